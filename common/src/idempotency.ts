@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { conflict } from './errors.ts';
+import { isDuplicateKey } from './mongo.ts';
+
+/**
+ * Replay protection for mutations (architecture.md, "Idempotency"): the first call with a key
+ * runs and its result is stored; a replay with the same payload returns that result and changes
+ * nothing; a replay with a different payload is a CONFLICT. Single-document writes only, so it
+ * behaves the same on MongoDB and FerretDB.
+ */
+interface IdempotencyRecord {
+  _id: string;
+  operation: string;
+  actor: string;
+  payloadHash: string;
+  state: 'PENDING' | 'DONE';
+  result?: unknown;
+  createdAt: Date;
+}
+
+const schema = new Schema<IdempotencyRecord>(
+  {
+    _id: { type: String, required: true },
+    operation: { type: String, required: true },
+    actor: { type: String, required: true },
+    payloadHash: { type: String, required: true },
+    state: { type: String, required: true },
+    result: { type: Schema.Types.Mixed },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'idempotency_keys' },
+);
+
+export function idempotencyModel(conn: Connection): Model<IdempotencyRecord> {
+  return (conn.models['IdempotencyRecord'] as Model<IdempotencyRecord> | undefined) ?? conn.model('IdempotencyRecord', schema);
+}
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+function hashPayload(payload: unknown): string {
+  return createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex');
+}
+
+export async function withIdempotency<T>(
+  model: Model<IdempotencyRecord>,
+  call: { key: string | null | undefined; operation: string; actor: string; payload: unknown },
+  run: () => Promise<T>,
+): Promise<T> {
+  if (!call.key) return run();
+  if (!IDEMPOTENCY_KEY_PATTERN.test(call.key)) {
+    throw conflict('idempotencyKey must be 8–128 letters, digits or . _ : -', { field: 'idempotencyKey' });
+  }
+  // Keys are scoped by caller and operation, so two partners can never collide on a key.
+  const id = `${call.actor}|${call.operation}|${call.key}`;
+  const payloadHash = hashPayload(call.payload);
+  try {
+    await model.create({ _id: id, operation: call.operation, actor: call.actor, payloadHash, state: 'PENDING', createdAt: new Date() });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const first = await model.findById(id).lean();
+    if (!first || first.payloadHash !== payloadHash) {
+      throw conflict('this idempotencyKey was already used with a different request');
+    }
+    if (first.state !== 'DONE') throw conflict('a request with this idempotencyKey is still in progress; retry shortly');
+    return first.result as T;
+  }
+  try {
+    const result = await run();
+    await model.updateOne({ _id: id }, { $set: { state: 'DONE', result } });
+    return result;
+  } catch (error) {
+    // The call failed and changed nothing: free the key so the caller can retry with it.
+    await model.deleteOne({ _id: id });
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { launch, portOpen, waitFor, type Managed } from './processes.ts';
+import { toolPaths } from './tools.ts';
+
+/** FerretDB v1 on SQLite: the MongoDB wire protocol for the local stack and the tests. */
+export async function startFerretDb(opts: { dataDir: string; port: number; logDir: string }): Promise<{ process: Managed; uri: string }> {
+  const dir = path.join(opts.dataDir, 'ferretdb');
+  mkdirSync(dir, { recursive: true });
+  const proc = launch('ferretdb', toolPaths().ferretdb, [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dir}/`,
+    `--listen-addr=127.0.0.1:${opts.port}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--state-dir=-',
+    '--log-level=warn',
+  ], { logDir: opts.logDir });
+  await waitFor('FerretDB', () => portOpen(opts.port), { process: proc, timeoutMs: 30_000 });
+  return { process: proc, uri: `mongodb://127.0.0.1:${opts.port}/` };
+}
+
+/** The Temporal dev server, persisting to a SQLite file so workflows survive a restart. */
+export async function startTemporal(opts: { dataDir: string; port: number; logDir: string; uiPort?: number }): Promise<{ process: Managed; address: string }> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--headless',
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    '--http-port', String(opts.port + 10),
+    '--metrics-port', String(opts.port + 11),
+    '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
+    '--log-level', 'warn',
+  ];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  const proc = launch('temporal', toolPaths().temporal, args, { logDir: opts.logDir });
+  await waitFor('Temporal', () => portOpen(opts.port), { process: proc, timeoutMs: 60_000 });
+  return { process: proc, address: `127.0.0.1:${opts.port}` };
+}
