@@ -42,7 +42,6 @@ export default defineConfig({
           globalSetup: ['test/setup/stack.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
         },
       },
     ],
