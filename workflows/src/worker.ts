@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { TASK_QUEUES, createLogger, loadPlatformConfig } from '@starline/common';
+
+const log = createLogger('workflows');
+export const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+
+/** The worker that runs workflow code; activities run in each service's own worker. */
+export async function startWorkflowWorker(cfg = loadPlatformConfig()): Promise<Worker> {
+  const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const worker = await Worker.create({
+    connection,
+    namespace: cfg.temporalNamespace,
+    taskQueue: TASK_QUEUES.workflows,
+    workflowBundle,
+  });
+  log.info({ taskQueue: TASK_QUEUES.workflows }, 'workflow worker ready');
+  return worker;
+}
+
+const quietBundlerLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => log.warn(message),
+  error: (message: string) => log.error(message),
+  log: () => {},
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const worker = await startWorkflowWorker();
+  const stop = () => worker.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await worker.run();
+  log.info('workflow worker stopped');
+  process.exit(0);
+}
