@@ -37,8 +37,8 @@ export const DEV_JWT_SECRET = 'starline-local-development-jwt-secret';
 export const DEV_SIGNING_SECRET = 'starline-local-development-gateway-signing-secret';
 
 /** The ports of the local stack, all derived from one base so a second stack can run beside it. */
-export const SERVICE_PORT_OFFSETS = { gateway: 0, standards: 101, network: 102, certification: 103, tickets: 104, settlement: 105 } as const;
-export type ServiceName = Exclude<keyof typeof SERVICE_PORT_OFFSETS, 'gateway'>;
+export const SERVICE_PORT_OFFSETS = { gateway: 0, workflows: 100, standards: 101, network: 102, certification: 103, tickets: 104, settlement: 105 } as const;
+export type ServiceName = Exclude<keyof typeof SERVICE_PORT_OFFSETS, 'gateway' | 'workflows'>;
 
 export interface PlatformConfig {
   environment: 'development' | 'production';

@@ -48,6 +48,31 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/** GET /health (the process is alive) and GET /ready (it can serve); true when it answered. */
+export async function answerHealth(req: IncomingMessage, res: ServerResponse, name: string, ready: () => Promise<boolean>): Promise<boolean> {
+  if (req.method !== 'GET') return false;
+  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  if (pathname === '/health') {
+    sendJson(res, 200, { status: 'ok', service: name });
+    return true;
+  }
+  if (pathname === '/ready') {
+    const ok = await ready().catch(() => false);
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', service: name });
+    return true;
+  }
+  return false;
+}
+
+/** A process with no API of its own (a worker) still answers /health and /ready. */
+export async function serveHealth(opts: { name: string; port: number; host: string; ready: () => Promise<boolean> }): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (!(await answerHealth(req, res, opts.name, opts.ready))) sendJson(res, 404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
+  return server;
+}
+
 /**
  * Serves one subgraph over HTTP: POST /graphql, GET /health (alive), GET /ready (can serve).
  * Claims come only from the gateway's signed header; a missing or bad signature is refused
@@ -79,11 +104,7 @@ export async function serveSubgraph(opts: SubgraphOptions): Promise<Server> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (req.method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
-      if (req.method === 'GET' && url.pathname === '/ready') {
-        const ok = await opts.ready().catch(() => false);
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', service: opts.name });
-      }
+      if (await answerHealth(req, res, opts.name, opts.ready)) return;
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { TASK_QUEUES, createLogger, loadPlatformConfig } from '@starline/common';
+import { TASK_QUEUES, createLogger, loadPlatformConfig, serveHealth, servicePort } from '@starline/common';
 
 const log = createLogger('workflows');
 export const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
@@ -29,8 +29,18 @@ const quietBundlerLogger = {
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const worker = await startWorkflowWorker();
-  const stop = () => worker.shutdown();
+  const cfg = loadPlatformConfig();
+  const worker = await startWorkflowWorker(cfg);
+  const health = await serveHealth({
+    name: 'workflows',
+    port: servicePort(cfg, 'workflows'),
+    host: cfg.host,
+    ready: async () => worker.getState() === 'RUNNING',
+  });
+  const stop = () => {
+    health.close();
+    worker.shutdown();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await worker.run();

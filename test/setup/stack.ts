@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
+import { startStack } from '../../infra/src/stack.ts';
+import { freePort, portOpen } from '../../infra/src/processes.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatewayUrl: string;
+    portBase: number;
+    jwtSecret: string;
+    signingSecret: string;
+    temporalAddress: string;
+  }
+}
+
+/** A port base whose gateway, worker and subgraph ports are all free. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
+    const ports = [0, 100, 101, 102, 103, 104, 105].map((o) => base + o);
+    const taken = await Promise.all(ports.map((p) => portOpen(p)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error('no free port base for the e2e stack');
+}
+
+/** The whole platform, started by the project's own launcher, as a client would meet it. */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'starline-e2e-'));
+  const portBase = await freePortBase();
+  const stack = await startStack({
+    dataDir: dir,
+    portBase,
+    mongoPort: await freePort(),
+    temporalPort: await freePort(),
+    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET },
+  }).catch((error: Error) => {
+    throw new Error(`${error.message} (logs in ${path.join(dir, 'logs')})`);
+  });
+  project.provide('gatewayUrl', stack.gatewayUrl);
+  project.provide('portBase', portBase);
+  project.provide('jwtSecret', DEV_JWT_SECRET);
+  project.provide('signingSecret', DEV_SIGNING_SECRET);
+  project.provide('temporalAddress', stack.temporalAddress);
+  return async () => {
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
