@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
+import '../../test/setup/provided.ts';
 import { connectDatabase } from '../src/mongo.ts';
 import { createLogger } from '../src/log.ts';
 import type { Claims } from '../src/auth.ts';

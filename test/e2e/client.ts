@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import '../setup/provided.ts';
 import { mintToken, type Claims, type Role } from '@starline/common';
 
 export interface GqlResponse<T = Record<string, any>> {

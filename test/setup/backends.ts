@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided.ts';
 import { startFerretDb } from '../../infra/src/backends.ts';
 import { freePort } from '../../infra/src/processes.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mongodbUri: string;
-  }
-}
 
 /** A real FerretDB for the integration tests, on a free port, in a throwaway folder. */
 export default async function setup(project: TestProject) {

@@ -2,19 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided.ts';
 import { DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
 import { startStack } from '../../infra/src/stack.ts';
 import { freePort, portOpen } from '../../infra/src/processes.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    gatewayUrl: string;
-    portBase: number;
-    jwtSecret: string;
-    signingSecret: string;
-    temporalAddress: string;
-  }
-}
 
 /** A port base whose gateway, worker and subgraph ports are all free. */
 async function freePortBase(): Promise<number> {
