@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { conflict } from './errors.ts';
+import { badInput, conflict } from './errors.ts';
 import { isDuplicateKey } from './mongo.ts';
 
 /**
@@ -49,7 +49,7 @@ export async function withIdempotency<T>(
 ): Promise<T> {
   if (!call.key) return run();
   if (!IDEMPOTENCY_KEY_PATTERN.test(call.key)) {
-    throw conflict('idempotencyKey must be 8–128 letters, digits or . _ : -', { field: 'idempotencyKey' });
+    throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
   }
   // Keys are scoped by caller and operation, so two partners can never collide on a key.
   const id = `${call.actor}|${call.operation}|${call.key}`;

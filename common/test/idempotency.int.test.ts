@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from 'mongoose';
+import { idempotencyModel, withIdempotency } from '../src/idempotency.ts';
+import { testDatabase } from './harness.ts';
+
+let conn: Connection;
+beforeAll(async () => {
+  conn = await testDatabase('common');
+  await idempotencyModel(conn).syncIndexes();
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+describe('withIdempotency on a real MongoDB-wire server', () => {
+  it('runs once and replays the first result', async () => {
+    const model = idempotencyModel(conn);
+    let runs = 0;
+    const call = { key: 'key-00000001', operation: 'op', actor: 'p1', payload: { a: 1 } };
+    const first = await withIdempotency(model, call, async () => ({ n: ++runs }));
+    const second = await withIdempotency(model, call, async () => ({ n: ++runs }));
+    expect(first).toEqual({ n: 1 });
+    expect(second).toEqual({ n: 1 });
+    expect(runs).toBe(1);
+  });
+
+  it('is a CONFLICT to reuse a key for another payload, and keys are per caller', async () => {
+    const model = idempotencyModel(conn);
+    await withIdempotency(model, { key: 'key-00000002', operation: 'op', actor: 'p1', payload: 1 }, async () => 'first');
+    await expect(withIdempotency(model, { key: 'key-00000002', operation: 'op', actor: 'p1', payload: 2 }, async () => 'x')).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT' },
+    });
+    expect(await withIdempotency(model, { key: 'key-00000002', operation: 'op', actor: 'p2', payload: 2 }, async () => 'other caller')).toBe('other caller');
+  });
+
+  it('frees the key when the first call fails, so a retry can succeed', async () => {
+    const model = idempotencyModel(conn);
+    const call = { key: 'key-00000003', operation: 'op', actor: 'p1', payload: {} };
+    await expect(withIdempotency(model, call, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(await withIdempotency(model, call, async () => 'retried')).toBe('retried');
+  });
+
+  it('lets only one of two concurrent first calls run', async () => {
+    const model = idempotencyModel(conn);
+    let runs = 0;
+    const call = { key: 'key-00000004', operation: 'op', actor: 'p1', payload: {} };
+    const slow = async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 100));
+      return 'done';
+    };
+    const results = await Promise.allSettled([withIdempotency(model, call, slow), withIdempotency(model, call, slow)]);
+    expect(runs).toBe(1);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason.extensions.code).toBe('CONFLICT');
+  });
+});
+
+describe('idempotency keys', () => {
+  it('must be well formed', async () => {
+    const model = idempotencyModel(conn);
+    let ran = false;
+    await expect(withIdempotency(model, { key: 'short', operation: 'op', actor: 'p1', payload: {} }, async () => (ran = true))).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' },
+    });
+    expect(ran).toBe(false);
+  });
+});
