@@ -1,0 +1,37 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { PublishedStandardRef, StandardsActivities } from '@starline/common';
+import type { StandardStore, StandardVersionRecord } from './store/standards.ts';
+
+function toRef(v: StandardVersionRecord): PublishedStandardRef {
+  return {
+    id: v.id,
+    number: v.number,
+    status: v.status,
+    effectiveFrom: v.effectiveFrom?.toISOString() ?? null,
+    publishedAt: v.publishedAt?.toISOString() ?? null,
+  };
+}
+
+/** The standards task queue's activities. Each is safe to retry: a repeat changes nothing. */
+export function createStandardsActivities(store: StandardStore, now: () => Date = () => new Date()): StandardsActivities {
+  return {
+    publishScheduledVersion: ({ versionId, publishedBy }) =>
+      store.exclusively(async () => {
+        const current = await store.findById(versionId);
+        if (!current) {
+          throw ApplicationFailure.nonRetryable(`standard version ${versionId} does not exist`, 'StandardVersionNotFound');
+        }
+        if (current.status === 'DRAFT') {
+          throw ApplicationFailure.nonRetryable(
+            `the scheduled publication of standard version ${current.number} was cancelled; it is a draft again`,
+            'StandardPublicationCancelled',
+          );
+        }
+        // PUBLISHED already: a retry after the first attempt's write succeeded but its reply was lost.
+        if (current.status === 'PUBLISHED') return toRef(current);
+        const published = await store.putInForce(versionId, current.revision, publishedBy, now());
+        if (!published) throw ApplicationFailure.retryable(`standard version ${current.number} changed while being published`);
+        return toRef(published);
+      }),
+  };
+}

@@ -1,0 +1,7 @@
+export * from './rules/content.ts';
+export * from './rules/defaults.ts';
+export * from './rules/kpi.ts';
+export * from './rules/lifecycle.ts';
+export * from './rules/validate.ts';
+export { createStandardsActivities } from './activities.ts';
+export { startStandards, type RunningStandards } from './main.ts';

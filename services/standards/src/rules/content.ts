@@ -1,0 +1,189 @@
+/**
+ * What a standard holds (domain.md §3). The same shape is stored, validated and served, so a
+ * reader can follow one field from the contract to the database without a translation layer.
+ */
+
+export const KPI_CODES = [
+  'SATISFACTION_RATE',
+  'INFORMATION_TIMELINESS',
+  'DISPATCH_LEFTOVER',
+  'COMPLAINT_RATE',
+  'PARTS_MISJUDGEMENT',
+  'DELIGHT_RATE',
+] as const;
+export type KpiCode = (typeof KPI_CODES)[number];
+
+export const KPI_DIRECTIONS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
+export type KpiDirection = (typeof KPI_DIRECTIONS)[number];
+
+export const POINT_RULE_KINDS = ['VIOLATION', 'CREDIT'] as const;
+export type PointRuleKind = (typeof POINT_RULE_KINDS)[number];
+
+export const SERVICE_TYPES = ['INSTALL', 'REPAIR', 'MAINTENANCE', 'INSPECTION'] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+export const AREA_CLASSES = ['URBAN', 'RURAL'] as const;
+export type AreaClass = (typeof AREA_CLASSES)[number];
+
+export type Grade = 'A' | 'B' | 'C';
+
+export interface ComplaintResponseHours {
+  level1: number;
+  level2: number;
+  level3: number;
+}
+
+export interface SlaClocks {
+  acceptMinutes: number;
+  maxDispatchAttempts: number;
+  firstContactMinutes: number;
+  completionReportMinutes: number;
+  callbackHours: number;
+  callbackMaxAttempts: number;
+  repeatRepairDays: number;
+  complaintResponseHours: ComplaintResponseHours;
+}
+
+export interface PointRule {
+  code: string;
+  kind: PointRuleKind;
+  points: number;
+  label: string;
+}
+
+export interface KpiDefinition {
+  code: KpiCode;
+  name: string;
+  formula: string;
+  direction: KpiDirection;
+  target: number;
+  floor: number;
+  weight: number;
+}
+
+export interface IncentivePoints {
+  qualityInfoAdopted: number;
+  serviceInnovation: number;
+  majorComplaint: number;
+}
+
+export interface Grading {
+  aMinScore: number;
+  bMinScore: number;
+  minCompletions: number;
+}
+
+export interface Consequences {
+  suspendAtCGrades: number;
+  eliminateAtCGrades: number;
+  awardTopN: number;
+  penaltyBottomN: number;
+  awardFen: number;
+  penaltyFen: number;
+}
+
+export interface SettlementCoefficients {
+  A: number;
+  B: number;
+  C: number;
+  ungraded: number;
+}
+
+export interface ProductLine {
+  code: string;
+  name: string;
+}
+
+export interface LabourFee {
+  productLine: string;
+  serviceType: ServiceType;
+  areaClass: AreaClass;
+  feeFen: number;
+}
+
+export interface LicencePolicy {
+  maxPoints: number;
+  warningAtOrBelow: number;
+  cycleMonths: number;
+  warningDailyCapPercent: number;
+}
+
+export interface ProcedureStep {
+  order: number;
+  code: string;
+  name: string;
+  nameZh: string;
+  requiredInCompletion: boolean;
+}
+
+export interface ConductCode {
+  dos: string[];
+  donts: string[];
+}
+
+export interface StandardContent {
+  name: string;
+  description: string | null;
+  slaClocks: SlaClocks;
+  pointRules: PointRule[];
+  kpis: KpiDefinition[];
+  incentivePoints: IncentivePoints;
+  grading: Grading;
+  consequences: Consequences;
+  settlementCoefficients: SettlementCoefficients;
+  productLines: ProductLine[];
+  labourFees: LabourFee[];
+  licencePolicy: LicencePolicy;
+  procedure: ProcedureStep[];
+  conductCode: ConductCode;
+}
+
+export type ContentPart = keyof StandardContent;
+
+export const CONTENT_PARTS: readonly ContentPart[] = [
+  'name',
+  'description',
+  'slaClocks',
+  'pointRules',
+  'kpis',
+  'incentivePoints',
+  'grading',
+  'consequences',
+  'settlementCoefficients',
+  'productLines',
+  'labourFees',
+  'licencePolicy',
+  'procedure',
+  'conductCode',
+];
+
+/** The parts of a standard a caller sets; `undefined` keeps a part, `null` clears it where it may be cleared. */
+export type ContentChanges = { [P in ContentPart]?: StandardContent[P] | null };
+
+export interface MergeResult {
+  content: StandardContent;
+  changed: ContentPart[];
+  nulled: ContentPart[];
+}
+
+/**
+ * Each part given replaces that part whole (the contract says so), which keeps a draft's parts
+ * internally consistent: a labour fee table is never half old and half new.
+ * Only `description` may be cleared; a null for any other part is reported by the caller.
+ */
+export function mergeContent(base: StandardContent, changes: ContentChanges): MergeResult {
+  const content = structuredClone(base);
+  const changed: ContentPart[] = [];
+  const nulled: ContentPart[] = [];
+  for (const part of CONTENT_PARTS) {
+    const value = changes[part];
+    if (value === undefined) continue;
+    if (value === null && part !== 'description') {
+      nulled.push(part);
+      continue;
+    }
+    (content as unknown as Record<string, unknown>)[part] = structuredClone(value);
+    changed.push(part);
+  }
+  return { content, changed, nulled };
+}

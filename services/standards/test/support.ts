@@ -1,0 +1,128 @@
+import { createRequire } from 'node:module';
+import type * as GraphQLModule from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import type { Connection } from 'mongoose';
+import { expect } from 'vitest';
+import type { Claims } from '@starline/common';
+import { contextAs, testDatabase } from '../../../common/test/harness.ts';
+import type { PublicationScheduler } from '../src/publication.ts';
+import { buildStandardsSchema } from '../src/schema.ts';
+import { createStandardStore, type StandardStore } from '../src/store/standards.ts';
+
+/**
+ * Vitest hands our files the ESM build of graphql while @apollo/subgraph (CommonJS) builds the
+ * schema with the CommonJS build; execute with the instance that built it, as Node does at run time.
+ */
+const { graphql } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+
+/** The one stand-in the tests use: records what would have gone to Temporal, and can refuse. */
+export class RecordingScheduler implements PublicationScheduler {
+  scheduled: { versionId: string; effectiveFrom: string; requestedBy: string }[] = [];
+  cancelled: string[] = [];
+  failSchedule = false;
+  failCancel = false;
+
+  async schedulePublication(versionId: string, effectiveFrom: Date, requestedBy: string): Promise<void> {
+    if (this.failSchedule) throw new Error('temporal unavailable');
+    this.scheduled.push({ versionId, effectiveFrom: effectiveFrom.toISOString(), requestedBy });
+  }
+
+  async cancelPublication(versionId: string): Promise<void> {
+    if (this.failCancel) throw new Error('temporal unavailable');
+    this.cancelled.push(versionId);
+  }
+}
+
+export interface Harness {
+  db: Connection;
+  store: StandardStore;
+  schema: GraphQLSchema;
+  scheduler: RecordingScheduler;
+  run: (claims: Claims | null, source: string, variables?: Record<string, unknown>) => Promise<Result>;
+  snapshot: () => Promise<string>;
+}
+
+export interface Result {
+  data: Record<string, any> | null;
+  errors: { message: string; code: unknown; extensions: Record<string, unknown> }[];
+}
+
+export async function startHarness(prefix: string): Promise<Harness> {
+  const db = await testDatabase(prefix);
+  const store = createStandardStore(db);
+  await store.syncIndexes();
+  await store.ensureDefaultStandard();
+  const scheduler = new RecordingScheduler();
+  const schema = buildStandardsSchema({ store, publication: scheduler, now: () => new Date() });
+  const run = async (claims: Claims | null, source: string, variables?: Record<string, unknown>): Promise<Result> => {
+    const result = await graphql({ schema, source, variableValues: variables ?? {}, contextValue: contextAs(claims) });
+    return {
+      data: (result.data as Record<string, any> | null | undefined) ?? null,
+      errors: (result.errors ?? []).map((e) => ({ message: e.message, code: e.extensions['code'], extensions: e.extensions })),
+    };
+  };
+  /** Every document of every collection, to prove a refused request wrote nothing. */
+  const snapshot = async (): Promise<string> => {
+    const collections = (await db.db!.listCollections().toArray()).map((c) => c.name).sort();
+    const dump: Record<string, unknown[]> = {};
+    for (const name of collections) dump[name] = await db.db!.collection(name).find().sort({ _id: 1 }).toArray();
+    return JSON.stringify(dump);
+  };
+  return { db, store, schema, scheduler, run, snapshot };
+}
+
+export function expectOk(result: Result): Record<string, any> {
+  expect(result.errors).toEqual([]);
+  return result.data!;
+}
+
+export function expectError(result: Result, code: string): Result['errors'][number] {
+  expect(result.errors.map((e) => e.code)).toEqual([code]);
+  return result.errors[0]!;
+}
+
+export const VERSION_FIELDS = /* GraphQL */ `
+  fragment V on StandardVersion {
+    id number name description status effectiveFrom createdBy createdAt updatedAt publishedBy publishedAt
+    basedOn { id number }
+    slaClocks { acceptMinutes maxDispatchAttempts firstContactMinutes completionReportMinutes callbackHours
+      callbackMaxAttempts repeatRepairDays complaintResponseHours { level1 level2 level3 } }
+    pointRules { code kind points label }
+    kpis { code name formula direction target floor weight }
+    incentivePoints { qualityInfoAdopted serviceInnovation majorComplaint }
+    grading { aMinScore bMinScore minCompletions }
+    consequences { suspendAtCGrades eliminateAtCGrades awardTopN penaltyBottomN awardFen penaltyFen }
+    settlementCoefficients { A B C ungraded }
+    productLines { code name }
+    labourFees { productLine serviceType areaClass feeFen }
+    licencePolicy { maxPoints warningAtOrBelow cycleMonths warningDailyCapPercent }
+    procedure { order code name nameZh requiredInCompletion }
+    conductCode { dos donts }
+    history { at actor action detail }
+  }
+`;
+
+export const CONTENT_KEYS = [
+  'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences',
+  'settlementCoefficients', 'productLines', 'labourFees', 'licencePolicy', 'procedure', 'conductCode',
+] as const;
+
+export const contentOf = (version: Record<string, unknown>) =>
+  Object.fromEntries(CONTENT_KEYS.map((k) => [k, version[k]]));
+
+export const Q = {
+  version: `query ($id: ID!) { standardVersion(id: $id) { ...V } } ${VERSION_FIELDS}`,
+  inForce: `query ($at: DateTime) { standardInForce(at: $at) { id number status effectiveFrom } }`,
+  list: `query ($status: StandardStatus, $first: Int, $after: String) {
+    standardVersions(status: $status, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id number status } } } }`,
+  create: `mutation ($input: CreateStandardDraftInput!) { createStandardDraft(input: $input) { ...V } } ${VERSION_FIELDS}`,
+  update: `mutation ($id: ID!, $content: StandardContentInput!) { updateStandardDraft(id: $id, content: $content) { ...V } } ${VERSION_FIELDS}`,
+  discard: `mutation ($id: ID!) { discardStandardDraft(id: $id) }`,
+  publish: `mutation ($id: ID!, $effectiveFrom: DateTime, $key: String) {
+    publishStandardVersion(id: $id, effectiveFrom: $effectiveFrom, idempotencyKey: $key) { ...V } } ${VERSION_FIELDS}`,
+  cancel: `mutation ($id: ID!) { cancelScheduledPublication(id: $id) { ...V } } ${VERSION_FIELDS}`,
+};
+
+export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+export const HOUR = 3600_000;
