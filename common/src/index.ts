@@ -3,6 +3,7 @@ export * from './auth.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './idempotency.ts';
+export * from './lease.ts';
 export * from './log.ts';
 export * from './money.ts';
 export * from './mongo.ts';

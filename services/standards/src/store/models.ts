@@ -70,32 +70,9 @@ const counterSchema = new Schema<CounterDoc>(
   { collection: 'counters', versionKey: false },
 );
 
-/**
- * The standards write lease. FerretDB v1 does not apply a conditional update atomically (two
- * writers can both match the same filter, and $inc loses increments), but it does refuse a
- * second insert of the same _id. Holding this one document serialises every write to the
- * standards, which are rare (HQ edits), so rules that compare versions stay exact on both
- * FerretDB and MongoDB.
- */
-export interface WriteLeaseDoc {
-  _id: string;
-  owner: string;
-  expiresAt: Date;
-}
-
-const writeLeaseSchema = new Schema<WriteLeaseDoc>(
-  {
-    _id: { type: String, required: true },
-    owner: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { collection: 'standard_write_lease', versionKey: false },
-);
-
 function modelOn<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
 
 export const standardVersionModel = (conn: Connection) => modelOn(conn, 'StandardVersion', standardVersionSchema);
 export const counterModel = (conn: Connection) => modelOn(conn, 'Counter', counterSchema);
-export const writeLeaseModel = (conn: Connection) => modelOn(conn, 'StandardWriteLease', writeLeaseSchema);

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
-import { idempotencyModel, isDuplicateKey } from '@starline/common';
+import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { StandardContent } from '../rules/content.ts';
 import { defaultStandardContent } from '../rules/defaults.ts';
 import type { StandardStatus, TimelineEntry } from '../rules/lifecycle.ts';
-import { DEFAULT_LEASE, writeLease, type LeaseOptions } from './lease.ts';
 import {
   counterModel,
   standardVersionModel,
-  writeLeaseModel,
   type AuditEntry,
   type StandardVersionDoc,
 } from './models.ts';
@@ -58,7 +56,7 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
   const counters = counterModel(conn);
   const leases = writeLeaseModel(conn);
   const idempotency = idempotencyModel(conn);
-  const exclusively = writeLease(leases, lease);
+  const exclusively = writeLease(leases, 'standards', lease);
 
   const findById = async (id: string): Promise<StandardVersionRecord | null> => {
     const doc = await versions.findById(id).lean<StandardVersionDoc>();

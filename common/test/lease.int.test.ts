@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mongoose';
-import { testDatabase } from '../../../common/test/harness.ts';
-import { writeLease } from '../src/store/lease.ts';
-import { writeLeaseModel } from '../src/store/models.ts';
+import { testDatabase } from './harness.ts';
+import { writeLease, writeLeaseModel } from '../src/lease.ts';
 
 let db: Connection;
 beforeAll(async () => {
-  db = await testDatabase('standards_lease');
+  db = await testDatabase('common_lease');
   await writeLeaseModel(db).syncIndexes();
 });
 afterAll(async () => {
   await db.close();
 });
 
-describe('the standards write lease', () => {
+describe('write leases on FerretDB', () => {
   it('makes read-modify-write sequences exact under concurrency', async () => {
-    const exclusively = writeLease(writeLeaseModel(db), { leaseMs: 30_000, waitMs: 20_000 });
+    const exclusively = writeLease(writeLeaseModel(db), 'standards', { leaseMs: 30_000, waitMs: 20_000 });
     const counters = db.collection('lease_counter');
     await counters.insertOne({ _id: 'n' as never, value: 0 });
     await Promise.all(
@@ -31,13 +30,13 @@ describe('the standards write lease', () => {
   });
 
   it('is released when the work fails', async () => {
-    const exclusively = writeLease(writeLeaseModel(db));
+    const exclusively = writeLease(writeLeaseModel(db), 'standards');
     await expect(exclusively(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await writeLeaseModel(db).countDocuments()).toBe(0);
   });
 
   it('makes a second writer give up with CONFLICT while a live holder works', async () => {
-    const exclusively = writeLease(writeLeaseModel(db), { leaseMs: 30_000, waitMs: 200 });
+    const exclusively = writeLease(writeLeaseModel(db), 'standards', { leaseMs: 30_000, waitMs: 200 });
     let release!: () => void;
     const holding = exclusively(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((r) => setTimeout(r, 50));
@@ -49,7 +48,7 @@ describe('the standards write lease', () => {
 
   it('takes over the lease of a holder that crashed', async () => {
     await writeLeaseModel(db).create({ _id: 'standards', owner: 'crashed-process', expiresAt: new Date(Date.now() - 1) });
-    const exclusively = writeLease(writeLeaseModel(db), { leaseMs: 30_000, waitMs: 100 });
+    const exclusively = writeLease(writeLeaseModel(db), 'standards', { leaseMs: 30_000, waitMs: 100 });
     expect(await exclusively(async () => 'recovered')).toBe('recovered');
     expect(await writeLeaseModel(db).countDocuments()).toBe(0);
   });
