@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -7,11 +8,20 @@ import { defineConfig } from 'vitest/config';
  *   workflows    workflows/test     Temporal's time-skipping test server
  *   e2e          test/e2e           the whole stack through the gateway (test/setup/stack.ts)
  */
+/**
+ * Node loads graphql's CommonJS build (the package has no "exports"), and so do Apollo's
+ * libraries; vite would hand our files the ESM build, a second instance that graphql refuses to
+ * mix with the first. Point vitest at the build Node uses.
+ */
+const graphqlCjs = createRequire(import.meta.url).resolve('graphql');
+
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     reporters: process.env['CI'] ? ['default'] : ['default'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['common/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
@@ -19,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['services/*/test/**/*.int.test.ts', 'common/test/**/*.int.test.ts'],
@@ -28,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'workflows',
           include: ['workflows/test/**/*.test.ts'],
@@ -36,6 +48,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

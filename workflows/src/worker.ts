@@ -37,12 +37,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     host: cfg.host,
     ready: async () => worker.getState() === 'RUNNING',
   });
+  // `on`, not `once`: Temporal's runtime re-raises the signal while the worker drains, and a
+  // second default-handled SIGTERM would kill the process before it finished.
   const stop = () => {
+    if (worker.getState() !== 'RUNNING') return;
     health.close();
     worker.shutdown();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await worker.run();
   log.info('workflow worker stopped');
   process.exit(0);

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import type * as GraphQLModule from 'graphql';
-import type { GraphQLSchema } from 'graphql';
+import { graphql, type GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { expect } from 'vitest';
 import type { Claims } from '@starline/common';
@@ -8,12 +6,6 @@ import { contextAs, testDatabase } from '../../../common/test/harness.ts';
 import type { PublicationScheduler } from '../src/publication.ts';
 import { buildStandardsSchema } from '../src/schema.ts';
 import { createStandardStore, type StandardStore } from '../src/store/standards.ts';
-
-/**
- * Vitest hands our files the ESM build of graphql while @apollo/subgraph (CommonJS) builds the
- * schema with the CommonJS build; execute with the instance that built it, as Node does at run time.
- */
-const { graphql } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
 
 /** The one stand-in the tests use: records what would have gone to Temporal, and can refuse. */
 export class RecordingScheduler implements PublicationScheduler {
