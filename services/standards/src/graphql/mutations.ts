@@ -1,6 +1,4 @@
 import {
-  IDEMPOTENCY_KEY_PATTERN,
-  badInput,
   conflict,
   invalidTransition,
   notFound,
@@ -22,12 +20,6 @@ import { toView, type StandardVersionView } from './view.ts';
 function rejectInput(violations: Violation[]): never {
   throwIfInvalid(violations);
   throw new Error('rejectInput needs at least one violation');
-}
-
-function checkIdempotencyKey(key: string | null | undefined): void {
-  if (key !== null && key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
-  }
 }
 
 /** The merged content, or BAD_USER_INPUT naming every offending field. */
@@ -70,7 +62,6 @@ export async function createStandardDraft(
   input: { basedOn?: string | null; content?: ContentChanges | null; idempotencyKey?: string | null },
 ): Promise<StandardVersionView> {
   const claims = requireEditor(ctx.claims);
-  checkIdempotencyKey(input.idempotencyKey);
   const payload = { basedOn: input.basedOn ?? null, content: input.content ?? null };
   const id = await withIdempotency(
     deps.store.idempotency,
@@ -138,7 +129,6 @@ export async function publishStandardVersion(
   args: { id: string; effectiveFrom?: Date | null; idempotencyKey?: string | null },
 ): Promise<StandardVersionView> {
   const claims = requirePublisher(ctx.claims);
-  checkIdempotencyKey(args.idempotencyKey);
   const requested = args.effectiveFrom ?? null;
   const payload = { id: args.id, effectiveFrom: requested?.toISOString() ?? null };
   const id = await withIdempotency(
