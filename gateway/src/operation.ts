@@ -1,0 +1,79 @@
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { toBadInput, toClientError } from './errors.ts';
+
+/** One GraphQL request as a client sends it (a POST body, or the query string of a GET). */
+export interface OperationParams {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface OperationOutcome {
+  status: number;
+  result: ExecutionResult;
+}
+
+const requestError = (status: number, message: string): OperationOutcome => ({
+  status,
+  result: { errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] },
+});
+
+/** The shape checks GraphQL-over-HTTP asks for; anything else is the client's mistake. */
+export function readParams(raw: unknown): OperationParams | string {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'the request must be a JSON object with a "query"';
+  const { query, variables, operationName } = raw as Record<string, unknown>;
+  if (typeof query !== 'string' || !query) return 'the request has no "query" string';
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return '"variables" must be an object';
+  if (operationName != null && typeof operationName !== 'string') return '"operationName" must be a string';
+  return { query, variables: variables as OperationParams['variables'], operationName: operationName as OperationParams['operationName'] };
+}
+
+/**
+ * Parses, validates and executes one operation through the runtime's GraphQL pipeline (its
+ * parse/validation caches, the limit and introspection rules, error masking, the Rust query
+ * planner and the subgraph calls). Errors come back in the platform's codes.
+ */
+export async function runOperation(
+  runtime: GatewayRuntime,
+  params: OperationParams,
+  context: Record<string, unknown>,
+  opts: { method: string },
+): Promise<OperationOutcome> {
+  const { parse, validate, contextFactory, execute, schema } = runtime.getEnveloped(context as never);
+  let document: DocumentNode;
+  try {
+    document = parse(params.query);
+  } catch (e) {
+    if (e instanceof GraphQLError) return { status: 400, result: { errors: [toBadInput(e)] } };
+    throw e;
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length > 0) return { status: 400, result: { errors: invalid.map(toBadInput) } };
+
+  const operation = getOperationAST(document, params.operationName);
+  if (!operation) {
+    return requestError(400, params.operationName ? `the document has no operation named "${params.operationName}"` : 'the document has several operations: send "operationName"');
+  }
+  if (operation.operation === 'subscription') return requestError(400, 'subscriptions are not served by this endpoint');
+  if (operation.operation === 'mutation' && opts.method === 'GET') return requestError(405, 'mutations must be sent with POST');
+
+  let result: ExecutionResult;
+  try {
+    result = (await execute({
+      schema,
+      document,
+      contextValue: await contextFactory(),
+      variableValues: params.variables ?? undefined,
+      operationName: params.operationName ?? undefined,
+    })) as ExecutionResult;
+  } catch (e) {
+    // The planner's executor throws, rather than returns, a variable that does not fit its type.
+    if (e instanceof GraphQLError && e.message.startsWith('Variable "$')) return { status: 400, result: { errors: [toBadInput(e)] } };
+    throw e;
+  }
+  if (Symbol.asyncIterator in result) return requestError(400, 'incremental delivery (@defer, @stream) is not served by this endpoint');
+  // No `data` at all: the request failed before execution (e.g. a variable of the wrong type).
+  if (!('data' in result)) return { status: 400, result: { ...result, errors: result.errors?.map((e) => toClientError(e, 'BAD_USER_INPUT')) } };
+  return { status: 200, result: result.errors?.length ? { ...result, errors: result.errors.map((e) => toClientError(e)) } : result };
+}
