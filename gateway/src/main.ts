@@ -1,38 +1,33 @@
 /**
  * The gateway process: `node gateway/src/main.ts`. Configuration comes from the environment
- * (common/src/config.ts plus the GATEWAY_* limits of limits.ts); a bad value stops it at start-up.
+ * (common/src/config.ts, the GATEWAY_* limits of limits.ts, SUBGRAPH_URL_<NAME>); a bad value
+ * stops it at start-up with a message naming the variable.
  */
 import { ConfigError, createLogger, loadPlatformConfig } from '@starline/common';
-import { startGateway } from './gateway.ts';
+import { startGateway, type RunningGateway } from './gateway.ts';
 import { loadLimits } from './limits.ts';
 
 const log = createLogger('gateway');
 
-async function main(): Promise<void> {
-  let cfg, limits;
-  try {
-    cfg = loadPlatformConfig();
-    limits = loadLimits();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      log.fatal(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const gateway = await startGateway(cfg, { limits, log });
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    gateway.close().then(
-      () => process.exit(0),
-      (err: unknown) => (log.error({ err }, 'shutdown failed'), process.exit(1)),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+let gateway: RunningGateway;
+try {
+  gateway = await startGateway(loadPlatformConfig(), { limits: loadLimits(), log });
+} catch (e) {
+  if (e instanceof ConfigError) log.fatal(`configuration: ${e.message}`);
+  else log.fatal({ err: e }, 'gateway failed to start');
+  process.exit(e instanceof ConfigError ? 2 : 1);
 }
 
-main().catch((err: unknown) => {
-  log.fatal({ err }, 'gateway failed to start');
-  process.exit(1);
-});
+// Graceful: stop accepting, let in-flight requests finish (at most 5 s), then exit.
+const stop = (signal: string) => {
+  log.info({ signal }, 'shutting down');
+  gateway.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

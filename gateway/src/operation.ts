@@ -68,12 +68,19 @@ export async function runOperation(
       operationName: params.operationName ?? undefined,
     })) as ExecutionResult;
   } catch (e) {
-    // The planner's executor throws, rather than returns, a variable that does not fit its type.
-    if (e instanceof GraphQLError && e.message.startsWith('Variable "$')) return { status: 400, result: { errors: [toBadInput(e)] } };
+    if (e instanceof GraphQLError && isVariableError(e)) return { status: 400, result: { errors: [toBadInput(e)] } };
     throw e;
   }
   if (Symbol.asyncIterator in result) return requestError(400, 'incremental delivery (@defer, @stream) is not served by this endpoint');
-  // No `data` at all: the request failed before execution (e.g. a variable of the wrong type).
-  if (!('data' in result)) return { status: 400, result: { ...result, errors: result.errors?.map((e) => toClientError(e, 'BAD_USER_INPUT')) } };
-  return { status: 200, result: result.errors?.length ? { ...result, errors: result.errors.map((e) => toClientError(e)) } : result };
+  if (!result.errors?.length) return { status: 200, result };
+  if (!('data' in result) && result.errors.every(isVariableError)) return { status: 400, result: { errors: result.errors.map(toBadInput) } };
+  return { status: 200, result: { ...result, errors: result.errors.map((e) => toClientError(e)) } };
+}
+
+/**
+ * A variable value that does not fit its type: the client's mistake. The planner's executor throws
+ * it; graphql-js's returns it without `data`.
+ */
+function isVariableError(error: GraphQLError): boolean {
+  return !error.extensions?.['code'] && error.message.startsWith('Variable "$');
 }

@@ -28,6 +28,8 @@ export const FIXTURE_SDL = /* GraphQL */ `
     fail(code: String!): Boolean
     "Fails with an unexpected error carrying a stack trace."
     boom: Boolean
+    "Answers after a second."
+    slow: Boolean
   }
 
   type Mutation {
@@ -72,6 +74,7 @@ export async function startFixtureSubgraph(): Promise<FixtureSubgraph> {
         fail: (_: unknown, args: { code: string }) => {
           throw new DomainError(args.code as ErrorCode, `failed with ${args.code}`);
         },
+        slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 1_000)),
         boom: () => {
           throw new Error('database exploded at /srv/secret/path.ts:42');
         },

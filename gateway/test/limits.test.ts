@@ -115,7 +115,7 @@ describe('with the default limits', () => {
 
 describe('with limits from configuration', () => {
   let f: Fixture;
-  beforeAll(async () => void (f = await startFixture({ maxBatch: 2, rateLimitPerMinute: 3 })));
+  beforeAll(async () => void (f = await startFixture({ maxBatch: 2, rateLimitPerMinute: 3, upstreamTimeoutMs: 200 })));
   afterAll(() => f.stop());
 
   it('accepts a batch up to the configured size', async () => {
@@ -125,6 +125,16 @@ describe('with limits from configuration', () => {
     const tooMany = await f.post([1, 2, 3].map(() => ({ query: '{ items { id } }' })), { authorization: `Bearer ${await tokenFor({ sub: 'batcher2', roles: ['ADMIN'] })}` });
     expect(tooMany.status).toBe(400);
     expect((await json(tooMany)).errors?.[0]?.message).toBe('a batch holds 1 to 2 operations, this one has 3');
+  });
+
+  it('gives up on a subgraph that does not answer in time', async () => {
+    const started = Date.now();
+    const res = await f.post({ query: '{ slow }' }, { authorization: `Bearer ${await tokenFor({ sub: 'patient', roles: ['ADMIN'] })}` });
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.data?.slow ?? null).toBeNull();
+    expect(body.errors).toEqual([{ message: 'internal error', path: ['slow'], extensions: { code: 'INTERNAL' } }]);
   });
 
   it('rate-limits each client by its token subject, with 429 RATE_LIMITED', async () => {
@@ -159,5 +169,11 @@ describe('in development mode', () => {
   it('allows introspection and field suggestions', async () => {
     expect((await json(await f.post({ query: '{ __schema { queryType { name } } }' }))).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect((await json(await f.post({ query: '{ items { nam } }' }))).errors?.[0]?.message).toMatch(/Did you mean "name"\?/);
+  });
+
+  it('serves GraphiQL to a browser', async () => {
+    const page = await fetch(f.gateway.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
   });
 });

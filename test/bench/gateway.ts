@@ -4,12 +4,15 @@
  *   direct  the subgraph itself, with the signed claims header computed here;
  *   apollo  @apollo/gateway doing the same edge work (test/bench/apollo-gateway.ts);
  *   ours    the Starline gateway (Hive Gateway runtime + Hive Router's Rust planner).
+ * With BENCH_SUBGRAPH=static the subgraph is test/bench/static-standards.ts instead (same contract,
+ * answers from memory), so the gateways rather than the database limit throughput.
  * Every request carries its own Authorization header (1000 pre-minted tokens, rotated) and every
  * answer is compared with the expected body. Each server runs in a process of its own, so the load
  * generator (this process) shares no event loop with what it measures; the CPU each gateway
  * process spends per request is read from /proc, which stays meaningful when the subgraph, not the
  * gateway, is what limits throughput.
- *   node test/bench/gateway.ts        (or ./starline bench:gateway)
+ *   node test/bench/gateway.ts                         (or ./starline bench:gateway)
+ *   BENCH_SUBGRAPH=static node test/bench/gateway.ts
  * Prints a table, then the figures as JSON on the last line.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +29,7 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const WARMUP_S = Number(process.env['BENCH_WARMUP_S'] ?? 3);
 const TOKENS = 1_000;
+const STATIC_SUBGRAPH = process.env['BENCH_SUBGRAPH'] === 'static';
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
 interface Figures {
@@ -124,22 +128,25 @@ function standardsEntryPoint(): string {
 }
 
 async function main(): Promise<void> {
-  const standardsMain = standardsEntryPoint();
+  const standardsMain = STATIC_SUBGRAPH ? path.join(import.meta.dirname, 'static-standards.ts') : standardsEntryPoint();
   const dir = mkdtempSync(path.join(tmpdir(), 'starline-bench-'));
   const logDir = path.join(dir, 'logs');
   const procs: Managed[] = [];
   try {
-    // The standards service needs its database and, for its activity worker, Temporal.
-    const [ferret, temporal] = await Promise.all([
-      startFerretDb({ dataDir: dir, port: await freePort(), logDir }),
-      startTemporal({ dataDir: dir, port: await freePort(), logDir }),
-    ]);
-    procs.push(ferret.process, temporal.process);
+    const backends: Record<string, string> = {};
+    if (!STATIC_SUBGRAPH) {
+      // The standards service needs its database and, for its activity worker, Temporal.
+      const [ferret, temporal] = await Promise.all([
+        startFerretDb({ dataDir: dir, port: await freePort(), logDir }),
+        startTemporal({ dataDir: dir, port: await freePort(), logDir }),
+      ]);
+      procs.push(ferret.process, temporal.process);
+      Object.assign(backends, { MONGODB_URI: ferret.uri, TEMPORAL_ADDRESS: temporal.address });
+    }
     const portBase = await freePortBase();
     const env = {
+      ...backends,
       STARLINE_PORT_BASE: String(portBase),
-      MONGODB_URI: ferret.uri,
-      TEMPORAL_ADDRESS: temporal.address,
       JWT_SECRET: DEV_JWT_SECRET,
       GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
       LOG_LEVEL: 'warn',
@@ -181,7 +188,9 @@ async function main(): Promise<void> {
     };
 
     const cell = (v: number | null, width: number) => String(v ?? '-').padStart(width);
-    console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s each after a warm-up, ${TOKENS} tokens rotated, query: ${QUERY}\n`);
+    const subgraphKind = STATIC_SUBGRAPH ? 'static stand-in (no database)' : 'the standards service on FerretDB';
+    console.log(`\nsubgraph: ${subgraphKind}; ${CONNECTIONS} connections, ${DURATION_S} s each after a warm-up, ${TOKENS} tokens rotated`);
+    console.log(`query: ${QUERY}\n`);
     console.log('target    req/s   p50 ms  p99 ms  requests  failures  gateway CPU ms/req  subgraph CPU ms/req');
     for (const [name, f] of Object.entries(results)) {
       console.log(
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
       `\nthroughput ours/apollo: ${ratios.oursOverApollo}x (target >= 2)   ours/direct: ${ratios.oursOverDirect} (target >= 0.5)` +
         `   gateway CPU per request apollo/ours: ${ratios.apolloCpuOverOurs}x`,
     );
-    console.log(JSON.stringify({ connections: CONNECTIONS, durationSeconds: DURATION_S, ...results, ...ratios }));
+    console.log(JSON.stringify({ subgraph: STATIC_SUBGRAPH ? 'static' : 'standards', connections: CONNECTIONS, durationSeconds: DURATION_S, ...results, ...ratios }));
   } finally {
     await Promise.all(procs.reverse().map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
