@@ -5,7 +5,7 @@ import type { ErrorCode, Logger } from '@starline/common';
 import type { Authenticator } from './authenticate.ts';
 import { errorBody } from './errors.ts';
 import type { GatewayLimits } from './limits.ts';
-import { readParams, runOperation, type OperationOutcome } from './operation.ts';
+import { readParams, requestError, runOperation, type OperationOutcome } from './operation.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { CALLER, REQUEST_ID_HEADER, type CallerContext } from './upstream.ts';
 
@@ -130,6 +130,7 @@ export function createRequestHandler(opts: EdgeOptions): (req: IncomingMessage, 
   };
 
   async function graphql(req: IncomingMessage, url: RequestUrl, requestId: string): Promise<{ status: number; body: string; client: string }> {
+    if (!opts.ready()) throw new Refusal(503, 'INTERNAL', 'the gateway is starting: retry in a moment', { 'retry-after': '1' });
     if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'BAD_USER_INPUT', 'send GraphQL requests with POST (or GET for queries)', { allow: 'GET, POST' });
     if (!preflighted(req)) {
       throw new Refusal(403, 'BAD_USER_INPUT', `send Content-Type: application/json, or one of the headers ${CSRF_HEADERS.join(', ')}`);
@@ -158,7 +159,7 @@ export function createRequestHandler(opts: EdgeOptions): (req: IncomingMessage, 
     const outcomes = await Promise.all(
       operations.map((raw): Promise<OperationOutcome> | OperationOutcome => {
         const params = readParams(raw);
-        if (typeof params === 'string') return { status: 400, result: { errors: [{ message: params, extensions: { code: 'BAD_USER_INPUT' } }] } as never };
+        if (typeof params === 'string') return requestError(400, params);
         return runOperation(runtime, params, context, { method: req.method! });
       }),
     );
@@ -196,7 +197,7 @@ export function createRequestHandler(opts: EdgeOptions): (req: IncomingMessage, 
         },
         (error: unknown) => {
           if (error instanceof Refusal) {
-            // An unread body would be taken for the next request on this connection.
+            // A 413 leaves the rest of the body unread: close the connection rather than drain it.
             const close: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
             send(res, error.status, errorBody(error.code, error.message), { ...error.headers, ...close });
             log.info({ requestId, status: error.status, reason: error.message }, 'request refused');

@@ -14,7 +14,7 @@ export interface OperationOutcome {
   result: ExecutionResult;
 }
 
-const requestError = (status: number, message: string): OperationOutcome => ({
+export const requestError = (status: number, message: string): OperationOutcome => ({
   status,
   result: { errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] },
 });
