@@ -16,6 +16,8 @@ export const DEFAULT_STANDARD_EFFECTIVE_FROM = new Date('2000-01-01T00:00:00.000
 export const SYSTEM_ACTOR = 'system';
 
 const VERSION_SEQUENCE = 'standard_versions';
+/** How stale another replica's view of the in-force timeline may be. */
+export const TIMELINE_TTL_MS = 1_000;
 
 export interface StandardVersionRecord {
   id: string;
@@ -58,9 +60,32 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
   const idempotency = idempotencyModel(conn);
   const exclusively = writeLease(leases, 'standards', lease);
 
+  // Every ticket, evaluation and settlement reads the standard, so reads must not cost a database
+  // round trip each. A published version never changes: it is cached for good once read. The
+  // timeline (which version is in force when) is cached for TIMELINE_TTL_MS and dropped on every
+  // write made here; a publication made by another replica is seen at most that much later.
+  const published = new Map<string, StandardVersionRecord>();
+  let cachedTimeline: { value: TimelineEntry[]; until: number } | null = null;
+  let generation = 0;
+  /** Runs a write; a timeline read that overlapped it is not cached. */
+  const writing = async <T>(write: () => Promise<T>): Promise<T> => {
+    generation++;
+    cachedTimeline = null;
+    try {
+      return await write();
+    } finally {
+      generation++;
+      cachedTimeline = null;
+    }
+  };
+
   const findById = async (id: string): Promise<StandardVersionRecord | null> => {
+    const hit = published.get(id);
+    if (hit) return hit;
     const doc = await versions.findById(id).lean<StandardVersionDoc>();
-    return doc ? toRecord(doc) : null;
+    const record = doc ? toRecord(doc) : null;
+    if (record?.status === 'PUBLISHED') published.set(id, record);
+    return record;
   };
 
   /** Every change bumps the revision, so a filter on (status, revision) names exactly the state seen. */
@@ -69,17 +94,23 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
     set: Partial<StandardVersionDoc>,
     entry: AuditEntry,
   ): Promise<StandardVersionRecord | null> => {
-    const doc = await versions
-      .findOneAndUpdate(filter, { $set: set, $push: { history: entry }, $inc: { revision: 1 } }, { new: true })
-      .lean<StandardVersionDoc>();
+    const doc = await writing(() =>
+      versions
+        .findOneAndUpdate(filter, { $set: set, $push: { history: entry }, $inc: { revision: 1 } }, { new: true })
+        .lean<StandardVersionDoc>(),
+    );
     return doc ? toRecord(doc) : null;
   };
 
   const timeline = async (): Promise<TimelineEntry[]> => {
+    if (cachedTimeline && cachedTimeline.until > Date.now()) return cachedTimeline.value;
+    const seen = generation;
     const docs = await versions
       .find({ status: { $in: ['SCHEDULED', 'PUBLISHED'] } }, { number: 1, status: 1, effectiveFrom: 1 })
       .lean<Pick<StandardVersionDoc, '_id' | 'number' | 'status' | 'effectiveFrom'>[]>();
-    return docs.map((d) => ({ id: d._id, number: d.number, status: d.status, effectiveFrom: d.effectiveFrom }));
+    const value = docs.map((d) => ({ id: d._id, number: d.number, status: d.status, effectiveFrom: d.effectiveFrom }));
+    if (seen === generation) cachedTimeline = { value, until: Date.now() + TIMELINE_TTL_MS };
+    return value;
   };
 
   return {
@@ -101,7 +132,7 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
       // Drafts draw numbers from the sequence, so it must be past 1 before any draft is created.
       await counters.updateOne({ _id: VERSION_SEQUENCE }, { $max: { seq: 1 } }, { upsert: true });
       try {
-        await versions.create({
+        await writing(() => versions.create({
           _id: DEFAULT_STANDARD_ID,
           number: 1,
           status: 'PUBLISHED',
@@ -115,7 +146,7 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
           publishedAt: now,
           revision: 0,
           history: [audit(now, SYSTEM_ACTOR, 'PUBLISHED', 'default standard, in force from 2000-01-01')],
-        });
+        }));
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
@@ -166,7 +197,7 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
         revision: 0,
         history: [audit(input.now, input.actor, 'CREATED', input.detail)],
       };
-      await versions.create(doc);
+      await writing(() => versions.create(doc));
       return toRecord(doc);
     },
 
@@ -180,7 +211,7 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
     },
 
     async deleteDraft(id: string): Promise<boolean> {
-      const result = await versions.deleteOne({ _id: id, status: 'DRAFT' });
+      const result = await writing(() => versions.deleteOne({ _id: id, status: 'DRAFT' }));
       return result.deletedCount === 1;
     },
 
