@@ -18,6 +18,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { CLAIMS_HEADER, DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken, signClaims, ROLES, type Claims } from '@starline/common';
 import { startFerretDb, startTemporal } from '../../infra/src/backends.ts';
@@ -30,6 +31,14 @@ const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const WARMUP_S = Number(process.env['BENCH_WARMUP_S'] ?? 3);
 const TOKENS = 1_000;
 const STATIC_SUBGRAPH = process.env['BENCH_SUBGRAPH'] === 'static';
+/**
+ * BENCH_PIN=1: the gateway under test gets CPU 0 to itself; the load generator, the subgraph and
+ * the backends share CPU 1. On a 2-core machine this measures what one gateway core delivers
+ * instead of how the gateway fares when the load generator steals its CPU. Same for both gateways.
+ */
+const PIN = process.env['BENCH_PIN'] === '1';
+const GATEWAY_CPU = '0';
+const LOAD_CPU = '1';
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
 interface Figures {
@@ -128,6 +137,8 @@ function standardsEntryPoint(): string {
 }
 
 async function main(): Promise<void> {
+  // Children inherit this process's CPU set: pin it (all threads) before starting anything.
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
   const standardsMain = STATIC_SUBGRAPH ? path.join(import.meta.dirname, 'static-standards.ts') : standardsEntryPoint();
   const dir = mkdtempSync(path.join(tmpdir(), 'starline-bench-'));
   const logDir = path.join(dir, 'logs');
@@ -153,10 +164,14 @@ async function main(): Promise<void> {
       BENCH_APOLLO_PORT: String(portBase + 90),
     };
     const start = async (name: string, script: string, ready: () => Promise<boolean>) => {
-      const proc = launch(name, process.execPath, [script], { env, logDir, cwd: ROOT });
+      const onGatewayCpu = PIN && name !== 'standards';
+      const proc = onGatewayCpu
+        ? launch(name, 'taskset', ['-c', GATEWAY_CPU, process.execPath, script], { env, logDir, cwd: ROOT })
+        : launch(name, process.execPath, [script], { env, logDir, cwd: ROOT });
       procs.push(proc);
       await waitFor(name, ready, { process: proc, timeoutMs: 90_000 }).catch((e: Error) => {
-        throw new Error(`${e.message} (log: ${path.join(logDir, `${name}.log`)})`);
+        const log = readFileSync(path.join(logDir, `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+        throw new Error(`${e.message}; the end of its log:\n${log}`);
       });
       return proc.child.pid;
     };
