@@ -28,7 +28,8 @@ function processesOfThisStack(): number[] {
 }
 
 async function start(portBase: number, mongoPort: number, temporalPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'infra/src/stack.ts')], {
+  // The README's own command, as a person or a supervisor runs it.
+  const child = spawn(path.join(ROOT, 'starline'), ['start'], {
     env: {
       ...process.env,
       STARLINE_DATA_DIR: dataDir,
