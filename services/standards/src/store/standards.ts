@@ -19,21 +19,8 @@ const VERSION_SEQUENCE = 'standard_versions';
 /** How stale another replica's view of the in-force timeline may be. */
 export const TIMELINE_TTL_MS = 1_000;
 
-export interface StandardVersionRecord {
-  id: string;
-  number: number;
-  status: StandardStatus;
-  content: StandardContent;
-  effectiveFrom: Date | null;
-  basedOn: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-  publishedBy: string | null;
-  publishedAt: Date | null;
-  revision: number;
-  history: AuditEntry[];
-}
+/** A stored version as the rest of the service sees it: `id` instead of Mongo's `_id`. */
+export type StandardVersionRecord = Omit<StandardVersionDoc, '_id'> & { id: string };
 
 function toRecord(doc: StandardVersionDoc): StandardVersionRecord {
   const { _id, ...rest } = doc;
