@@ -1,0 +1,78 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { shanghaiMonth } from '@starline/common';
+import { latestGradeBefore, rankEligible } from './rules/eligibility.ts';
+import { actionFor } from './rules/status.ts';
+import { EVIDENCE_PATTERN, GRADES, LIMITS, MONTH_PATTERN, PRODUCT_LINE_PATTERN, REGION_PATTERN } from './rules/validate.ts';
+import type { NetworkActivities } from './contract.ts';
+import type { CentreStore } from './store/centres.ts';
+import { transitionLocked } from './graphql/mutations.ts';
+
+export const CONSEQUENCE_ACTOR = 'system:evaluation';
+
+const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
+
+/** The network task queue's activities. Each is safe to retry: a repeat changes nothing. */
+export function createNetworkActivities(store: CentreStore, now: () => Date = () => new Date()): NetworkActivities {
+  return {
+    async eligibleCentres({ regionCode, productLine, at, openJobs }) {
+      if (!REGION_PATTERN.test(regionCode)) throw bad(`regionCode must be a 6-digit region code, got "${regionCode}"`);
+      if (!PRODUCT_LINE_PATTERN.test(productLine)) throw bad(`productLine must be UPPER_SNAKE, got "${productLine}"`);
+      const instant = new Date(at);
+      if (Number.isNaN(instant.getTime())) throw bad(`at must be an ISO instant, got "${at}"`);
+      const candidates = await store.dispatchCandidates(regionCode, productLine);
+      const grades = await store.gradesOf(candidates.map((c) => c.id), shanghaiMonth(instant));
+      const byCentre = new Map<string, typeof grades>();
+      for (const g of grades) byCentre.set(g.centreId, [...(byCentre.get(g.centreId) ?? []), g]);
+      const ranked = rankEligible(
+        candidates.map((c) => ({
+          id: c.id,
+          code: c.code,
+          dailyCapacity: c.dailyCapacity,
+          grade: latestGradeBefore(byCentre.get(c.id) ?? [], shanghaiMonth(instant))?.grade ?? null,
+        })),
+        openJobs ?? {},
+      );
+      return ranked.map((r) => ({
+        centreId: r.id, code: r.code, grade: r.grade, dailyCapacity: r.dailyCapacity, openJobs: r.openJobs, remaining: r.remaining,
+      }));
+    },
+
+    async recordGrade({ centreId, month, grade, score, standardVersionId, evaluationId }) {
+      if (!MONTH_PATTERN.test(month)) throw bad(`month must be YYYY-MM, got "${month}"`);
+      if (!(GRADES as readonly string[]).includes(grade)) throw bad(`grade must be A, B or C, got "${grade}"`);
+      if (typeof score !== 'number' || !Number.isFinite(score)) throw bad('score must be a finite number');
+      if (!standardVersionId || !evaluationId) throw bad('standardVersionId and evaluationId are required');
+      return store.exclusiveCentre(centreId, async () => {
+        if (!(await store.findById(centreId))) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
+        const existing = await store.findGrade(centreId, month);
+        if (
+          existing && existing.grade === grade && existing.score === score &&
+          existing.standardVersionId === standardVersionId && existing.evaluationId === evaluationId
+        ) {
+          return { centreId, month, changed: false };
+        }
+        await store.putGrade({ centreId, month, grade, score, standardVersionId, evaluationId, recordedAt: now() });
+        return { centreId, month, changed: true };
+      });
+    },
+
+    async applyStatusConsequence({ centreId, to, reason, evidence }) {
+      if (to !== 'SUSPENDED' && to !== 'ELIMINATED') throw bad(`to must be SUSPENDED or ELIMINATED, got "${to}"`);
+      if (!reason || reason.length > LIMITS.reasonMax) throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
+      if (!EVIDENCE_PATTERN.test(evidence)) throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
+      return store.exclusiveCentre(centreId, async () => {
+        const current = await store.findById(centreId);
+        if (!current) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
+        const unchanged = { centreId, status: current.status, applied: false };
+        // Applied before (a retry), or the centre is already there or beyond: nothing to do.
+        if (current.statusHistory.some((h) => h.evidence === evidence && h.to === to)) return unchanged;
+        if (current.status === to || current.status === 'ELIMINATED') return unchanged;
+        if (!actionFor(current.status, to)) {
+          throw ApplicationFailure.nonRetryable(`a ${current.status} centre cannot become ${to}`, 'InvalidTransition');
+        }
+        const changed = await transitionLocked(store, CONSEQUENCE_ACTOR, now(), { id: centreId, to, reason, evidence });
+        return { centreId, status: changed.status, applied: true };
+      });
+    },
+  };
+}

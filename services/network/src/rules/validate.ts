@@ -1,0 +1,146 @@
+import type { Violation } from '@starline/common';
+
+/** Input rules for service centres. Pure: each returns the violations it finds, naming the field. */
+export const CENTRE_TIERS = ['FLAGSHIP', 'CORE', 'STANDARD', 'UMBRELLA'] as const;
+export type CentreTier = (typeof CENTRE_TIERS)[number];
+
+export const CODE_PATTERN = /^[A-Z0-9](?:[A-Z0-9-]{0,30}[A-Z0-9])?$/;
+/** Chinese administrative division codes (GB/T 2260): six digits, province first. */
+export const REGION_PATTERN = /^[1-9]\d{5}$/;
+/** Product line codes as the standard's productLines list them, e.g. AIR_CONDITIONER. */
+export const PRODUCT_LINE_PATTERN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+/** A mainland mobile (optionally +86) or a landline with area code. */
+export const PHONE_PATTERN = /^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
+export const EVIDENCE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:/-]{2,199}$/;
+
+export const LIMITS = {
+  nameMax: 100,
+  codeMax: 32,
+  serviceAreasMax: 200,
+  productLinesMax: 50,
+  dailyCapacityMax: 10_000,
+  contactNameMax: 50,
+  emailMax: 200,
+  reasonMax: 500,
+} as const;
+
+export interface ContactInput {
+  name: string;
+  phone: string;
+  email?: string | null;
+}
+
+export interface CentreFields {
+  name: string;
+  tier: CentreTier;
+  parentId: string | null;
+  region: string;
+  serviceAreas: string[];
+  productLines: string[];
+  dailyCapacity: number;
+  starRating: number | null;
+  contact: ContactInput;
+}
+
+export interface CreateCentreInput extends CentreFields {
+  code: string;
+}
+
+const text = (field: string, value: unknown, max: number, out: Violation[]) => {
+  if (typeof value !== 'string' || value.trim().length === 0) out.push({ field, message: 'is required' });
+  else if (value.length > max) out.push({ field, message: `must be at most ${max} characters` });
+};
+
+function codeList(field: string, values: unknown, pattern: RegExp, what: string, max: number, out: Violation[]) {
+  if (!Array.isArray(values) || values.length === 0) return out.push({ field, message: 'needs at least one entry' });
+  if (values.length > max) return out.push({ field, message: `may have at most ${max} entries` });
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (typeof v !== 'string' || !pattern.test(v)) out.push({ field: `${field}[${i}]`, message: `"${String(v)}" is not ${what}` });
+    else if (seen.has(v)) out.push({ field: `${field}[${i}]`, message: `"${v}" is listed twice` });
+    else seen.add(v);
+  });
+}
+
+export function validateCode(code: unknown): Violation[] {
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
+    return [{ field: 'code', message: `must be 1–${LIMITS.codeMax} upper-case letters, digits or inner hyphens, e.g. SH-PD-001` }];
+  }
+  return [];
+}
+
+export function validateContact(contact: unknown, out: Violation[] = []): Violation[] {
+  if (!contact || typeof contact !== 'object') {
+    out.push({ field: 'contact', message: 'is required' });
+    return out;
+  }
+  const c = contact as Partial<ContactInput>;
+  text('contact.name', c.name, LIMITS.contactNameMax, out);
+  if (typeof c.phone !== 'string' || !PHONE_PATTERN.test(c.phone)) {
+    out.push({ field: 'contact.phone', message: 'must be a mainland mobile (e.g. 13800138000) or a landline with area code (e.g. 021-12345678)' });
+  }
+  if (c.email !== undefined && c.email !== null && (typeof c.email !== 'string' || c.email.length > LIMITS.emailMax || !EMAIL_PATTERN.test(c.email))) {
+    out.push({ field: 'contact.email', message: 'is not an email address' });
+  }
+  return out;
+}
+
+/** Checks the fields present in `fields` (all of them on create, the changed ones on update). */
+export function validateCentreFields(fields: Partial<Record<keyof CentreFields, unknown>>): Violation[] {
+  const out: Violation[] = [];
+  if ('name' in fields) text('name', fields.name, LIMITS.nameMax, out);
+  if ('tier' in fields && !(CENTRE_TIERS as readonly unknown[]).includes(fields.tier)) {
+    out.push({ field: 'tier', message: `must be one of ${CENTRE_TIERS.join(', ')}` });
+  }
+  if ('region' in fields && (typeof fields.region !== 'string' || !REGION_PATTERN.test(fields.region))) {
+    out.push({ field: 'region', message: 'must be a 6-digit administrative region code, e.g. 310115' });
+  }
+  if ('serviceAreas' in fields) {
+    codeList('serviceAreas', fields.serviceAreas, REGION_PATTERN, 'a 6-digit administrative region code', LIMITS.serviceAreasMax, out);
+  }
+  if ('productLines' in fields) {
+    codeList('productLines', fields.productLines, PRODUCT_LINE_PATTERN, 'an UPPER_SNAKE product line code', LIMITS.productLinesMax, out);
+  }
+  if ('dailyCapacity' in fields) {
+    const n = fields.dailyCapacity;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > LIMITS.dailyCapacityMax) {
+      out.push({ field: 'dailyCapacity', message: `must be a whole number from 0 to ${LIMITS.dailyCapacityMax}` });
+    }
+  }
+  if ('starRating' in fields && fields.starRating !== null && fields.starRating !== undefined) {
+    const n = fields.starRating;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5) out.push({ field: 'starRating', message: 'must be 1 to 5' });
+  }
+  if ('contact' in fields) validateContact(fields.contact, out);
+  if ('parentId' in fields && fields.parentId !== null && (typeof fields.parentId !== 'string' || fields.parentId.length === 0 || fields.parentId.length > 64)) {
+    out.push({ field: 'parentId', message: 'is not a centre id' });
+  }
+  return out;
+}
+
+export function validateCreate(input: Partial<Record<keyof CreateCentreInput, unknown>>): Violation[] {
+  return [...validateCode(input.code), ...validateCentreFields({ ...input, parentId: input.parentId ?? null })];
+}
+
+/** Reason and evidence for a status change, by what the action needs. */
+export function validateStatusChange(
+  needs: { reason: boolean; evidence: boolean },
+  reason: string | null | undefined,
+  evidence: string | null | undefined,
+): Violation[] {
+  const out: Violation[] = [];
+  if (reason === null || reason === undefined || reason.trim() === '') {
+    if (needs.reason) out.push({ field: 'reason', message: 'is required for this change' });
+  } else if (reason.length > LIMITS.reasonMax) out.push({ field: 'reason', message: `must be at most ${LIMITS.reasonMax} characters` });
+  if (evidence === null || evidence === undefined || evidence === '') {
+    if (needs.evidence) out.push({ field: 'evidence', message: 'is required for this change, e.g. evaluation:2026-10:<centreId>' });
+  } else if (!EVIDENCE_PATTERN.test(evidence)) {
+    out.push({ field: 'evidence', message: 'must be a reference like evaluation:2026-10:<centreId> (3–200 letters, digits or _ . : / -)' });
+  }
+  return out;
+}
+
+export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const GRADES = ['A', 'B', 'C'] as const;
+export type Grade = (typeof GRADES)[number];

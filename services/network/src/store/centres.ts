@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { DEFAULT_LEASE, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import type { CentreStatus } from '../rules/status.ts';
+import type { CentreTier } from '../rules/validate.ts';
+import { centreModel, gradeModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
+
+export type CentreRecord = Omit<CentreDoc, '_id'> & { id: string };
+export type GradeRecord = Omit<GradeDoc, '_id'>;
+
+function toRecord(doc: CentreDoc): CentreRecord {
+  const { _id, ...rest } = doc;
+  return {
+    ...rest,
+    id: _id,
+    parentId: doc.parentId ?? null,
+    starRating: doc.starRating ?? null,
+    contact: { name: doc.contact.name, phone: doc.contact.phone, email: doc.contact.email ?? null },
+    statusHistory: (doc.statusHistory ?? []).map((h) => ({
+      from: h.from ?? null, to: h.to, at: h.at, actor: h.actor, reason: h.reason ?? null, evidence: h.evidence ?? null,
+    })),
+  };
+}
+
+function toGrade(doc: GradeDoc): GradeRecord {
+  const { _id: _ignored, ...rest } = doc;
+  return rest;
+}
+
+export interface CentreListFilter {
+  region?: string | null;
+  tier?: CentreTier | null;
+  status?: CentreStatus | null;
+  productLine?: string | null;
+  parentId?: string | null;
+  /** Restricts the list to these ids (a partner's visible centres). */
+  ids?: readonly string[];
+}
+
+export const TREE_LEASE = 'network-tree';
+export const centreLease = (id: string) => `centre:${id}`;
+
+export type CentreStore = ReturnType<typeof createCentreStore>;
+
+/**
+ * Every read and write of the network database. FerretDB v1 applies no update atomically, so each
+ * read-check-write runs under a write lease: `network-tree` for creating or moving centres (the
+ * parent/level/cycle checks), `centre:<id>` for anything else that changes one centre. A caller
+ * holding both takes the tree lease first.
+ */
+export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
+  const centres = centreModel(conn);
+  const grades = gradeModel(conn);
+  const leases = writeLeaseModel(conn);
+  const idempotency = idempotencyModel(conn);
+
+  const findById = async (id: string): Promise<CentreRecord | null> => {
+    const doc = await centres.findById(id).lean<CentreDoc>();
+    return doc ? toRecord(doc) : null;
+  };
+
+  const mongoFilter = (f: CentreListFilter): Record<string, unknown> => {
+    const q: Record<string, unknown> = {};
+    if (f.region) q['region'] = f.region;
+    if (f.tier) q['tier'] = f.tier;
+    if (f.status) q['status'] = f.status;
+    if (f.productLine) q['productLines'] = f.productLine;
+    if (f.parentId) q['parentId'] = f.parentId;
+    if (f.ids) q['_id'] = { $in: [...f.ids] };
+    return q;
+  };
+
+  return {
+    idempotency,
+    /** Runs `work` as the only writer of the tree shape (create, move). */
+    exclusiveTree: <T>(work: () => Promise<T>) => writeLease(leases, TREE_LEASE, lease)(work),
+    /** Runs `work` as the only writer of one centre. */
+    exclusiveCentre: <T>(id: string, work: () => Promise<T>) => writeLease(leases, centreLease(id), lease)(work),
+
+    async syncIndexes(): Promise<void> {
+      await centres.syncIndexes();
+      await grades.syncIndexes();
+      await leases.syncIndexes();
+      await idempotency.syncIndexes();
+    },
+
+    findById,
+
+    async findByCode(code: string): Promise<CentreRecord | null> {
+      const doc = await centres.findOne({ code }).lean<CentreDoc>();
+      return doc ? toRecord(doc) : null;
+    },
+
+    async findMany(ids: readonly string[]): Promise<CentreRecord[]> {
+      if (ids.length === 0) return [];
+      const docs = await centres.find({ _id: { $in: [...ids] } }).lean<CentreDoc[]>();
+      return docs.map(toRecord);
+    },
+
+    async children(parentIds: readonly string[], limit: number): Promise<CentreRecord[]> {
+      if (parentIds.length === 0) return [];
+      const docs = await centres.find({ parentId: { $in: [...parentIds] } }).sort({ code: 1 }).limit(limit).lean<CentreDoc[]>();
+      return docs.map(toRecord);
+    },
+
+    /** Ordered by code; `afterCode` continues a page. */
+    async page(filter: CentreListFilter, afterCode: string | null, limit: number): Promise<CentreRecord[]> {
+      const q = mongoFilter(filter);
+      if (afterCode !== null) q['code'] = { $gt: afterCode };
+      const docs = await centres.find(q).sort({ code: 1 }).limit(limit).lean<CentreDoc[]>();
+      return docs.map(toRecord);
+    },
+
+    count(filter: CentreListFilter): Promise<number> {
+      return centres.countDocuments(mongoFilter(filter));
+    },
+
+    /** ACTIVE centres serving the area and product line. */
+    async dispatchCandidates(regionCode: string, productLine: string): Promise<CentreRecord[]> {
+      const docs = await centres
+        .find({ status: 'ACTIVE', serviceAreas: regionCode, productLines: productLine })
+        .lean<CentreDoc[]>();
+      return docs.map(toRecord);
+    },
+
+    /** Insert; a duplicate code surfaces as the driver's 11000. */
+    async insert(fields: Omit<CentreRecord, 'id'>): Promise<CentreRecord> {
+      const doc: CentreDoc = { _id: randomUUID(), ...fields };
+      await centres.create(doc);
+      return toRecord(doc);
+    },
+
+    /** Call under the centre's lease. */
+    async update(id: string, set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory'>>): Promise<CentreRecord | null> {
+      const doc = await centres.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<CentreDoc>();
+      return doc ? toRecord(doc) : null;
+    },
+
+    /** Call under the centre's lease, having checked the transition against `from`. */
+    async changeStatus(id: string, from: CentreStatus, change: StatusChangeDoc): Promise<CentreRecord | null> {
+      const doc = await centres
+        .findOneAndUpdate(
+          { _id: id, status: from },
+          { $set: { status: change.to, updatedAt: change.at }, $push: { statusHistory: change } },
+          { new: true },
+        )
+        .lean<CentreDoc>();
+      return doc ? toRecord(doc) : null;
+    },
+
+    async setLevels(levels: readonly { id: string; level: number }[], at: Date): Promise<void> {
+      for (const { id, level } of levels) await centres.updateOne({ _id: id }, { $set: { level, updatedAt: at } });
+    },
+
+    async gradesOf(centreIds: readonly string[], beforeMonth?: string, limit = 1000): Promise<GradeRecord[]> {
+      if (centreIds.length === 0) return [];
+      const q: Record<string, unknown> = { centreId: { $in: [...centreIds] } };
+      if (beforeMonth) q['month'] = { $lt: beforeMonth };
+      const docs = await grades.find(q).sort({ centreId: 1, month: -1 }).limit(limit).lean<GradeDoc[]>();
+      return docs.map(toGrade);
+    },
+
+    async findGrade(centreId: string, month: string): Promise<GradeRecord | null> {
+      const doc = await grades.findById(`${centreId}:${month}`).lean<GradeDoc>();
+      return doc ? toGrade(doc) : null;
+    },
+
+    /** Call under the centre's lease: inserts or replaces the (centre, month) grade. */
+    async putGrade(g: GradeRecord): Promise<void> {
+      await grades.replaceOne({ _id: `${g.centreId}:${g.month}` }, { _id: `${g.centreId}:${g.month}`, ...g }, { upsert: true });
+    },
+  };
+}
