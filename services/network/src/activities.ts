@@ -60,7 +60,7 @@ export function createNetworkActivities(store: CentreStore, now: () => Date = ()
       if (to !== 'SUSPENDED' && to !== 'ELIMINATED') throw bad(`to must be SUSPENDED or ELIMINATED, got "${to}"`);
       if (!reason || reason.length > LIMITS.reasonMax) throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
       if (!EVIDENCE_PATTERN.test(evidence)) throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
-      return store.exclusiveCentre(centreId, async () => {
+      const apply = () => store.exclusiveCentre(centreId, async () => {
         const current = await store.findById(centreId);
         if (!current) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
         const unchanged = { centreId, status: current.status, applied: false };
@@ -73,6 +73,8 @@ export function createNetworkActivities(store: CentreStore, now: () => Date = ()
         const changed = await transitionLocked(store, CONSEQUENCE_ACTOR, now(), { id: centreId, to, reason, evidence });
         return { centreId, status: changed.status, applied: true };
       });
+      // Elimination also holds the tree lease (see transitionCentre).
+      return to === 'ELIMINATED' ? store.exclusiveTree(apply) : apply();
     },
   };
 }

@@ -211,9 +211,13 @@ export async function transitionLocked(store: CentreStore, actor: string, now: D
   return changed;
 }
 
-/** One status change under the centre's lease. */
+/**
+ * One status change under the centre's lease. Elimination also holds the tree lease, so it can't
+ * race with a new centre being attached under the one being eliminated.
+ */
 export function transitionCentre(store: CentreStore, actor: string, now: Date, args: TransitionArgs): Promise<CentreRecord> {
-  return store.exclusiveCentre(args.id, () => transitionLocked(store, actor, now, args));
+  const locked = () => store.exclusiveCentre(args.id, () => transitionLocked(store, actor, now, args));
+  return args.action === 'ELIMINATE' || args.to === 'ELIMINATED' ? store.exclusiveTree(locked) : locked();
 }
 
 export async function changeCentreStatus(deps: NetworkDeps, ctx: RequestContext, operation: string, args: StatusArgs): Promise<CentreRecord> {
