@@ -258,23 +258,42 @@ describe('status changes', () => {
     await refused(as.operator(), Q.activate, { id: c.id, reason: 'different', key: 'activate-key-1' }, 'CONFLICT');
   });
 
-  it('two concurrent transitions of the same centre: exactly one wins', async () => {
+  it.each([
+    ['activations', 'ONBOARDING', Q.activate, {}],
+    ['suspensions', 'ACTIVE', Q.suspend, { reason: 'race' }],
+    ['reinstatements', 'SUSPENDED', Q.reinstate, { reason: 'race' }],
+    ['eliminations', 'ACTIVE', Q.eliminate, { reason: 'race', evidence: 'audit:race:1' }],
+  ] as const)('two concurrent %s of the same centre: exactly one wins', async (_what, from, source, extra) => {
+    for (let round = 0; round < 3; round++) {
+      const c = await create(centreInput());
+      if (from !== 'ONBOARDING') expectOk(await h.run(as.operator(), Q.activate, { id: c.id }));
+      if (from === 'SUSPENDED') expectOk(await h.run(as.operator(), Q.suspend, { id: c.id, reason: 'setup' }));
+      const before = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre.statusHistory.length;
+      const results = await Promise.all([
+        h.run(as.operator(), source, { id: c.id, ...extra }),
+        h.run(as.admin(), source, { id: c.id, ...extra }),
+      ]);
+      expect(results.map((r) => r.errors[0]?.code ?? 'OK').sort()).toEqual(['INVALID_TRANSITION', 'OK']);
+      const after = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre;
+      expect(after.statusHistory).toHaveLength(before + 1);
+    }
+  });
+
+  it('a suspension racing an elimination: they apply one after the other, never from the same state', async () => {
     for (let round = 0; round < 3; round++) {
       const c = await create(centreInput());
       expectOk(await h.run(as.operator(), Q.activate, { id: c.id }));
-      const results = await Promise.all([
-        h.run(as.operator(), Q.suspend, { id: c.id, reason: 'first' }),
-        h.run(as.admin(), Q.suspend, { id: c.id, reason: 'second' }),
-        h.run(as.admin(), Q.eliminate, { id: c.id, reason: 'third', evidence: 'audit:x:1' }),
+      const [suspend, eliminate] = await Promise.all([
+        h.run(as.operator(), Q.suspend, { id: c.id, reason: 'race' }),
+        h.run(as.admin(), Q.eliminate, { id: c.id, reason: 'race', evidence: 'audit:race:2' }),
       ]);
-      const winners = results.filter((r) => r.errors.length === 0);
-      const losers = results.filter((r) => r.errors.length > 0);
-      // suspend+eliminate may both succeed in that order (ACTIVE→SUSPENDED→ELIMINATED); two suspends never.
-      const suspends = results.slice(0, 2).filter((r) => r.errors.length === 0);
-      expect(suspends).toHaveLength(1);
-      for (const l of losers) expect(l.errors[0]!.code).toBe('INVALID_TRANSITION');
-      const after = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre;
-      expect(after.statusHistory).toHaveLength(1 + 1 + winners.length);
+      expect(eliminate.errors).toEqual([]);
+      const history = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre.statusHistory.map((e: { from: string; to: string }) => `${e.from}>${e.to}`);
+      if (suspend.errors.length === 0) expect(history.slice(2)).toEqual(['ACTIVE>SUSPENDED', 'SUSPENDED>ELIMINATED']);
+      else {
+        expect(suspend.errors[0]!.code).toBe('INVALID_TRANSITION');
+        expect(history.slice(2)).toEqual(['ACTIVE>ELIMINATED']);
+      }
     }
   });
 
@@ -285,5 +304,25 @@ describe('status changes', () => {
     expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
     const after = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre;
     expect(after.statusHistory.filter((e: { to: string }) => e.to === 'SUSPENDED')).toHaveLength(1);
+  });
+
+  it('two concurrent creations with the same code: one centre, one CONFLICT', async () => {
+    const input = centreInput();
+    const results = await Promise.all([h.run(as.operator(), Q.create, { input }), h.run(as.admin(), Q.create, { input })]);
+    expect(results.map((r) => r.errors[0]?.code ?? 'OK').sort()).toEqual(['CONFLICT', 'OK']);
+    expect(await h.db.db!.collection('service_centres').countDocuments({ code: input['code'] })).toBe(1);
+  });
+
+  it('two concurrent moves that together would close a cycle: only one lands', async () => {
+    const a = await create(centreInput({ tier: 'CORE' }));
+    const b = await create(centreInput({ tier: 'CORE' }));
+    const results = await Promise.all([
+      h.run(as.operator(), Q.update, { id: a.id, input: { parentId: b.id } }),
+      h.run(as.admin(), Q.update, { id: b.id, input: { parentId: a.id } }),
+    ]);
+    expect(results.map((r) => r.errors[0]?.code ?? 'OK').sort()).toEqual(['BAD_USER_INPUT', 'OK']);
+    const [ra, rb] = await Promise.all([a, b].map(async (c) => expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre));
+    expect([ra.parentId === b.id, rb.parentId === a.id].filter(Boolean)).toHaveLength(1);
+    expect([ra.level, rb.level].sort()).toEqual([1, 2]);
   });
 });
