@@ -1,6 +1,7 @@
 export * from './activities.ts';
 export * from './auth.ts';
 export * from './config.ts';
+export * from './datetime.ts';
 export * from './errors.ts';
 export * from './idempotency.ts';
 export * from './lease.ts';

@@ -4,7 +4,7 @@ import type { StatusAction } from '../rules/status.ts';
 import { levelName } from '../rules/tree.ts';
 import type { CreateCentreInput } from '../rules/validate.ts';
 import type { CentreRecord } from '../store/centres.ts';
-import { DateTimeScalar } from './datetime.ts';
+import { DateTimeScalar } from '@starline/common';
 import type { NetworkDeps } from './deps.ts';
 import * as mutations from './mutations.ts';
 import * as queries from './queries.ts';

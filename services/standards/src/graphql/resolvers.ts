@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { RequestContext } from '@starline/common';
 import type { ContentChanges } from '../rules/content.ts';
 import type { StandardStatus } from '../rules/lifecycle.ts';
-import { DateTimeScalar } from './datetime.ts';
+import { DateTimeScalar } from '@starline/common';
 import type { StandardsDeps } from './deps.ts';
 import * as mutations from './mutations.ts';
 import * as queries from './queries.ts';
