@@ -1,0 +1,101 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { DomainError } from '@starline/common';
+import { reviewFailure } from './rules/career.ts';
+import { mayTakeJob } from './rules/dispatch.ts';
+import { DEFAULT_LICENCE_POLICY, cycleEndFrom, type LicencePolicy } from './rules/policy.ts';
+import { ID_PATTERN, PRODUCT_LINE_PATTERN } from './rules/validate.ts';
+import type { CertificationActivities, LicencePolicyInput } from './contract.ts';
+import { recordEvent } from './graphql/mutations.ts';
+import type { CertificationStore } from './store/certification.ts';
+
+const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
+
+function instant(value: string, field: string): Date {
+  const d = new Date(value);
+  if (typeof value !== 'string' || Number.isNaN(d.getTime())) throw bad(`${field} must be an ISO instant, got "${value}"`);
+  return d;
+}
+
+/** The standard in force when the workflow passes it; the defaults otherwise. */
+function policyOf(input: LicencePolicyInput | undefined, fallback: LicencePolicy): LicencePolicy {
+  return input ? { ...input } : fallback;
+}
+
+/** Client errors of the shared core become non-retryable failures with the error code as type. */
+async function asActivity<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== 'CONFLICT') throw ApplicationFailure.nonRetryable(error.message, error.code);
+    throw error;
+  }
+}
+
+/** The certification task queue's activities. Each is safe to retry. */
+export function createCertificationActivities(
+  store: CertificationStore,
+  now: () => Date = () => new Date(),
+  defaults: LicencePolicy = DEFAULT_LICENCE_POLICY,
+): CertificationActivities {
+  return {
+    async annualReview({ cycleEnd, batchSize, after, policy }) {
+      const until = instant(cycleEnd, 'cycleEnd');
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) throw bad('batchSize must be from 1 to 500');
+      const p = policyOf(policy, defaults);
+      const page = await store.pageLicences(after ?? null, batchSize);
+      let rolled = 0;
+      let flagged = 0;
+      for (const licence of page) {
+        if (licence.archivedAt) continue;
+        await store.exclusiveLicence(licence.id, async () => {
+          let state = await store.stateOf(licence, p);
+          if (state.cycle.end.getTime() > until.getTime()) return;
+          const exams = await store.examsOf(licence.engineerId);
+          // Flag the cycle that ended (the newest one ending at or before cycleEnd).
+          const failure = reviewFailure(state.summary.status, exams, state.cycle);
+          if (failure) {
+            const inserted = await store.insertFlag({
+              engineerId: licence.engineerId, licenceId: licence.id, cycleEnd: state.cycle.end, reason: failure, flaggedAt: now(),
+            });
+            if (inserted) flagged++;
+          }
+          if (state.summary.status === 'REVOKED') return;
+          // Roll forward until the current cycle contains `cycleEnd` (a licence behind by years catches up).
+          let moved = false;
+          while (state.cycle.end.getTime() <= until.getTime()) {
+            const start = state.cycle.end;
+            if (await store.insertCycle(licence.id, state.cycle.index + 1, start, cycleEndFrom(start, p.cycleMonths))) moved = true;
+            state = await store.stateOf(licence, p);
+          }
+          if (moved) {
+            rolled++;
+            await store.writeSummary(licence.id, state.summary, now());
+          }
+        });
+      }
+      const last = page.at(-1);
+      return { processed: page.length, rolled, flagged, nextCursor: page.length === batchSize && last ? last.id : null };
+    },
+
+    async mayTakeJob({ engineerId, productLine, at, jobsToday, usualDailyCap, policy }) {
+      if (!ID_PATTERN.test(engineerId)) throw bad(`engineerId is not an id: "${engineerId}"`);
+      if (!PRODUCT_LINE_PATTERN.test(productLine)) throw bad(`productLine must be UPPER_SNAKE, got "${productLine}"`);
+      const when = instant(at, 'at');
+      if (!Number.isInteger(jobsToday) || jobsToday < 0) throw bad('jobsToday must be a whole number ≥ 0');
+      if (!Number.isInteger(usualDailyCap) || usualDailyCap < 0) throw bad('usualDailyCap must be a whole number ≥ 0');
+      const p = policyOf(policy, defaults);
+      const engineer = await store.findEngineer(engineerId);
+      if (!engineer) return { allowed: false, reason: `engineer ${engineerId} does not exist` };
+      const licence = await store.activeLicence(engineerId);
+      const status = licence ? (await store.stateOf(licence, p)).summary.status : null;
+      return mayTakeJob({ licence: status, certifications: engineer.certifications, productLine, at: when, jobsToday, usualDailyCap }, p);
+    },
+
+    async recordLicenceEvent({ engineerId, code, evidenceKey, note, recordedBy, policy }) {
+      if (!recordedBy) throw bad('recordedBy is required');
+      const p = policyOf(policy, defaults);
+      const result = await asActivity(() => recordEvent(store, p, now(), { engineerId, code, evidenceKey, note: note ?? null, recordedBy }));
+      return { entryId: result.entry.id, created: result.created, pointsRemaining: result.summary.pointsRemaining, status: result.summary.status };
+    },
+  };
+}

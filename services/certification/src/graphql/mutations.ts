@@ -1,0 +1,232 @@
+import {
+  DomainError,
+  badInput,
+  conflict,
+  forbidden,
+  hasRole,
+  invalidTransition,
+  isDuplicateKey,
+  notFound,
+  requireRole,
+  throwIfInvalid,
+  withIdempotency,
+  type RequestContext,
+} from '@starline/common';
+import { canPromote, canReinstate, type CareerLevel, type ExamKind } from '../rules/career.ts';
+import { cycleEndFrom, pointRuleFor, type LicencePolicy } from '../rules/policy.ts';
+import { validateCertification, validateEvent, validateExam, validateRegister, type CertificationInput, type RegisterEngineerInput } from '../rules/validate.ts';
+import type { CertificationStore, EngineerRecord, EntryRecord, LicenceRecord } from '../store/certification.ts';
+import { requireEditor } from './access.ts';
+import type { CertificationDeps } from './deps.ts';
+
+async function loadEngineer(store: CertificationStore, id: string): Promise<EngineerRecord> {
+  const record = await store.findEngineer(id);
+  if (!record) throw notFound('engineer', id);
+  return record;
+}
+
+async function loadLicence(store: CertificationStore, engineerId: string): Promise<LicenceRecord> {
+  const licence = await store.activeLicence(engineerId);
+  if (!licence) throw notFound('licence of engineer', engineerId);
+  return licence;
+}
+
+/**
+ * Registers an engineer and issues licence generation 1 at full points. The centre id is checked for
+ * form only: this service does not read the network database; a later workflow verifies existence.
+ */
+export async function registerEngineer(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  input: RegisterEngineerInput,
+  idempotencyKey: string | null | undefined,
+): Promise<EngineerRecord> {
+  const claims = requireRole(ctx.claims, 'PARTNER', 'OPERATOR', 'ADMIN');
+  if (!hasRole(claims, 'OPERATOR', 'ADMIN') && input.centreId !== claims.centreId) {
+    throw forbidden('a partner may only register engineers for its own centre');
+  }
+  const normalised = {
+    number: input.number,
+    name: input.name.trim(),
+    centreId: input.centreId,
+    level: (input.level ?? 'SERVICE_TECHNICIAN') as CareerLevel,
+    certifications: (input.certifications ?? []).map((c) => ({ productLine: c.productLine, issuedAt: c.issuedAt, expiresAt: c.expiresAt })),
+  };
+  throwIfInvalid(validateRegister({ ...input, name: input.name }));
+  const id = await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'registerEngineer', actor: claims.sub, payload: normalised },
+    async () => {
+      const now = deps.now();
+      let created: EngineerRecord;
+      try {
+        created = await deps.store.insertEngineer({ ...normalised, createdBy: claims.sub, createdAt: now, updatedAt: now });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw conflict(`an engineer with number ${normalised.number} already exists`, { field: 'number' });
+        throw error;
+      }
+      await deps.store.issueLicence(created.id, 1, now, cycleEndFrom(now, deps.policy.cycleMonths), deps.policy);
+      ctx.log.info({ engineerId: created.id, number: created.number }, 'engineer registered');
+      return created.id;
+    },
+  );
+  return loadEngineer(deps.store, id);
+}
+
+export async function certifyEngineer(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  engineerId: string,
+  cert: CertificationInput,
+  idempotencyKey: string | null | undefined,
+): Promise<EngineerRecord> {
+  const claims = requireEditor(ctx.claims);
+  throwIfInvalid(validateCertification(cert, 'certification'));
+  await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'certifyEngineer', actor: claims.sub, payload: { engineerId, cert } },
+    () =>
+      deps.store.exclusiveEngineer(engineerId, async () => {
+        const current = await loadEngineer(deps.store, engineerId);
+        const certifications = [...current.certifications.filter((c) => c.productLine !== cert.productLine), { ...cert }];
+        await deps.store.updateEngineer(engineerId, { certifications, updatedAt: deps.now() });
+        return engineerId;
+      }),
+  );
+  return loadEngineer(deps.store, engineerId);
+}
+
+export interface RecordEventArgs {
+  engineerId: string;
+  code: string;
+  evidenceKey: string;
+  note?: string | null;
+  recordedBy: string;
+}
+
+/**
+ * Appends one ledger entry to the engineer's active licence and refreshes the cached summary.
+ * The insert (`<licenceId>|<evidenceKey>`) is the idempotency: a repeat returns the first entry.
+ * Runs under the licence's lease so the cycle read and the summary write see one order.
+ */
+export async function recordEvent(store: CertificationStore, policy: LicencePolicy, now: Date, args: RecordEventArgs) {
+  throwIfInvalid(validateEvent(args));
+  const rule = pointRuleFor(policy, args.code);
+  if (!rule) throw badInput('code', `${args.code} is not in the violation and credit catalogue of standard ${policy.standardVersionId}`);
+  await loadEngineer(store, args.engineerId);
+  const licence = await loadLicence(store, args.engineerId);
+  return store.exclusiveLicence(licence.id, async () => {
+    const cycle = await store.currentCycle(licence.id);
+    if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
+    const { entry, created } = await store.appendEntry({
+      licenceId: licence.id,
+      engineerId: args.engineerId,
+      cycleIndex: cycle.index,
+      code: rule.code,
+      kind: rule.kind,
+      points: rule.points,
+      evidenceKey: args.evidenceKey,
+      recordedBy: args.recordedBy,
+      recordedAt: now,
+      note: args.note?.trim() || null,
+      standardVersionId: policy.standardVersionId,
+    });
+    const state = await store.stateOf(licence, policy);
+    await store.writeSummary(licence.id, state.summary, now);
+    return { entry, created, summary: state.summary };
+  });
+}
+
+export async function recordLicenceEvent(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  args: Omit<RecordEventArgs, 'recordedBy'>,
+): Promise<EntryRecord> {
+  const claims = requireEditor(ctx.claims);
+  const result = await recordEvent(deps.store, deps.policy, deps.now(), { ...args, recordedBy: claims.sub });
+  ctx.log.info({ engineerId: args.engineerId, code: args.code, evidenceKey: args.evidenceKey, created: result.created }, 'licence event recorded');
+  return result.entry;
+}
+
+export interface ExamInput {
+  engineerId: string;
+  kind: ExamKind;
+  passed: boolean;
+  score: number;
+  takenAt: Date;
+}
+
+export async function recordExamResult(deps: CertificationDeps, ctx: RequestContext, input: ExamInput, idempotencyKey: string | null | undefined) {
+  const claims = requireEditor(ctx.claims);
+  const now = deps.now();
+  throwIfInvalid(validateExam(input, now));
+  const id = await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'recordExamResult', actor: claims.sub, payload: input },
+    async () => {
+      await loadEngineer(deps.store, input.engineerId);
+      const exam = await deps.store.insertExam({ ...input, recordedBy: claims.sub, recordedAt: now });
+      return exam.id;
+    },
+  );
+  const exams = await deps.store.examsOf(input.engineerId);
+  const exam = exams.find((e) => e.id === id);
+  if (!exam) throw notFound('exam result', id);
+  return exam;
+}
+
+const refuse = (decision: { code: 'INVALID_TRANSITION' | 'BAD_USER_INPUT'; reason: string }, state: string) =>
+  decision.code === 'BAD_USER_INPUT' ? new DomainError('BAD_USER_INPUT', `to: ${decision.reason}`, { field: 'to' }) : invalidTransition(decision.reason, state);
+
+export async function promoteEngineer(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  engineerId: string,
+  to: CareerLevel,
+  idempotencyKey: string | null | undefined,
+): Promise<EngineerRecord> {
+  const claims = requireEditor(ctx.claims);
+  await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'promoteEngineer', actor: claims.sub, payload: { engineerId, to } },
+    () =>
+      deps.store.exclusiveEngineer(engineerId, async () => {
+        const current = await loadEngineer(deps.store, engineerId);
+        const licence = await deps.store.activeLicence(engineerId);
+        const status = licence ? (await deps.store.stateOf(licence, deps.policy)).summary.status : null;
+        const decision = canPromote(current.level, to, status, await deps.store.examsOf(engineerId));
+        if (!decision.ok) throw refuse(decision, current.level);
+        await deps.store.updateEngineer(engineerId, { level: to, updatedAt: deps.now() });
+        ctx.log.info({ engineerId, from: current.level, to }, 'engineer promoted');
+        return engineerId;
+      }),
+  );
+  return loadEngineer(deps.store, engineerId);
+}
+
+/** REVOKED + passed RETRAINING after the revocation → licence generation + 1 at full points; the old one archived. */
+export async function reinstateLicence(deps: CertificationDeps, ctx: RequestContext, engineerId: string, idempotencyKey: string | null | undefined) {
+  const claims = requireEditor(ctx.claims);
+  const id = await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'reinstateLicence', actor: claims.sub, payload: { engineerId } },
+    async () => {
+      await loadEngineer(deps.store, engineerId);
+      const old = await loadLicence(deps.store, engineerId);
+      return deps.store.exclusiveLicence(old.id, async () => {
+        const state = await deps.store.stateOf(old, deps.policy);
+        const decision = canReinstate(state.summary.status, state.summary.revokedAt, await deps.store.examsOf(engineerId));
+        if (!decision.ok) throw refuse(decision, state.summary.status);
+        const now = deps.now();
+        const issued = await deps.store.issueLicence(engineerId, old.generation + 1, now, cycleEndFrom(now, deps.policy.cycleMonths), deps.policy);
+        if (!issued) throw conflict('the licence was reinstated meanwhile; reload it');
+        await deps.store.archiveLicence(old.id, now, 'reinstated');
+        ctx.log.info({ engineerId, generation: old.generation + 1 }, 'licence reinstated');
+        return `${engineerId}:${old.generation + 1}`;
+      });
+    },
+  );
+  const licence = await deps.store.findLicence(id);
+  if (!licence) throw notFound('licence', id);
+  return licence;
+}

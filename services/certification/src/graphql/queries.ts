@@ -1,0 +1,83 @@
+import { badInput, type RequestContext } from '@starline/common';
+import type { CareerLevel } from '../rules/career.ts';
+import type { EngineerRecord, LicenceRecord } from '../store/certification.ts';
+import { canSee, forbiddenEngineer, requireReader, seesEveryone } from './access.ts';
+import type { CertificationDeps } from './deps.ts';
+import { decodeCursor, encodeCursor } from './view.ts';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** A single fetch: null when missing (for everyone-roles); FORBIDDEN for restricted callers, existing or not. */
+function gate(ctx: RequestContext, record: EngineerRecord | null): EngineerRecord | null {
+  if (seesEveryone(ctx.claims)) return record;
+  if (!record || !canSee(ctx.claims, record)) throw forbiddenEngineer();
+  return record;
+}
+
+export async function engineer(deps: CertificationDeps, ctx: RequestContext, id: string) {
+  requireReader(ctx.claims);
+  return gate(ctx, await deps.store.findEngineer(id));
+}
+
+export async function engineerByNumber(deps: CertificationDeps, ctx: RequestContext, number: string) {
+  requireReader(ctx.claims);
+  if (number.length > 32) throw badInput('number', 'is too long');
+  return gate(ctx, await deps.store.findEngineerByNumber(number));
+}
+
+/** For references (_entities): null when missing or not the caller's. */
+export async function visibleOrNull(deps: CertificationDeps, ctx: RequestContext, id: string): Promise<EngineerRecord | null> {
+  requireReader(ctx.claims);
+  const record = await deps.store.findEngineer(id);
+  return record && canSee(ctx.claims, record) ? record : null;
+}
+
+export interface ListArgs {
+  filter?: { centreId?: string | null; level?: CareerLevel | null } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+
+export async function engineers(deps: CertificationDeps, ctx: RequestContext, args: ListArgs) {
+  const claims = requireReader(ctx.claims);
+  const first = args.first ?? 20;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  let after: string | null = null;
+  if (args.after !== undefined && args.after !== null) {
+    after = decodeCursor(args.after);
+    if (after === null) throw badInput('after', 'is not a cursor this list returned');
+  }
+  const filter = { ...(args.filter ?? {}) };
+  if (filter.centreId && filter.centreId.length > 64) throw badInput('filter.centreId', 'is too long');
+  if (!seesEveryone(claims)) {
+    if (claims.roles.includes('PARTNER') && claims.centreId) {
+      // A partner's list is its own centre's; asking for another centre yields nothing.
+      if (filter.centreId && filter.centreId !== claims.centreId) return empty;
+      filter.centreId = claims.centreId;
+    } else if (claims.engineerId) {
+      const self = await deps.store.findEngineer(claims.engineerId);
+      const matches = self && (!filter.centreId || filter.centreId === self.centreId) && (!filter.level || filter.level === self.level);
+      if (!self || !matches || (after !== null && self.number <= after)) return empty;
+      return { edges: [{ cursor: encodeCursor(self.number), node: self }], pageInfo: { hasNextPage: false, endCursor: encodeCursor(self.number) }, totalCount: 1 };
+    } else return empty;
+  }
+  const [records, totalCount] = await Promise.all([deps.store.pageEngineers(filter, after, first + 1), deps.store.countEngineers(filter)]);
+  const edges = records.slice(0, first).map((r) => ({ cursor: encodeCursor(r.number), node: r }));
+  return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}
+
+/** The licence view: the stored licence plus the state derived from its ledger. */
+export async function licenceView(deps: CertificationDeps, licence: LicenceRecord) {
+  const state = await deps.store.stateOf(licence, deps.policy);
+  return {
+    ...licence,
+    cycleStart: state.cycle.start,
+    cycleEnd: state.cycle.end,
+    maxPoints: deps.policy.maxPoints,
+    pointsRemaining: state.summary.pointsRemaining,
+    status: state.summary.status,
+    revokedAt: state.summary.revokedAt,
+  };
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import type { CareerLevel } from '../rules/career.ts';
+import { foldLedger, type LicenceSummary } from '../rules/licence.ts';
+import type { LicencePolicy } from '../rules/policy.ts';
+import {
+  cycleModel,
+  engineerModel,
+  entryModel,
+  examModel,
+  flagModel,
+  licenceModel,
+  type CertificationDoc,
+  type CycleDoc,
+  type EngineerDoc,
+  type EntryDoc,
+  type ExamDoc,
+  type LicenceDoc,
+  type ReviewFlagDoc,
+} from './models.ts';
+
+export type EngineerRecord = Omit<EngineerDoc, '_id'> & { id: string };
+export type LicenceRecord = Omit<LicenceDoc, '_id'> & { id: string };
+export type CycleRecord = Omit<CycleDoc, '_id'> & { id: string };
+export type EntryRecord = Omit<EntryDoc, '_id'> & { id: string };
+export type ExamRecord = Omit<ExamDoc, '_id'> & { id: string };
+export type FlagRecord = Omit<ReviewFlagDoc, '_id'> & { id: string };
+
+const rec = <D extends { _id: string }>(doc: D): Omit<D, '_id'> & { id: string } => {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id };
+};
+
+const engineerRecord = (doc: EngineerDoc): EngineerRecord => ({
+  ...rec(doc),
+  certifications: (doc.certifications ?? []).map((c) => ({ productLine: c.productLine, issuedAt: c.issuedAt, expiresAt: c.expiresAt })),
+});
+
+export const licenceId = (engineerId: string, generation: number) => `${engineerId}:${generation}`;
+export const cycleId = (licence: string, index: number) => `${licence}#${index}`;
+export const entryId = (licence: string, evidenceKey: string) => `${licence}|${evidenceKey}`;
+export const licenceLease = (id: string) => `licence:${id}`;
+export const engineerLease = (id: string) => `engineer:${id}`;
+
+/** A licence with its current cycle and the state derived from that cycle's ledger. */
+export interface LicenceState {
+  licence: LicenceRecord;
+  cycle: CycleRecord;
+  entries: EntryRecord[];
+  summary: LicenceSummary;
+}
+
+export type CertificationStore = ReturnType<typeof createCertificationStore>;
+
+/**
+ * Every read and write of the certification database. FerretDB v1 applies no update atomically, so
+ * the facts that matter are inserts with deterministic `_id`s (ledger entries, cycles, licence
+ * generations, review flags): a duplicate insert is the idempotency. Documents that are updated
+ * (an engineer's level and certifications, a licence's cached summary and archive mark) are written
+ * under a write lease: `engineer:<id>` or `licence:<id>`.
+ */
+export function createCertificationStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
+  const engineers = engineerModel(conn);
+  const licences = licenceModel(conn);
+  const cycles = cycleModel(conn);
+  const entries = entryModel(conn);
+  const exams = examModel(conn);
+  const flags = flagModel(conn);
+  const leases = writeLeaseModel(conn);
+  const idempotency = idempotencyModel(conn);
+
+  const currentCycle = async (licence: string): Promise<CycleRecord | null> => {
+    const doc = await cycles.findOne({ licenceId: licence }).sort({ index: -1 }).lean<CycleDoc>();
+    return doc ? rec(doc) : null;
+  };
+
+  const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
+    const q: Record<string, unknown> = { licenceId: licence };
+    if (cycleIndex !== undefined) q['cycleIndex'] = cycleIndex;
+    const docs = await entries.find(q).sort({ recordedAt: 1, _id: 1 }).lean<EntryDoc[]>();
+    return docs.map(rec);
+  };
+
+  const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => {
+    const doc = await licences.findOne({ engineerId }).sort({ generation: -1 }).lean<LicenceDoc>();
+    return doc ? rec(doc) : null;
+  };
+
+  return {
+    idempotency,
+    exclusiveLicence: <T>(id: string, work: () => Promise<T>) => writeLease(leases, licenceLease(id), lease)(work),
+    exclusiveEngineer: <T>(id: string, work: () => Promise<T>) => writeLease(leases, engineerLease(id), lease)(work),
+
+    async syncIndexes(): Promise<void> {
+      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency] as const) await m.syncIndexes();
+    },
+
+    async findEngineer(id: string): Promise<EngineerRecord | null> {
+      const doc = await engineers.findById(id).lean<EngineerDoc>();
+      return doc ? engineerRecord(doc) : null;
+    },
+
+    async findEngineerByNumber(number: string): Promise<EngineerRecord | null> {
+      const doc = await engineers.findOne({ number }).lean<EngineerDoc>();
+      return doc ? engineerRecord(doc) : null;
+    },
+
+    /** Ordered by number; `afterNumber` continues a page. */
+    async pageEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }, afterNumber: string | null, limit: number): Promise<EngineerRecord[]> {
+      const q: Record<string, unknown> = {};
+      if (filter.centreId) q['centreId'] = filter.centreId;
+      if (filter.level) q['level'] = filter.level;
+      if (afterNumber !== null) q['number'] = { $gt: afterNumber };
+      const docs = await engineers.find(q).sort({ number: 1 }).limit(limit).lean<EngineerDoc[]>();
+      return docs.map(engineerRecord);
+    },
+
+    countEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }): Promise<number> {
+      const q: Record<string, unknown> = {};
+      if (filter.centreId) q['centreId'] = filter.centreId;
+      if (filter.level) q['level'] = filter.level;
+      return engineers.countDocuments(q);
+    },
+
+    /** A duplicate number surfaces as the driver's 11000. */
+    async insertEngineer(fields: Omit<EngineerRecord, 'id'>): Promise<EngineerRecord> {
+      const doc: EngineerDoc = { _id: randomUUID(), ...fields };
+      await engineers.create(doc);
+      return engineerRecord(doc);
+    },
+
+    /** Call under the engineer's lease. */
+    async updateEngineer(id: string, set: { level?: CareerLevel; certifications?: CertificationDoc[]; updatedAt: Date }): Promise<void> {
+      await engineers.updateOne({ _id: id }, { $set: set });
+    },
+
+    /**
+     * Issues licence `generation` with its first cycle. Returns false when that generation exists
+     * already (a concurrent or repeated issue): the `_id` makes the insert the decision.
+     */
+    async issueLicence(engineerId: string, generation: number, start: Date, end: Date, policy: LicencePolicy): Promise<boolean> {
+      const id = licenceId(engineerId, generation);
+      try {
+        await licences.create({
+          _id: id, engineerId, generation, issuedAt: start, archivedAt: null, archivedReason: null,
+          summary: { pointsRemaining: policy.maxPoints, status: 'NORMAL', computedAt: start },
+        });
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+      await this.insertCycle(id, 0, start, end);
+      return true;
+    },
+
+    async insertCycle(licence: string, index: number, start: Date, end: Date): Promise<boolean> {
+      try {
+        await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
+    activeLicence,
+
+    async findLicence(id: string): Promise<LicenceRecord | null> {
+      const doc = await licences.findById(id).lean<LicenceDoc>();
+      return doc ? rec(doc) : null;
+    },
+
+    async licencesOf(engineerId: string): Promise<LicenceRecord[]> {
+      const docs = await licences.find({ engineerId }).sort({ generation: -1 }).lean<LicenceDoc[]>();
+      return docs.map(rec);
+    },
+
+    /** Licences ordered by `_id` after `after`, for the annual review to page through. */
+    async pageLicences(after: string | null, limit: number): Promise<LicenceRecord[]> {
+      const q = after ? { _id: { $gt: after } } : {};
+      const docs = await licences.find(q).sort({ _id: 1 }).limit(limit).lean<LicenceDoc[]>();
+      return docs.map(rec);
+    },
+
+    currentCycle,
+
+    async cyclesOf(licence: string): Promise<CycleRecord[]> {
+      const docs = await cycles.find({ licenceId: licence }).sort({ index: 1 }).lean<CycleDoc[]>();
+      return docs.map(rec);
+    },
+
+    entriesOf,
+
+    async countEntries(licence: string): Promise<number> {
+      return entries.countDocuments({ licenceId: licence });
+    },
+
+    /** The derived state: the current cycle's ledger folded by the policy. */
+    async stateOf(licence: LicenceRecord, policy: LicencePolicy): Promise<LicenceState> {
+      const cycle = await currentCycle(licence.id);
+      if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
+      const list = await entriesOf(licence.id, cycle.index);
+      return { licence, cycle, entries: list, summary: foldLedger(list, policy) };
+    },
+
+    /** Appends an entry; `{ created: false }` with the first entry when the evidence key was used before. */
+    async appendEntry(fields: Omit<EntryRecord, 'id'>): Promise<{ entry: EntryRecord; created: boolean }> {
+      const id = entryId(fields.licenceId, fields.evidenceKey);
+      try {
+        const doc: EntryDoc = { _id: id, ...fields };
+        await entries.create(doc);
+        return { entry: rec(doc), created: true };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const first = await entries.findById(id).lean<EntryDoc>();
+        if (!first) throw error;
+        return { entry: rec(first), created: false };
+      }
+    },
+
+    /** Call under the licence's lease. */
+    async writeSummary(licence: string, summary: { pointsRemaining: number; status: LicenceSummary['status'] }, at: Date): Promise<void> {
+      await licences.updateOne({ _id: licence }, { $set: { summary: { ...summary, computedAt: at } } });
+    },
+
+    /** Call under the licence's lease. */
+    async archiveLicence(licence: string, at: Date, reason: string): Promise<void> {
+      await licences.updateOne({ _id: licence }, { $set: { archivedAt: at, archivedReason: reason } });
+    },
+
+    async insertExam(fields: Omit<ExamRecord, 'id'>): Promise<ExamRecord> {
+      const doc: ExamDoc = { _id: randomUUID(), ...fields };
+      await exams.create(doc);
+      return rec(doc);
+    },
+
+    async examsOf(engineerId: string): Promise<ExamRecord[]> {
+      const docs = await exams.find({ engineerId }).sort({ takenAt: 1, _id: 1 }).lean<ExamDoc[]>();
+      return docs.map(rec);
+    },
+
+    /** Inserts the flag for (engineer, cycle end); false when it exists. */
+    async insertFlag(fields: Omit<FlagRecord, 'id'>): Promise<boolean> {
+      try {
+        await flags.create({ _id: `${fields.engineerId}|${fields.cycleEnd.toISOString()}`, ...fields });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
+    async flagsOf(engineerId: string): Promise<FlagRecord[]> {
+      const docs = await flags.find({ engineerId }).sort({ cycleEnd: 1 }).lean<ReviewFlagDoc[]>();
+      return docs.map(rec);
+    },
+  };
+}
