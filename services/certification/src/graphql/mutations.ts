@@ -132,7 +132,11 @@ export async function recordEvent(store: CertificationStore, policy: LicencePoli
       standardVersionId: policy.standardVersionId,
     });
     const state = await store.stateOf(licence, policy);
-    await store.writeSummary(licence.id, state.summary, now);
+    // The cache is rewritten only when it differs (a replay changes nothing; a crash before this write is repaired).
+    const cached = (await store.findLicence(licence.id))?.summary;
+    if (!cached || cached.pointsRemaining !== state.summary.pointsRemaining || cached.status !== state.summary.status) {
+      await store.writeSummary(licence.id, state.summary, now);
+    }
     return { entry, created, summary: state.summary };
   });
 }

@@ -221,7 +221,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
     /** Call under the licence's lease. */
     async writeSummary(licence: string, summary: { pointsRemaining: number; status: LicenceSummary['status'] }, at: Date): Promise<void> {
-      await licences.updateOne({ _id: licence }, { $set: { summary: { ...summary, computedAt: at } } });
+      await licences.updateOne({ _id: licence }, { $set: { summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt: at } } });
     },
 
     /** Call under the licence's lease. */

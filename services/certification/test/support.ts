@@ -1,0 +1,95 @@
+import { graphql, type GraphQLSchema } from 'graphql';
+import type { Connection } from 'mongoose';
+import { expect } from 'vitest';
+import type { Claims } from '@starline/common';
+import { contextAs, testDatabase } from '../../../common/test/harness.ts';
+import { DEFAULT_LICENCE_POLICY } from '../src/rules/policy.ts';
+import { buildCertificationSchema } from '../src/schema.ts';
+import { createCertificationStore, type CertificationStore } from '../src/store/certification.ts';
+
+export interface Harness {
+  db: Connection;
+  store: CertificationStore;
+  schema: GraphQLSchema;
+  run: (claims: Claims | null, source: string, variables?: Record<string, unknown>) => Promise<Result>;
+  snapshot: () => Promise<string>;
+}
+
+export interface Result {
+  data: Record<string, any> | null;
+  errors: { message: string; code: unknown; extensions: Record<string, unknown> }[];
+}
+
+export async function startHarness(prefix: string, now: () => Date = () => new Date()): Promise<Harness> {
+  const db = await testDatabase(prefix);
+  const store = createCertificationStore(db);
+  await store.syncIndexes();
+  const schema = buildCertificationSchema({ store, now, policy: DEFAULT_LICENCE_POLICY });
+  const run = async (claims: Claims | null, source: string, variables?: Record<string, unknown>): Promise<Result> => {
+    const result = await graphql({ schema, source, variableValues: variables ?? {}, contextValue: contextAs(claims) });
+    return {
+      data: (result.data as Record<string, any> | null | undefined) ?? null,
+      errors: (result.errors ?? []).map((e) => ({ message: e.message, code: e.extensions['code'], extensions: e.extensions })),
+    };
+  };
+  /** Every document of every collection (leases excluded: they come and go), to prove a refusal wrote nothing. */
+  const snapshot = async (): Promise<string> => {
+    const collections = (await db.db!.listCollections().toArray()).map((c) => c.name).filter((n) => n !== 'write_leases').sort();
+    const dump: Record<string, unknown[]> = {};
+    for (const name of collections) dump[name] = await db.db!.collection(name).find().sort({ _id: 1 }).toArray();
+    return JSON.stringify(dump);
+  };
+  return { db, store, schema, run, snapshot };
+}
+
+export function expectOk(result: Result): Record<string, any> {
+  expect(result.errors).toEqual([]);
+  return result.data!;
+}
+
+export function expectError(result: Result, code: string): Result['errors'][number] {
+  expect(result.errors.map((e) => e.code)).toEqual([code]);
+  return result.errors[0]!;
+}
+
+export const ENGINEER_FIELDS = /* GraphQL */ `
+  fragment E on Engineer {
+    id number name centreId centre { id } level
+    certifications { productLine issuedAt expiresAt }
+    exams { id kind passed score takenAt }
+    licence { id generation cycleStart cycleEnd maxPoints pointsRemaining status revokedAt archivedAt
+      ledger { id code kind points evidenceKey recordedBy recordedAt note cycleIndex standardVersionId } }
+    licenceHistory { id generation status archivedAt }
+    reviewFlags { cycleEnd reason }
+    createdBy createdAt updatedAt
+  }
+`;
+
+export const Q = {
+  engineer: `query ($id: ID!) { engineer(id: $id) { ...E } } ${ENGINEER_FIELDS}`,
+  byNumber: `query ($number: String!) { engineerByNumber(number: $number) { id number } }`,
+  ledger: `query ($id: ID!) { engineer(id: $id) { id licence { pointsRemaining status ledger { id code points evidenceKey } } } }`,
+  list: `query ($filter: EngineerFilter, $first: Int, $after: String) {
+    engineers(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id number centreId } } } }`,
+  centreEngineers: `query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on ServiceCentre { id engineers(first: $first) { totalCount edges { node { id number } } } } } }`,
+  register: `mutation ($input: RegisterEngineerInput!, $key: String) { registerEngineer(input: $input, idempotencyKey: $key) { ...E } } ${ENGINEER_FIELDS}`,
+  certify: `mutation ($id: ID!, $c: CertificationInput!) { certifyEngineer(engineerId: $id, certification: $c) { id certifications { productLine issuedAt expiresAt } } }`,
+  event: `mutation ($id: ID!, $code: String!, $key: String!, $note: String) {
+    recordLicenceEvent(engineerId: $id, code: $code, evidenceKey: $key, note: $note) { id code kind points evidenceKey recordedBy recordedAt note } }`,
+  exam: `mutation ($input: ExamResultInput!) { recordExamResult(input: $input) { id kind passed score takenAt recordedBy } }`,
+  promote: `mutation ($id: ID!, $to: CareerLevel!) { promoteEngineer(engineerId: $id, to: $to) { id level } }`,
+  reinstate: `mutation ($id: ID!) { reinstateLicence(engineerId: $id) { id generation pointsRemaining status ledger { id } } }`,
+};
+
+let seq = 0;
+/** A valid registration; `number` is unique per call unless given. */
+export function engineerInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  seq++;
+  return {
+    number: `E-${String(Date.now() % 1_000_000).padStart(6, '0')}${String(seq).padStart(3, '0')}`,
+    name: `Engineer ${seq}`,
+    centreId: 'centre-1',
+    certifications: [{ productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }],
+    ...overrides,
+  };
+}
