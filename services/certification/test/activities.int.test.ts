@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/activity';
+import { as } from '../../../common/test/harness.ts';
+import { createCertificationActivities } from '../src/activities.ts';
+import type { CertificationActivities } from '../src/contract.ts';
+import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
+
+let h: Harness;
+let acts: CertificationActivities;
+
+const register = async (overrides: Record<string, unknown> = {}) =>
+  expectOk(await h.run(as.operator(), Q.register, { input: engineerInput(overrides) })).registerEngineer;
+const event = async (id: string, code: string, key: string) => expectOk(await h.run(as.operator(), Q.event, { id, code, key }));
+
+async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+beforeAll(async () => {
+  h = await startHarness('certification_activities');
+  acts = createCertificationActivities(h.store);
+});
+afterAll(async () => {
+  await h.db.close();
+});
+
+describe('mayTakeJob', () => {
+  const ask = (engineerId: string, over: Partial<Parameters<CertificationActivities['mayTakeJob']>[0]> = {}) =>
+    acts.mayTakeJob({ engineerId, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, ...over });
+
+  it('allows a certified engineer; refuses another product line or an expired certification', async () => {
+    const e = await register();
+    expect((await ask(e.id)).allowed).toBe(true);
+    expect((await ask(e.id, { productLine: 'WASHER' })).allowed).toBe(false);
+    expect((await ask(e.id, { at: '2031-01-01T00:00:00Z' })).allowed).toBe(false);
+  });
+
+  it('caps WARNING engineers at half the usual jobs and refuses REVOKED ones', async () => {
+    const e = await register();
+    await event(e.id, 'OVERCHARGE', 'ticket:W-1');
+    expect((await ask(e.id, { jobsToday: 3 })).allowed).toBe(true);
+    expect(await ask(e.id, { jobsToday: 4 })).toMatchObject({ allowed: false, reason: expect.stringContaining('WARNING') });
+    await event(e.id, 'MAJOR_COMPLAINT', 'ticket:W-2');
+    expect(await ask(e.id)).toMatchObject({ allowed: false, reason: expect.stringContaining('REVOKED') });
+  });
+
+  it('answers not allowed for an unknown engineer and refuses bad input non-retryably', async () => {
+    expect((await ask('missing')).allowed).toBe(false);
+    expect((await failure(ask('missing', { productLine: 'ac' }))).nonRetryable).toBe(true);
+    await failure(ask('x', { at: 'yesterday' }));
+    await failure(ask('x', { jobsToday: -1 }));
+  });
+});
+
+describe('recordLicenceEvent activity', () => {
+  it('is idempotent by evidence and uses the policy passed in', async () => {
+    const e = await register();
+    const policy = { standardVersionId: 'std-v7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50,
+      pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION' as const, points: -4 }] };
+    const first = await acts.recordLicenceEvent({ engineerId: e.id, code: 'PROMISE_BROKEN', evidenceKey: 'ticket:V-1', recordedBy: 'system:sla', policy });
+    expect(first).toMatchObject({ created: true, pointsRemaining: 8, status: 'NORMAL' });
+    const again = await acts.recordLicenceEvent({ engineerId: e.id, code: 'PROMISE_BROKEN', evidenceKey: 'ticket:V-1', recordedBy: 'system:sla', policy });
+    expect(again).toMatchObject({ created: false, entryId: first.entryId, pointsRemaining: 8 });
+    const entry = (await h.store.entriesOf(`${e.id}:1`))[0];
+    expect(entry).toMatchObject({ points: -4, standardVersionId: 'std-v7' });
+    const f = await failure(acts.recordLicenceEvent({ engineerId: e.id, code: 'UNKNOWN', evidenceKey: 'ticket:V-2', recordedBy: 'x' }));
+    expect(f.type).toBe('BAD_USER_INPUT');
+  });
+});
