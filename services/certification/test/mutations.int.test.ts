@@ -238,6 +238,11 @@ describe('reinstateLicence', () => {
     expect(after.licence.generation).toBe(2);
     expect(after.licenceHistory.map((l: any) => [l.generation, l.status, l.archivedAt !== null])).toEqual([[2, 'NORMAL', false], [1, 'REVOKED', true]]);
     await refused(as.operator(), Q.reinstate, { id: e.id }, 'INVALID_TRANSITION');
+    // A late retry of evidence already counted on the old licence does not hit the new one.
+    const before = await h.snapshot();
+    expect(expectOk(await event(e.id, 'OVERCHARGE', 'ticket:RV-1')).recordLicenceEvent.evidenceKey).toBe('ticket:RV-1');
+    expect(await h.snapshot()).toBe(before);
+    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 12, ledger: [] });
   });
 
   it('concurrent reinstatements issue one new licence', async () => {

@@ -116,6 +116,11 @@ export async function recordEvent(store: CertificationStore, policy: LicencePoli
   await loadEngineer(store, args.engineerId);
   const licence = await loadLicence(store, args.engineerId);
   return store.exclusiveLicence(licence.id, async () => {
+    // Evidence already counted on an earlier (archived) licence is not counted again on the new one.
+    const earlier = await store.findEntryByEvidence(args.engineerId, args.evidenceKey);
+    if (earlier && earlier.licenceId !== licence.id) {
+      return { entry: earlier, created: false, summary: (await store.stateOf(licence, policy)).summary };
+    }
     const cycle = await store.currentCycle(licence.id);
     if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
     const { entry, created } = await store.appendEntry({

@@ -219,6 +219,12 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       }
     },
 
+    /** The entry for this evidence on any of the engineer's licences (a retry after a reinstatement). */
+    async findEntryByEvidence(engineerId: string, evidenceKey: string): Promise<EntryRecord | null> {
+      const doc = await entries.findOne({ engineerId, evidenceKey }).sort({ recordedAt: 1 }).lean<EntryDoc>();
+      return doc ? rec(doc) : null;
+    },
+
     /** Call under the licence's lease. */
     async writeSummary(licence: string, summary: { pointsRemaining: number; status: LicenceSummary['status'] }, at: Date): Promise<void> {
       await licences.updateOne({ _id: licence }, { $set: { summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt: at } } });

@@ -152,6 +152,7 @@ const entrySchema = new Schema<EntryDoc>(
   { collection: 'licence_ledger', versionKey: false, strict: 'throw' },
 );
 entrySchema.index({ licenceId: 1, recordedAt: 1 });
+entrySchema.index({ engineerId: 1, evidenceKey: 1 });
 
 const examSchema = new Schema<ExamDoc>(
   {
