@@ -16,9 +16,24 @@ function instant(value: string, field: string): Date {
   return d;
 }
 
-/** The standard in force when the workflow passes it; the defaults otherwise. */
-function policyOf(input: LicencePolicyInput | undefined, fallback: LicencePolicy): LicencePolicy {
-  return input ? { ...input } : fallback;
+const whole = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+
+/** The standard in force when the workflow passes it (checked); the defaults otherwise. */
+export function policyOf(input: LicencePolicyInput | undefined | null, fallback: LicencePolicy): LicencePolicy {
+  if (!input) return fallback;
+  const problems: string[] = [];
+  if (typeof input.standardVersionId !== 'string' || !input.standardVersionId) problems.push('standardVersionId is required');
+  if (!whole(input.maxPoints, 1, 1000)) problems.push('maxPoints must be 1–1000');
+  if (!whole(input.warningAtOrBelow, 0, input.maxPoints - 1)) problems.push('warningAtOrBelow must be 0 to maxPoints − 1');
+  if (!whole(input.cycleMonths, 1, 120)) problems.push('cycleMonths must be 1–120');
+  if (!whole(input.warningDailyCapPercent, 0, 100)) problems.push('warningDailyCapPercent must be 0–100');
+  if (!Array.isArray(input.pointRules)) problems.push('pointRules must be a list');
+  else for (const r of input.pointRules) {
+    const signOk = r.kind === 'VIOLATION' ? whole(r.points, -1000, -1) : r.kind === 'CREDIT' ? whole(r.points, 1, 1000) : false;
+    if (typeof r.code !== 'string' || !signOk) problems.push(`point rule ${String(r.code)}: a VIOLATION deducts (< 0), a CREDIT adds (> 0)`);
+  }
+  if (problems.length) throw bad(`policy: ${problems.join('; ')}`);
+  return { ...input, pointRules: input.pointRules.map((r) => ({ code: r.code, kind: r.kind, points: r.points })) };
 }
 
 /** Client errors of the shared core become non-retryable failures with the error code as type. */

@@ -69,3 +69,19 @@ describe('recordLicenceEvent activity', () => {
     expect(f.type).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('policy input', () => {
+  it('refuses a malformed policy non-retryably', async () => {
+    const e = await register();
+    const base = { standardVersionId: 'v', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [] };
+    for (const policy of [
+      { ...base, maxPoints: 0 },
+      { ...base, warningAtOrBelow: 12 },
+      { ...base, warningDailyCapPercent: 101 },
+      { ...base, pointRules: [{ code: 'X', kind: 'VIOLATION' as const, points: 2 }] },
+    ]) {
+      const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));
+      expect(f.nonRetryable).toBe(true);
+    }
+  });
+});

@@ -13,6 +13,7 @@ import {
   type RequestContext,
 } from '@starline/common';
 import { canPromote, canReinstate, type CareerLevel, type ExamKind } from '../rules/career.ts';
+import { foldLedger } from '../rules/licence.ts';
 import { cycleEndFrom, pointRuleFor, type LicencePolicy } from '../rules/policy.ts';
 import { validateCertification, validateEvent, validateExam, validateRegister, type CertificationInput, type RegisterEngineerInput } from '../rules/validate.ts';
 import type { CertificationStore, EngineerRecord, EntryRecord, LicenceRecord } from '../store/certification.ts';
@@ -114,8 +115,21 @@ export async function recordEvent(store: CertificationStore, policy: LicencePoli
   const rule = pointRuleFor(policy, args.code);
   if (!rule) throw badInput('code', `${args.code} is not in the violation and credit catalogue of standard ${policy.standardVersionId}`);
   await loadEngineer(store, args.engineerId);
+  return appendUnderLease(store, policy, now, args, rule, 0);
+}
+
+async function appendUnderLease(
+  store: CertificationStore,
+  policy: LicencePolicy,
+  now: Date,
+  args: RecordEventArgs,
+  rule: NonNullable<ReturnType<typeof pointRuleFor>>,
+  attempt: number,
+): Promise<{ entry: EntryRecord; created: boolean; summary: ReturnType<typeof foldLedger> }> {
   const licence = await loadLicence(store, args.engineerId);
-  return store.exclusiveLicence(licence.id, async () => {
+  const result = await store.exclusiveLicence(licence.id, async () => {
+    // A reinstatement (under this same lease) may have issued a newer licence meanwhile: file there.
+    if ((await store.activeLicence(args.engineerId))?.id !== licence.id) return null;
     // Evidence already counted on an earlier (archived) licence is not counted again on the new one.
     const earlier = await store.findEntryByEvidence(args.engineerId, args.evidenceKey);
     if (earlier && earlier.licenceId !== licence.id) {
@@ -144,6 +158,9 @@ export async function recordEvent(store: CertificationStore, policy: LicencePoli
     }
     return { entry, created, summary: state.summary };
   });
+  if (result) return result;
+  if (attempt >= 2) throw conflict('the licence changed meanwhile; try again');
+  return appendUnderLease(store, policy, now, args, rule, attempt + 1);
 }
 
 export async function recordLicenceEvent(
