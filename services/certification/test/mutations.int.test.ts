@@ -256,3 +256,23 @@ describe('reinstateLicence', () => {
     expect((await h.store.licencesOf(e.id)).map((l) => l.generation)).toEqual([2, 1]);
   });
 });
+
+describe('concurrency of the other mutations', () => {
+  it('5 concurrent registrations with one number → one engineer, the rest CONFLICT', async () => {
+    const input = engineerInput();
+    const results = await Promise.all(Array.from({ length: 5 }, () => h.run(as.operator(), Q.register, { input })));
+    expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
+    expect(results.flatMap((r) => r.errors.map((e) => e.code))).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT']);
+    expect((await h.store.licencesOf(expectOk(results.find((r) => r.errors.length === 0)!).registerEngineer.id)).length).toBe(1);
+  });
+
+  it('5 concurrent promotions → one step up, the rest refused', async () => {
+    const e = await register();
+    expectOk(await exam(e.id, 'JUNIOR'));
+    expectOk(await event(e.id, 'CUSTOMER_DELIGHT', 'ticket:CP-1'));
+    const results = await Promise.all(Array.from({ length: 5 }, () => h.run(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' })));
+    expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
+    expect(new Set(results.flatMap((r) => r.errors.map((x) => x.code)))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect((await h.store.findEngineer(e.id))?.level).toBe('SERVICE_ENGINEER');
+  });
+});
