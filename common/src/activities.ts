@@ -13,6 +13,8 @@ export interface PublishedStandardRef {
 export interface StandardsActivities {
   /** Put a SCHEDULED version in force. Idempotent: publishing a published version returns it. */
   publishScheduledVersion(input: { versionId: string; publishedBy: string }): Promise<PublishedStandardRef>;
+  /** The licence policy and point catalogue of the standard in force at `at` (ISO instant). */
+  licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput>;
 }
 
 export interface EligibleCentre {

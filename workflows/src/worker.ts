@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { TASK_QUEUES, createLogger, loadPlatformConfig, serveHealth, servicePort } from '@starline/common';
+import { ensureSchedules } from './schedules.ts';
 
 const log = createLogger('workflows');
 export const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
@@ -15,7 +17,10 @@ export async function startWorkflowWorker(cfg = loadPlatformConfig()): Promise<W
     taskQueue: TASK_QUEUES.workflows,
     workflowBundle,
   });
-  log.info({ taskQueue: TASK_QUEUES.workflows }, 'workflow worker ready');
+  const client = new Client({ connection: await Connection.connect({ address: cfg.temporalAddress }), namespace: cfg.temporalNamespace });
+  await ensureSchedules(client);
+  await client.connection.close();
+  log.info({ taskQueue: TASK_QUEUES.workflows }, 'workflow worker ready; schedules in place');
   return worker;
 }
 

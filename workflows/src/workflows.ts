@@ -27,3 +27,5 @@ export async function publishStandardAtEffectiveDate(input: PublishStandardInput
   if (wait > 0) await sleep(wait);
   return standards.publishScheduledVersion({ versionId: input.versionId, publishedBy: input.requestedBy });
 }
+
+export { annualLicenceReview } from './licence-review.ts';

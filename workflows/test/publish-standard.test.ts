@@ -26,7 +26,7 @@ afterAll(async () => {
 /** A stand-in for the standards service's activity: records each call. */
 function standardsStub() {
   const calls: { versionId: string; publishedBy: string; at: number }[] = [];
-  const activities: StandardsActivities = {
+  const activities: Pick<StandardsActivities, 'publishScheduledVersion'> = {
     async publishScheduledVersion(input) {
       calls.push({ ...input, at: Date.now() });
       const ref: PublishedStandardRef = { id: input.versionId, number: 2, status: 'PUBLISHED', effectiveFrom: null, publishedAt: new Date().toISOString() };
@@ -45,7 +45,7 @@ async function timersOf(handle: WorkflowHandle): Promise<number[]> {
     .map((t) => Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6));
 }
 
-async function withWorkers<T>(activities: StandardsActivities, run: () => Promise<T>): Promise<T> {
+async function withWorkers<T>(activities: object, run: () => Promise<T>): Promise<T> {
   const workflows = await Worker.create({ connection: env.nativeConnection, taskQueue: 'workflows', workflowBundle: bundle });
   const standards = await Worker.create({ connection: env.nativeConnection, taskQueue: 'standards', activities });
   return standards.runUntil(workflows.runUntil(run));
@@ -109,7 +109,7 @@ describe('publishStandardAtEffectiveDate', () => {
   it('retries the publication when the standards service fails for a while', async () => {
     let failures = 2;
     const calls: string[] = [];
-    const flaky: StandardsActivities = {
+    const flaky: Pick<StandardsActivities, 'publishScheduledVersion'> = {
       async publishScheduledVersion(input) {
         calls.push(input.versionId);
         if (failures-- > 0) throw new Error('database unreachable');

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PublishedStandardRef, StandardsActivities } from '@starline/common';
+import { versionInForce } from './rules/lifecycle.ts';
 import type { StandardStore, StandardVersionRecord } from './store/standards.ts';
 
 function toRef(v: StandardVersionRecord): PublishedStandardRef {
@@ -33,5 +34,22 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         if (!published) throw ApplicationFailure.retryable(`standard version ${current.number} changed while being published`);
         return toRef(published);
       }),
+
+    async licencePolicyAt({ at }) {
+      const instant = new Date(at);
+      if (Number.isNaN(instant.getTime())) throw ApplicationFailure.nonRetryable(`not an instant: ${at}`, 'BadInstant');
+      const entry = versionInForce(await store.timeline(), instant);
+      const version = entry && (await store.findById(entry.id));
+      if (!version) throw ApplicationFailure.nonRetryable(`no standard was in force at ${at}`, 'NoStandardInForce');
+      const { licencePolicy, pointRules } = version.content;
+      return {
+        standardVersionId: version.id,
+        maxPoints: licencePolicy.maxPoints,
+        warningAtOrBelow: licencePolicy.warningAtOrBelow,
+        cycleMonths: licencePolicy.cycleMonths,
+        warningDailyCapPercent: licencePolicy.warningDailyCapPercent,
+        pointRules: pointRules.map(({ code, kind, points }) => ({ code, kind, points })),
+      };
+    },
   };
 }

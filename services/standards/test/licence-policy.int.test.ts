@@ -1,0 +1,32 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Connection } from 'mongoose';
+import { testDatabase } from '../../../common/test/harness.ts';
+import { createStandardsActivities } from '../src/activities.ts';
+import { defaultStandardContent } from '../src/rules/defaults.ts';
+import { DEFAULT_STANDARD_ID, createStandardStore } from '../src/store/standards.ts';
+
+const open: Connection[] = [];
+afterAll(async () => Promise.all(open.map((c) => c.close())));
+
+describe('the licencePolicyAt activity', () => {
+  it('gives the licence policy and point catalogue of the version in force at the instant', async () => {
+    const db = await testDatabase('standards_policy');
+    open.push(db);
+    const store = createStandardStore(db);
+    await store.syncIndexes();
+    await store.ensureDefaultStandard();
+    const now = new Date();
+    const stricter = defaultStandardContent();
+    stricter.licencePolicy = { ...stricter.licencePolicy, maxPoints: 10, warningAtOrBelow: 4 };
+    const draft = await store.exclusively(() => store.insertDraft({ content: stricter, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    await store.publishDraft(draft.id, draft.revision, now, 'admin', now);
+    const activities = createStandardsActivities(store);
+
+    const before = await activities.licencePolicyAt({ at: new Date(now.getTime() - 1).toISOString() });
+    expect(before).toMatchObject({ standardVersionId: DEFAULT_STANDARD_ID, maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50 });
+    expect(before.pointRules).toContainEqual({ code: 'OVERCHARGE', kind: 'VIOLATION', points: -6 });
+    const after = await activities.licencePolicyAt({ at: new Date(now.getTime() + 1).toISOString() });
+    expect(after).toMatchObject({ standardVersionId: draft.id, maxPoints: 10, warningAtOrBelow: 4 });
+    await expect(activities.licencePolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({ type: 'NoStandardInForce', nonRetryable: true });
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { Worker, bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import type { AnnualReviewResult, LicencePolicyInput } from '@starline/common';
+import { startTemporal } from '../../infra/src/backends.ts';
+import { freePort, type Managed } from '../../infra/src/processes.ts';
+import { LICENCE_REVIEW_SCHEDULE_ID, ensureSchedules } from '../src/schedules.ts';
+import { workflowsPath } from '../src/worker.ts';
+
+// Schedules exist only on a real server (the time-skipping one has none): the dev server here.
+let dir: string;
+let temporal: { process: Managed; address: string };
+let client: Client;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'starline-schedules-'));
+  temporal = await startTemporal({ dataDir: dir, port: await freePort(), logDir: path.join(dir, 'logs') });
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+}, 120_000);
+afterAll(async () => {
+  await client?.connection.close();
+  await temporal?.process.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the licence review schedule', () => {
+  it('is created once, nightly at 00:30 China time, whoever starts first', async () => {
+    await Promise.all([ensureSchedules(client), ensureSchedules(client)]);
+    await ensureSchedules(client);
+    const schedules: string[] = [];
+    for await (const s of client.schedule.list()) schedules.push(s.scheduleId);
+    expect(schedules.filter((id) => id === LICENCE_REVIEW_SCHEDULE_ID)).toHaveLength(1);
+    const description = await client.schedule.getHandle(LICENCE_REVIEW_SCHEDULE_ID).describe();
+    expect(description.spec.timezone).toBe('Asia/Shanghai');
+    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 0, end: 0, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'annualLicenceReview', taskQueue: 'workflows' });
+  });
+
+  it('starts the review workflow when it fires', async () => {
+    await ensureSchedules(client);
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const policy: LicencePolicyInput = { standardVersionId: 's1', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [] };
+    const reviewed: string[] = [];
+    const workers = [
+      await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath }) }),
+      await Worker.create({ connection, taskQueue: 'standards', activities: { licencePolicyAt: async () => policy } }),
+      await Worker.create({
+        connection,
+        taskQueue: 'certification',
+        activities: {
+          annualReview: async ({ cycleEnd }: { cycleEnd: string }): Promise<AnnualReviewResult> => {
+            reviewed.push(cycleEnd);
+            return { processed: 0, rolled: 0, flagged: 0, nextCursor: null };
+          },
+        },
+      }),
+    ];
+    const running = workers.map((w) => w.run());
+    try {
+      await client.schedule.getHandle(LICENCE_REVIEW_SCHEDULE_ID).trigger();
+      for (let i = 0; i < 100 && reviewed.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(reviewed).toHaveLength(1);
+    } finally {
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(running);
+      await connection.close();
+    }
+  });
+});
