@@ -73,3 +73,13 @@ export async function httpOk(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
   return res.ok;
 }
+
+/** A port base whose gateway, worker and subgraph ports (base + 0, 100 … 105) are all free. */
+export async function freePortBase(from = 20_000, slots = 300): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = from + Math.floor(Math.random() * slots) * 100;
+    const taken = await Promise.all([0, 100, 101, 102, 103, 104, 105].map((o) => portOpen(base + o)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error('no free port base for a second stack');
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintToken, DEV_JWT_SECRET } from '@starline/common';
 import { ROOT } from '../../infra/src/tools.ts';
-import { freePort, httpOk, portOpen, waitFor } from '../../infra/src/processes.ts';
+import { freePort, freePortBase, httpOk, portOpen, waitFor } from '../../infra/src/processes.ts';
 import { gql } from './client.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'starline-launcher-'));
@@ -54,7 +54,7 @@ async function interrupt(child: ChildProcess): Promise<number | null> {
 
 describe('./starline start', () => {
   it('stops everything on Ctrl-C and keeps the data for the next start', async () => {
-    const portBase = 35_000 + Math.floor(Math.random() * 50) * 100;
+    const portBase = await freePortBase(35_000, 100);
     const [mongoPort, temporalPort] = [await freePort(), await freePort()];
     const url = `http://localhost:${portBase}/graphql`;
     const token = await mintToken({ sub: 'launcher-test', roles: ['OPERATOR'] }, DEV_JWT_SECRET);
@@ -76,5 +76,7 @@ describe('./starline start', () => {
     expect(again.data!.standardVersion).toEqual({ name: 'survives a restart', status: 'DRAFT' });
     expect(await interrupt(second)).toBe(0);
     expect(processesOfThisStack()).toEqual([]);
-  });
+    // Two full starts and stops of every process: on two cores shared with the other suites this
+    // can take minutes.
+  }, 240_000);
 });

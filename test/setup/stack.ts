@@ -5,19 +5,8 @@ import type { TestProject } from 'vitest/node';
 import './provided.ts';
 import { DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
 import { startStack } from '../../infra/src/stack.ts';
-import { freePort, portOpen } from '../../infra/src/processes.ts';
+import { freePort, freePortBase } from '../../infra/src/processes.ts';
 
-
-/** A port base whose gateway, worker and subgraph ports are all free. */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
-    const ports = [0, 100, 101, 102, 103, 104, 105].map((o) => base + o);
-    const taken = await Promise.all(ports.map((p) => portOpen(p)));
-    if (!taken.some(Boolean)) return base;
-  }
-  throw new Error('no free port base for the e2e stack');
-}
 
 /** The whole platform, started by the project's own launcher, as a client would meet it. */
 export default async function setup(project: TestProject) {
