@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { launch, portOpen, waitFor, type Managed } from './processes.ts';
+import { freePort, launch, portOpen, waitFor, type Managed } from './processes.ts';
 import { toolPaths } from './tools.ts';
 
 /** FerretDB v1 on SQLite: the MongoDB wire protocol for the local stack and the tests. */
@@ -20,21 +20,32 @@ export async function startFerretDb(opts: { dataDir: string; port: number; logDi
   return { process: proc, uri: `mongodb://127.0.0.1:${opts.port}/` };
 }
 
-/** The Temporal dev server, persisting to a SQLite file so workflows survive a restart. */
-export async function startTemporal(opts: { dataDir: string; port: number; logDir: string; uiPort?: number }): Promise<{ process: Managed; address: string }> {
+/**
+ * The Temporal dev server, persisting to a SQLite file so workflows survive a restart. Without a
+ * fixed `port` it takes free ports and, if another server grabs one first (tests start several at
+ * once), tries again on new ones.
+ */
+export async function startTemporal(opts: { dataDir: string; port?: number; logDir: string }): Promise<{ process: Managed; address: string }> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const args = [
-    'server', 'start-dev',
-    '--headless',
-    '--ip', '127.0.0.1',
-    '--port', String(opts.port),
-    '--http-port', String(opts.port + 10),
-    '--metrics-port', String(opts.port + 11),
-    '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
-    '--log-level', 'warn',
-  ];
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
-  const proc = launch('temporal', toolPaths().temporal, args, { logDir: opts.logDir });
-  await waitFor('Temporal', () => portOpen(opts.port), { process: proc, timeoutMs: 60_000 });
-  return { process: proc, address: `127.0.0.1:${opts.port}` };
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    const args = [
+      'server', 'start-dev',
+      '--headless',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--http-port', String(await freePort()),
+      '--metrics-port', String(await freePort()),
+      '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
+      '--log-level', 'warn',
+    ];
+    const proc = launch('temporal', toolPaths().temporal, args, { logDir: opts.logDir });
+    try {
+      await waitFor('Temporal', () => portOpen(port), { process: proc, timeoutMs: 60_000 });
+      return { process: proc, address: `127.0.0.1:${port}` };
+    } catch (error) {
+      await proc.stop();
+      if (opts.port !== undefined || attempt >= 3) throw error;
+    }
+  }
 }

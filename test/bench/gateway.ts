@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       // The standards service needs its database and, for its activity worker, Temporal.
       const [ferret, temporal] = await Promise.all([
         startFerretDb({ dataDir: dir, port: await freePort(), logDir }),
-        startTemporal({ dataDir: dir, port: await freePort(), logDir }),
+        startTemporal({ dataDir: dir, logDir }),
       ]);
       procs.push(ferret.process, temporal.process);
       Object.assign(backends, { MONGODB_URI: ferret.uri, TEMPORAL_ADDRESS: temporal.address });

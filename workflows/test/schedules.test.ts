@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker, bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import type { AnnualReviewResult, LicencePolicyInput } from '@starline/common';
 import { startTemporal } from '../../infra/src/backends.ts';
-import { freePort, type Managed } from '../../infra/src/processes.ts';
+import type { Managed } from '../../infra/src/processes.ts';
 import { LICENCE_REVIEW_SCHEDULE_ID, ensureSchedules } from '../src/schedules.ts';
 import { workflowsPath } from '../src/worker.ts';
 
@@ -16,7 +16,7 @@ let temporal: { process: Managed; address: string };
 let client: Client;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'starline-schedules-'));
-  temporal = await startTemporal({ dataDir: dir, port: await freePort(), logDir: path.join(dir, 'logs') });
+  temporal = await startTemporal({ dataDir: dir, logDir: path.join(dir, 'logs') });
   client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 }, 120_000);
 afterAll(async () => {

@@ -22,7 +22,7 @@ let url: string;
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   dir = mkdtempSync(path.join(tmpdir(), 'network-temporal-'));
-  temporal = await startTemporal({ dataDir: dir, port: await freePort(), logDir: path.join(dir, 'logs') });
+  temporal = await startTemporal({ dataDir: dir, logDir: path.join(dir, 'logs') });
   connection = await Connection.connect({ address: temporal.address });
   client = new Client({ connection });
   const port = await freePort();

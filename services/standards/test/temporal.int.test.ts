@@ -26,7 +26,7 @@ beforeAll(async () => {
   // The expected activity failure below would otherwise be logged as a warning.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   dir = mkdtempSync(path.join(tmpdir(), 'standards-temporal-'));
-  temporal = await startTemporal({ dataDir: dir, port: await freePort(), logDir: path.join(dir, 'logs') });
+  temporal = await startTemporal({ dataDir: dir, logDir: path.join(dir, 'logs') });
   connection = await Connection.connect({ address: temporal.address });
   client = new Client({ connection });
   const port = await freePort();
