@@ -1,8 +1,6 @@
-import { graphql, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
-import { expect } from 'vitest';
-import type { Claims } from '@starline/common';
-import { contextAs, testDatabase } from '../../../common/test/harness.ts';
+import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
 import { buildNetworkSchema } from '../src/schema.ts';
 import { createCentreStore, type CentreStore } from '../src/store/centres.ts';
 
@@ -10,13 +8,8 @@ export interface Harness {
   db: Connection;
   store: CentreStore;
   schema: GraphQLSchema;
-  run: (claims: Claims | null, source: string, variables?: Record<string, unknown>) => Promise<Result>;
+  run: Runner;
   snapshot: () => Promise<string>;
-}
-
-export interface Result {
-  data: Record<string, any> | null;
-  errors: { message: string; code: unknown; extensions: Record<string, unknown> }[];
 }
 
 export async function startHarness(prefix: string): Promise<Harness> {
@@ -24,32 +17,12 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const store = createCentreStore(db);
   await store.syncIndexes();
   const schema = buildNetworkSchema({ store, now: () => new Date() });
-  const run = async (claims: Claims | null, source: string, variables?: Record<string, unknown>): Promise<Result> => {
-    const result = await graphql({ schema, source, variableValues: variables ?? {}, contextValue: contextAs(claims) });
-    return {
-      data: (result.data as Record<string, any> | null | undefined) ?? null,
-      errors: (result.errors ?? []).map((e) => ({ message: e.message, code: e.extensions['code'], extensions: e.extensions })),
-    };
-  };
-  /** Every document of every collection, to prove a refused request wrote nothing. */
-  const snapshot = async (): Promise<string> => {
-    const collections = (await db.db!.listCollections().toArray()).map((c) => c.name).sort();
-    const dump: Record<string, unknown[]> = {};
-    for (const name of collections) dump[name] = await db.db!.collection(name).find().sort({ _id: 1 }).toArray();
-    return JSON.stringify(dump);
-  };
+  const run = runnerFor(schema);
+  const snapshot = snapshotOf(db);
   return { db, store, schema, run, snapshot };
 }
 
-export function expectOk(result: Result): Record<string, any> {
-  expect(result.errors).toEqual([]);
-  return result.data!;
-}
-
-export function expectError(result: Result, code: string): Result['errors'][number] {
-  expect(result.errors.map((e) => e.code)).toEqual([code]);
-  return result.errors[0]!;
-}
+export { expectError, expectOk, type Result } from '../../../common/test/harness.ts';
 
 export const CENTRE_FIELDS = /* GraphQL */ `
   fragment C on ServiceCentre {
