@@ -13,8 +13,12 @@ export interface PublishedStandardRef {
 export interface StandardsActivities {
   /** Put a SCHEDULED version in force. Idempotent: publishing a published version returns it. */
   publishScheduledVersion(input: { versionId: string; publishedBy: string }): Promise<PublishedStandardRef>;
-  /** The licence policy and point catalogue of the standard in force at `at` (ISO instant). */
-  licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput>;
+  /**
+   * The licence policy, point catalogue and product lines of the standard in force at `at` (ISO
+   * instant), with `validUntil`: when the next version already scheduled or published after `at`
+   * takes over (null when none is known yet), so a caller may cache the answer until then.
+   */
+  licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput & { validUntil: string | null }>;
 }
 
 export interface EligibleCentre {
@@ -28,7 +32,18 @@ export interface EligibleCentre {
   remaining: number;
 }
 
+/** What another service needs to know of a centre it refers to. */
+export interface CentreRef {
+  id: string;
+  code: string;
+  status: 'ONBOARDING' | 'ACTIVE' | 'SUSPENDED' | 'ELIMINATED';
+  tier: 'FLAGSHIP' | 'CORE' | 'STANDARD' | 'UMBRELLA';
+}
+
 export interface NetworkActivities {
+  /** The centre with this id, or null when there is none. Reads only. */
+  centreRef(input: { centreId: string }): Promise<CentreRef | null>;
+
   /**
    * ACTIVE centres covering `regionCode` (6-digit) and `productLine` with room today, best grade
    * first (A, B, C, ungraded), then lowest load (openJobs ÷ dailyCapacity). `openJobs` maps centre id
@@ -76,6 +91,8 @@ export interface LicencePolicyInput {
   cycleMonths: number;
   warningDailyCapPercent: number;
   pointRules: { code: string; kind: 'VIOLATION' | 'CREDIT'; points: number }[];
+  /** Product-line codes of the standard: what an engineer can be certified for. */
+  productLines: string[];
 }
 
 export interface AnnualReviewResult {

@@ -8,6 +8,7 @@ export * from './lease.ts';
 export * from './log.ts';
 export * from './money.ts';
 export * from './mongo.ts';
+export * from './remote.ts';
 export * from './service.ts';
 export * from './subgraph.ts';
 export * from './temporal.ts';

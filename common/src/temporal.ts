@@ -1,4 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import type { Logger } from './log.ts';
 
 /** Task queues: each service runs the activities for its own data on a queue named after it. */
@@ -30,4 +31,9 @@ export async function createActivityWorker(opts: ActivityWorkerOptions): Promise
   });
   opts.log.info({ taskQueue: opts.taskQueue }, 'activity worker ready');
   return worker;
+}
+
+/** A Temporal client for a service that starts workflows (e.g. request-time reads of another service). */
+export async function connectTemporalClient(opts: { address: string; namespace: string }): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: opts.address }), namespace: opts.namespace });
 }

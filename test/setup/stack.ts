@@ -17,7 +17,8 @@ export default async function setup(project: TestProject) {
     portBase,
     mongoPort: await freePort(),
     temporalPort: await freePort(),
-    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET },
+    // A short cache of the standard in force, so a publication in one test is seen by the next request.
+    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET, STANDARD_CACHE_TTL_MS: '200' },
   }).catch((error: Error) => {
     throw new Error(`${error.message} (logs in ${path.join(dir, 'logs')})`);
   });

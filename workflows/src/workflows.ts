@@ -29,3 +29,4 @@ export async function publishStandardAtEffectiveDate(input: PublishStandardInput
 }
 
 export { annualLicenceReview } from './licence-review.ts';
+export { relayActivity } from './relay.ts';

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => env?.teardown());
 
 const policy: LicencePolicyInput = {
-  standardVersionId: 'standard-7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50,
+  standardVersionId: 'standard-7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, productLines: ['AIR_CONDITIONER'],
   pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION', points: -3 }],
 };
 
@@ -29,7 +29,7 @@ function services(opts: { failOnceAt?: string } = {}) {
   };
   const calls: { after: string; cycleEnd: string; policyVersion: string | undefined }[] = [];
   let failed = false;
-  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = { licencePolicyAt: async () => policy };
+  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = { licencePolicyAt: async () => ({ ...policy, validUntil: null }) };
   const certification: Pick<CertificationActivities, 'annualReview'> = {
     async annualReview(input) {
       const after = input.after ?? 'start';

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '@starline/common';
 import { reviewFailure } from './rules/career.ts';
 import { mayTakeJob } from './rules/dispatch.ts';
-import { DEFAULT_LICENCE_POLICY, cycleEndFrom, type LicencePolicy } from './rules/policy.ts';
+import { cycleEndFrom, type LicencePolicy } from './rules/policy.ts';
 import { ID_PATTERN, PRODUCT_LINE_PATTERN } from './rules/validate.ts';
 import type { CertificationActivities, LicencePolicyInput } from './contract.ts';
 import { recordEvent } from './graphql/mutations.ts';
@@ -18,9 +18,13 @@ function instant(value: string, field: string): Date {
 
 const whole = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
-/** The standard in force when the workflow passes it (checked); the defaults otherwise. */
-export function policyOf(input: LicencePolicyInput | undefined | null, fallback: LicencePolicy): LicencePolicy {
-  if (!input) return fallback;
+/** The policy a workflow passes (checked), or else the one of the standard in force. */
+export async function policyOf(input: LicencePolicyInput | undefined | null, inForce: () => Promise<LicencePolicy>): Promise<LicencePolicy> {
+  return input ? checkedPolicy(input) : inForce();
+}
+
+/** A policy from outside this service, checked as any input is: a bad one fails non-retryably. */
+export function checkedPolicy(input: LicencePolicyInput): LicencePolicy {
   const problems: string[] = [];
   if (typeof input.standardVersionId !== 'string' || !input.standardVersionId) problems.push('standardVersionId is required');
   if (!whole(input.maxPoints, 1, 1000)) problems.push('maxPoints must be 1–1000');
@@ -32,8 +36,19 @@ export function policyOf(input: LicencePolicyInput | undefined | null, fallback:
     const signOk = r.kind === 'VIOLATION' ? whole(r.points, -1000, -1) : r.kind === 'CREDIT' ? whole(r.points, 1, 1000) : false;
     if (typeof r.code !== 'string' || !signOk) problems.push(`point rule ${String(r.code)}: a VIOLATION deducts (< 0), a CREDIT adds (> 0)`);
   }
+  if (!Array.isArray(input.productLines) || !input.productLines.every((l) => typeof l === 'string' && PRODUCT_LINE_PATTERN.test(l))) {
+    problems.push('productLines must be a list of UPPER_SNAKE codes');
+  }
   if (problems.length) throw bad(`policy: ${problems.join('; ')}`);
-  return { ...input, pointRules: input.pointRules.map((r) => ({ code: r.code, kind: r.kind, points: r.points })) };
+  return {
+    standardVersionId: input.standardVersionId,
+    maxPoints: input.maxPoints,
+    warningAtOrBelow: input.warningAtOrBelow,
+    cycleMonths: input.cycleMonths,
+    warningDailyCapPercent: input.warningDailyCapPercent,
+    pointRules: input.pointRules.map((r) => ({ code: r.code, kind: r.kind, points: r.points })),
+    productLines: [...input.productLines],
+  };
 }
 
 /** Client errors of the shared core become non-retryable failures with the error code as type. */
@@ -49,14 +64,14 @@ async function asActivity<T>(work: () => Promise<T>): Promise<T> {
 /** The certification task queue's activities. Each is safe to retry. */
 export function createCertificationActivities(
   store: CertificationStore,
+  inForce: () => Promise<LicencePolicy>,
   now: () => Date = () => new Date(),
-  defaults: LicencePolicy = DEFAULT_LICENCE_POLICY,
 ): CertificationActivities {
   return {
     async annualReview({ cycleEnd, batchSize, after, policy }) {
       const until = instant(cycleEnd, 'cycleEnd');
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) throw bad('batchSize must be from 1 to 500');
-      const p = policyOf(policy, defaults);
+      const p = await policyOf(policy, inForce);
       const page = await store.pageLicences(after ?? null, batchSize);
       let rolled = 0;
       let flagged = 0;
@@ -98,7 +113,7 @@ export function createCertificationActivities(
       const when = instant(at, 'at');
       if (!Number.isInteger(jobsToday) || jobsToday < 0) throw bad('jobsToday must be a whole number ≥ 0');
       if (!Number.isInteger(usualDailyCap) || usualDailyCap < 0) throw bad('usualDailyCap must be a whole number ≥ 0');
-      const p = policyOf(policy, defaults);
+      const p = await policyOf(policy, inForce);
       const engineer = await store.findEngineer(engineerId);
       if (!engineer) return { allowed: false, reason: `engineer ${engineerId} does not exist` };
       const licence = await store.activeLicence(engineerId);
@@ -108,7 +123,7 @@ export function createCertificationActivities(
 
     async recordLicenceEvent({ engineerId, code, evidenceKey, note, recordedBy, policy }) {
       if (!recordedBy) throw bad('recordedBy is required');
-      const p = policyOf(policy, defaults);
+      const p = await policyOf(policy, inForce);
       const result = await asActivity(() => recordEvent(store, p, now(), { engineerId, code, evidenceKey, note: note ?? null, recordedBy }));
       return { entryId: result.entry.id, created: result.created, pointsRemaining: result.summary.pointsRemaining, status: result.summary.status };
     },

@@ -4,6 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { createCertificationActivities } from '../src/activities.ts';
 import type { CertificationActivities } from '../src/contract.ts';
 import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
+import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 
 let h: Harness;
 let acts: CertificationActivities;
@@ -20,7 +21,7 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 
 beforeAll(async () => {
   h = await startHarness('certification_activities');
-  acts = createCertificationActivities(h.store);
+  acts = createCertificationActivities(h.store, async () => DEFAULT_LICENCE_POLICY);
 });
 afterAll(async () => {
   await h.db.close();
@@ -57,7 +58,7 @@ describe('mayTakeJob', () => {
 describe('recordLicenceEvent activity', () => {
   it('is idempotent by evidence and uses the policy passed in', async () => {
     const e = await register();
-    const policy = { standardVersionId: 'std-v7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50,
+    const policy = { standardVersionId: 'std-v7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, productLines: ['AIR_CONDITIONER'],
       pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION' as const, points: -4 }] };
     const first = await acts.recordLicenceEvent({ engineerId: e.id, code: 'PROMISE_BROKEN', evidenceKey: 'ticket:V-1', recordedBy: 'system:sla', policy });
     expect(first).toMatchObject({ created: true, pointsRemaining: 8, status: 'NORMAL' });
@@ -73,12 +74,13 @@ describe('recordLicenceEvent activity', () => {
 describe('policy input', () => {
   it('refuses a malformed policy non-retryably', async () => {
     const e = await register();
-    const base = { standardVersionId: 'v', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [] };
+    const base = { standardVersionId: 'v', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [], productLines: ['AIR_CONDITIONER'] };
     for (const policy of [
       { ...base, maxPoints: 0 },
       { ...base, warningAtOrBelow: 12 },
       { ...base, warningDailyCapPercent: 101 },
       { ...base, pointRules: [{ code: 'X', kind: 'VIOLATION' as const, points: 2 }] },
+      { ...base, productLines: ['not a code'] },
     ]) {
       const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));
       expect(f.nonRetryable).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCertified, mayTakeJob, warningCap, type DispatchQuestion } from '../src/rules/dispatch.ts';
-import { DEFAULT_LICENCE_POLICY as P } from '../src/rules/policy.ts';
+import { DEFAULT_LICENCE_POLICY as P } from './policy.ts';
 
 const certs = [{ productLine: 'AIR_CONDITIONER', issuedAt: new Date('2026-01-01T00:00:00Z'), expiresAt: new Date('2027-01-01T00:00:00Z') }];
 const q = (over: Partial<DispatchQuestion> = {}): DispatchQuestion => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldLedger, statusOf, type LedgerFact } from '../src/rules/licence.ts';
-import { DEFAULT_LICENCE_POLICY as P, cycleEndFrom, pointRuleFor } from '../src/rules/policy.ts';
+import { cycleEndFrom, pointRuleFor } from '../src/rules/policy.ts';
+import { DEFAULT_LICENCE_POLICY as P } from './policy.ts';
 
 let t = 0;
 const at = () => new Date(Date.UTC(2026, 0, 1) + ++t * 1000);

@@ -61,6 +61,25 @@ describe('registerEngineer', () => {
     expect(error.extensions['field']).toBe(field);
   });
 
+  it('refuses a centre the network does not know (NOT_FOUND) or has ELIMINATED, writing nothing', async () => {
+    const unknown = await refused(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-404' }) }, 'NOT_FOUND');
+    expect(unknown.extensions['field']).toBe('centreId');
+    const gone = await refused(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-gone' }) }, 'BAD_USER_INPUT');
+    expect(gone.message).toMatch(/ELIMINATED/);
+  });
+
+  it('refuses a certification for a product line the standard in force does not have', async () => {
+    const certifications = [
+      { productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' },
+      { productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' },
+    ];
+    const error = await refused(as.operator(), Q.register, { input: engineerInput({ certifications }) }, 'BAD_USER_INPUT');
+    expect(error.extensions['field']).toBe('certifications[1].productLine');
+    const e = await register();
+    const certify = await refused(as.operator(), Q.certify, { id: e.id, c: { productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' } }, 'BAD_USER_INPUT');
+    expect(certify.extensions['field']).toBe('certification.productLine');
+  });
+
   it('refuses a duplicate number with CONFLICT', async () => {
     const e = await register();
     await refused(as.operator(), Q.register, { input: engineerInput({ number: e.number }) }, 'CONFLICT');

@@ -4,6 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { createCertificationActivities } from '../src/activities.ts';
 import type { CertificationActivities } from '../src/contract.ts';
 import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
+import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 
 let h: Harness;
 let acts: CertificationActivities;
@@ -20,7 +21,7 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 
 beforeAll(async () => {
   h = await startHarness('certification_review');
-  acts = createCertificationActivities(h.store);
+  acts = createCertificationActivities(h.store, async () => DEFAULT_LICENCE_POLICY);
 });
 afterAll(async () => {
   await h.db.close();
@@ -72,7 +73,7 @@ describe('annualReview', () => {
   });
 
   it('leaves licences whose cycle has not ended, and refuses bad input', async () => {
-    const acts2 = createCertificationActivities(h.store);
+    const acts2 = createCertificationActivities(h.store, async () => DEFAULT_LICENCE_POLICY);
     const r = await acts2.annualReview({ cycleEnd: new Date().toISOString(), batchSize: 500 });
     expect(r).toMatchObject({ rolled: 0, flagged: 0, nextCursor: null });
     await failure(acts2.annualReview({ cycleEnd: 'soon', batchSize: 10 }));

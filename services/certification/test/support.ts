@@ -1,9 +1,22 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
-import { DEFAULT_LICENCE_POLICY } from '../src/rules/policy.ts';
+import type { CentreRef } from '@starline/common';
+import type { LicencePolicy } from '../src/rules/policy.ts';
+import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 import { buildCertificationSchema } from '../src/schema.ts';
 import { createCertificationStore, type CertificationStore } from '../src/store/certification.ts';
+
+/**
+ * The centres the network service would know, for resolver tests that run without it (the real
+ * call through Temporal is tested in temporal.int.test.ts and end to end).
+ */
+export const KNOWN_CENTRES: ReadonlyMap<string, CentreRef> = new Map(
+  [
+    ...['centre-1', 'centre-2', 'centre-7', 'centre-8', 'centre-A', 'centre-B'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
+    { id: 'centre-gone', code: 'GONE', status: 'ELIMINATED' as const, tier: 'STANDARD' as const },
+  ].map((c) => [c.id, c]),
+);
 
 export interface Harness {
   db: Connection;
@@ -13,11 +26,20 @@ export interface Harness {
   snapshot: () => Promise<string>;
 }
 
-export async function startHarness(prefix: string, now: () => Date = () => new Date()): Promise<Harness> {
+export async function startHarness(
+  prefix: string,
+  now: () => Date = () => new Date(),
+  policy: () => Promise<LicencePolicy> = async () => DEFAULT_LICENCE_POLICY,
+): Promise<Harness> {
   const db = await testDatabase(prefix);
   const store = createCertificationStore(db);
   await store.syncIndexes();
-  const schema = buildCertificationSchema({ store, now, policy: DEFAULT_LICENCE_POLICY });
+  const schema = buildCertificationSchema({
+    store,
+    now,
+    policy,
+    centre: async (id) => KNOWN_CENTRES.get(id) ?? null,
+  });
   const run = runnerFor(schema);
   const snapshot = snapshotOf(db, ['write_leases']);
   return { db, store, schema, run, snapshot };

@@ -1,13 +1,43 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { CentreRef, NetworkActivities, StandardsActivities } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
 import { startCertification } from '../src/main.ts';
 import { serviceUnderTest } from '../../../common/test/service-process.ts';
+import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 import { engineerInput } from './support.ts';
 
 const svc = serviceUnderTest({ name: 'certification', databaseVariable: 'CERTIFICATION_DB', start: startCertification });
 const gql = svc.gql;
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/**
+ * The platform around the process: the real workflow code (its request-time reads go through
+ * `relayActivity`), and the standards and network task queues answered by stand-ins here (the
+ * real services answer them in the end-to-end suite).
+ */
+const centres = new Map<string, CentreRef>([['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD' }]]);
+const workers: Worker[] = [];
+let running: Promise<unknown>[] = [];
+let connection: NativeConnection;
+beforeAll(async () => {
+  connection = await NativeConnection.connect({ address: svc.temporalAddress });
+  const workflowsPath = fileURLToPath(new URL('../../../workflows/src/workflows.ts', import.meta.url));
+  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = { licencePolicyAt: async () => ({ ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], validUntil: null }) };
+  const network: Pick<NetworkActivities, 'centreRef'> = { centreRef: async ({ centreId }) => centres.get(centreId) ?? null };
+  workers.push(
+    await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }) }),
+    await Worker.create({ connection, taskQueue: 'standards', activities: standards }),
+    await Worker.create({ connection, taskQueue: 'network', activities: network }),
+  );
+  running = workers.map((w) => w.run());
+}, 120_000);
+afterAll(async () => {
+  for (const w of workers) w.shutdown();
+  await Promise.all(running);
+  await connection?.close();
+});
 
 describe('the certification process', () => {
   it('reports health and readiness, serves signed callers and refuses unsigned ones', async () => {
@@ -19,6 +49,15 @@ describe('the certification process', () => {
     const unsigned = await fetch(`${svc.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ engineers { totalCount } }' }) });
     expect(unsigned.status).toBe(401);
   });
+
+  it('asks the network service, through Temporal, whether the centre exists', async () => {
+    const REGISTER = 'mutation ($i: RegisterEngineerInput!) { registerEngineer(input: $i) { id centreId } }';
+    const missing = await gql(as.operator(), REGISTER, { i: engineerInput({ centreId: 'centre-404' }) });
+    expect(missing.body.errors?.map((e) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    centres.set('centre-404', { id: 'centre-404', code: 'C404', status: 'ACTIVE', tier: 'UMBRELLA' });
+    const found = await gql(as.operator(), REGISTER, { i: engineerInput({ centreId: 'centre-404' }) });
+    expect(found.body.data.registerEngineer.centreId).toBe('centre-404');
+  }, 30_000);
 
   it('runs the activities on the certification task queue; retried calls apply once', async () => {
     const created = await gql(as.operator(), 'mutation ($i: RegisterEngineerInput!) { registerEngineer(input: $i) { id } }', { i: engineerInput() });
@@ -42,8 +81,9 @@ describe('the certification process', () => {
       second: { created: false, pointsRemaining: 6 },
       withinCap: { allowed: true },
       overCap: { allowed: false },
-      review: { processed: 1, rolled: 1, nextCursor: null },
-      reviewAgain: { processed: 1, rolled: 0, flagged: 0 },
+      // Both engineers registered in this file have a cycle ending before cycleEnd.
+      review: { processed: 2, rolled: 2, nextCursor: null },
+      reviewAgain: { processed: 2, rolled: 0, flagged: 0 },
     });
     const { body } = await gql(as.engineer(engineerId), 'query ($id: ID!) { engineer(id: $id) { licence { pointsRemaining status ledger { code } } } }', { id: engineerId });
     expect(body.data.engineer.licence).toEqual({ pointsRemaining: 12, status: 'NORMAL', ledger: [{ code: 'OVERCHARGE' }] });

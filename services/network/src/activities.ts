@@ -14,6 +14,12 @@ const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadAc
 /** The network task queue's activities. Each is safe to retry: a repeat changes nothing. */
 export function createNetworkActivities(store: CentreStore, now: () => Date = () => new Date()): NetworkActivities {
   return {
+    async centreRef({ centreId }) {
+      if (typeof centreId !== 'string' || centreId.length === 0 || centreId.length > 64) throw bad(`centreId is not an id: "${centreId}"`);
+      const centre = await store.findById(centreId);
+      return centre && { id: centre.id, code: centre.code, status: centre.status, tier: centre.tier };
+    },
+
     async eligibleCentres({ regionCode, productLine, at, openJobs }) {
       if (!REGION_PATTERN.test(regionCode)) throw bad(`regionCode must be a 6-digit region code, got "${regionCode}"`);
       if (!PRODUCT_LINE_PATTERN.test(productLine)) throw bad(`productLine must be UPPER_SNAKE, got "${productLine}"`);

@@ -30,6 +30,16 @@ afterAll(async () => {
   await h.db.close();
 });
 
+describe('centreRef', () => {
+  it('tells another service what it needs of a centre, and null for an unknown id', async () => {
+    const id = await create({}, false);
+    const code = expectOk(await h.run(as.operator(), Q.centre, { id })).serviceCentre.code as string;
+    expect(await acts.centreRef({ centreId: id })).toEqual({ id, code, status: 'ONBOARDING', tier: 'STANDARD' });
+    expect(await acts.centreRef({ centreId: 'no-such-centre' })).toBeNull();
+    expect((await failure(acts.centreRef({ centreId: '' }))).type).toBe('BadActivityInput');
+  });
+});
+
 describe('recordGrade', () => {
   it('is idempotent per (centre, month): twice → one grade', async () => {
     const id = await create();

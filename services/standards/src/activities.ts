@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PublishedStandardRef, StandardsActivities } from '@starline/common';
-import { versionInForce } from './rules/lifecycle.ts';
+import { nextEffectiveAfter, versionInForce } from './rules/lifecycle.ts';
 import type { StandardStore, StandardVersionRecord } from './store/standards.ts';
 
 function toRef(v: StandardVersionRecord): PublishedStandardRef {
@@ -38,10 +38,12 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
     async licencePolicyAt({ at }) {
       const instant = new Date(at);
       if (Number.isNaN(instant.getTime())) throw ApplicationFailure.nonRetryable(`not an instant: ${at}`, 'BadInstant');
-      const entry = versionInForce(await store.timeline(), instant);
+      const timeline = await store.timeline();
+      const entry = versionInForce(timeline, instant);
       const version = entry && (await store.findById(entry.id));
       if (!version) throw ApplicationFailure.nonRetryable(`no standard was in force at ${at}`, 'NoStandardInForce');
-      const { licencePolicy, pointRules } = version.content;
+      const { licencePolicy, pointRules, productLines } = version.content;
+      const next = nextEffectiveAfter(timeline, instant);
       return {
         standardVersionId: version.id,
         maxPoints: licencePolicy.maxPoints,
@@ -49,6 +51,8 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         cycleMonths: licencePolicy.cycleMonths,
         warningDailyCapPercent: licencePolicy.warningDailyCapPercent,
         pointRules: pointRules.map(({ code, kind, points }) => ({ code, kind, points })),
+        productLines: productLines.map((p) => p.code),
+        validUntil: next?.toISOString() ?? null,
       };
     },
   };

@@ -25,8 +25,11 @@ describe('the licencePolicyAt activity', () => {
     const before = await activities.licencePolicyAt({ at: new Date(now.getTime() - 1).toISOString() });
     expect(before).toMatchObject({ standardVersionId: DEFAULT_STANDARD_ID, maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50 });
     expect(before.pointRules).toContainEqual({ code: 'OVERCHARGE', kind: 'VIOLATION', points: -6 });
+    expect(before.productLines).toEqual(['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION']);
+    // Cacheable until the next version takes over.
+    expect(before.validUntil).toBe(now.toISOString());
     const after = await activities.licencePolicyAt({ at: new Date(now.getTime() + 1).toISOString() });
-    expect(after).toMatchObject({ standardVersionId: draft.id, maxPoints: 10, warningAtOrBelow: 4 });
+    expect(after).toMatchObject({ standardVersionId: draft.id, maxPoints: 10, warningAtOrBelow: 4, validUntil: null });
     await expect(activities.licencePolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({ type: 'NoStandardInForce', nonRetryable: true });
   });
 });

@@ -5,6 +5,7 @@ import {
   allowedActions,
   canPerform,
   latestOnTimeline,
+  nextEffectiveAfter,
   planPublication,
   transition,
   versionInForce,
@@ -140,6 +141,13 @@ describe('versionInForce', () => {
   it('breaks a tie by the later number', () => {
     const twin = entry(5, 'PUBLISHED', v2.effectiveFrom);
     expect(versionInForce([twin, v2], new Date('2026-02-01T00:00:00Z'))).toBe(twin);
+  });
+
+  it('nextEffectiveAfter is the next scheduled or published effective instant, strictly after', () => {
+    expect(nextEffectiveAfter(all, new Date('2025-12-31T23:59:59.999Z'))).toEqual(v2.effectiveFrom);
+    expect(nextEffectiveAfter(all, new Date('2026-01-01T00:00:00Z'))).toEqual(v3.effectiveFrom);
+    expect(nextEffectiveAfter(all, new Date('2026-06-01T00:00:00Z'))).toBeUndefined();
+    expect(nextEffectiveAfter([v4], new Date('2000-01-01T00:00:00Z'))).toBeUndefined();
   });
 
   it('latestOnTimeline includes scheduled versions', () => {

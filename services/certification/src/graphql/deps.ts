@@ -1,9 +1,12 @@
+import type { CentreRef } from '@starline/common';
 import type { LicencePolicy } from '../rules/policy.ts';
 import type { CertificationStore } from '../store/certification.ts';
 
 export interface CertificationDeps {
   store: CertificationStore;
   now: () => Date;
-  /** The policy when the standard in force is not supplied (DEFAULT_LICENCE_POLICY). */
-  policy: LicencePolicy;
+  /** The licence policy of the standard in force now, as the standards service tells it. */
+  policy: () => Promise<LicencePolicy>;
+  /** The centre with this id as the network service tells it; null when there is none. */
+  centre: (id: string) => Promise<CentreRef | null>;
 }

@@ -11,6 +11,7 @@ import {
   throwIfInvalid,
   withIdempotency,
   type RequestContext,
+  type Violation,
 } from '@starline/common';
 import { canPromote, canReinstate, type CareerLevel, type ExamKind } from '../rules/career.ts';
 import { foldLedger } from '../rules/licence.ts';
@@ -32,9 +33,17 @@ async function loadLicence(store: CertificationStore, engineerId: string): Promi
   return licence;
 }
 
+/** Product lines the standard in force does not know, as violations of `field`. */
+function unknownProductLines(policy: LicencePolicy, lines: readonly { productLine: string }[], field: (i: number) => string): Violation[] {
+  return lines.flatMap((c, i) =>
+    policy.productLines.includes(c.productLine) ? [] : [{ field: field(i), message: `${c.productLine} is not a product line of the standard in force` }],
+  );
+}
+
 /**
- * Registers an engineer and issues licence generation 1 at full points. The centre id is checked for
- * form only: this service does not read the network database; a later workflow verifies existence.
+ * Registers an engineer and issues licence generation 1 at full points. The centre must exist and
+ * not be ELIMINATED (asked of the network service), and every certification must name a product
+ * line of the standard in force.
  */
 export async function registerEngineer(
   deps: CertificationDeps,
@@ -54,6 +63,11 @@ export async function registerEngineer(
     certifications: (input.certifications ?? []).map((c) => ({ productLine: c.productLine, issuedAt: c.issuedAt, expiresAt: c.expiresAt })),
   };
   throwIfInvalid(validateRegister({ ...input, name: input.name }));
+  const policy = await deps.policy();
+  throwIfInvalid(unknownProductLines(policy, normalised.certifications, (i) => `certifications[${i}].productLine`));
+  const centre = await deps.centre(input.centreId);
+  if (!centre) throw new DomainError('NOT_FOUND', `service centre ${input.centreId} does not exist`, { field: 'centreId' });
+  if (centre.status === 'ELIMINATED') throw badInput('centreId', `centre ${centre.code} is ELIMINATED and takes no new engineers`);
   const id = await withIdempotency(
     deps.store.idempotency,
     { key: idempotencyKey, operation: 'registerEngineer', actor: claims.sub, payload: normalised },
@@ -66,7 +80,7 @@ export async function registerEngineer(
         if (isDuplicateKey(error)) throw conflict(`an engineer with number ${normalised.number} already exists`, { field: 'number' });
         throw error;
       }
-      await deps.store.issueLicence(created.id, 1, now, cycleEndFrom(now, deps.policy.cycleMonths), deps.policy);
+      await deps.store.issueLicence(created.id, 1, now, cycleEndFrom(now, policy.cycleMonths), policy);
       ctx.log.info({ engineerId: created.id, number: created.number }, 'engineer registered');
       return created.id;
     },
@@ -83,6 +97,7 @@ export async function certifyEngineer(
 ): Promise<EngineerRecord> {
   const claims = requireEditor(ctx.claims);
   throwIfInvalid(validateCertification(cert, 'certification'));
+  throwIfInvalid(unknownProductLines(await deps.policy(), [cert], () => 'certification.productLine'));
   await withIdempotency(
     deps.store.idempotency,
     { key: idempotencyKey, operation: 'certifyEngineer', actor: claims.sub, payload: { engineerId, cert } },
@@ -169,7 +184,7 @@ export async function recordLicenceEvent(
   args: Omit<RecordEventArgs, 'recordedBy'>,
 ): Promise<EntryRecord> {
   const claims = requireEditor(ctx.claims);
-  const result = await recordEvent(deps.store, deps.policy, deps.now(), { ...args, recordedBy: claims.sub });
+  const result = await recordEvent(deps.store, await deps.policy(), deps.now(), { ...args, recordedBy: claims.sub });
   ctx.log.info({ engineerId: args.engineerId, code: args.code, evidenceKey: args.evidenceKey, created: result.created }, 'licence event recorded');
   return result.entry;
 }
@@ -212,6 +227,7 @@ export async function promoteEngineer(
   idempotencyKey: string | null | undefined,
 ): Promise<EngineerRecord> {
   const claims = requireEditor(ctx.claims);
+  const policy = await deps.policy();
   await withIdempotency(
     deps.store.idempotency,
     { key: idempotencyKey, operation: 'promoteEngineer', actor: claims.sub, payload: { engineerId, to } },
@@ -219,7 +235,7 @@ export async function promoteEngineer(
       deps.store.exclusiveEngineer(engineerId, async () => {
         const current = await loadEngineer(deps.store, engineerId);
         const licence = await deps.store.activeLicence(engineerId);
-        const status = licence ? (await deps.store.stateOf(licence, deps.policy)).summary.status : null;
+        const status = licence ? (await deps.store.stateOf(licence, policy)).summary.status : null;
         const decision = canPromote(current.level, to, status, await deps.store.examsOf(engineerId));
         if (!decision.ok) throw refuse(decision, current.level);
         await deps.store.updateEngineer(engineerId, { level: to, updatedAt: deps.now() });
@@ -233,6 +249,7 @@ export async function promoteEngineer(
 /** REVOKED + passed RETRAINING after the revocation → licence generation + 1 at full points; the old one archived. */
 export async function reinstateLicence(deps: CertificationDeps, ctx: RequestContext, engineerId: string, idempotencyKey: string | null | undefined) {
   const claims = requireEditor(ctx.claims);
+  const policy = await deps.policy();
   const id = await withIdempotency(
     deps.store.idempotency,
     { key: idempotencyKey, operation: 'reinstateLicence', actor: claims.sub, payload: { engineerId } },
@@ -240,11 +257,11 @@ export async function reinstateLicence(deps: CertificationDeps, ctx: RequestCont
       await loadEngineer(deps.store, engineerId);
       const old = await loadLicence(deps.store, engineerId);
       return deps.store.exclusiveLicence(old.id, async () => {
-        const state = await deps.store.stateOf(old, deps.policy);
+        const state = await deps.store.stateOf(old, policy);
         const decision = canReinstate(state.summary.status, state.summary.revokedAt, await deps.store.examsOf(engineerId));
         if (!decision.ok) throw refuse(decision, state.summary.status);
         const now = deps.now();
-        const issued = await deps.store.issueLicence(engineerId, old.generation + 1, now, cycleEndFrom(now, deps.policy.cycleMonths), deps.policy);
+        const issued = await deps.store.issueLicence(engineerId, old.generation + 1, now, cycleEndFrom(now, policy.cycleMonths), policy);
         if (!issued) throw conflict('the licence was reinstated meanwhile; reload it');
         await deps.store.archiveLicence(old.id, now, 'reinstated');
         ctx.log.info({ engineerId, generation: old.generation + 1 }, 'licence reinstated');

@@ -70,12 +70,13 @@ export async function engineers(deps: CertificationDeps, ctx: RequestContext, ar
 
 /** The licence view: the stored licence plus the state derived from its ledger. */
 export async function licenceView(deps: CertificationDeps, licence: LicenceRecord) {
-  const state = await deps.store.stateOf(licence, deps.policy);
+  const policy = await deps.policy();
+  const state = await deps.store.stateOf(licence, policy);
   return {
     ...licence,
     cycleStart: state.cycle.start,
     cycleEnd: state.cycle.end,
-    maxPoints: deps.policy.maxPoints,
+    maxPoints: policy.maxPoints,
     pointsRemaining: state.summary.pointsRemaining,
     status: state.summary.status,
     revokedAt: state.summary.revokedAt,

@@ -101,3 +101,16 @@ export function versionInForce<T extends TimelineEntry>(versions: readonly T[], 
   }
   return best;
 }
+
+/**
+ * The earliest instant after `at` at which a scheduled or published version takes effect: until
+ * then, the version in force at `at` stays in force unless someone publishes another meanwhile.
+ */
+export function nextEffectiveAfter(versions: readonly TimelineEntry[], at: Date): Date | undefined {
+  let next: Date | undefined;
+  for (const v of versions) {
+    if (v.status === 'DRAFT' || !v.effectiveFrom || v.effectiveFrom.getTime() <= at.getTime()) continue;
+    if (!next || v.effectiveFrom < next) next = v.effectiveFrom;
+  }
+  return next;
+}

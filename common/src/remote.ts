@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUES } from './temporal.ts';
+
+/** Another service's activity refused the call (`type` is its failure type), or did not answer in time. */
+export class RemoteCallError extends Error {
+  readonly type: string | null;
+  constructor(message: string, type: string | null) {
+    super(message);
+    this.name = 'RemoteCallError';
+    this.type = type;
+  }
+}
+
+/** The innermost cause of a workflow failure: the activity's own ApplicationFailure, or a timeout. */
+function innermost(error: unknown): { message: string; type: string | null } {
+  let e = error as { message?: string; type?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return { message: e?.message ?? String(error), type: e?.type ?? null };
+}
+
+/**
+ * A typed handle on another service's activities for request-time reads: each call runs the
+ * `relayActivity` workflow (workflows/src/relay.ts), which calls the activity on that service's
+ * own task queue. Fails with RemoteCallError after `timeoutMs` rather than keep a client waiting.
+ */
+export function remoteActivities<T extends object>(client: Client, service: Exclude<keyof typeof TASK_QUEUES, 'workflows'>, timeoutMs = 15_000): T {
+  const call = (activity: string) => async (...args: unknown[]) => {
+    try {
+      return await client.workflow.execute('relayActivity', {
+        taskQueue: TASK_QUEUES.workflows,
+        workflowId: `relay-${service}-${activity}-${randomUUID()}`,
+        args: [{ taskQueue: TASK_QUEUES[service], activity, args }],
+        workflowExecutionTimeout: timeoutMs,
+      });
+    } catch (error) {
+      const cause = innermost(error);
+      throw new RemoteCallError(`${service}.${activity}: ${cause.message}`, cause.type);
+    }
+  };
+  // `then` must stay undefined, or awaiting the handle would treat it as a promise.
+  return new Proxy({} as T, { get: (_target, name) => (typeof name === 'string' && name !== 'then' ? call(name) : undefined) });
+}
+
+/**
+ * Keeps the answer of "what is in force now" (a standard, a policy) until it may change: its
+ * `validUntil`, and at most `ttlMs` (a publication made now is seen within that). One load at a
+ * time; if a refresh fails while the cached answer is still valid, the cached answer is served.
+ */
+export function inForceCache<T extends { validUntil: string | null }>(
+  load: (at: Date) => Promise<T>,
+  opts: { ttlMs: number; now: () => Date; onStale?: (error: unknown) => void },
+): () => Promise<T> {
+  let cached: { value: T; freshUntil: number; validUntil: number } | null = null;
+  let loading: Promise<T> | null = null;
+  const refresh = () =>
+    (loading ??= (async () => {
+      const at = opts.now();
+      try {
+        const value = await load(at);
+        const validUntil = value.validUntil ? Date.parse(value.validUntil) : Infinity;
+        cached = { value, validUntil, freshUntil: Math.min(validUntil, at.getTime() + opts.ttlMs) };
+        return value;
+      } finally {
+        loading = null;
+      }
+    })());
+  return async () => {
+    const now = opts.now().getTime();
+    if (cached && now < cached.freshUntil) return cached.value;
+    try {
+      return await refresh();
+    } catch (error) {
+      if (!cached || now >= cached.validUntil) throw error;
+      opts.onStale?.(error);
+      return cached.value;
+    }
+  };
+}

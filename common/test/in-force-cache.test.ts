@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { inForceCache } from '../src/remote.ts';
+
+/** A clock the test moves, and a source of answers that counts how often it is asked. */
+function setup(answers: { version: string; validUntil: string | null }[] | (() => never), ttlMs = 30_000) {
+  let now = Date.parse('2026-11-01T00:00:00Z');
+  let asked = 0;
+  const stale: unknown[] = [];
+  const get = inForceCache(
+    async () => {
+      asked++;
+      if (typeof answers === 'function') return answers();
+      const next = answers.shift();
+      if (!next) throw new Error('standards service unreachable');
+      return next;
+    },
+    { ttlMs, now: () => new Date(now), onStale: (e) => stale.push(e) },
+  );
+  return { get, advance: (ms: number) => (now += ms), asked: () => asked, stale };
+}
+
+describe('inForceCache', () => {
+  it('asks once, then answers from memory until the TTL runs out', async () => {
+    const c = setup([{ version: 'v1', validUntil: null }, { version: 'v2', validUntil: null }]);
+    expect((await c.get()).version).toBe('v1');
+    c.advance(29_999);
+    expect((await c.get()).version).toBe('v1');
+    expect(c.asked()).toBe(1);
+    c.advance(1);
+    expect((await c.get()).version).toBe('v2');
+    expect(c.asked()).toBe(2);
+  });
+
+  it('asks again exactly when the next scheduled version takes over, before the TTL', async () => {
+    const c = setup([{ version: 'v1', validUntil: '2026-11-01T00:00:05.000Z' }, { version: 'v2', validUntil: null }]);
+    expect((await c.get()).version).toBe('v1');
+    c.advance(4_999);
+    expect((await c.get()).version).toBe('v1');
+    c.advance(1);
+    expect((await c.get()).version).toBe('v2');
+  });
+
+  it('asks once for many concurrent callers', async () => {
+    const c = setup([{ version: 'v1', validUntil: null }]);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => c.get()));
+    expect(answers.map((a) => a.version)).toEqual(Array(10).fill('v1'));
+    expect(c.asked()).toBe(1);
+  });
+
+  it('keeps serving a still-valid answer when a refresh fails, and says so', async () => {
+    const c = setup([{ version: 'v1', validUntil: '2026-11-01T01:00:00.000Z' }]);
+    await c.get();
+    c.advance(31_000);
+    expect((await c.get()).version).toBe('v1');
+    expect(c.stale).toHaveLength(1);
+  });
+
+  it('fails when a refresh fails and the cached answer may no longer be in force', async () => {
+    const c = setup([{ version: 'v1', validUntil: '2026-11-01T00:00:10.000Z' }]);
+    await c.get();
+    c.advance(10_000);
+    await expect(c.get()).rejects.toThrow('unreachable');
+  });
+
+  it('fails when the first ask fails, and asks again next time', async () => {
+    const c = setup(() => {
+      throw new Error('down');
+    });
+    await expect(c.get()).rejects.toThrow('down');
+    await expect(c.get()).rejects.toThrow('down');
+    expect(c.asked()).toBe(2);
+  });
+});
