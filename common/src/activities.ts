@@ -19,6 +19,8 @@ export interface StandardsActivities {
    * takes over (null when none is known yet), so a caller may cache the answer until then.
    */
   licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput & { validUntil: string | null }>;
+  /** The product-line codes of the standard in force at `at`, with `validUntil` as above. */
+  productLinesAt(input: { at: string }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
 }
 
 export interface EligibleCentre {

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporal } from '../../infra/src/backends.ts';
 import { freePort, type Managed } from '../../infra/src/processes.ts';
 import { CLAIMS_HEADER, signClaims, type Claims } from '../src/auth.ts';
@@ -29,6 +30,11 @@ export function serviceUnderTest(opts: {
   /** The variable naming the service's database, pointed at a fresh one here. */
   databaseVariable: string;
   start: (cfg: PlatformConfig) => Promise<ServiceProcess>;
+  /**
+   * The services this one asks at request time, answered by stand-ins on their task queues (the
+   * real services answer in the end-to-end suite); the real workflow code relays the calls.
+   */
+  neighbours?: Partial<Record<ServiceName, object>>;
 }): ServiceUnderTest {
   let dir: string;
   let temporal: { process: Managed; address: string };
@@ -36,6 +42,7 @@ export function serviceUnderTest(opts: {
   let client: Client;
   let running: ServiceProcess;
   let url: string;
+  let neighbours: { connection: NativeConnection; workers: Worker[]; running: Promise<void>[] } | null = null;
 
   beforeAll(async () => {
     // Expected activity failures in the tests would otherwise be logged as warnings.
@@ -44,6 +51,7 @@ export function serviceUnderTest(opts: {
     temporal = await startTemporal({ dataDir: dir, logDir: path.join(dir, 'logs') });
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection });
+    if (opts.neighbours) neighbours = await startNeighbours(temporal.address, opts.neighbours);
     const port = await freePort();
     process.env[opts.databaseVariable] = `${opts.name}_main_${Date.now()}`;
     running = await opts.start({
@@ -58,6 +66,9 @@ export function serviceUnderTest(opts: {
 
   afterAll(async () => {
     await running?.stop();
+    for (const w of neighbours?.workers ?? []) w.shutdown();
+    await Promise.all(neighbours?.running ?? []);
+    await neighbours?.connection.close();
     await connection?.close();
     await temporal?.process.stop();
     delete process.env[opts.databaseVariable];
@@ -83,4 +94,17 @@ export function serviceUnderTest(opts: {
       return { status: res.status, body: await res.json() };
     },
   };
+}
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/** The workflow worker (for relayActivity) and a worker per stand-in service. */
+async function startNeighbours(address: string, services: Partial<Record<ServiceName, object>>) {
+  const connection = await NativeConnection.connect({ address });
+  const workflowsPath = fileURLToPath(new URL('../../workflows/src/workflows.ts', import.meta.url));
+  const workers = [
+    await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }) }),
+    ...(await Promise.all(Object.entries(services).map(([taskQueue, activities]) => Worker.create({ connection, taskQueue, activities })))),
+  ];
+  return { connection, workers, running: workers.map((w) => w.run()) };
 }

@@ -52,6 +52,18 @@ describe('engineers and licences through the gateway', () => {
     expect(licence.data!.engineer.licence.pointsRemaining).toBe(9);
   });
 
+  it('checks references with the services that own them: the centre (network) and the product line (standards)', async () => {
+    const unknownCentre = await gql(REGISTER, { input: { number: `E${run.replace(/\D/g, '').slice(0, 7)}1`, name: 'Li Lei', centreId: 'no-such-centre' } }, { token: operator });
+    expect(unknownCentre.codes).toEqual(['NOT_FOUND']);
+    expect(unknownCentre.errors![0]!.extensions).toMatchObject({ field: 'centreId' });
+    const certifications = [{ productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }];
+    const unknownLine = await gql(REGISTER, { input: { number: `E${run.replace(/\D/g, '').slice(0, 7)}2`, name: 'Li Lei', centreId, certifications } }, { token: operator });
+    expect(unknownLine.codes).toEqual(['BAD_USER_INPUT']);
+    expect(unknownLine.errors![0]!.extensions).toMatchObject({ field: 'certifications[0].productLine' });
+    const list = await gql('query($c: ID!) { engineers(filter: { centreId: $c }) { totalCount } }', { c: centreId }, { token: operator });
+    expect(list.data!.engineers.totalCount).toBe(1);
+  });
+
   it('refuses unknown codes, other roles and other centres, and lets an engineer see only itself', async () => {
     expect((await gql(RECORD, { id: engineerId, code: 'NOT_A_CODE', key: `k-${run}-1` }, { token: operator })).codes).toEqual(['BAD_USER_INPUT']);
     for (const role of ['CALL_CENTRE', 'PARTNER', 'FINANCE', 'ENGINEER'] as const) {

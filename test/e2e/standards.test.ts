@@ -179,3 +179,37 @@ describe('publication', () => {
     expect((await gql(GET, { id: draft.id }, { token: admin })).data!.standardVersion).toBeNull();
   });
 });
+
+/**
+ * In this file rather than certification's: publications here must not race another file's, and
+ * tests in one file run in order. The e2e stack keeps the standard in force for 200 ms only.
+ */
+describe('other services follow the standard in force', () => {
+  it('certification deducts by the points of a version published a moment ago', async () => {
+    const inForce = await gql('{ standardInForce { pointRules { code kind points label } } }', {}, { token: admin });
+    const pointRules = inForce.data!.standardInForce.pointRules.map((r: any) => (r.code === 'SMALL_IMPROVEMENT' ? { ...r, points: 3 } : r));
+    const draft = await gql(CREATE, { input: { content: { name: 'bigger improvement credit', pointRules } } }, { token: operator });
+    const published = await gql(PUBLISH, { id: draft.data!.createStandardDraft.id }, { token: admin });
+    expect(published.data!.publishStandardVersion.status).toBe('PUBLISHED');
+
+    const suffix = `${process.pid % 1000}${Date.now() % 100000}`;
+    const centre = await gql('mutation($input: CreateServiceCentreInput!) { createServiceCentre(input: $input) { id } }', {
+      input: {
+        code: `E2E-STD-${suffix}`, name: 'Standards e2e centre', tier: 'STANDARD', region: '370200', serviceAreas: ['370202'],
+        productLines: ['WASHING_MACHINE'], dailyCapacity: 10, contact: { name: 'Zhao Liu', phone: '13700137000' },
+      },
+    }, { token: operator });
+    const engineer = await gql('mutation($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id } }', {
+      input: { number: `S${suffix}`.slice(0, 11), name: 'Sun Qi', centreId: centre.data!.createServiceCentre.id },
+    }, { token: operator });
+    expect(engineer.errors).toBeUndefined();
+    const record = (key: string) => gql(
+      'mutation($id: ID!, $key: String!) { recordLicenceEvent(engineerId: $id, code: "SMALL_IMPROVEMENT", evidenceKey: $key) { points standardVersionId } }',
+      { id: engineer.data!.registerEngineer.id, key },
+      { token: operator },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const entry = await record(`audit:e2e-${suffix}`);
+    expect(entry.data!.recordLicenceEvent).toEqual({ points: 3, standardVersionId: draft.data!.createStandardDraft.id });
+  });
+});

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { CentreRef, NetworkActivities, StandardsActivities } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
@@ -8,36 +8,15 @@ import { serviceUnderTest } from '../../../common/test/service-process.ts';
 import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 import { engineerInput } from './support.ts';
 
-const svc = serviceUnderTest({ name: 'certification', databaseVariable: 'CERTIFICATION_DB', start: startCertification });
-const gql = svc.gql;
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-
-/**
- * The platform around the process: the real workflow code (its request-time reads go through
- * `relayActivity`), and the standards and network task queues answered by stand-ins here (the
- * real services answer them in the end-to-end suite).
- */
+/** The network's centres, as its stand-in tells them. */
 const centres = new Map<string, CentreRef>([['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD' }]]);
-const workers: Worker[] = [];
-let running: Promise<unknown>[] = [];
-let connection: NativeConnection;
-beforeAll(async () => {
-  connection = await NativeConnection.connect({ address: svc.temporalAddress });
-  const workflowsPath = fileURLToPath(new URL('../../../workflows/src/workflows.ts', import.meta.url));
-  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = { licencePolicyAt: async () => ({ ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], validUntil: null }) };
-  const network: Pick<NetworkActivities, 'centreRef'> = { centreRef: async ({ centreId }) => centres.get(centreId) ?? null };
-  workers.push(
-    await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }) }),
-    await Worker.create({ connection, taskQueue: 'standards', activities: standards }),
-    await Worker.create({ connection, taskQueue: 'network', activities: network }),
-  );
-  running = workers.map((w) => w.run());
-}, 120_000);
-afterAll(async () => {
-  for (const w of workers) w.shutdown();
-  await Promise.all(running);
-  await connection?.close();
-});
+const standards: Pick<StandardsActivities, 'licencePolicyAt'> = {
+  licencePolicyAt: async () => ({ ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], validUntil: null }),
+};
+const network: Pick<NetworkActivities, 'centreRef'> = { centreRef: async ({ centreId }) => centres.get(centreId) ?? null };
+
+const svc = serviceUnderTest({ name: 'certification', databaseVariable: 'CERTIFICATION_DB', start: startCertification, neighbours: { standards, network } });
+const gql = svc.gql;
 
 describe('the certification process', () => {
   it('reports health and readiness, serves signed callers and refuses unsigned ones', async () => {

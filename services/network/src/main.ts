@@ -1,5 +1,9 @@
 import {
+  asInt,
   connectDatabase,
+  connectTemporalClient,
+  inForceCache,
+  remoteActivities,
   createLogger,
   env,
   loadPlatformConfig,
@@ -7,6 +11,7 @@ import {
   stopOnSignals,
   type PlatformConfig,
   type ServiceProcess,
+  type StandardsActivities,
 } from '@starline/common';
 import { createNetworkActivities } from './activities.ts';
 import { buildNetworkSchema } from './schema.ts';
@@ -23,8 +28,26 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
   await store.syncIndexes();
   log.info({ db: dbName }, 'network database ready');
 
-  const schema = buildNetworkSchema({ store, now: () => new Date() });
-  const running = await runServiceProcess({ name: 'network', cfg, log, db, schema, activities: createNetworkActivities(store) });
+  // The product lines are the standard's: asked of the standards service through Temporal.
+  const client = await connectTemporalClient({ address: cfg.temporalAddress, namespace: cfg.temporalNamespace });
+  const standards = remoteActivities<StandardsActivities>(client, 'standards');
+  const now = () => new Date();
+  const productLines = inForceCache((at) => standards.productLinesAt({ at: at.toISOString() }), {
+    ttlMs: env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000)),
+    now,
+    onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the product lines in force'),
+  });
+
+  const schema = buildNetworkSchema({ store, now, productLines });
+  const running = await runServiceProcess({
+    name: 'network',
+    cfg,
+    log,
+    db,
+    schema,
+    activities: createNetworkActivities(store),
+    onStop: () => client.connection.close(),
+  });
   return { ...running, store };
 }
 

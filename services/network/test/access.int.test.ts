@@ -21,10 +21,10 @@ beforeAll(async () => {
   await add('HQ', 'FLAGSHIP', null, { region: '110000' });
   await add('REGION-E', 'CORE', 'HQ', { region: '310000' });
   await add('REGION-W', 'CORE', 'HQ', { region: '510100' });
-  await add('STAR-A', 'STANDARD', 'REGION-E', { productLines: ['WASHER'] });
+  await add('STAR-A', 'STANDARD', 'REGION-E', { productLines: ['WASHING_MACHINE'] });
   await add('STAR-B', 'FLAGSHIP', 'REGION-E');
   await add('UMB-A1', 'UMBRELLA', 'STAR-A');
-  await add('UMB-A2', 'UMBRELLA', 'STAR-A', { productLines: ['WASHER', 'FRIDGE'] });
+  await add('UMB-A2', 'UMBRELLA', 'STAR-A', { productLines: ['WASHING_MACHINE', 'REFRIGERATOR'] });
   await add('UMB-B1', 'UMBRELLA', 'STAR-B');
   expectOk(await h.run(as.admin(), Q.activate, { id: ids['STAR-A'] }));
 });
@@ -71,7 +71,7 @@ describe('a PARTNER', () => {
     // an id that does not exist looks the same as someone else's
     expectError(await h.run(starA(), Q.centre, { id: 'missing' }), 'FORBIDDEN');
     expect(codes(await list(starA()))).toEqual(['STAR-A', 'UMB-A1', 'UMB-A2']);
-    expect(codes(await list(starA(), { filter: { productLine: 'FRIDGE' } }))).toEqual(['UMB-A2']);
+    expect(codes(await list(starA(), { filter: { productLine: 'REFRIGERATOR' } }))).toEqual(['UMB-A2']);
     expect((await list(starA(), { filter: { tier: 'CORE' } })).totalCount).toBe(0);
   });
 
@@ -120,7 +120,7 @@ describe('serviceCentres', () => {
     expect(codes(await list(as.operator(), { filter: { region: '510100' } }))).toEqual(['REGION-W']);
     expect(codes(await list(as.operator(), { filter: { tier: 'UMBRELLA' } }))).toEqual(['UMB-A1', 'UMB-A2', 'UMB-B1']);
     expect(codes(await list(as.operator(), { filter: { status: 'ACTIVE' } }))).toEqual(['STAR-A']);
-    expect(codes(await list(as.operator(), { filter: { productLine: 'WASHER' } }))).toEqual(['STAR-A', 'UMB-A2']);
+    expect(codes(await list(as.operator(), { filter: { productLine: 'WASHING_MACHINE' } }))).toEqual(['STAR-A', 'UMB-A2']);
     expect(codes(await list(as.operator(), { filter: { parentId: ids['REGION-E'] } }))).toEqual(['STAR-A', 'STAR-B']);
     expect(codes(await list(as.operator(), { filter: { parentId: ids['REGION-E'], tier: 'FLAGSHIP' } }))).toEqual(['STAR-B']);
   });

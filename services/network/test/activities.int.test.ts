@@ -136,7 +136,7 @@ describe('eligibleCentres', () => {
   const AREA = '440106';
   it('lists ACTIVE centres covering the area and line, by grade then load, with room today', async () => {
     const make = (code: string, extra: Record<string, unknown> = {}, activate = true) =>
-      create({ code, serviceAreas: [AREA, '440105'], productLines: ['FRIDGE', 'WASHER'], dailyCapacity: 10, ...extra }, activate);
+      create({ code, serviceAreas: [AREA, '440105'], productLines: ['REFRIGERATOR', 'WASHING_MACHINE'], dailyCapacity: 10, ...extra }, activate);
     const a = await make('GZ-A');
     const a2 = await make('GZ-A2', { dailyCapacity: 100 });
     const b = await make('GZ-B');
@@ -147,7 +147,7 @@ describe('eligibleCentres', () => {
     const suspended = await make('GZ-SUSPENDED');
     expectOk(await h.run(as.operator(), Q.suspend, { id: suspended, reason: 'x' }));
     await make('GZ-OTHER-AREA', { serviceAreas: ['440105'] });
-    await make('GZ-OTHER-LINE', { productLines: ['TV'] });
+    await make('GZ-OTHER-LINE', { productLines: ['TELEVISION'] });
     await grade(a, '2026-09', 'C');
     await grade(a, '2026-10', 'A');
     await grade(a2, '2026-10', 'A');
@@ -158,19 +158,19 @@ describe('eligibleCentres', () => {
     void onboarding;
 
     const result = await acts.eligibleCentres({
-      regionCode: AREA, productLine: 'FRIDGE', at: '2026-11-20T02:00:00Z', openJobs: { [a]: 5, [a2]: 5, [full]: 10, [b]: 0 },
+      regionCode: AREA, productLine: 'REFRIGERATOR', at: '2026-11-20T02:00:00Z', openJobs: { [a]: 5, [a2]: 5, [full]: 10, [b]: 0 },
     });
     expect(result.map((r) => [r.code, r.grade, r.openJobs, r.remaining])).toEqual([
       ['GZ-A2', 'A', 5, 95], ['GZ-A', 'A', 5, 5], ['GZ-B', 'B', 0, 10], ['GZ-C', 'C', 0, 10], ['GZ-UNGRADED', null, 0, 10],
     ]);
     // in October, the latest grades were September's
-    const october = await acts.eligibleCentres({ regionCode: AREA, productLine: 'WASHER', at: '2026-10-15T00:00:00Z' });
+    const october = await acts.eligibleCentres({ regionCode: AREA, productLine: 'WASHING_MACHINE', at: '2026-10-15T00:00:00Z' });
     expect(october.map((r) => [r.code, r.grade])).toEqual([['GZ-A', 'C'], ['GZ-A2', null], ['GZ-B', null], ['GZ-C', null], ['GZ-FULL', null], ['GZ-UNGRADED', null]]);
   });
 
   it('refuses malformed input non-retryably', async () => {
-    expect((await failure(acts.eligibleCentres({ regionCode: '44', productLine: 'FRIDGE', at: '2026-11-20T00:00:00Z' }))).nonRetryable).toBe(true);
+    expect((await failure(acts.eligibleCentres({ regionCode: '44', productLine: 'REFRIGERATOR', at: '2026-11-20T00:00:00Z' }))).nonRetryable).toBe(true);
     expect((await failure(acts.eligibleCentres({ regionCode: '440106', productLine: 'fridge', at: '2026-11-20T00:00:00Z' }))).nonRetryable).toBe(true);
-    expect((await failure(acts.eligibleCentres({ regionCode: '440106', productLine: 'FRIDGE', at: 'yesterday' }))).nonRetryable).toBe(true);
+    expect((await failure(acts.eligibleCentres({ regionCode: '440106', productLine: 'REFRIGERATOR', at: 'yesterday' }))).nonRetryable).toBe(true);
   });
 });

@@ -69,6 +69,15 @@ describe('createServiceCentre', () => {
     expect(error.message).toContain(field);
   });
 
+  it('refuses a product line the standard in force does not have, on create and on update', async () => {
+    const error = await refused(as.operator(), Q.create, { input: centreInput({ productLines: ['AIR_CONDITIONER', 'SPACESHIP'] }) }, 'BAD_USER_INPUT');
+    expect(error.extensions['field']).toBe('productLines[1]');
+    expect(error.message).toContain('standard-default');
+    const centre = await create(centreInput());
+    const update = await refused(as.operator(), Q.update, { id: centre.id, input: { productLines: ['SPACESHIP'] } }, 'BAD_USER_INPUT');
+    expect(update.extensions['field']).toBe('productLines[0]');
+  });
+
   it('refuses a value of the wrong type at the schema', async () => {
     await refusedBySchema(as.operator(), Q.create, { input: centreInput({ tier: 'GOLD' }) });
     await refusedBySchema(as.operator(), Q.create, { input: centreInput({ dailyCapacity: 'many' }) });

@@ -12,11 +12,17 @@ export interface Harness {
   snapshot: () => Promise<string>;
 }
 
+/** The default standard's product lines, as the standards service would answer `productLinesAt`. */
+export const STANDARD_PRODUCT_LINES = {
+  standardVersionId: 'standard-default',
+  productLines: ['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION'],
+};
+
 export async function startHarness(prefix: string): Promise<Harness> {
   const db = await testDatabase(prefix);
   const store = createCentreStore(db);
   await store.syncIndexes();
-  const schema = buildNetworkSchema({ store, now: () => new Date() });
+  const schema = buildNetworkSchema({ store, now: () => new Date(), productLines: async () => STANDARD_PRODUCT_LINES });
   const run = runnerFor(schema);
   const snapshot = snapshotOf(db);
   return { db, store, schema, run, snapshot };

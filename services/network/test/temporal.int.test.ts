@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { StandardsActivities } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
 import { startNetwork } from '../src/main.ts';
 import { serviceUnderTest } from '../../../common/test/service-process.ts';
-import { centreInput } from './support.ts';
+import { STANDARD_PRODUCT_LINES, centreInput } from './support.ts';
 
-const svc = serviceUnderTest({ name: 'network', databaseVariable: 'NETWORK_DB', start: startNetwork });
+const standards: Pick<StandardsActivities, 'productLinesAt'> = { productLinesAt: async () => ({ ...STANDARD_PRODUCT_LINES, validUntil: null }) };
+const svc = serviceUnderTest({ name: 'network', databaseVariable: 'NETWORK_DB', start: startNetwork, neighbours: { standards } });
 const gql = svc.gql;
 
 describe('the network process', () => {

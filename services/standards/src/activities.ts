@@ -15,6 +15,17 @@ function toRef(v: StandardVersionRecord): PublishedStandardRef {
 
 /** The standards task queue's activities. Each is safe to retry: a repeat changes nothing. */
 export function createStandardsActivities(store: StandardStore, now: () => Date = () => new Date()): StandardsActivities {
+  /** The version in force at `at`, and until when it stays so as far as is known now. */
+  const inForceAt = async (at: string) => {
+    const instant = new Date(at);
+    if (Number.isNaN(instant.getTime())) throw ApplicationFailure.nonRetryable(`not an instant: ${at}`, 'BadInstant');
+    const timeline = await store.timeline();
+    const entry = versionInForce(timeline, instant);
+    const version = entry && (await store.findById(entry.id));
+    if (!version) throw ApplicationFailure.nonRetryable(`no standard was in force at ${at}`, 'NoStandardInForce');
+    return { version, validUntil: nextEffectiveAfter(timeline, instant)?.toISOString() ?? null };
+  };
+
   return {
     publishScheduledVersion: ({ versionId, publishedBy }) =>
       store.exclusively(async () => {
@@ -36,14 +47,8 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
       }),
 
     async licencePolicyAt({ at }) {
-      const instant = new Date(at);
-      if (Number.isNaN(instant.getTime())) throw ApplicationFailure.nonRetryable(`not an instant: ${at}`, 'BadInstant');
-      const timeline = await store.timeline();
-      const entry = versionInForce(timeline, instant);
-      const version = entry && (await store.findById(entry.id));
-      if (!version) throw ApplicationFailure.nonRetryable(`no standard was in force at ${at}`, 'NoStandardInForce');
+      const { version, validUntil } = await inForceAt(at);
       const { licencePolicy, pointRules, productLines } = version.content;
-      const next = nextEffectiveAfter(timeline, instant);
       return {
         standardVersionId: version.id,
         maxPoints: licencePolicy.maxPoints,
@@ -52,8 +57,13 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         warningDailyCapPercent: licencePolicy.warningDailyCapPercent,
         pointRules: pointRules.map(({ code, kind, points }) => ({ code, kind, points })),
         productLines: productLines.map((p) => p.code),
-        validUntil: next?.toISOString() ?? null,
+        validUntil,
       };
+    },
+
+    async productLinesAt({ at }) {
+      const { version, validUntil } = await inForceAt(at);
+      return { standardVersionId: version.id, productLines: version.content.productLines.map((p) => p.code), validUntil };
     },
   };
 }

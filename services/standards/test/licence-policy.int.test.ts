@@ -8,7 +8,7 @@ import { DEFAULT_STANDARD_ID, createStandardStore } from '../src/store/standards
 const open: Connection[] = [];
 afterAll(async () => Promise.all(open.map((c) => c.close())));
 
-describe('the licencePolicyAt activity', () => {
+describe('the licencePolicyAt and productLinesAt activities', () => {
   it('gives the licence policy and point catalogue of the version in force at the instant', async () => {
     const db = await testDatabase('standards_policy');
     open.push(db);
@@ -31,5 +31,13 @@ describe('the licencePolicyAt activity', () => {
     const after = await activities.licencePolicyAt({ at: new Date(now.getTime() + 1).toISOString() });
     expect(after).toMatchObject({ standardVersionId: draft.id, maxPoints: 10, warningAtOrBelow: 4, validUntil: null });
     await expect(activities.licencePolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({ type: 'NoStandardInForce', nonRetryable: true });
+    await expect(activities.licencePolicyAt({ at: 'yesterday' })).rejects.toMatchObject({ type: 'BadInstant', nonRetryable: true });
+
+    expect(await activities.productLinesAt({ at: new Date(now.getTime() - 1).toISOString() })).toEqual({
+      standardVersionId: DEFAULT_STANDARD_ID,
+      productLines: ['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION'],
+      validUntil: now.toISOString(),
+    });
+    expect((await activities.productLinesAt({ at: new Date(now.getTime() + 1).toISOString() })).standardVersionId).toBe(draft.id);
   });
 });

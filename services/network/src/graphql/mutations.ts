@@ -66,6 +66,14 @@ async function loadParent(store: CentreStore, parentId: string): Promise<CentreR
   return parent;
 }
 
+/** Product lines the standard in force does not have: a centre serving them would never get a job. */
+async function unknownProductLines(deps: NetworkDeps, lines: readonly string[]): Promise<Violation[]> {
+  const known = await deps.productLines();
+  return lines.flatMap((line, i) =>
+    known.productLines.includes(line) ? [] : [{ field: `productLines[${i}]`, message: `${line} is not a product line of standard ${known.standardVersionId}` }],
+  );
+}
+
 export async function createServiceCentre(
   deps: NetworkDeps,
   ctx: RequestContext,
@@ -75,6 +83,7 @@ export async function createServiceCentre(
   const claims = requireEditor(ctx.claims);
   const normalised = { ...input, parentId: input.parentId ?? null, starRating: input.starRating ?? null };
   throwIfInvalid(validateCreate(normalised));
+  throwIfInvalid(await unknownProductLines(deps, normalised.productLines));
   const id = await withIdempotency(
     deps.store.idempotency,
     { key: idempotencyKey, operation: 'createServiceCentre', actor: claims.sub, payload: normalised },
@@ -131,6 +140,7 @@ export async function updateServiceCentre(
     message: 'cannot be removed; leave it out to keep the current value',
   }));
   throwIfInvalid([...violations, ...validateCentreFields(input)]);
+  if (input.productLines) throwIfInvalid(await unknownProductLines(deps, input.productLines));
   const moves = 'parentId' in input || 'tier' in input;
   const work = () =>
     deps.store.exclusiveCentre(id, async () => {
