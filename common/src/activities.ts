@@ -21,6 +21,8 @@ export interface StandardsActivities {
   licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput & { validUntil: string | null }>;
   /** The product-line codes of the standard in force at `at`, with `validUntil` as above. */
   productLinesAt(input: { at: string }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
+  /** What the ticket lifecycle needs of the standard in force at `at`, with validUntil as licencePolicyAt. */
+  ticketPolicyAt(input: { at: string }): Promise<TicketPolicyInput & { validUntil: string | null }>;
 }
 
 export interface EligibleCentre {
@@ -95,6 +97,20 @@ export interface LicencePolicyInput {
   pointRules: { code: string; kind: 'VIOLATION' | 'CREDIT'; points: number }[];
   /** Product-line codes of the standard: what an engineer can be certified for. */
   productLines: string[];
+}
+
+export interface TicketPolicyInput {
+  standardVersionId: string;
+  slaClocks: {
+    acceptMinutes: number; maxDispatchAttempts: number; firstContactMinutes: number; missedAppointmentMinutes: number;
+    completionReportMinutes: number; callbackHours: number; callbackMaxAttempts: number; repeatRepairDays: number;
+    complaintResponseHours: { level1: number; level2: number; level3: number };
+  };
+  procedureSteps: string[];   // step codes in order
+  requiredSteps: string[];    // codes with requiredInCompletion
+  productLines: { code: string; warrantyMonths: number }[];
+  labourFees: { productLine: string; serviceType: 'INSTALL' | 'REPAIR' | 'MAINTENANCE' | 'INSPECTION'; areaClass: 'URBAN' | 'RURAL'; feeFen: number }[];
+  priceList: { code: string; productLine: string; kind: 'PART' | 'LABOUR'; description: string; priceFen: number }[];
 }
 
 export interface AnnualReviewResult {

@@ -65,5 +65,37 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
       const { version, validUntil } = await inForceAt(at);
       return { standardVersionId: version.id, productLines: version.content.productLines.map((p) => p.code), validUntil };
     },
+
+    async ticketPolicyAt({ at }) {
+      const { version, validUntil } = await inForceAt(at);
+      const { slaClocks: s, procedure, productLines, labourFees, priceList } = version.content;
+      // Stored order is not guaranteed to be step order; the rules rely on `order`.
+      const steps = [...procedure].sort((a, b) => a.order - b.order);
+      // Field by field: the answer is a workflow payload, and nothing stored beyond the contract belongs in it.
+      return {
+        standardVersionId: version.id,
+        slaClocks: {
+          acceptMinutes: s.acceptMinutes,
+          maxDispatchAttempts: s.maxDispatchAttempts,
+          firstContactMinutes: s.firstContactMinutes,
+          missedAppointmentMinutes: s.missedAppointmentMinutes,
+          completionReportMinutes: s.completionReportMinutes,
+          callbackHours: s.callbackHours,
+          callbackMaxAttempts: s.callbackMaxAttempts,
+          repeatRepairDays: s.repeatRepairDays,
+          complaintResponseHours: {
+            level1: s.complaintResponseHours.level1,
+            level2: s.complaintResponseHours.level2,
+            level3: s.complaintResponseHours.level3,
+          },
+        },
+        procedureSteps: steps.map((step) => step.code),
+        requiredSteps: steps.filter((step) => step.requiredInCompletion).map((step) => step.code),
+        productLines: productLines.map(({ code, warrantyMonths }) => ({ code, warrantyMonths })),
+        labourFees: labourFees.map(({ productLine, serviceType, areaClass, feeFen }) => ({ productLine, serviceType, areaClass, feeFen })),
+        priceList: priceList.map(({ code, productLine, kind, description, priceFen }) => ({ code, productLine, kind, description, priceFen })),
+        validUntil,
+      };
+    },
   };
 }

@@ -6,11 +6,14 @@ describe('mergeContent', () => {
   it('replaces each given part whole and keeps the others', () => {
     const base = defaultStandardContent();
     const grading = { aMinScore: 92, bMinScore: 70, minCompletions: 5 };
-    const { content, changed } = mergeContent(base, { grading, productLines: [{ code: 'TELEVISION', name: 'TV' }] });
+    const productLines = [{ code: 'TELEVISION', name: 'TV', warrantyMonths: 24 }];
+    const priceList = [{ code: 'TV-LABOUR', productLine: 'TELEVISION', kind: 'LABOUR' as const, description: 'labour', priceFen: 5000 }];
+    const { content, changed } = mergeContent(base, { grading, productLines, priceList });
     expect(content.grading).toEqual(grading);
-    expect(content.productLines).toEqual([{ code: 'TELEVISION', name: 'TV' }]);
+    expect(content.productLines).toEqual(productLines);
+    expect(content.priceList).toEqual(priceList);
     expect(content.kpis).toEqual(base.kpis);
-    expect(changed).toEqual(['grading', 'productLines']);
+    expect(changed).toEqual(['grading', 'productLines', 'priceList']);
   });
 
   it('never changes the base it copies', () => {
@@ -22,11 +25,12 @@ describe('mergeContent', () => {
   });
 
   it('clears the description on null but reports null for a required part', () => {
-    const { content, changed, nulled } = mergeContent(defaultStandardContent(), { description: null, kpis: null });
+    const { content, changed, nulled } = mergeContent(defaultStandardContent(), { description: null, kpis: null, priceList: null });
     expect(content.description).toBeNull();
     expect(changed).toEqual(['description']);
-    expect(nulled).toEqual(['kpis']);
+    expect(nulled).toEqual(['kpis', 'priceList']);
     expect(content.kpis).toHaveLength(6);
+    expect(content.priceList).toEqual(defaultStandardContent().priceList);
   });
 
   it('copies input objects without a prototype (as GraphQL builds them) into plain ones', () => {

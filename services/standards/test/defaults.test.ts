@@ -22,6 +22,7 @@ describe('the default standard (domain.md §3)', () => {
       acceptMinutes: 30,
       maxDispatchAttempts: 3,
       firstContactMinutes: 30,
+      missedAppointmentMinutes: 120,
       completionReportMinutes: 120,
       callbackHours: 24,
       callbackMaxAttempts: 5,
@@ -112,5 +113,35 @@ describe('the default standard (domain.md §3)', () => {
     expect(fee('AIR_CONDITIONER', 'INSTALL', 'URBAN')).toBe(15000);
     expect(fee('AIR_CONDITIONER', 'INSTALL', 'RURAL')).toBe(18000);
     expect(fee('TELEVISION', 'INSPECTION', 'URBAN')).toBe(2000);
+  });
+
+  it('gives every product line the one-year whole-unit warranty (三包)', () => {
+    expect(d.productLines.map((l) => [l.code, l.warrantyMonths])).toEqual([
+      ['AIR_CONDITIONER', 12], ['REFRIGERATOR', 12], ['WASHING_MACHINE', 12], ['WATER_HEATER', 12], ['TELEVISION', 12],
+    ]);
+  });
+
+  it('has an out-of-warranty price list: per line one labour item and common parts, in fen', () => {
+    for (const line of d.productLines) {
+      const items = d.priceList.filter((i) => i.productLine === line.code);
+      expect(items.filter((i) => i.kind === 'LABOUR'), line.code).toHaveLength(1);
+      expect(items.filter((i) => i.kind === 'PART').length, line.code).toBeGreaterThanOrEqual(2);
+      expect(items.filter((i) => i.kind === 'PART').length, line.code).toBeLessThanOrEqual(3);
+    }
+    expect(d.priceList).toHaveLength(20);
+    for (const item of d.priceList) expect(Number.isSafeInteger(item.priceFen) && item.priceFen > 0, item.code).toBe(true);
+    const price = (code: string) => d.priceList.find((i) => i.code === code)?.priceFen;
+    expect(price('AC-COMPRESSOR')).toBe(120000);
+    expect(price('RF-THERMOSTAT')).toBe(6000);
+    expect(price('WM-DRAIN-PUMP')).toBe(8000);
+    expect(price('WH-HEATING-ELEMENT')).toBe(12000);
+    expect(price('TV-POWER-BOARD')).toBe(25000);
+  });
+
+  it('charges out-of-warranty labour no higher than the urban repair fee the manufacturer pays', () => {
+    for (const labour of d.priceList.filter((i) => i.kind === 'LABOUR')) {
+      const fee = d.labourFees.find((f) => f.productLine === labour.productLine && f.serviceType === 'REPAIR' && f.areaClass === 'URBAN');
+      expect(labour.priceFen, labour.code).toBe(fee?.feeFen);
+    }
   });
 });

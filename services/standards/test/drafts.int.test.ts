@@ -93,6 +93,77 @@ describe('editing drafts', () => {
   });
 });
 
+describe('the ticket numbers of a draft', () => {
+  const slaClocks = { ...defaultStandardContent().slaClocks, missedAppointmentMinutes: 90 };
+  const productLines = defaultStandardContent().productLines.map((l) => (l.code === 'AIR_CONDITIONER' ? { ...l, warrantyMonths: 36 } : l));
+  const priceList = [
+    { code: 'AC-LABOUR', productLine: 'AIR_CONDITIONER', kind: 'LABOUR', description: '超保维修人工费', priceFen: 7500 },
+    { code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机 (compressor)', priceFen: 110000 },
+    { code: '0060401827', productLine: 'TELEVISION', kind: 'PART', description: 'power board', priceFen: 0 },
+  ];
+
+  it('are set through GraphQL on creation and on edit, and read back as written', async () => {
+    const draft = await create({ content: { slaClocks, productLines, priceList } });
+    expect(draft.slaClocks.missedAppointmentMinutes).toBe(90);
+    expect(draft.productLines.map((l: { warrantyMonths: number }) => l.warrantyMonths)).toEqual([36, 12, 12, 12, 12]);
+    expect(draft.priceList).toEqual(priceList);
+    expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), slaClocks, productLines, priceList });
+
+    const edited = expectOk(await h.run(as.operator(), Q.update, { id: draft.id, content: { priceList: priceList.slice(1) } })).updateStandardDraft;
+    expect(edited.priceList).toEqual(priceList.slice(1));
+    expect(edited.history[1]).toMatchObject({ action: 'UPDATED', detail: 'changed priceList' });
+    expect(expectOk(await h.run(as.operator(), Q.version, { id: draft.id })).standardVersion).toEqual(edited);
+
+    const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
+    expect(published).toMatchObject({ status: 'PUBLISHED', priceList: priceList.slice(1), slaClocks: { missedAppointmentMinutes: 90 } });
+  });
+
+  it('are refused when malformed, naming the field, with nothing written', async () => {
+    const draft = await create();
+    const bad: [Record<string, unknown>, string][] = [
+      [{ slaClocks: { ...slaClocks, missedAppointmentMinutes: 1441 } }, 'slaClocks.missedAppointmentMinutes'],
+      [{ slaClocks: { ...slaClocks, missedAppointmentMinutes: 0 } }, 'slaClocks.missedAppointmentMinutes'],
+      [{ productLines: productLines.map((l, i) => (i === 3 ? { ...l, warrantyMonths: 121 } : l)) }, 'productLines[3].warrantyMonths'],
+      [{ priceList: priceList.map((p, i) => (i === 1 ? { ...p, priceFen: 10_000_001 } : p)) }, 'priceList[1].priceFen'],
+      [{ priceList: priceList.map((p, i) => (i === 2 ? { ...p, code: 'tv-board' } : p)) }, 'priceList[2].code'],
+      [{ priceList: [...priceList, priceList[0]] }, 'priceList[3].code'],
+      [{ priceList: priceList.map((p, i) => (i === 0 ? { ...p, productLine: 'FREEZER' } : p)) }, 'priceList[0].productLine'],
+      [{ priceList: priceList.map((p, i) => (i === 0 ? { ...p, description: 'x'.repeat(121) } : p)) }, 'priceList[0].description'],
+      // A product line dropped while the price list still prices it.
+      [{
+        productLines: productLines.filter((l) => l.code !== 'TELEVISION'),
+        labourFees: defaultStandardContent().labourFees.filter((f) => f.productLine !== 'TELEVISION'),
+        priceList,
+      }, 'priceList[2].productLine'],
+    ];
+    for (const [content, field] of bad) {
+      const before = await h.snapshot();
+      const created = expectError(await h.run(as.operator(), Q.create, { input: { content } }), 'BAD_USER_INPUT');
+      expect(created.extensions['field'], field).toBe(field);
+      expect(created.message.startsWith(`${field}: `), created.message).toBe(true);
+      const updated = expectError(await h.run(as.operator(), Q.update, { id: draft.id, content }), 'BAD_USER_INPUT');
+      expect(updated.extensions['field'], field).toBe(field);
+      expect(await h.snapshot(), field).toBe(before);
+    }
+  });
+
+  it('must be given whole: GraphQL refuses a part without them, or an unknown kind, and nothing is written', async () => {
+    const before = await h.snapshot();
+    const withoutWarranty = productLines.map(({ code, name }) => ({ code, name }));
+    const { missedAppointmentMinutes: _missed, ...clocksWithout } = slaClocks;
+    for (const content of [
+      { productLines: withoutWarranty },
+      { slaClocks: clocksWithout },
+      { priceList: [{ ...priceList[0], kind: 'SERVICE' }] },
+    ]) {
+      const result = await h.run(as.operator(), Q.create, { input: { content } });
+      expect(result.data).toBeNull();
+      expect(result.errors?.[0]?.message).toMatch(/"warrantyMonths" of required type|"missedAppointmentMinutes" of required type|"SERVICE"/);
+    }
+    expect(await h.snapshot()).toBe(before);
+  });
+});
+
 describe('discarding drafts', () => {
   it('deletes a draft', async () => {
     const draft = await create();

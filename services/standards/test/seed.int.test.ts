@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { as, testDatabase } from '../../../common/test/harness.ts';
 import { defaultStandardContent } from '../src/rules/defaults.ts';
 import { DEFAULT_STANDARD_ID, createStandardStore } from '../src/store/standards.ts';
-import { Q, contentOf, expectOk, startHarness } from './support.ts';
+import { Q, contentOf, expectOk, startHarness, withDefaultStoredBeforeTicketFields } from './support.ts';
 
 const open: Connection[] = [];
 afterAll(async () => {
@@ -45,5 +45,24 @@ describe('the default standard', () => {
     expect(served.history).toEqual([expect.objectContaining({ actor: 'system', action: 'PUBLISHED' })]);
     const draft = expectOk(await h.run(as.operator(), Q.create, { input: {} })).createStandardDraft;
     expect(draft.number).toBe(2);
+  });
+
+  it('keeps working when stored before missedAppointmentMinutes, warrantyMonths and priceList existed', async () => {
+    const h = await withDefaultStoredBeforeTicketFields(await startHarness('standards_seed'));
+    open.push(h.db);
+    await h.store.ensureDefaultStandard();
+    // Served with the defaults filled in, though the stored document was not rewritten.
+    const served = expectOk(await h.run(as.partner(), Q.version, { id: DEFAULT_STANDARD_ID })).standardVersion;
+    expect(contentOf(served)).toEqual(defaultStandardContent());
+    const stored = await h.db.db!.collection('standard_versions').findOne({ _id: DEFAULT_STANDARD_ID as never });
+    expect(stored!['content']).not.toHaveProperty('priceList');
+    expect(stored!['content'].slaClocks).not.toHaveProperty('missedAppointmentMinutes');
+    // A draft copied from it holds the fields, and can be edited and published.
+    const draft = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'next' } } })).createStandardDraft;
+    expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), name: 'next' });
+    const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
+    expect(published.status).toBe('PUBLISHED');
+    const copy = await h.db.db!.collection('standard_versions').findOne({ _id: draft.id as never });
+    expect(copy!['content'].priceList).toHaveLength(20);
   });
 });

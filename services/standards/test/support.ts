@@ -2,8 +2,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
 import type { PublicationScheduler } from '../src/publication.ts';
+import { defaultStandardContent } from '../src/rules/defaults.ts';
 import { buildStandardsSchema } from '../src/schema.ts';
-import { createStandardStore, type StandardStore } from '../src/store/standards.ts';
+import { DEFAULT_STANDARD_ID, createStandardStore, type StandardStore } from '../src/store/standards.ts';
 
 /** The one stand-in the tests use: records what would have gone to Temporal, and can refuse. */
 export class RecordingScheduler implements PublicationScheduler {
@@ -44,13 +45,29 @@ export async function startHarness(prefix: string): Promise<Harness> {
   return { db, store, schema, scheduler, run, snapshot };
 }
 
+/**
+ * Rewrites the stored default standard as it was stored before missedAppointmentMinutes,
+ * warrantyMonths and priceList existed, and gives a harness whose store has not read it yet.
+ */
+export async function withDefaultStoredBeforeTicketFields(h: Harness): Promise<Harness> {
+  const result = await h.db.db!.collection('standard_versions').updateOne({ _id: DEFAULT_STANDARD_ID as never }, {
+    $unset: { 'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '' },
+    $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
+  });
+  if (result.modifiedCount !== 1) throw new Error('the default standard was not rewritten');
+  // A new store: the harness's own keeps the default as it first read it.
+  const store = createStandardStore(h.db);
+  const schema = buildStandardsSchema({ store, publication: h.scheduler, now: () => new Date() });
+  return { ...h, store, schema, run: runnerFor(schema) };
+}
+
 export { expectError, expectOk, type Result } from '../../../common/test/harness.ts';
 
 export const VERSION_FIELDS = /* GraphQL */ `
   fragment V on StandardVersion {
     id number name description status effectiveFrom createdBy createdAt updatedAt publishedBy publishedAt
     basedOn { id number }
-    slaClocks { acceptMinutes maxDispatchAttempts firstContactMinutes completionReportMinutes callbackHours
+    slaClocks { acceptMinutes maxDispatchAttempts firstContactMinutes missedAppointmentMinutes completionReportMinutes callbackHours
       callbackMaxAttempts repeatRepairDays complaintResponseHours { level1 level2 level3 } }
     pointRules { code kind points label }
     kpis { code name formula direction target floor weight }
@@ -58,8 +75,9 @@ export const VERSION_FIELDS = /* GraphQL */ `
     grading { aMinScore bMinScore minCompletions }
     consequences { suspendAtCGrades eliminateAtCGrades awardTopN penaltyBottomN awardFen penaltyFen }
     settlementCoefficients { A B C ungraded }
-    productLines { code name }
+    productLines { code name warrantyMonths }
     labourFees { productLine serviceType areaClass feeFen }
+    priceList { code productLine kind description priceFen }
     licencePolicy { maxPoints warningAtOrBelow cycleMonths warningDailyCapPercent }
     procedure { order code name nameZh requiredInCompletion }
     conductCode { dos donts }
@@ -69,7 +87,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
 
 export const CONTENT_KEYS = [
   'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences',
-  'settlementCoefficients', 'productLines', 'labourFees', 'licencePolicy', 'procedure', 'conductCode',
+  'settlementCoefficients', 'productLines', 'labourFees', 'priceList', 'licencePolicy', 'procedure', 'conductCode',
 ] as const;
 
 export const contentOf = (version: Record<string, unknown>) =>

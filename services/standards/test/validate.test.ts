@@ -54,6 +54,14 @@ describe('validateContent', () => {
       expectOnly((c) => (c.slaClocks.callbackHours = 169), 'slaClocks.callbackHours');
       expectOnly((c) => (c.slaClocks.repeatRepairDays = 0), 'slaClocks.repeatRepairDays');
     });
+    it('allows 1 to 1440 whole minutes before an appointment counts as missed', () => {
+      expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 0), 'slaClocks.missedAppointmentMinutes');
+      expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 1));
+      expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 1440));
+      expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 1441), 'slaClocks.missedAppointmentMinutes');
+      expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 90.5), 'slaClocks.missedAppointmentMinutes');
+      expectOnly((c) => delete (c.slaClocks as Partial<StandardContent['slaClocks']>).missedAppointmentMinutes, 'slaClocks.missedAppointmentMinutes');
+    });
     it('allows 1 to 20 callback and dispatch attempts', () => {
       expectOnly((c) => (c.slaClocks.callbackMaxAttempts = 21), 'slaClocks.callbackMaxAttempts');
       expectOnly((c) => (c.slaClocks.callbackMaxAttempts = 20));
@@ -173,8 +181,17 @@ describe('validateContent', () => {
   describe('product lines and labour fees', () => {
     it('requires unique UPPER_SNAKE product line codes', () => {
       expect(fieldsAfter((c) => (c.productLines[0]!.code = 'air_conditioner'))).toContain('productLines[0].code');
-      expectOnly((c) => c.productLines.push({ code: 'TELEVISION', name: 'again' }), 'productLines[5].code');
+      expectOnly((c) => c.productLines.push({ code: 'TELEVISION', name: 'again', warrantyMonths: 12 }), 'productLines[5].code');
       expectOnly((c) => (c.productLines = []), 'productLines');
+    });
+    it('requires a warranty of 0 to 120 whole months', () => {
+      expectOnly((c) => (c.productLines[2]!.warrantyMonths = -1), 'productLines[2].warrantyMonths');
+      expectOnly((c) => (c.productLines[2]!.warrantyMonths = 121), 'productLines[2].warrantyMonths');
+      expectOnly((c) => (c.productLines[2]!.warrantyMonths = 12.5), 'productLines[2].warrantyMonths');
+      expectOnly((c) => (c.productLines[2]!.warrantyMonths = 0));
+      expectOnly((c) => (c.productLines[2]!.warrantyMonths = 120));
+      expect(validateContent({ ...defaultStandardContent(), productLines: [{ code: 'TELEVISION', name: 'TV', warrantyMonths: 121 }] }))
+        .toContainEqual({ field: 'productLines[0].warrantyMonths', message: 'must be a whole number from 0 to 120' });
     });
     it('requires fees to name a listed product line', () => {
       expectOnly((c) => (c.labourFees[39]!.productLine = 'FREEZER'), 'labourFees[39].productLine', 'labourFees');
@@ -184,7 +201,57 @@ describe('validateContent', () => {
     });
     it('requires a fee for every line × service type × area', () => {
       expectOnly((c) => c.labourFees.splice(5, 1), 'labourFees');
-      expectOnly((c) => c.productLines.push({ code: 'FREEZER', name: '冷柜' }), ...Array(8).fill('labourFees'));
+      expectOnly((c) => c.productLines.push({ code: 'FREEZER', name: '冷柜', warrantyMonths: 12 }), ...Array(8).fill('labourFees'));
+    });
+  });
+
+  describe('out-of-warranty price list', () => {
+    const item = (code: string) => ({ code, productLine: 'TELEVISION', kind: 'PART' as const, description: 'part', priceFen: 100 });
+
+    it('requires codes of upper-case letters and digits separated by hyphens, at most 64 characters', () => {
+      for (const bad of ['ac-labour', 'AC_LABOUR', '-AC', 'AC-', 'AC--LABOUR', 'AC LABOUR', '', 'A'.repeat(65)]) {
+        expectOnly((c) => (c.priceList[1]!.code = bad), 'priceList[1].code');
+      }
+      for (const good of ['AC-COMPRESSOR', 'X', '0060401827', 'TV-55-BOARD2', 'A'.repeat(64)]) {
+        expectOnly((c) => (c.priceList[1]!.code = good));
+      }
+    });
+    it('requires unique codes across the list', () => {
+      expectOnly((c) => c.priceList.push({ ...c.priceList[0]! }), 'priceList[20].code');
+      expectOnly((c) => c.priceList.push({ ...c.priceList[0]!, productLine: 'TELEVISION' }), 'priceList[20].code');
+    });
+    it('requires each item to name a product line of the standard', () => {
+      expectOnly((c) => (c.priceList[3]!.productLine = 'FREEZER'), 'priceList[3].productLine');
+      expectOnly((c) => {
+        c.productLines = c.productLines.filter((l) => l.code !== 'TELEVISION');
+        c.labourFees = c.labourFees.filter((f) => f.productLine !== 'TELEVISION');
+      }, 'priceList[16].productLine', 'priceList[17].productLine', 'priceList[18].productLine', 'priceList[19].productLine');
+    });
+    it('requires the kind PART or LABOUR', () => {
+      expectOnly((c) => ((c.priceList[1] as { kind: string }).kind = 'SERVICE'), 'priceList[1].kind');
+    });
+    it('requires a description of 1 to 120 characters', () => {
+      expectOnly((c) => (c.priceList[2]!.description = ''), 'priceList[2].description');
+      expectOnly((c) => (c.priceList[2]!.description = '  '), 'priceList[2].description');
+      expectOnly((c) => (c.priceList[2]!.description = 'x'.repeat(121)), 'priceList[2].description');
+      expectOnly((c) => (c.priceList[2]!.description = 'x'));
+      expectOnly((c) => (c.priceList[2]!.description = 'x'.repeat(120)));
+    });
+    it('requires prices of 0 to 10,000,000 whole fen', () => {
+      expectOnly((c) => (c.priceList[4]!.priceFen = -1), 'priceList[4].priceFen');
+      expectOnly((c) => (c.priceList[4]!.priceFen = 10_000_001), 'priceList[4].priceFen');
+      expectOnly((c) => (c.priceList[4]!.priceFen = 100.5), 'priceList[4].priceFen');
+      expectOnly((c) => (c.priceList[4]!.priceFen = 0));
+      expectOnly((c) => (c.priceList[4]!.priceFen = 10_000_000));
+      const content = defaultStandardContent();
+      content.priceList[4]!.priceFen = 10_000_001;
+      expect(validateContent(content)).toEqual([{ field: 'priceList[4].priceFen', message: 'must be a whole number from 0 to 10000000' }]);
+    });
+    it('allows an empty list and at most 2000 items', () => {
+      expectOnly((c) => (c.priceList = []));
+      expectOnly((c) => (c.priceList = Array.from({ length: 2000 }, (_, i) => item(`P-${i}`))));
+      expectOnly((c) => (c.priceList = Array.from({ length: 2001 }, (_, i) => item(`P-${i}`))), 'priceList');
+      expectOnly((c) => delete (c as Partial<StandardContent>).priceList, 'priceList');
     });
   });
 

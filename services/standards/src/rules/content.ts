@@ -25,6 +25,10 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 export const AREA_CLASSES = ['URBAN', 'RURAL'] as const;
 export type AreaClass = (typeof AREA_CLASSES)[number];
 
+/** An out-of-warranty charge is for a part or for the work itself. */
+export const PRICE_ITEM_KINDS = ['PART', 'LABOUR'] as const;
+export type PriceItemKind = (typeof PRICE_ITEM_KINDS)[number];
+
 export type Grade = 'A' | 'B' | 'C';
 
 export interface ComplaintResponseHours {
@@ -37,6 +41,11 @@ export interface SlaClocks {
   acceptMinutes: number;
   maxDispatchAttempts: number;
   firstContactMinutes: number;
+  /**
+   * No check-in this long after the appointment window's end is a missed appointment (承诺不兑现);
+   * a check-in after the window's end but before this is a late arrival.
+   */
+  missedAppointmentMinutes: number;
   completionReportMinutes: number;
   callbackHours: number;
   callbackMaxAttempts: number;
@@ -92,6 +101,8 @@ export interface SettlementCoefficients {
 export interface ProductLine {
   code: string;
   name: string;
+  /** Whole-unit warranty (三包) from purchase; a repair after it is charged per the price list. */
+  warrantyMonths: number;
 }
 
 export interface LabourFee {
@@ -99,6 +110,15 @@ export interface LabourFee {
   serviceType: ServiceType;
   areaClass: AreaClass;
   feeFen: number;
+}
+
+/** One line of the out-of-warranty price list (超保收费): the most a centre may charge for it. */
+export interface PriceListItem {
+  code: string;
+  productLine: string;
+  kind: PriceItemKind;
+  description: string;
+  priceFen: number;
 }
 
 export interface LicencePolicy {
@@ -133,6 +153,7 @@ export interface StandardContent {
   settlementCoefficients: SettlementCoefficients;
   productLines: ProductLine[];
   labourFees: LabourFee[];
+  priceList: PriceListItem[];
   licencePolicy: LicencePolicy;
   procedure: ProcedureStep[];
   conductCode: ConductCode;
@@ -152,6 +173,7 @@ export const CONTENT_PARTS: readonly ContentPart[] = [
   'settlementCoefficients',
   'productLines',
   'labourFees',
+  'priceList',
   'licencePolicy',
   'procedure',
   'conductCode',

@@ -4,9 +4,11 @@ import type {
   KpiDefinition,
   LabourFee,
   PointRule,
+  PriceListItem,
   ProcedureStep,
   ProductLine,
   ServiceType,
+  SlaClocks,
   StandardContent,
 } from './content.ts';
 
@@ -84,12 +86,15 @@ const kpis: KpiDefinition[] = [
   },
 ];
 
+/** The national 三包 rules give the whole unit one year of warranty. */
+const WHOLE_UNIT_WARRANTY_MONTHS = 12;
+
 const productLines: ProductLine[] = [
-  { code: 'AIR_CONDITIONER', name: '空调 (air conditioner)' },
-  { code: 'REFRIGERATOR', name: '冰箱 (refrigerator)' },
-  { code: 'WASHING_MACHINE', name: '洗衣机 (washing machine)' },
-  { code: 'WATER_HEATER', name: '热水器 (water heater)' },
-  { code: 'TELEVISION', name: '电视 (television)' },
+  { code: 'AIR_CONDITIONER', name: '空调 (air conditioner)', warrantyMonths: WHOLE_UNIT_WARRANTY_MONTHS },
+  { code: 'REFRIGERATOR', name: '冰箱 (refrigerator)', warrantyMonths: WHOLE_UNIT_WARRANTY_MONTHS },
+  { code: 'WASHING_MACHINE', name: '洗衣机 (washing machine)', warrantyMonths: WHOLE_UNIT_WARRANTY_MONTHS },
+  { code: 'WATER_HEATER', name: '热水器 (water heater)', warrantyMonths: WHOLE_UNIT_WARRANTY_MONTHS },
+  { code: 'TELEVISION', name: '电视 (television)', warrantyMonths: WHOLE_UNIT_WARRANTY_MONTHS },
 ];
 
 /** Fen per visit, [URBAN, RURAL]; rural visits pay more for the longer journey. */
@@ -111,6 +116,42 @@ const labourFees: LabourFee[] = Object.entries(FEE_MATRIX).flatMap(([productLine
     })),
   ),
 );
+
+/**
+ * 超保收费: the most a centre may charge a customer out of warranty, in fen. Per line the labour of a
+ * repair visit (the same as the line's urban REPAIR labour fee, so a customer pays no more than the
+ * manufacturer would) and the parts that fail most often.
+ */
+const PRICE_LIST: readonly (readonly [string, string, PriceListItem['kind'], string, number])[] = [
+  ['AC-LABOUR', 'AIR_CONDITIONER', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 8000],
+  ['AC-COMPRESSOR', 'AIR_CONDITIONER', 'PART', '压缩机 (compressor)', 120000],
+  ['AC-CAPACITOR', 'AIR_CONDITIONER', 'PART', '压缩机启动电容 (compressor start capacitor)', 4500],
+  ['AC-FAN-MOTOR', 'AIR_CONDITIONER', 'PART', '室内风机电机 (indoor fan motor)', 28000],
+  ['RF-LABOUR', 'REFRIGERATOR', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 7000],
+  ['RF-THERMOSTAT', 'REFRIGERATOR', 'PART', '温控器 (thermostat)', 6000],
+  ['RF-DOOR-SEAL', 'REFRIGERATOR', 'PART', '门封条 (door gasket)', 9000],
+  ['RF-DEFROST-HEATER', 'REFRIGERATOR', 'PART', '化霜加热器 (defrost heater)', 8000],
+  ['WM-LABOUR', 'WASHING_MACHINE', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 6000],
+  ['WM-DRAIN-PUMP', 'WASHING_MACHINE', 'PART', '排水泵 (drain pump)', 8000],
+  ['WM-DOOR-LOCK', 'WASHING_MACHINE', 'PART', '门锁 (door lock)', 5000],
+  ['WM-DRIVE-BELT', 'WASHING_MACHINE', 'PART', '传动皮带 (drive belt)', 3500],
+  ['WH-LABOUR', 'WATER_HEATER', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 6000],
+  ['WH-HEATING-ELEMENT', 'WATER_HEATER', 'PART', '加热管 (heating element)', 12000],
+  ['WH-ANODE-ROD', 'WATER_HEATER', 'PART', '镁棒 (magnesium anode rod)', 5000],
+  ['WH-THERMOSTAT', 'WATER_HEATER', 'PART', '温控器 (thermostat)', 6000],
+  ['TV-LABOUR', 'TELEVISION', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 6000],
+  ['TV-POWER-BOARD', 'TELEVISION', 'PART', '电源板 (power supply board)', 25000],
+  ['TV-MAIN-BOARD', 'TELEVISION', 'PART', '主板 (main board)', 45000],
+  ['TV-BACKLIGHT', 'TELEVISION', 'PART', '背光灯条，整套 (LED backlight strips, set)', 30000],
+];
+
+const priceList: PriceListItem[] = PRICE_LIST.map(([code, productLine, kind, description, priceFen]) => ({
+  code,
+  productLine,
+  kind,
+  description,
+  priceFen,
+}));
 
 /**
  * 服务的24个环节 (seed 003, p.20). A completion report confirms the steps every visit goes
@@ -188,6 +229,7 @@ const DEFAULT_STANDARD: StandardContent = {
     acceptMinutes: 30,
     maxDispatchAttempts: 3,
     firstContactMinutes: 30,
+    missedAppointmentMinutes: 120,
     completionReportMinutes: 120,
     callbackHours: 24,
     callbackMaxAttempts: 5,
@@ -209,6 +251,7 @@ const DEFAULT_STANDARD: StandardContent = {
   settlementCoefficients: { A: 1.1, B: 1.0, C: 0.9, ungraded: 1.0 },
   productLines,
   labourFees,
+  priceList,
   licencePolicy: { maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50 },
   procedure,
   conductCode,
@@ -217,6 +260,33 @@ const DEFAULT_STANDARD: StandardContent = {
 /** A fresh copy each call, so no caller can change the defaults another caller sees. */
 export function defaultStandardContent(): StandardContent {
   return structuredClone(DEFAULT_STANDARD);
+}
+
+/** Content as stored: a version written before a field existed lacks it. */
+export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList'> & {
+  slaClocks: Omit<SlaClocks, 'missedAppointmentMinutes'> & { missedAppointmentMinutes?: number };
+  productLines: (Omit<ProductLine, 'warrantyMonths'> & { warrantyMonths?: number })[];
+  priceList?: PriceListItem[];
+};
+
+/**
+ * Stored content with the fields added since it was written taken from the defaults, so versions
+ * stored before them (the seeded default among them) are still served, copied and used. Only at
+ * read time: a published version is never rewritten. What is filled in is what an old version
+ * means from now on, so should these defaults ever change, pin today's values here first.
+ */
+export function fillMissingParts(stored: StoredStandardContent): StandardContent {
+  const lines = new Set(stored.productLines.map((l) => l.code));
+  return {
+    ...stored,
+    slaClocks: {
+      ...stored.slaClocks,
+      missedAppointmentMinutes: stored.slaClocks.missedAppointmentMinutes ?? DEFAULT_STANDARD.slaClocks.missedAppointmentMinutes,
+    },
+    productLines: stored.productLines.map((l) => ({ ...l, warrantyMonths: l.warrantyMonths ?? WHOLE_UNIT_WARRANTY_MONTHS })),
+    // Only items of the version's own lines: one for a line it dropped would fail validation on publication.
+    priceList: stored.priceList ?? structuredClone(DEFAULT_STANDARD.priceList.filter((i) => lines.has(i.productLine))),
+  };
 }
 
 /** Codes other services turn evidence into; a standard without them would leave evidence unscored. */

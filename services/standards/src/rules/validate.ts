@@ -4,6 +4,7 @@ import {
   KPI_CODES,
   KPI_DIRECTIONS,
   POINT_RULE_KINDS,
+  PRICE_ITEM_KINDS,
   SERVICE_TYPES,
   type StandardContent,
 } from './content.ts';
@@ -17,6 +18,7 @@ export const LIMITS = {
   conductItems: 50,
   maxSlaMinutes: 7 * 24 * 60,
   maxSlaHours: 7 * 24,
+  maxMissedAppointmentMinutes: 24 * 60,
   maxRepeatRepairDays: 366,
   maxAttempts: 20,
   maxPointsPerRule: 100,
@@ -27,9 +29,15 @@ export const LIMITS = {
   maxLicencePoints: 100,
   maxCoefficient: 5,
   coefficientDecimals: 4,
+  maxWarrantyMonths: 120,
+  priceListLength: 2000,
+  maxPriceFen: 10_000_000,
+  priceDescriptionLength: 120,
 } as const;
 
 const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+/** Price-list codes follow part numbers (AC-COMPRESSOR, 0060401827): upper case and digits, hyphen-separated. */
+const PRICE_CODE = /^[A-Z0-9]+(?:-[A-Z0-9]+)*$/;
 
 /** Collects violations with the path of the offending field, so a form can point at it. */
 class Checker {
@@ -71,9 +79,9 @@ class Checker {
     if (value.length > max) this.add(field, `must be at most ${max} characters`);
   }
 
-  code(field: string, value: unknown): void {
-    if (typeof value !== 'string' || !UPPER_SNAKE.test(value) || value.length > LIMITS.codeLength) {
-      this.add(field, `must be UPPER_SNAKE_CASE, at most ${LIMITS.codeLength} characters`);
+  code(field: string, value: unknown, pattern = UPPER_SNAKE, shape = 'UPPER_SNAKE_CASE'): void {
+    if (typeof value !== 'string' || !pattern.test(value) || value.length > LIMITS.codeLength) {
+      this.add(field, `must be ${shape}, at most ${LIMITS.codeLength} characters`);
     }
   }
 
@@ -116,6 +124,7 @@ function checkSlaClocks(c: Checker, s: StandardContent['slaClocks']): void {
   c.integer(`${p}.acceptMinutes`, s.acceptMinutes, 1, LIMITS.maxSlaMinutes);
   c.integer(`${p}.maxDispatchAttempts`, s.maxDispatchAttempts, 1, LIMITS.maxAttempts);
   c.integer(`${p}.firstContactMinutes`, s.firstContactMinutes, 1, LIMITS.maxSlaMinutes);
+  c.integer(`${p}.missedAppointmentMinutes`, s.missedAppointmentMinutes, 1, LIMITS.maxMissedAppointmentMinutes);
   c.integer(`${p}.completionReportMinutes`, s.completionReportMinutes, 1, LIMITS.maxSlaMinutes);
   c.integer(`${p}.callbackHours`, s.callbackHours, 1, LIMITS.maxSlaHours);
   c.integer(`${p}.callbackMaxAttempts`, s.callbackMaxAttempts, 1, LIMITS.maxAttempts);
@@ -220,24 +229,25 @@ function checkCoefficients(c: Checker, t: StandardContent['settlementCoefficient
   }
 }
 
-function checkProductLinesAndFees(c: Checker, content: StandardContent): void {
-  const lines = content.productLines;
-  const linesOk = c.list('productLines', lines, LIMITS.listLength);
-  if (linesOk) {
-    lines.forEach((l, i) => {
-      c.code(`productLines[${i}].code`, l.code);
-      c.text(`productLines[${i}].name`, l.name, LIMITS.nameLength);
-    });
-    c.unique((i) => `productLines[${i}].code`, lines.map((l) => l.code), 'product line');
-  }
-  const known = new Set(linesOk ? lines.map((l) => l.code) : []);
-  const fees = content.labourFees;
+/** The codes of the product lines, or null when the list itself is unusable (other parts then skip the cross-check). */
+function checkProductLines(c: Checker, lines: StandardContent['productLines']): Set<string> | null {
+  if (!c.list('productLines', lines, LIMITS.listLength)) return null;
+  lines.forEach((l, i) => {
+    c.code(`productLines[${i}].code`, l.code);
+    c.text(`productLines[${i}].name`, l.name, LIMITS.nameLength);
+    c.integer(`productLines[${i}].warrantyMonths`, l.warrantyMonths, 0, LIMITS.maxWarrantyMonths);
+  });
+  c.unique((i) => `productLines[${i}].code`, lines.map((l) => l.code), 'product line');
+  return new Set(lines.map((l) => l.code));
+}
+
+function checkLabourFees(c: Checker, fees: StandardContent['labourFees'], known: Set<string> | null): void {
   const maxFees = LIMITS.listLength * SERVICE_TYPES.length * AREA_CLASSES.length;
   if (!c.list('labourFees', fees, maxFees)) return;
   const seen = new Set<string>();
   fees.forEach((f, i) => {
     const p = `labourFees[${i}]`;
-    if (linesOk && !known.has(f.productLine)) c.add(`${p}.productLine`, `unknown product line ${String(f.productLine)}`);
+    if (known && !known.has(f.productLine)) c.add(`${p}.productLine`, `unknown product line ${String(f.productLine)}`);
     c.oneOf(`${p}.serviceType`, f.serviceType, SERVICE_TYPES);
     c.oneOf(`${p}.areaClass`, f.areaClass, AREA_CLASSES);
     c.fen(`${p}.feeFen`, f.feeFen);
@@ -245,7 +255,7 @@ function checkProductLinesAndFees(c: Checker, content: StandardContent): void {
     if (seen.has(key)) c.add(p, `duplicate fee for ${key}`);
     seen.add(key);
   });
-  if (!linesOk) return;
+  if (!known) return;
   // Every job must find its fee: a gap would hold every such job's settlement.
   for (const line of known) {
     for (const type of SERVICE_TYPES) {
@@ -254,6 +264,23 @@ function checkProductLinesAndFees(c: Checker, content: StandardContent): void {
       }
     }
   }
+}
+
+/**
+ * An empty list is allowed: it means nothing may be charged out of warranty. Lines need not all
+ * have items for the same reason; an item may only name a line the standard has.
+ */
+function checkPriceList(c: Checker, items: StandardContent['priceList'], known: Set<string> | null): void {
+  if (!c.list('priceList', items, LIMITS.priceListLength, 0)) return;
+  items.forEach((item, i) => {
+    const p = `priceList[${i}]`;
+    c.code(`${p}.code`, item.code, PRICE_CODE, 'upper-case letters and digits separated by hyphens');
+    if (known && !known.has(item.productLine)) c.add(`${p}.productLine`, `unknown product line ${String(item.productLine)}`);
+    c.oneOf(`${p}.kind`, item.kind, PRICE_ITEM_KINDS);
+    c.text(`${p}.description`, item.description, LIMITS.priceDescriptionLength);
+    c.integer(`${p}.priceFen`, item.priceFen, 0, LIMITS.maxPriceFen);
+  });
+  c.unique((i) => `priceList[${i}].code`, items.map((item) => item.code), 'code');
 }
 
 function checkLicencePolicy(c: Checker, l: StandardContent['licencePolicy']): void {
@@ -311,7 +338,9 @@ export function validateContent(content: StandardContent): Violation[] {
   if (present.has('grading')) checkGrading(c, content.grading);
   if (present.has('consequences')) checkConsequences(c, content.consequences);
   if (present.has('settlementCoefficients')) checkCoefficients(c, content.settlementCoefficients);
-  checkProductLinesAndFees(c, content);
+  const productLines = checkProductLines(c, content.productLines);
+  checkLabourFees(c, content.labourFees, productLines);
+  checkPriceList(c, content.priceList, productLines);
   if (present.has('licencePolicy')) checkLicencePolicy(c, content.licencePolicy);
   checkProcedure(c, content.procedure);
   if (present.has('conductCode')) checkConductCode(c, content.conductCode);

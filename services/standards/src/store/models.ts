@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { StandardContent } from '../rules/content.ts';
+import type { StoredStandardContent } from '../rules/defaults.ts';
 import type { StandardStatus } from '../rules/lifecycle.ts';
 
 export interface AuditEntry {
@@ -13,8 +13,11 @@ export interface StandardVersionDoc {
   _id: string;
   number: number;
   status: StandardStatus;
-  /** Validated as a whole by rules/validate.ts before every write, so stored as one embedded document. */
-  content: StandardContent;
+  /**
+   * Validated as a whole by rules/validate.ts before every write, so stored as one embedded
+   * document. Versions stored before a field existed lack it; reads fill it in (fillMissingParts).
+   */
+  content: StoredStandardContent;
   effectiveFrom: Date | null;
   basedOn: string | null;
   createdBy: string;

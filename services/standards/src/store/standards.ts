@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { StandardContent } from '../rules/content.ts';
-import { defaultStandardContent } from '../rules/defaults.ts';
+import { defaultStandardContent, fillMissingParts } from '../rules/defaults.ts';
 import type { StandardStatus, TimelineEntry } from '../rules/lifecycle.ts';
 import {
   counterModel,
@@ -19,14 +19,16 @@ const VERSION_SEQUENCE = 'standard_versions';
 /** How stale another replica's view of the in-force timeline may be. */
 export const TIMELINE_TTL_MS = 1_000;
 
-/** A stored version as the rest of the service sees it: `id` instead of Mongo's `_id`. */
-export type StandardVersionRecord = Omit<StandardVersionDoc, '_id'> & { id: string };
+/** A stored version as the rest of the service sees it: `id` instead of Mongo's `_id`, and complete content. */
+export type StandardVersionRecord = Omit<StandardVersionDoc, '_id' | 'content'> & { id: string; content: StandardContent };
 
+/** Every version read from the database passes here, so none reaches a caller without the newer fields. */
 function toRecord(doc: StandardVersionDoc): StandardVersionRecord {
-  const { _id, ...rest } = doc;
+  const { _id, content, ...rest } = doc;
   return {
     ...rest,
     id: _id,
+    content: fillMissingParts(content),
     history: (doc.history ?? []).map((h) => ({ at: h.at, actor: h.actor, action: h.action, detail: h.detail ?? null })),
   };
 }

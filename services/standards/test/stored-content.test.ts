@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { StandardContent } from '../src/rules/content.ts';
+import { defaultStandardContent, fillMissingParts, type StoredStandardContent } from '../src/rules/defaults.ts';
+import { validateContent } from '../src/rules/validate.ts';
+
+/** Content as versions stored before missedAppointmentMinutes, warrantyMonths and priceList hold it. */
+function storedBeforeTicketFields(content: StandardContent = defaultStandardContent()): StoredStandardContent {
+  const { priceList: _priceList, ...rest } = structuredClone(content);
+  const { missedAppointmentMinutes: _missed, ...slaClocks } = rest.slaClocks;
+  return { ...rest, slaClocks, productLines: rest.productLines.map(({ code, name }) => ({ code, name })) };
+}
+
+describe('fillMissingParts', () => {
+  it('reads the seeded default as stored before the new fields as today’s default standard', () => {
+    const filled = fillMissingParts(storedBeforeTicketFields());
+    expect(filled).toEqual(defaultStandardContent());
+    expect(validateContent(filled)).toEqual([]);
+  });
+
+  it('keeps what is stored, including an empty price list', () => {
+    const stored: StoredStandardContent = {
+      ...storedBeforeTicketFields(),
+      slaClocks: { ...defaultStandardContent().slaClocks, missedAppointmentMinutes: 90 },
+      priceList: [],
+    };
+    stored.productLines[1] = { ...stored.productLines[1]!, warrantyMonths: 36 };
+    const filled = fillMissingParts(stored);
+    expect(filled.slaClocks.missedAppointmentMinutes).toBe(90);
+    expect(filled.productLines.map((l) => l.warrantyMonths)).toEqual([12, 36, 12, 12, 12]);
+    expect(filled.priceList).toEqual([]);
+  });
+
+  it('fills the price list only with items of the version’s own product lines', () => {
+    const content = defaultStandardContent();
+    content.productLines = [...content.productLines.filter((l) => l.code === 'TELEVISION'), { code: 'FREEZER', name: '冷柜', warrantyMonths: 12 }];
+    const filled = fillMissingParts(storedBeforeTicketFields(content));
+    expect(filled.productLines).toEqual([
+      { code: 'TELEVISION', name: '电视 (television)', warrantyMonths: 12 },
+      { code: 'FREEZER', name: '冷柜', warrantyMonths: 12 },
+    ]);
+    expect(filled.priceList.map((i) => i.code)).toEqual(['TV-LABOUR', 'TV-POWER-BOARD', 'TV-MAIN-BOARD', 'TV-BACKLIGHT']);
+  });
+
+  it('hands out copies, so a caller changing a filled list changes no default', () => {
+    const filled = fillMissingParts(storedBeforeTicketFields());
+    filled.priceList[0]!.priceFen = 1;
+    expect(fillMissingParts(storedBeforeTicketFields()).priceList[0]!.priceFen).toBe(8000);
+    expect(defaultStandardContent().priceList[0]!.priceFen).toBe(8000);
+  });
+});
