@@ -44,8 +44,10 @@ export function remoteActivities<T extends object>(client: Client, service: Excl
 
 /**
  * Keeps the answer of "what is in force now" (a standard, a policy) until it may change: its
- * `validUntil`, and at most `ttlMs` (a publication made now is seen within that). One load at a
- * time; if a refresh fails while the cached answer is still valid, the cached answer is served.
+ * `validUntil`, and at most `ttlMs` (a publication made now is seen within that). Past the TTL a
+ * still-valid answer is served at once while one refresh runs behind it (a failed refresh is
+ * reported to `onStale`), so no request waits on the other service unless the answer may no
+ * longer be in force.
  */
 export function inForceCache<T extends { validUntil: string | null }>(
   load: (at: Date) => Promise<T>,
@@ -68,12 +70,10 @@ export function inForceCache<T extends { validUntil: string | null }>(
   return async () => {
     const now = opts.now().getTime();
     if (cached && now < cached.freshUntil) return cached.value;
-    try {
-      return await refresh();
-    } catch (error) {
-      if (!cached || now >= cached.validUntil) throw error;
-      opts.onStale?.(error);
+    if (cached && now < cached.validUntil) {
+      refresh().catch((error: unknown) => opts.onStale?.(error));
       return cached.value;
     }
+    return refresh();
   };
 }

@@ -20,13 +20,15 @@ function setup(answers: { version: string; validUntil: string | null }[] | (() =
 }
 
 describe('inForceCache', () => {
-  it('asks once, then answers from memory until the TTL runs out', async () => {
+  it('asks once, then answers from memory; past the TTL it answers at once and refreshes behind', async () => {
     const c = setup([{ version: 'v1', validUntil: null }, { version: 'v2', validUntil: null }]);
     expect((await c.get()).version).toBe('v1');
     c.advance(29_999);
     expect((await c.get()).version).toBe('v1');
     expect(c.asked()).toBe(1);
     c.advance(1);
+    expect((await c.get()).version).toBe('v1');
+    expect(c.asked()).toBe(2);
     expect((await c.get()).version).toBe('v2');
     expect(c.asked()).toBe(2);
   });
@@ -52,7 +54,9 @@ describe('inForceCache', () => {
     await c.get();
     c.advance(31_000);
     expect((await c.get()).version).toBe('v1');
+    await new Promise((r) => setTimeout(r, 0));
     expect(c.stale).toHaveLength(1);
+    expect((await c.get()).version).toBe('v1');
   });
 
   it('fails when a refresh fails and the cached answer may no longer be in force', async () => {
