@@ -13,3 +13,4 @@ export * from './service.ts';
 export * from './subgraph.ts';
 export * from './temporal.ts';
 export * from './time.ts';
+export * from './formats.ts';

@@ -1,16 +1,14 @@
-import type { Violation } from '@starline/common';
+import { PHONE_PATTERN, REGION_PATTERN, type Violation } from '@starline/common';
 
 /** Input rules for service centres. Pure: each returns the violations it finds, naming the field. */
 export const CENTRE_TIERS = ['FLAGSHIP', 'CORE', 'STANDARD', 'UMBRELLA'] as const;
 export type CentreTier = (typeof CENTRE_TIERS)[number];
 
 export const CODE_PATTERN = /^[A-Z0-9](?:[A-Z0-9-]{0,30}[A-Z0-9])?$/;
-/** Chinese administrative division codes (GB/T 2260): six digits, province first. */
-export const REGION_PATTERN = /^[1-9]\d{5}$/;
+/** Shared with other services (common/src/formats.ts); re-exported so this module's API is unchanged. */
+export { PHONE_PATTERN, REGION_PATTERN };
 /** Product line codes as the standard's productLines list them, e.g. AIR_CONDITIONER. */
 export const PRODUCT_LINE_PATTERN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
-/** A mainland mobile (optionally +86) or a landline with area code. */
-export const PHONE_PATTERN = /^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 export const EVIDENCE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:/-]{2,199}$/;
 
