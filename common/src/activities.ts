@@ -161,3 +161,108 @@ export interface CertificationActivities {
     policy?: LicencePolicyInput;
   }): Promise<{ entryId: string; created: boolean; pointsRemaining: number; status: 'EXEMPLARY' | 'NORMAL' | 'WARNING' | 'REVOKED' }>;
 }
+
+export type TicketState =
+  | 'RECEIVED' | 'OFFERED' | 'ESCALATED' | 'ACCEPTED' | 'BOOKED' | 'ASSIGNED' | 'ON_SITE'
+  | 'COMPLETED' | 'CALLED_BACK' | 'CLOSED' | 'CANCELLED';
+
+/**
+ * A command to a ticket as it crosses Temporal (instants as ISO strings); the tickets service turns
+ * it into its rules' TicketCommand. `actor` is who asked (a user's subject, or `system:lifecycle`).
+ */
+export type TicketCommandInput = (
+  | { type: 'DISPATCH'; centreId: string }
+  | { type: 'ACCEPT' }
+  | { type: 'REFUSE'; reason: string }
+  | { type: 'ACCEPT_TIMEOUT' }
+  | { type: 'ESCALATE' }
+  | { type: 'CONTACT' }
+  | { type: 'BOOK'; window: { from: string; to: string } }
+  | { type: 'ASSIGN'; engineerId: string }
+  | { type: 'CHECK_IN' }
+  | {
+      type: 'COMPLETE';
+      report: {
+        workFinishedAt: string;
+        checklist: string[];
+        faultCode?: string | null;
+        parts?: { partNumber: string; oldPartSerial: string; quantity: number }[] | null;
+        charges?: { code: string; quantity: number; amountFen: number }[] | null;
+        delightNote?: string | null;
+        valueAddNote?: string | null;
+        notes?: string | null;
+      };
+    }
+  | { type: 'CALLBACK_ATTEMPT'; answer: 'SATISFIED' | 'UNSATISFIED' | 'NO_ANSWER' }
+  | { type: 'RETURN_OLD_PART' }
+  | { type: 'RECORD_AUTOPSY'; consistent: boolean; note: string }
+  | { type: 'QUALITY_CHECK' }
+  | { type: 'RECALL'; reason: string }
+  | { type: 'CANCEL'; reason: string }
+) & { actor: string };
+
+/** What the lifecycle workflow needs of a ticket to run its clocks and dispatch. Instants are ISO strings. */
+export interface TicketSummary {
+  id: string;
+  version: number;
+  state: TicketState;
+  standardVersionId: string;
+  productLine: string;
+  regionCode: string;
+  receivedAt: string;
+  /** The centre holding the open offer or the job. */
+  centreId: string | null;
+  engineerId: string | null;
+  /** Deadline of the open offer; null when none is open. */
+  acceptBy: string | null;
+  /** Refusals and time-outs in the current dispatch round, and whether the next step must be escalation. */
+  failedAttempts: number;
+  mustEscalate: boolean;
+  /** Centres offered the job before (dispatch does not offer it to them again in this round). */
+  triedCentres: string[];
+  /** The appointment in force: its number, its window's end and when it becomes a missed one. */
+  appointment: { no: number; to: string; missedAt: string } | null;
+  checkedInAt: string | null;
+  completedAt: string | null;
+  /** When the callback must be done by; null before completion. */
+  callbackBy: string | null;
+  callbackAttempts: number;
+}
+
+/** A violation a rule found in a ticket, for the engineer's licence (recorded exactly once by key). */
+export interface TicketEvidence {
+  code: 'LATE_ARRIVAL' | 'PROMISE_BROKEN' | 'NON_STANDARD_SERVICE' | 'OVERCHARGE' | 'REPEAT_REPAIR' | 'MAJOR_COMPLAINT';
+  engineerId: string;
+  evidenceKey: string;
+  ticketId: string;
+}
+
+export interface TicketsActivities {
+  /**
+   * Applies one command under the ticket's lease with the rules of `policy`: writes the new read
+   * model (version + 1), its timeline events, the partner change feed and the centre's KPI facts.
+   * Idempotent by `commandId`: a repeat returns the first outcome and writes nothing. A refused
+   * command fails non-retryably with the error code as type (INVALID_TRANSITION, BAD_USER_INPUT,
+   * CONFLICT when `expectedVersion` is stale) and writes nothing. `evidence` lists what this
+   * command newly produced (e.g. NON_STANDARD_SERVICE on completion, REPEAT_REPAIR of an earlier job).
+   */
+  applyTicketCommand(input: {
+    ticketId: string;
+    commandId: string;
+    command: TicketCommandInput;
+    expectedVersion?: number | null;
+    policy: TicketPolicyInput;
+  }): Promise<{ ticket: TicketSummary; evidence: TicketEvidence[] }>;
+
+  /** The ticket's summary now. */
+  ticketSummary(input: { ticketId: string }): Promise<TicketSummary>;
+
+  /** Evidence the clocks produce by `at` (a missed or late appointment), for `at` = the missed instant. Reads only. */
+  evidenceAt(input: { ticketId: string; at: string; policy: TicketPolicyInput }): Promise<TicketEvidence[]>;
+
+  /** Open jobs each centre holds (accepted, not yet completed), for dispatch's load order. Reads only. */
+  openJobsByCentre(input: { centreIds: string[] }): Promise<Record<string, number>>;
+
+  /** Jobs assigned to the engineer with an appointment on `at`'s day (Asia/Shanghai). Reads only. */
+  engineerJobsOn(input: { engineerId: string; at: string }): Promise<number>;
+}
