@@ -94,6 +94,8 @@ export interface LicencePolicyInput {
   warningAtOrBelow: number;
   cycleMonths: number;
   warningDailyCapPercent: number;
+  /** A field engineer's usual day of visits (1–50): the daily job cap when dispatch gives none. */
+  usualDailyJobs: number;
   pointRules: { code: string; kind: 'VIOLATION' | 'CREDIT'; points: number }[];
   /** Product-line codes of the standard: what an engineer can be certified for. */
   productLines: string[];
@@ -137,14 +139,16 @@ export interface CertificationActivities {
   /**
    * May the engineer take one more job at `at`? Licence not REVOKED; certified for the product line
    * and not expired at `at`; `jobsToday` below `usualDailyCap`, and for WARNING below
-   * floor(usualDailyCap × warningDailyCapPercent / 100). Reads only.
+   * floor(usualDailyCap × warningDailyCapPercent / 100). `usualDailyCap` defaults to the policy's
+   * `usualDailyJobs` (of the `policy` given, else of the standard in force). Reads only.
    */
   mayTakeJob(input: {
     engineerId: string;
     productLine: string;
     at: string;
     jobsToday: number;
-    usualDailyCap: number;
+    /** Default: the policy's `usualDailyJobs`. */
+    usualDailyCap?: number;
     policy?: LicencePolicyInput;
   }): Promise<{ allowed: boolean; reason: string }>;
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => env?.teardown());
 
 const policy: LicencePolicyInput = {
-  standardVersionId: 'standard-7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, productLines: ['AIR_CONDITIONER'],
+  standardVersionId: 'standard-7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, productLines: ['AIR_CONDITIONER'],
   pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION', points: -3 }],
 };
 

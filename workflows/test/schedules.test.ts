@@ -41,7 +41,7 @@ describe('the licence review schedule', () => {
   it('starts the review workflow when it fires', async () => {
     await ensureSchedules(client);
     const connection = await NativeConnection.connect({ address: temporal.address });
-    const policy: LicencePolicyInput = { standardVersionId: 's1', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [], productLines: [] };
+    const policy: LicencePolicyInput = { standardVersionId: 's1', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, pointRules: [], productLines: [] };
     const reviewed: string[] = [];
     const workers = [
       await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath }) }),

@@ -31,6 +31,7 @@ export function checkedPolicy(input: LicencePolicyInput): LicencePolicy {
   if (!whole(input.warningAtOrBelow, 0, input.maxPoints - 1)) problems.push('warningAtOrBelow must be 0 to maxPoints − 1');
   if (!whole(input.cycleMonths, 1, 120)) problems.push('cycleMonths must be 1–120');
   if (!whole(input.warningDailyCapPercent, 0, 100)) problems.push('warningDailyCapPercent must be 0–100');
+  if (!whole(input.usualDailyJobs, 1, 50)) problems.push('usualDailyJobs must be 1–50');
   if (!Array.isArray(input.pointRules)) problems.push('pointRules must be a list');
   else for (const r of input.pointRules) {
     const signOk = r.kind === 'VIOLATION' ? whole(r.points, -1000, -1) : r.kind === 'CREDIT' ? whole(r.points, 1, 1000) : false;
@@ -46,6 +47,7 @@ export function checkedPolicy(input: LicencePolicyInput): LicencePolicy {
     warningAtOrBelow: input.warningAtOrBelow,
     cycleMonths: input.cycleMonths,
     warningDailyCapPercent: input.warningDailyCapPercent,
+    usualDailyJobs: input.usualDailyJobs,
     pointRules: input.pointRules.map((r) => ({ code: r.code, kind: r.kind, points: r.points })),
     productLines: [...input.productLines],
   };
@@ -112,13 +114,15 @@ export function createCertificationActivities(
       if (!PRODUCT_LINE_PATTERN.test(productLine)) throw bad(`productLine must be UPPER_SNAKE, got "${productLine}"`);
       const when = instant(at, 'at');
       if (!Number.isInteger(jobsToday) || jobsToday < 0) throw bad('jobsToday must be a whole number ≥ 0');
-      if (!Number.isInteger(usualDailyCap) || usualDailyCap < 0) throw bad('usualDailyCap must be a whole number ≥ 0');
+      // Absent (a Temporal payload drops undefined; null counts as absent too): the standard's usual day.
+      if (usualDailyCap != null && (!Number.isInteger(usualDailyCap) || usualDailyCap < 0)) throw bad('usualDailyCap must be a whole number ≥ 0');
       const p = await policyOf(policy, inForce);
       const engineer = await store.findEngineer(engineerId);
       if (!engineer) return { allowed: false, reason: `engineer ${engineerId} does not exist` };
       const licence = await store.activeLicence(engineerId);
       const status = licence ? (await store.stateOf(licence, p)).summary.status : null;
-      return mayTakeJob({ licence: status, certifications: engineer.certifications, productLine, at: when, jobsToday, usualDailyCap }, p);
+      const cap = usualDailyCap ?? p.usualDailyJobs;
+      return mayTakeJob({ licence: status, certifications: engineer.certifications, productLine, at: when, jobsToday, usualDailyCap: cap }, p);
     },
 
     async recordLicenceEvent({ engineerId, code, evidenceKey, note, recordedBy, policy }) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
 import { as } from '../../../common/test/harness.ts';
 import { createCertificationActivities } from '../src/activities.ts';
-import type { CertificationActivities } from '../src/contract.ts';
+import type { CertificationActivities, LicencePolicyInput } from '../src/contract.ts';
 import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
 import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 
@@ -52,13 +52,34 @@ describe('mayTakeJob', () => {
     expect((await failure(ask('missing', { productLine: 'ac' }))).nonRetryable).toBe(true);
     await failure(ask('x', { at: 'yesterday' }));
     await failure(ask('x', { jobsToday: -1 }));
+    await failure(ask('x', { usualDailyCap: 2.5 }));
+  });
+
+  it('without usualDailyCap caps by the usual daily jobs of the policy (given, else in force)', async () => {
+    const e = await register();
+    const policy = { ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], usualDailyJobs: 6 };
+    const askDefault = (jobsToday: number, p?: typeof policy) =>
+      acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday, ...(p ? { policy: p } : {}) });
+    // NORMAL: the standard in force says 8 a day, the policy given 6.
+    expect((await askDefault(7)).allowed).toBe(true);
+    expect(await askDefault(8)).toMatchObject({ allowed: false, reason: expect.stringContaining('cap of 8') });
+    expect((await askDefault(5, policy)).allowed).toBe(true);
+    expect(await askDefault(6, policy)).toMatchObject({ allowed: false, reason: expect.stringContaining('cap of 6') });
+    // WARNING: half of 6 is 3.
+    await event(e.id, 'OVERCHARGE', 'ticket:U-1');
+    expect(await askDefault(2, policy)).toMatchObject({ allowed: true, reason: expect.stringContaining('of at most 3') });
+    expect(await askDefault(3, policy)).toMatchObject({ allowed: false, reason: expect.stringContaining('at most 3 jobs a day (50% of 6)') });
+    expect((await askDefault(3)).allowed).toBe(true);
+    expect((await askDefault(4)).allowed).toBe(false);
+    // A cap the caller gives still wins over the policy's.
+    expect((await ask(e.id, { jobsToday: 4, usualDailyCap: 10, policy })).allowed).toBe(true);
   });
 });
 
 describe('recordLicenceEvent activity', () => {
   it('is idempotent by evidence and uses the policy passed in', async () => {
     const e = await register();
-    const policy = { standardVersionId: 'std-v7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, productLines: ['AIR_CONDITIONER'],
+    const policy = { standardVersionId: 'std-v7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, productLines: ['AIR_CONDITIONER'],
       pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION' as const, points: -4 }] };
     const first = await acts.recordLicenceEvent({ engineerId: e.id, code: 'PROMISE_BROKEN', evidenceKey: 'ticket:V-1', recordedBy: 'system:sla', policy });
     expect(first).toMatchObject({ created: true, pointsRemaining: 8, status: 'NORMAL' });
@@ -74,16 +95,28 @@ describe('recordLicenceEvent activity', () => {
 describe('policy input', () => {
   it('refuses a malformed policy non-retryably', async () => {
     const e = await register();
-    const base = { standardVersionId: 'v', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, pointRules: [], productLines: ['AIR_CONDITIONER'] };
+    const base = { standardVersionId: 'v', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, pointRules: [], productLines: ['AIR_CONDITIONER'] };
     for (const policy of [
       { ...base, maxPoints: 0 },
       { ...base, warningAtOrBelow: 12 },
       { ...base, warningDailyCapPercent: 101 },
+      { ...base, usualDailyJobs: 0 },
+      { ...base, usualDailyJobs: 51 },
+      { ...base, usualDailyJobs: 7.5 },
       { ...base, pointRules: [{ code: 'X', kind: 'VIOLATION' as const, points: 2 }] },
       { ...base, productLines: ['not a code'] },
     ]) {
       const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));
       expect(f.nonRetryable).toBe(true);
+    }
+  });
+
+  it('refuses a policy whose usualDailyJobs is malformed or missing, even when no cap is given, naming it', async () => {
+    const e = await register();
+    const { usualDailyJobs: _usual, ...withoutUsual } = { ...DEFAULT_LICENCE_POLICY, pointRules: [], productLines: ['AIR_CONDITIONER'] };
+    for (const policy of [{ ...withoutUsual, usualDailyJobs: 0 }, { ...withoutUsual, usualDailyJobs: '8' as unknown as number }, withoutUsual as unknown as LicencePolicyInput]) {
+      const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, policy }));
+      expect(f).toMatchObject({ nonRetryable: true, type: 'BadActivityInput', message: expect.stringContaining('usualDailyJobs must be 1–50') });
     }
   });
 });

@@ -16,7 +16,7 @@ describe('the default catalogue', () => {
     expect(pointRuleFor(P, 'OVERCHARGE')).toMatchObject({ kind: 'VIOLATION', points: -6 });
     expect(pointRuleFor(P, 'CUSTOMER_DELIGHT')).toMatchObject({ kind: 'CREDIT', points: 1 });
     expect(pointRuleFor(P, 'NOPE')).toBeNull();
-    expect([P.maxPoints, P.warningAtOrBelow, P.cycleMonths, P.warningDailyCapPercent]).toEqual([12, 6, 12, 50]);
+    expect([P.maxPoints, P.warningAtOrBelow, P.cycleMonths, P.warningDailyCapPercent, P.usualDailyJobs]).toEqual([12, 6, 12, 50, 8]);
   });
   it('a cycle ends cycleMonths later', () => {
     expect(cycleEndFrom(new Date('2026-01-31T00:00:00Z'), 12).toISOString()).toBe('2027-01-31T00:00:00.000Z');

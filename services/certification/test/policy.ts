@@ -6,6 +6,7 @@ export const DEFAULT_LICENCE_POLICY: LicencePolicy = {
   warningAtOrBelow: 6,
   cycleMonths: 12,
   warningDailyCapPercent: 50,
+  usualDailyJobs: 8,
   standardVersionId: 'default',
   productLines: ['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION'],
   pointRules: [

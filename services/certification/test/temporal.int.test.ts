@@ -59,7 +59,7 @@ describe('the certification process', () => {
       first: { created: true, pointsRemaining: 6, status: 'WARNING' },
       second: { created: false, pointsRemaining: 6 },
       withinCap: { allowed: true },
-      overCap: { allowed: false },
+      overCap: { allowed: false, reason: expect.stringContaining('at most 4 jobs a day (50% of 8)') },
       // Both engineers registered in this file have a cycle ending before cycleEnd.
       review: { processed: 2, rolled: 2, nextCursor: null },
       reviewAgain: { processed: 2, rolled: 0, flagged: 0 },

@@ -55,6 +55,7 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         warningAtOrBelow: licencePolicy.warningAtOrBelow,
         cycleMonths: licencePolicy.cycleMonths,
         warningDailyCapPercent: licencePolicy.warningDailyCapPercent,
+        usualDailyJobs: licencePolicy.usualDailyJobs,
         pointRules: pointRules.map(({ code, kind, points }) => ({ code, kind, points })),
         productLines: productLines.map((p) => p.code),
         validUntil,

@@ -79,7 +79,7 @@ describe('the default standard (domain.md §3)', () => {
   });
 
   it('has the licence policy', () => {
-    expect(d.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50 });
+    expect(d.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
   });
 
   it('has the 24 procedure steps in order, with the handbook’s Chinese names', () => {

@@ -68,7 +68,7 @@ describe('editing drafts', () => {
   it('applies concurrent edits of different parts both', async () => {
     const draft = await create();
     const grading = { aMinScore: 95, bMinScore: 80, minCompletions: 5 };
-    const licencePolicy = { maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 12, warningDailyCapPercent: 40 };
+    const licencePolicy = { maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 12, warningDailyCapPercent: 40, usualDailyJobs: 6 };
     const results = await Promise.all([
       h.run(as.operator(), Q.update, { id: draft.id, content: { grading } }),
       h.run(as.admin(), Q.update, { id: draft.id, content: { licencePolicy } }),
@@ -160,6 +160,43 @@ describe('the ticket numbers of a draft', () => {
       expect(result.data).toBeNull();
       expect(result.errors?.[0]?.message).toMatch(/"warrantyMonths" of required type|"missedAppointmentMinutes" of required type|"SERVICE"/);
     }
+    expect(await h.snapshot()).toBe(before);
+  });
+});
+
+describe('the usual daily jobs of a draft', () => {
+  const licencePolicy = { ...defaultStandardContent().licencePolicy, usualDailyJobs: 6 };
+
+  it('are set through GraphQL, read back and published', async () => {
+    const draft = await create({ content: { licencePolicy } });
+    expect(draft.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 6 });
+    const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
+    expect(published.licencePolicy.usualDailyJobs).toBe(6);
+  });
+
+  it('are refused outside 1–50 as BAD_USER_INPUT naming licencePolicy.usualDailyJobs, with nothing written', async () => {
+    const draft = await create();
+    for (const usualDailyJobs of [0, 51]) {
+      const content = { licencePolicy: { ...licencePolicy, usualDailyJobs } };
+      const before = await h.snapshot();
+      for (const result of [
+        await h.run(as.operator(), Q.create, { input: { content } }),
+        await h.run(as.operator(), Q.update, { id: draft.id, content }),
+      ]) {
+        const error = expectError(result, 'BAD_USER_INPUT');
+        expect(error.extensions['field']).toBe('licencePolicy.usualDailyJobs');
+        expect(error.message.startsWith('licencePolicy.usualDailyJobs: '), error.message).toBe(true);
+      }
+      expect(await h.snapshot()).toBe(before);
+    }
+  });
+
+  it('must be given with the licence policy: GraphQL refuses one without them', async () => {
+    const before = await h.snapshot();
+    const { usualDailyJobs: _usual, ...withoutUsual } = licencePolicy;
+    const result = await h.run(as.operator(), Q.create, { input: { content: { licencePolicy: withoutUsual } } });
+    expect(result.data).toBeNull();
+    expect(result.errors?.[0]?.message).toMatch(/"usualDailyJobs" of required type/);
     expect(await h.snapshot()).toBe(before);
   });
 });

@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { as, testDatabase } from '../../../common/test/harness.ts';
 import { defaultStandardContent } from '../src/rules/defaults.ts';
 import { DEFAULT_STANDARD_ID, createStandardStore } from '../src/store/standards.ts';
-import { Q, contentOf, expectOk, startHarness, withDefaultStoredBeforeTicketFields } from './support.ts';
+import { Q, contentOf, expectOk, startHarness, withDefaultStoredAsSeeded } from './support.ts';
 
 const open: Connection[] = [];
 afterAll(async () => {
@@ -47,8 +47,8 @@ describe('the default standard', () => {
     expect(draft.number).toBe(2);
   });
 
-  it('keeps working when stored before missedAppointmentMinutes, warrantyMonths and priceList existed', async () => {
-    const h = await withDefaultStoredBeforeTicketFields(await startHarness('standards_seed'));
+  it('keeps working when stored before missedAppointmentMinutes, warrantyMonths, priceList and usualDailyJobs existed', async () => {
+    const h = await withDefaultStoredAsSeeded(await startHarness('standards_seed'));
     open.push(h.db);
     await h.store.ensureDefaultStandard();
     // Served with the defaults filled in, though the stored document was not rewritten.
@@ -57,6 +57,8 @@ describe('the default standard', () => {
     const stored = await h.db.db!.collection('standard_versions').findOne({ _id: DEFAULT_STANDARD_ID as never });
     expect(stored!['content']).not.toHaveProperty('priceList');
     expect(stored!['content'].slaClocks).not.toHaveProperty('missedAppointmentMinutes');
+    expect(stored!['content'].licencePolicy).not.toHaveProperty('usualDailyJobs');
+    expect(served.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
     // A draft copied from it holds the fields, and can be edited and published.
     const draft = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'next' } } })).createStandardDraft;
     expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), name: 'next' });
@@ -64,5 +66,6 @@ describe('the default standard', () => {
     expect(published.status).toBe('PUBLISHED');
     const copy = await h.db.db!.collection('standard_versions').findOne({ _id: draft.id as never });
     expect(copy!['content'].priceList).toHaveLength(20);
+    expect(copy!['content'].licencePolicy.usualDailyJobs).toBe(8);
   });
 });

@@ -3,18 +3,28 @@ import type { StandardContent } from '../src/rules/content.ts';
 import { defaultStandardContent, fillMissingParts, type StoredStandardContent } from '../src/rules/defaults.ts';
 import { validateContent } from '../src/rules/validate.ts';
 
-/** Content as versions stored before missedAppointmentMinutes, warrantyMonths and priceList hold it. */
+/** Content as versions stored before missedAppointmentMinutes, warrantyMonths, priceList and usualDailyJobs hold it. */
 function storedBeforeTicketFields(content: StandardContent = defaultStandardContent()): StoredStandardContent {
   const { priceList: _priceList, ...rest } = structuredClone(content);
   const { missedAppointmentMinutes: _missed, ...slaClocks } = rest.slaClocks;
-  return { ...rest, slaClocks, productLines: rest.productLines.map(({ code, name }) => ({ code, name })) };
+  const { usualDailyJobs: _usual, ...licencePolicy } = rest.licencePolicy;
+  return { ...rest, slaClocks, licencePolicy, productLines: rest.productLines.map(({ code, name }) => ({ code, name })) };
 }
 
 describe('fillMissingParts', () => {
   it('reads the seeded default as stored before the new fields as today’s default standard', () => {
     const filled = fillMissingParts(storedBeforeTicketFields());
     expect(filled).toEqual(defaultStandardContent());
+    expect(filled.licencePolicy.usualDailyJobs).toBe(8);
     expect(validateContent(filled)).toEqual([]);
+  });
+
+  it('fills usualDailyJobs alone, keeping the rest of a stored licence policy', () => {
+    const content = defaultStandardContent();
+    content.licencePolicy = { maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 24, warningDailyCapPercent: 40, usualDailyJobs: 3 };
+    expect(fillMissingParts(storedBeforeTicketFields(content)).licencePolicy).toEqual({
+      maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 24, warningDailyCapPercent: 40, usualDailyJobs: 8,
+    });
   });
 
   it('keeps what is stored, including an empty price list', () => {
@@ -22,12 +32,14 @@ describe('fillMissingParts', () => {
       ...storedBeforeTicketFields(),
       slaClocks: { ...defaultStandardContent().slaClocks, missedAppointmentMinutes: 90 },
       priceList: [],
+      licencePolicy: { ...defaultStandardContent().licencePolicy, usualDailyJobs: 5 },
     };
     stored.productLines[1] = { ...stored.productLines[1]!, warrantyMonths: 36 };
     const filled = fillMissingParts(stored);
     expect(filled.slaClocks.missedAppointmentMinutes).toBe(90);
     expect(filled.productLines.map((l) => l.warrantyMonths)).toEqual([12, 36, 12, 12, 12]);
     expect(filled.priceList).toEqual([]);
+    expect(filled.licencePolicy.usualDailyJobs).toBe(5);
   });
 
   it('fills the price list only with items of the version’s own product lines', () => {

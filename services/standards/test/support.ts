@@ -46,12 +46,13 @@ export async function startHarness(prefix: string): Promise<Harness> {
 }
 
 /**
- * Rewrites the stored default standard as it was stored before missedAppointmentMinutes,
- * warrantyMonths and priceList existed, and gives a harness whose store has not read it yet.
+ * Rewrites the stored default standard as it was first stored, before missedAppointmentMinutes,
+ * warrantyMonths, priceList and licencePolicy.usualDailyJobs existed, and gives a harness whose
+ * store has not read it yet.
  */
-export async function withDefaultStoredBeforeTicketFields(h: Harness): Promise<Harness> {
+export async function withDefaultStoredAsSeeded(h: Harness): Promise<Harness> {
   const result = await h.db.db!.collection('standard_versions').updateOne({ _id: DEFAULT_STANDARD_ID as never }, {
-    $unset: { 'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '' },
+    $unset: { 'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '', 'content.licencePolicy.usualDailyJobs': '' },
     $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
   });
   if (result.modifiedCount !== 1) throw new Error('the default standard was not rewritten');
@@ -78,7 +79,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
     productLines { code name warrantyMonths }
     labourFees { productLine serviceType areaClass feeFen }
     priceList { code productLine kind description priceFen }
-    licencePolicy { maxPoints warningAtOrBelow cycleMonths warningDailyCapPercent }
+    licencePolicy { maxPoints warningAtOrBelow cycleMonths warningDailyCapPercent usualDailyJobs }
     procedure { order code name nameZh requiredInCompletion }
     conductCode { dos donts }
     history { at actor action detail }

@@ -4,7 +4,7 @@ import { testDatabase } from '../../../common/test/harness.ts';
 import { createStandardsActivities } from '../src/activities.ts';
 import { defaultStandardContent } from '../src/rules/defaults.ts';
 import { DEFAULT_STANDARD_ID, createStandardStore } from '../src/store/standards.ts';
-import { startHarness, withDefaultStoredBeforeTicketFields } from './support.ts';
+import { startHarness, withDefaultStoredAsSeeded } from './support.ts';
 
 const open: Connection[] = [];
 afterAll(async () => Promise.all(open.map((c) => c.close())));
@@ -78,7 +78,7 @@ describe('the ticketPolicyAt activity', () => {
   });
 
   it('answers for a default standard stored before these fields existed, with the defaults filled in', async () => {
-    const h = await withDefaultStoredBeforeTicketFields(await startHarness('standards_ticket_policy'));
+    const h = await withDefaultStoredAsSeeded(await startHarness('standards_ticket_policy'));
     open.push(h.db);
     const stored = await h.db.db!.collection('standard_versions').findOne({ _id: DEFAULT_STANDARD_ID as never });
     expect(stored!['content']).not.toHaveProperty('priceList');

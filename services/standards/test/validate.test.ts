@@ -268,6 +268,17 @@ describe('validateContent', () => {
       expectOnly((c) => (c.licencePolicy.cycleMonths = 37), 'licencePolicy.cycleMonths');
       expectOnly((c) => (c.licencePolicy.cycleMonths = 0), 'licencePolicy.cycleMonths');
     });
+    it('requires usual daily jobs of 1–50, whole', () => {
+      expectOnly((c) => (c.licencePolicy.usualDailyJobs = 0), 'licencePolicy.usualDailyJobs');
+      expectOnly((c) => (c.licencePolicy.usualDailyJobs = 51), 'licencePolicy.usualDailyJobs');
+      expectOnly((c) => (c.licencePolicy.usualDailyJobs = 7.5), 'licencePolicy.usualDailyJobs');
+      expectOnly((c) => delete (c.licencePolicy as Partial<StandardContent['licencePolicy']>).usualDailyJobs, 'licencePolicy.usualDailyJobs');
+      expectOnly((c) => (c.licencePolicy.usualDailyJobs = 1));
+      expectOnly((c) => (c.licencePolicy.usualDailyJobs = 50));
+      const content = defaultStandardContent();
+      content.licencePolicy.usualDailyJobs = 51;
+      expect(validateContent(content)).toEqual([{ field: 'licencePolicy.usualDailyJobs', message: 'must be a whole number from 1 to 50' }]);
+    });
   });
 
   describe('procedure', () => {

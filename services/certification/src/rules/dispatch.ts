@@ -13,6 +13,7 @@ export interface DispatchQuestion {
   productLine: string;
   at: Date;
   jobsToday: number;
+  /** The usual daily job cap: the caller's, or else the standard's `usualDailyJobs` (the activity decides). */
   usualDailyCap: number;
 }
 

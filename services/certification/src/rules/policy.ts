@@ -19,7 +19,10 @@ export interface LicencePolicy {
   maxPoints: number;
   warningAtOrBelow: number;
   cycleMonths: number;
+  /** A WARNING engineer's daily job cap, as a percentage of the usual one. */
   warningDailyCapPercent: number;
+  /** A field engineer's usual day of visits: the daily job cap when dispatch names none. */
+  usualDailyJobs: number;
   pointRules: readonly PointRule[];
   /** Product lines an engineer can be certified for. */
   productLines: readonly string[];

@@ -125,7 +125,10 @@ export interface LicencePolicy {
   maxPoints: number;
   warningAtOrBelow: number;
   cycleMonths: number;
+  /** A WARNING engineer's daily job cap, as a percentage of `usualDailyJobs`. */
   warningDailyCapPercent: number;
+  /** A field engineer's usual day of visits: the daily job cap the WARNING cap is a share of. */
+  usualDailyJobs: number;
 }
 
 export interface ProcedureStep {

@@ -3,6 +3,7 @@ import type {
   ConductCode,
   KpiDefinition,
   LabourFee,
+  LicencePolicy,
   PointRule,
   PriceListItem,
   ProcedureStep,
@@ -252,7 +253,7 @@ const DEFAULT_STANDARD: StandardContent = {
   productLines,
   labourFees,
   priceList,
-  licencePolicy: { maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50 },
+  licencePolicy: { maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 },
   procedure,
   conductCode,
 };
@@ -263,10 +264,11 @@ export function defaultStandardContent(): StandardContent {
 }
 
 /** Content as stored: a version written before a field existed lacks it. */
-export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList'> & {
+export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy'> & {
   slaClocks: Omit<SlaClocks, 'missedAppointmentMinutes'> & { missedAppointmentMinutes?: number };
   productLines: (Omit<ProductLine, 'warrantyMonths'> & { warrantyMonths?: number })[];
   priceList?: PriceListItem[];
+  licencePolicy: Omit<LicencePolicy, 'usualDailyJobs'> & { usualDailyJobs?: number };
 };
 
 /**
@@ -286,6 +288,10 @@ export function fillMissingParts(stored: StoredStandardContent): StandardContent
     productLines: stored.productLines.map((l) => ({ ...l, warrantyMonths: l.warrantyMonths ?? WHOLE_UNIT_WARRANTY_MONTHS })),
     // Only items of the version's own lines: one for a line it dropped would fail validation on publication.
     priceList: stored.priceList ?? structuredClone(DEFAULT_STANDARD.priceList.filter((i) => lines.has(i.productLine))),
+    licencePolicy: {
+      ...stored.licencePolicy,
+      usualDailyJobs: stored.licencePolicy.usualDailyJobs ?? DEFAULT_STANDARD.licencePolicy.usualDailyJobs,
+    },
   };
 }
 

@@ -27,6 +27,7 @@ export const LIMITS = {
   maxRankedCentres: 10_000,
   maxMinCompletions: 100_000,
   maxLicencePoints: 100,
+  maxUsualDailyJobs: 50,
   maxCoefficient: 5,
   coefficientDecimals: 4,
   maxWarrantyMonths: 120,
@@ -292,6 +293,7 @@ function checkLicencePolicy(c: Checker, l: StandardContent['licencePolicy']): vo
   }
   c.integer(`${p}.cycleMonths`, l.cycleMonths, 1, 36);
   c.integer(`${p}.warningDailyCapPercent`, l.warningDailyCapPercent, 1, 100);
+  c.integer(`${p}.usualDailyJobs`, l.usualDailyJobs, 1, LIMITS.maxUsualDailyJobs);
 }
 
 function checkProcedure(c: Checker, steps: StandardContent['procedure']): void {
