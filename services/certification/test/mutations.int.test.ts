@@ -104,6 +104,31 @@ describe('registerEngineer', () => {
 });
 
 describe('recordLicenceEvent', () => {
+  it('repairs a crash between filing an entry and counting it: a replay counts it once', async () => {
+    const e = await register();
+    const licence = (await h.store.activeLicence(e.id))!;
+    // As if the process died right after the ledger insert, before the cycle learned of it.
+    await h.store.appendEntry({
+      licenceId: licence.id, engineerId: e.id, cycleIndex: 0, code: 'OVERCHARGE', kind: 'VIOLATION', points: -6,
+      evidenceKey: 'ticket:CRASH-1', recordedBy: 'operator-1', recordedAt: new Date(), note: null, standardVersionId: 'default',
+    });
+    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 12 });
+    expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
+    expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
+    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 6, status: 'WARNING' });
+  });
+
+  it('lists a centre’s engineers from its roster, in number order, page by page', async () => {
+    const numbers = ['E-0900003', 'E-0900001', 'E-0900002'];
+    for (const number of numbers) await register({ number, centreId: 'centre-2' });
+    const first = expectOk(await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2 })).engineers;
+    expect(first.totalCount).toBe(3);
+    expect(first.edges.map((x: any) => x.node.number)).toEqual(['E-0900001', 'E-0900002']);
+    const rest = expectOk(await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2, after: first.pageInfo.endCursor })).engineers;
+    expect(rest.edges.map((x: any) => x.node.number)).toEqual(['E-0900003']);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
   it('deducts by the catalogue: PROMISE_BROKEN −3, OVERCHARGE −6 → WARNING at 3; REVOKED at 0', async () => {
     const e = await register();
     const entry = expectOk(await event(e.id, 'PROMISE_BROKEN', 'ticket:T-1')).recordLicenceEvent;

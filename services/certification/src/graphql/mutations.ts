@@ -146,7 +146,7 @@ async function appendUnderLease(
     // A reinstatement (under this same lease) may have issued a newer licence meanwhile: file there.
     if ((await store.activeLicence(args.engineerId))?.id !== licence.id) return null;
     // Evidence already counted on an earlier (archived) licence is not counted again on the new one.
-    const earlier = await store.findEntryByEvidence(args.engineerId, args.evidenceKey);
+    const earlier = await store.findEntryByEvidence(args.engineerId, args.evidenceKey, licence.generation);
     if (earlier && earlier.licenceId !== licence.id) {
       return { entry: earlier, created: false, summary: (await store.stateOf(licence, policy)).summary };
     }
@@ -165,6 +165,8 @@ async function appendUnderLease(
       note: args.note?.trim() || null,
       standardVersionId: policy.standardVersionId,
     });
+    // The entry's own cycle (a replay may find it filed in an earlier one, which the fold no longer reads).
+    if (entry.cycleIndex === cycle.index) await store.noteInCycle(cycle, entry);
     const state = await store.stateOf(licence, policy);
     // The cache is rewritten only when it differs (a replay changes nothing; a crash before this write is repaired).
     const cached = (await store.findLicence(licence.id))?.summary;

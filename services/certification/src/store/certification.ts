@@ -11,6 +11,7 @@ import {
   examModel,
   flagModel,
   licenceModel,
+  rosterModel,
   type CertificationDoc,
   type CycleDoc,
   type EngineerDoc,
@@ -18,6 +19,7 @@ import {
   type ExamDoc,
   type LicenceDoc,
   type ReviewFlagDoc,
+  type RosterDoc,
 } from './models.ts';
 
 export type EngineerRecord = Omit<EngineerDoc, '_id'> & { id: string };
@@ -42,19 +44,22 @@ export const cycleId = (licence: string, index: number) => `${licence}#${index}`
 export const entryId = (licence: string, evidenceKey: string) => `${licence}|${evidenceKey}`;
 export const licenceLease = (id: string) => `licence:${id}`;
 export const engineerLease = (id: string) => `engineer:${id}`;
+export const rosterLease = (centreId: string) => `roster:${centreId}`;
 
 /** A licence with its current cycle and the state derived from that cycle's ledger. */
 export interface LicenceState {
   licence: LicenceRecord;
   cycle: CycleRecord;
-  entries: EntryRecord[];
   summary: LicenceSummary;
 }
 
 export type CertificationStore = ReturnType<typeof createCertificationStore>;
 
 /**
- * Every read and write of the certification database. FerretDB v1 applies no update atomically, so
+ * Every read and write of the certification database. FerretDB v1 answers only `_id` lookups without
+ * scanning the whole collection, so the paths a request takes read by `_id` alone: licence
+ * generations and cycles are contiguous and found by probing their `_id`s, a cycle carries the facts
+ * its points are folded from, and a centre's roster lists its engineers. FerretDB v1 applies no update atomically, so
  * the facts that matter are inserts with deterministic `_id`s (ledger entries, cycles, licence
  * generations, review flags): a duplicate insert is the idempotency. Documents that are updated
  * (an engineer's level and certifications, a licence's cached summary and archive mark) are written
@@ -69,10 +74,24 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   const flags = flagModel(conn);
   const leases = writeLeaseModel(conn);
   const idempotency = idempotencyModel(conn);
+  const rosters = rosterModel(conn);
+
+  const rosterOf = async (centreId: string): Promise<RosterDoc['engineers']> =>
+    (await rosters.findById(centreId).lean<RosterDoc>())?.engineers.map(({ id, number }) => ({ id, number })) ?? [];
+
+  /** The highest of the contiguous `_id`s `id(0 or 1)`, `id(next)`, … that exists. */
+  async function lastOf<D>(find: (n: number) => Promise<D | null>, first: number): Promise<D | null> {
+    let last: D | null = null;
+    for (let n = first; ; n++) {
+      const doc = await find(n);
+      if (!doc) return last;
+      last = doc;
+    }
+  }
 
   const currentCycle = async (licence: string): Promise<CycleRecord | null> => {
-    const doc = await cycles.findOne({ licenceId: licence }).sort({ index: -1 }).lean<CycleDoc>();
-    return doc ? rec(doc) : null;
+    const doc = await lastOf((i) => cycles.findById(cycleId(licence, i)).lean<CycleDoc>(), 0);
+    return doc ? rec({ ...doc, facts: doc.facts ?? [] }) : null;
   };
 
   const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
@@ -83,7 +102,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   };
 
   const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => {
-    const doc = await licences.findOne({ engineerId }).sort({ generation: -1 }).lean<LicenceDoc>();
+    const doc = await lastOf((g) => licences.findById(licenceId(engineerId, g)).lean<LicenceDoc>(), 1);
     return doc ? rec(doc) : null;
   };
 
@@ -93,7 +112,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     exclusiveEngineer: <T>(id: string, work: () => Promise<T>) => writeLease(leases, engineerLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency] as const) await m.syncIndexes();
+      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency, rosters] as const) await m.syncIndexes();
     },
 
     async findEngineer(id: string): Promise<EngineerRecord | null> {
@@ -106,8 +125,17 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return doc ? engineerRecord(doc) : null;
     },
 
-    /** Ordered by number; `afterNumber` continues a page. */
+    /**
+     * Ordered by number; `afterNumber` continues a page. A centre's engineers come from its roster
+     * and are read by `_id`; other filters scan (they serve HQ's occasional lists).
+     */
     async pageEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }, afterNumber: string | null, limit: number): Promise<EngineerRecord[]> {
+      if (filter.centreId && !filter.level) {
+        const page = (await rosterOf(filter.centreId)).filter((e) => afterNumber === null || e.number > afterNumber).slice(0, limit);
+        const docs = await Promise.all(page.map((e) => engineers.findById(e.id).lean<EngineerDoc>()));
+        // An id whose registration failed after it was listed has no engineer: skip it.
+        return docs.filter((d): d is EngineerDoc => d !== null && d.centreId === filter.centreId).map(engineerRecord);
+      }
       const q: Record<string, unknown> = {};
       if (filter.centreId) q['centreId'] = filter.centreId;
       if (filter.level) q['level'] = filter.level;
@@ -116,17 +144,33 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return docs.map(engineerRecord);
     },
 
-    countEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }): Promise<number> {
+    async countEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }): Promise<number> {
+      if (filter.centreId && !filter.level) return (await rosterOf(filter.centreId)).length;
       const q: Record<string, unknown> = {};
       if (filter.centreId) q['centreId'] = filter.centreId;
       if (filter.level) q['level'] = filter.level;
       return engineers.countDocuments(q);
     },
 
-    /** A duplicate number surfaces as the driver's 11000. */
+    /**
+     * A duplicate number surfaces as the driver's 11000. The engineer joins the centre's roster
+     * first (under the roster's lease) and leaves it again if the insert fails, so a listed id
+     * without an engineer can only come from a crash in between, and reads skip it.
+     */
     async insertEngineer(fields: Omit<EngineerRecord, 'id'>): Promise<EngineerRecord> {
       const doc: EngineerDoc = { _id: randomUUID(), ...fields };
-      await engineers.create(doc);
+      const roster = (change: (list: RosterDoc['engineers']) => RosterDoc['engineers']) =>
+        writeLease(leases, rosterLease(fields.centreId), lease)(async () => {
+          const list = change(await rosterOf(fields.centreId));
+          await rosters.updateOne({ _id: fields.centreId }, { $set: { engineers: list } }, { upsert: true });
+        });
+      await roster((list) => [...list, { id: doc._id, number: doc.number }].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0)));
+      try {
+        await engineers.create(doc);
+      } catch (error) {
+        await roster((list) => list.filter((e) => e.id !== doc._id));
+        throw error;
+      }
       return engineerRecord(doc);
     },
 
@@ -156,7 +200,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
     async insertCycle(licence: string, index: number, start: Date, end: Date): Promise<boolean> {
       try {
-        await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end });
+        await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end, facts: [] });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -200,8 +244,18 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     async stateOf(licence: LicenceRecord, policy: LicencePolicy): Promise<LicenceState> {
       const cycle = await currentCycle(licence.id);
       if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
-      const list = await entriesOf(licence.id, cycle.index);
-      return { licence, cycle, entries: list, summary: foldLedger(list, policy) };
+      return { licence, cycle, summary: foldLedger(cycle.facts, policy) };
+    },
+
+    /**
+     * Puts the entry's facts on its cycle unless they are there (call under the licence's lease after
+     * appendEntry, also on a replay: that repairs a crash between the two writes).
+     */
+    async noteInCycle(cycle: CycleRecord, entry: EntryRecord): Promise<void> {
+      if (cycle.facts.some((f) => f.id === entry.id)) return;
+      const fact = { id: entry.id, kind: entry.kind, points: entry.points, recordedAt: entry.recordedAt };
+      await cycles.updateOne({ _id: cycle.id }, { $set: { facts: [...cycle.facts, fact] } });
+      cycle.facts.push(fact);
     },
 
     /** Appends an entry; `{ created: false }` with the first entry when the evidence key was used before. */
@@ -219,10 +273,13 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       }
     },
 
-    /** The entry for this evidence on any of the engineer's licences (a retry after a reinstatement). */
-    async findEntryByEvidence(engineerId: string, evidenceKey: string): Promise<EntryRecord | null> {
-      const doc = await entries.findOne({ engineerId, evidenceKey }).sort({ recordedAt: 1 }).lean<EntryDoc>();
-      return doc ? rec(doc) : null;
+    /** The entry for this evidence on any of the engineer's licences up to `generation` (a retry after a reinstatement). */
+    async findEntryByEvidence(engineerId: string, evidenceKey: string, generation: number): Promise<EntryRecord | null> {
+      const found = await Promise.all(
+        Array.from({ length: generation }, (_, g) => entries.findById(entryId(licenceId(engineerId, g + 1), evidenceKey)).lean<EntryDoc>()),
+      );
+      const first = found.find((d): d is EntryDoc => d !== null);
+      return first ? rec(first) : null;
     },
 
     /** Call under the licence's lease. */

@@ -36,13 +36,31 @@ export interface LicenceDoc {
   summary: { pointsRemaining: number; status: LicenceStatus; computedAt: Date };
 }
 
-/** Cycles are inserted, never updated: `_id` = `<licenceId>#<index>`, index 0 at issue. */
+/**
+ * `_id` = `<licenceId>#<index>`, index 0 at issue; indexes are contiguous, so the current cycle is
+ * found by `_id` alone. `facts` copies what the fold needs of each ledger entry of the cycle: FerretDB
+ * answers only `_id` lookups fast, so the points of a licence are read from here, not by a ledger scan.
+ */
 export interface CycleDoc {
   _id: string;
   licenceId: string;
   index: number;
   start: Date;
   end: Date;
+  facts: CycleFact[];
+}
+
+export interface CycleFact {
+  id: string;
+  kind: PointKind;
+  points: number;
+  recordedAt: Date;
+}
+
+/** A centre's engineers (`_id` = centre id): pages of a centre's engineers read this one document. */
+export interface RosterDoc {
+  _id: string;
+  engineers: { id: string; number: string }[];
 }
 
 /** The append-only ledger: `_id` = `<licenceId>|<evidenceKey>`; the unique insert is the idempotency. */
@@ -129,8 +147,20 @@ const cycleSchema = new Schema<CycleDoc>(
     index: { type: Number, required: true },
     start: { type: Date, required: true },
     end: { type: Date, required: true },
+    facts: {
+      type: [new Schema<CycleFact>({ id: String, kind: String, points: Number, recordedAt: Date }, { _id: false })],
+      default: [],
+    },
   },
   { collection: 'licence_cycles', versionKey: false, strict: 'throw' },
+);
+
+const rosterSchema = new Schema<RosterDoc>(
+  {
+    _id: { type: String, required: true },
+    engineers: { type: [new Schema({ id: String, number: String }, { _id: false })], default: [] },
+  },
+  { collection: 'centre_rosters', versionKey: false, strict: 'throw' },
 );
 cycleSchema.index({ licenceId: 1, index: -1 });
 
@@ -192,3 +222,4 @@ export const cycleModel = (conn: Connection) => modelOn(conn, 'LicenceCycle', cy
 export const entryModel = (conn: Connection) => modelOn(conn, 'LicenceEntry', entrySchema);
 export const examModel = (conn: Connection) => modelOn(conn, 'ExamResult', examSchema);
 export const flagModel = (conn: Connection) => modelOn(conn, 'ReviewFlag', flagSchema);
+export const rosterModel = (conn: Connection) => modelOn(conn, 'CentreRoster', rosterSchema);
