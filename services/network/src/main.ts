@@ -24,8 +24,9 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
   const log = createLogger('network', cfg.logLevel);
   const dbName = env('NETWORK_DB', 'starline_network');
   const db = await connectDatabase(cfg.mongodbUri, dbName);
-  const store = createCentreStore(db);
+  const store = createCentreStore(db, { onTreeReloadError: (err) => log.warn({ err }, 'network tree reload failed; serving the previous one') });
   await store.syncIndexes();
+  await store.tree.warm();
   log.info({ db: dbName }, 'network database ready');
 
   // The product lines are the standard's: asked of the standards service through Temporal.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claims } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
+import { createCentreStore } from '../src/store/centres.ts';
 import { Q, centreInput, expectError, expectOk, startHarness, type Harness } from './support.ts';
 
 /**
@@ -172,6 +173,21 @@ describe('networkTree', () => {
     expectError(await h.run(as.operator(), Q.tree, { rootId: ids['HQ'], depth: 4 }), 'BAD_USER_INPUT');
     expectError(await h.run(as.operator(), Q.tree, { rootId: ids['HQ'], depth: -1 }), 'BAD_USER_INPUT');
     expectError(await h.run(as.operator(), Q.tree, { rootId: 'missing' }), 'NOT_FOUND');
+  });
+
+  it("is served from memory, and another process's change reaches it after its check", async () => {
+    // A second network process on the same database, which checks for other writers on every read.
+    const other = createCentreStore(h.db, { treeCheckEveryMs: 0 });
+    const before = await other.tree.children([ids['REGION-W']!], 10);
+    expect(before).toEqual([]);
+    const created = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ code: 'STAR-W', tier: 'STANDARD', parentId: ids['REGION-W'] }) }));
+    // This process sees its own write at once.
+    const mine = expectOk(await h.run(as.operator(), Q.tree, { rootId: ids['REGION-W'] })).networkTree;
+    expect(mine.nodes.map((n: any) => n.centre.code)).toEqual(['REGION-W', 'STAR-W']);
+    // The other one answers from what it had, notices the write count moved, and reloads.
+    await other.tree.children([ids['REGION-W']!], 10);
+    await other.tree.settled();
+    expect((await other.tree.children([ids['REGION-W']!], 10)).map((c) => c.id)).toEqual([created.createServiceCentre.id]);
   });
 });
 

@@ -43,7 +43,7 @@ async function visibleIds(deps: NetworkDeps, ctx: RequestContext): Promise<strin
   if (!ownRecord) return [];
   const ids = [own];
   if (ctx.claims?.roles.includes('PARTNER')) {
-    const children = await deps.store.children([own], TREE_MAX_NODES);
+    const children = await deps.store.tree.children([own], TREE_MAX_NODES);
     ids.push(...children.filter((c) => c.tier === 'UMBRELLA').map((c) => c.id));
   }
   return ids;
@@ -88,7 +88,7 @@ export async function networkTree(deps: NetworkDeps, ctx: RequestContext, rootId
   let frontier = [root.id];
   for (let d = 1; frontier.length > 0; d++) {
     const room = TREE_MAX_NODES - nodes.length;
-    const children = await deps.store.children(frontier, room + 1);
+    const children = await deps.store.tree.children(frontier, room + 1);
     if (children.length === 0) break;
     if (d > depth) {
       truncated = true;

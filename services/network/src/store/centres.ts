@@ -3,7 +3,8 @@ import type { Connection } from 'mongoose';
 import { DEFAULT_LEASE, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
-import { centreModel, gradeModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
+import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
+import { centreSnapshot } from './snapshot.ts';
 
 export type CentreRecord = Omit<CentreDoc, '_id'> & { id: string };
 export type GradeRecord = Omit<GradeDoc, '_id'>;
@@ -42,17 +43,44 @@ export const centreLease = (id: string) => `centre:${id}`;
 
 export type CentreStore = ReturnType<typeof createCentreStore>;
 
+export interface CentreStoreOptions {
+  lease?: LeaseOptions;
+  /** How often the network tree looks for other processes' writes (see snapshot.ts). */
+  treeCheckEveryMs?: number;
+  onTreeReloadError?: (err: unknown) => void;
+}
+
 /**
  * Every read and write of the network database. FerretDB v1 applies no update atomically, so each
  * read-check-write runs under a write lease: `network-tree` for creating or moving centres (the
  * parent/level/cycle checks), `centre:<id>` for anything else that changes one centre. A caller
  * holding both takes the tree lease first.
  */
-export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
+export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {}) {
+  const lease = opts.lease ?? DEFAULT_LEASE;
   const centres = centreModel(conn);
   const grades = gradeModel(conn);
   const leases = writeLeaseModel(conn);
   const idempotency = idempotencyModel(conn);
+  const writers = writerModel(conn);
+
+  const writerId = randomUUID();
+  let writes = 0;
+  const tree = centreSnapshot(
+    {
+      loadAll: async () => (await centres.find().lean<CentreDoc[]>()).map(toRecord),
+      // One row per process that ever wrote: a small collection, so reading it whole is cheap.
+      writeCounts: async () => new Map((await writers.find().lean<{ _id: string; writes: number }[]>()).map((w) => [w._id, w.writes])),
+    },
+    { writerId, checkEveryMs: opts.treeCheckEveryMs ?? 1000, onReloadError: opts.onTreeReloadError },
+  );
+
+  /** After a centre is written: the snapshot takes it, and the write count tells other processes. */
+  const wrote = async (record: CentreRecord): Promise<CentreRecord> => {
+    tree.put(record);
+    await writers.replaceOne({ _id: writerId }, { _id: writerId, writes: ++writes, at: new Date() }, { upsert: true });
+    return record;
+  };
 
   const findById = async (id: string): Promise<CentreRecord | null> => {
     const doc = await centres.findById(id).lean<CentreDoc>();
@@ -82,7 +110,11 @@ export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAUL
       await grades.syncIndexes();
       await leases.syncIndexes();
       await idempotency.syncIndexes();
+      await writers.syncIndexes();
     },
+
+    /** The network tree as this process holds it in memory (see snapshot.ts). */
+    tree,
 
     findById,
 
@@ -97,6 +129,7 @@ export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAUL
       return docs.map(toRecord);
     },
 
+    /** Read from the database: for checks under the tree lease, which must see every write. */
     async children(parentIds: readonly string[], limit: number): Promise<CentreRecord[]> {
       if (parentIds.length === 0) return [];
       const docs = await centres.find({ parentId: { $in: [...parentIds] } }).sort({ code: 1 }).limit(limit).lean<CentreDoc[]>();
@@ -127,13 +160,13 @@ export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAUL
     async insert(fields: Omit<CentreRecord, 'id'>): Promise<CentreRecord> {
       const doc: CentreDoc = { _id: randomUUID(), ...fields };
       await centres.create(doc);
-      return toRecord(doc);
+      return wrote(toRecord(doc));
     },
 
     /** Call under the centre's lease. */
     async update(id: string, set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory'>>): Promise<CentreRecord | null> {
       const doc = await centres.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<CentreDoc>();
-      return doc ? toRecord(doc) : null;
+      return doc ? wrote(toRecord(doc)) : null;
     },
 
     /** Call under the centre's lease, having checked the transition against `from`. */
@@ -145,11 +178,14 @@ export function createCentreStore(conn: Connection, lease: LeaseOptions = DEFAUL
           { new: true },
         )
         .lean<CentreDoc>();
-      return doc ? toRecord(doc) : null;
+      return doc ? wrote(toRecord(doc)) : null;
     },
 
     async setLevels(levels: readonly { id: string; level: number }[], at: Date): Promise<void> {
-      for (const { id, level } of levels) await centres.updateOne({ _id: id }, { $set: { level, updatedAt: at } });
+      for (const { id, level } of levels) {
+        const doc = await centres.findOneAndUpdate({ _id: id }, { $set: { level, updatedAt: at } }, { new: true }).lean<CentreDoc>();
+        if (doc) await wrote(toRecord(doc));
+      }
     },
 
     async gradesOf(centreIds: readonly string[], beforeMonth?: string, limit = 1000): Promise<GradeRecord[]> {

@@ -108,9 +108,22 @@ const gradeSchema = new Schema<GradeDoc>(
 );
 gradeSchema.index({ centreId: 1, month: -1 });
 
+/** One per process that writes centres: how many writes it made (see snapshot.ts). */
+export interface WriterDoc {
+  _id: string;
+  writes: number;
+  at: Date;
+}
+
+const writerSchema = new Schema<WriterDoc>(
+  { _id: { type: String, required: true }, writes: { type: Number, required: true }, at: { type: Date, required: true } },
+  { collection: 'centre_writers', versionKey: false, strict: 'throw' },
+);
+
 function modelOn<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
 
 export const centreModel = (conn: Connection) => modelOn(conn, 'ServiceCentre', centreSchema);
 export const gradeModel = (conn: Connection) => modelOn(conn, 'CentreGrade', gradeSchema);
+export const writerModel = (conn: Connection) => modelOn(conn, 'CentreWriter', writerSchema);
