@@ -1,0 +1,165 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { DomainError, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { badActivityInput, checkedTicketPolicy, commandHash, toTicketCommand } from './commands.ts';
+import { effectsOf } from './effects.ts';
+import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
+import { applyPatch, decide } from './rules/lifecycle.ts';
+import type { TicketPolicy } from './rules/policy.ts';
+import { currentAppointment, type TicketSnapshot } from './rules/ticket.ts';
+import { ID_PATTERN } from './rules/validate.ts';
+import { shanghaiDate } from './shanghai.ts';
+import { snapshotOf, type TicketRecord, type TicketsStore } from './store/tickets.ts';
+import { summaryOf } from './summary.ts';
+
+const COMMAND_ID_MAX = 200;
+const CENTRES_MAX = 1000;
+
+function id(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function instant(field: string, value: unknown): Date {
+  try {
+    return parseInstant(value);
+  } catch {
+    throw badActivityInput(`${field} must be an ISO instant, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Client errors of the shared core become non-retryable failures typed by their code; a busy lease (CONFLICT) is retried. */
+async function asActivity<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== 'CONFLICT') throw ApplicationFailure.nonRetryable(error.message, error.code);
+    throw error;
+  }
+}
+
+/** The tickets task queue's activities. Each is safe to retry; only applyTicketCommand writes. */
+export function createTicketsActivities(store: TicketsStore, now: () => Date = () => new Date()): TicketsActivities {
+  async function load(ticketId: string): Promise<TicketRecord> {
+    const t = await store.findTicket(ticketId);
+    if (!t) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, 'NOT_FOUND');
+    return t;
+  }
+
+  /**
+   * Marks the earlier job superseded by `laterId` under ITS lease (nested inside the later one's:
+   * always later → earlier, and an earlier job can't be the later of its own successor, so no two
+   * holders wait on each other). True when the REPEAT_REPAIR is this later job's to report: it made
+   * the mark now, or it made it on an attempt that crashed before committing. A job another repair
+   * superseded first keeps that successor, and its evidence was reported then.
+   */
+  function supersede(earlierId: string, laterId: string, evidenceKey: string | null, at: Date, policy: TicketPolicy): Promise<boolean> {
+    return store.exclusiveTicket(earlierId, async () => {
+      const found = await store.findTicket(earlierId);
+      if (!found) return false;
+      const e = await store.settle(found);
+      if (e.supersededBy !== null) return e.supersededBy === laterId;
+      const before = snapshotOf(e);
+      const patch = { supersededBy: laterId };
+      const after = applyPatch(before, patch);
+      const pending = effectsOf({ before, after, version: e.version + 1, events: [], at, policy, types: ['SUPERSEDED'] });
+      await store.settle(await store.commit(e, { patch, events: [], at, bump: true, applied: null, evidenceKeys: evidenceKey ? [evidenceKey] : [], pending }));
+      return true;
+    });
+  }
+
+  /** REPEAT_REPAIR (有效单: 同一台机器3个月只换一次件) for a completed repair: the earlier job's engineer. */
+  async function repeatRepairEvidence(after: TicketSnapshot, policy: TicketPolicy, at: Date): Promise<TicketEvidence[]> {
+    if (after.serviceType !== 'REPAIR') return [];
+    const candidates = (await store.ticketsOfSerial(after.product.serialNumber, after.id)).map(snapshotOf);
+    const found = repeatRepair(after, candidates, policy);
+    if (!found) return [];
+    const ours = await supersede(found.earlierTicketId, after.id, found.evidence?.evidenceKey ?? null, at, policy);
+    return ours && found.evidence ? [found.evidence] : [];
+  }
+
+  return {
+    async applyTicketCommand({ ticketId, commandId, command, expectedVersion, policy }) {
+      id('ticketId', ticketId);
+      if (typeof commandId !== 'string' || commandId.trim() === '' || commandId.length > COMMAND_ID_MAX) {
+        throw badActivityInput(`commandId must be a non-empty string of at most ${COMMAND_ID_MAX} characters`);
+      }
+      if (expectedVersion != null && !Number.isInteger(expectedVersion)) throw badActivityInput('expectedVersion must be an integer');
+      const p = checkedTicketPolicy(policy);
+      const ruleCommand = toTicketCommand(command);
+      const hash = commandHash(command);
+
+      return asActivity(() => store.exclusiveTicket(ticketId, async () => {
+        // Deliver what a crashed earlier call left pending before anything else reads the ticket.
+        let t = await store.settle(await load(ticketId));
+        const applied = t.appliedCommands.find((c) => c.commandId === commandId);
+        if (applied) {
+          if (applied.commandHash !== hash) {
+            throw ApplicationFailure.nonRetryable(
+              `commandId ${commandId} was already used for another command (${applied.type}, version ${applied.version})`, 'CONFLICT',
+              { ticketId, state: t.state, version: t.version },
+            );
+          }
+          return { ticket: applied.ticket, evidence: applied.evidence };
+        }
+        if (expectedVersion != null && expectedVersion !== t.version) {
+          throw ApplicationFailure.nonRetryable(
+            `ticket ${ticketId} is at version ${t.version} (${t.state}), not ${expectedVersion}; reload it and decide again`, 'CONFLICT',
+            { ticketId, state: t.state, version: t.version },
+          );
+        }
+        const at = now();
+        const before = snapshotOf(t);
+        const decision = decide(before, ruleCommand, at, p);
+        if (!decision.ok) {
+          throw ApplicationFailure.nonRetryable(decision.message, decision.code, { ticketId, state: decision.state, version: t.version, violations: decision.violations ?? [] });
+        }
+        const after = applyPatch(before, decision.patch);
+        // A command that changes nothing (the same window booked again) is recorded but makes no new version.
+        const bump = decision.events.length > 0;
+        const version = bump ? t.version + 1 : t.version;
+        const recorded = new Set(t.recordedEvidence);
+        const evidence: TicketEvidence[] = ticketEvidence(after, at, p).filter((e) => !recorded.has(e.evidenceKey));
+        if (ruleCommand.type === 'COMPLETE') evidence.push(...(await repeatRepairEvidence(after, p, at)));
+        const ticket = summaryOf({ ...after, version, standardVersionId: t.standardVersionId }, p);
+        t = await store.commit(t, {
+          patch: decision.patch, events: decision.events, at, bump,
+          applied: { commandId, commandHash: hash, type: ruleCommand.type, version, standardVersionId: p.standardVersionId, at, ticket, evidence },
+          evidenceKeys: evidence.map((e) => e.evidenceKey),
+          pending: bump ? effectsOf({ before, after, version, events: decision.events, at, policy: p }) : null,
+        });
+        await store.settle(t);
+        return { ticket, evidence };
+      }));
+    },
+
+    async ticketSummary({ ticketId }) {
+      id('ticketId', ticketId);
+      const t = await load(ticketId);
+      // The policy the ticket was created under: the summary needs one and this call passes none.
+      return summaryOf(t, t.policy as TicketPolicy);
+    },
+
+    async evidenceAt({ ticketId, at, policy }) {
+      id('ticketId', ticketId);
+      const when = instant('at', at);
+      const p = checkedTicketPolicy(policy);
+      const t = await load(ticketId);
+      const snapshot = snapshotOf(t);
+      const current = currentAppointment(snapshot);
+      if (!current) return [];
+      const e = appointmentEvidence(snapshot, current.no, when, p);
+      return e && !t.recordedEvidence.includes(e.evidenceKey) ? [e] : [];
+    },
+
+    async openJobsByCentre({ centreIds }) {
+      if (!Array.isArray(centreIds) || centreIds.length > CENTRES_MAX) throw badActivityInput(`centreIds must be a list of at most ${CENTRES_MAX} ids`);
+      const ids = [...new Set(centreIds.map((c, i) => id(`centreIds[${i}]`, c)))];
+      return store.openJobsByCentre(ids);
+    },
+
+    async engineerJobsOn({ engineerId, at }) {
+      id('engineerId', engineerId);
+      return store.countEngineerJobs(engineerId, shanghaiDate(instant('at', at)));
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import type { ComplaintOpenedEvent, ComplaintSeverity } from './rules/complaint.ts';
+import type { TicketEvent } from './rules/events.ts';
+import { kpiFacts, type KpiCounter } from './rules/kpi-facts.ts';
+import type { TicketPolicy } from './rules/policy.ts';
+import { complaintResponseBy } from './rules/sla.ts';
+import { currentAppointment, currentEngineer, engineerAt, type TicketSnapshot, type TicketState } from './rules/ticket.ts';
+import { shanghaiDate } from './shanghai.ts';
+
+/**
+ * What one change of a ticket must do beyond the ticket document: an entry in the change feed of
+ * each centre concerned, the centre's KPI facts, after an UNSATISFIED callback a complaint, and
+ * moves between the `_id`-keyed ticket sets (a centre's open jobs, an engineer's day). Pure. The store saves these
+ * with the ticket in the same single-document write (`pending`, an outbox) and then delivers them
+ * with idempotent inserts, so a crash between the two writes loses nothing and counts nothing twice.
+ */
+
+/** A change-feed entry before it gets its sequence number. */
+export interface ChangeContent {
+  /** The centre holding the job after the change (null when nobody does). */
+  centreId: string | null;
+  /** Every centre that may see the change (the holder before and after, and any centre an event names): one feed entry each. */
+  centreIds: string[];
+  state: TicketState;
+  at: Date;
+  /** The timeline event types, or SUPERSEDED when a later repair made the job not payable. */
+  types: string[];
+}
+
+export interface KpiFact {
+  /** `${ticketId}:${version}:${counter}:${centreId}`: a retried delivery inserts nothing new. */
+  id: string;
+  ticketId: string;
+  version: number;
+  centreId: string;
+  /** YYYY-MM, Asia/Shanghai. */
+  month: string;
+  counter: KpiCounter;
+  by: number;
+  at: Date;
+}
+
+/** A complaint as opened by this service (the complaint workflow, 受理 → 处理 → 改进, comes later). */
+export interface OpenedComplaint {
+  /** `${ticketId}:callback`: one complaint per job from its callback, however often delivery runs. */
+  id: string;
+  ticketId: string;
+  centreId: string;
+  /** The engineer who completed the job (the investigation decides who is responsible). */
+  engineerId: string | null;
+  severity: ComplaintSeverity;
+  source: 'CALLBACK';
+  openedAt: Date;
+  responseBy: Date;
+  respondedAt: Date | null;
+  responsibleParty: null;
+  standardVersionId: string;
+}
+
+/** The ticket joins (`add`) or leaves the ticket set `key`. */
+export interface SetMove {
+  key: string;
+  add: boolean;
+}
+
+export interface PendingEffects {
+  version: number;
+  change: ChangeContent;
+  kpiFacts: KpiFact[];
+  complaint: OpenedComplaint | null;
+  sets: SetMove[];
+}
+
+/** States in which a centre holds a job it accepted and hasn't completed: its load for dispatch. */
+export const OPEN_JOB_STATES: readonly TicketState[] = ['ACCEPTED', 'BOOKED', 'ASSIGNED', 'ON_SITE'];
+
+export const serialSetKey = (serialNumber: string): string => `serial:${serialNumber}`;
+export const openJobsSetKey = (centreId: string): string => `centre:${centreId}`;
+export const engineerDaySetKey = (engineerId: string, day: string): string => `engineer:${engineerId}:${day}`;
+
+/**
+ * The sets a ticket belongs to besides its serial's: its centre's open jobs while OPEN_JOB_STATES,
+ * and its engineer's day (yyyymmdd, Asia/Shanghai, of the appointment in force) while both exist —
+ * a completed job still filled the engineer's day; a recalled or cancelled one closed its appointment.
+ */
+export function setsOf(t: TicketSnapshot): string[] {
+  const keys: string[] = [];
+  if (t.centreId && OPEN_JOB_STATES.includes(t.state)) keys.push(openJobsSetKey(t.centreId));
+  const engineer = currentEngineer(t);
+  const appointment = currentAppointment(t);
+  if (engineer && appointment) keys.push(engineerDaySetKey(engineer, shanghaiDate(appointment.appointment.from)));
+  return keys;
+}
+
+/** Leave the sets `before` was in and `after` is not, join those `after` is newly in. */
+export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot): SetMove[] {
+  const was = before ? setsOf(before) : [];
+  const is = setsOf(after);
+  return [...was.filter((k) => !is.includes(k)).map((key) => ({ key, add: false })), ...is.filter((k) => !was.includes(k)).map((key) => ({ key, add: true }))];
+}
+
+/**
+ * An UNSATISFIED callback is a customer complaint nobody has graded yet. Level 2 (8 h first response
+ * by default) until the call centre grades it: level 1 is reserved for major complaints a person
+ * has judged so, and level 3 (24 h) would let an unhappy customer wait a whole day by default.
+ */
+export const CALLBACK_COMPLAINT_SEVERITY: ComplaintSeverity = 2;
+
+export const callbackComplaintId = (ticketId: string): string => `${ticketId}:callback`;
+
+export function changeOf(before: TicketSnapshot | null, after: TicketSnapshot, types: string[], events: readonly TicketEvent[], at: Date): ChangeContent {
+  const centres = new Set<string>();
+  if (before?.centreId) centres.add(before.centreId);
+  if (after.centreId) centres.add(after.centreId);
+  for (const e of events) {
+    const centre = (e.data as { centreId?: unknown }).centreId;
+    if (typeof centre === 'string') centres.add(centre);
+  }
+  return { centreId: after.centreId, centreIds: [...centres].sort(), state: after.state, at, types };
+}
+
+/** The complaint an UNSATISFIED final callback opens, with the event the KPI counters read. */
+export function callbackComplaint(
+  after: TicketSnapshot,
+  events: readonly TicketEvent[],
+  at: Date,
+  policy: TicketPolicy,
+): { complaint: OpenedComplaint; opened: ComplaintOpenedEvent } | null {
+  const called = events.find((e) => e.type === 'CALLED_BACK' && e.data.result === 'UNSATISFIED');
+  if (!called || called.type !== 'CALLED_BACK') return null;
+  const id = callbackComplaintId(after.id);
+  const severity = CALLBACK_COMPLAINT_SEVERITY;
+  const centreId = called.data.centreId;
+  const complaint: OpenedComplaint = {
+    id, ticketId: after.id, centreId, engineerId: after.completedAt ? engineerAt(after, after.completedAt) : null,
+    severity, source: 'CALLBACK', openedAt: at, responseBy: complaintResponseBy(at, severity, policy), respondedAt: null,
+    responsibleParty: null, standardVersionId: policy.standardVersionId,
+  };
+  const opened: ComplaintOpenedEvent = { type: 'COMPLAINT_OPENED', at, data: { complaintId: id, ticketId: after.id, centreId, severity } };
+  if (called.actor !== undefined) opened.actor = called.actor;
+  return { complaint, opened };
+}
+
+/** The KPI increments of one version's events, merged per counter and centre. */
+export function kpiFactsOf(ticketId: string, version: number, events: readonly (TicketEvent | ComplaintOpenedEvent)[]): KpiFact[] {
+  const facts = new Map<string, KpiFact>();
+  for (const e of events) {
+    for (const inc of kpiFacts(e)) {
+      const id = `${ticketId}:${version}:${inc.counter}:${inc.centreId}`;
+      const seen = facts.get(id);
+      if (seen) seen.by += inc.by;
+      else facts.set(id, { id, ticketId, version, centreId: inc.centreId, month: inc.month, counter: inc.counter, by: inc.by, at: e.at });
+    }
+  }
+  return [...facts.values()];
+}
+
+/** Everything a decided change must deliver besides the ticket document itself. */
+export function effectsOf(input: {
+  before: TicketSnapshot | null;
+  after: TicketSnapshot;
+  version: number;
+  events: readonly TicketEvent[];
+  at: Date;
+  policy: TicketPolicy;
+  /** Overrides the event types (a change with no timeline event, e.g. SUPERSEDED). */
+  types?: string[];
+}): PendingEffects {
+  const { before, after, version, events, at, policy } = input;
+  const opened = callbackComplaint(after, events, at, policy);
+  return {
+    version,
+    change: changeOf(before, after, input.types ?? events.map((e) => e.type), events, at),
+    kpiFacts: kpiFactsOf(after.id, version, opened ? [...events, opened.opened] : events),
+    complaint: opened?.complaint ?? null,
+    sets: setMoves(before, after),
+  };
+}

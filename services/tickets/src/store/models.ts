@@ -1,0 +1,267 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { TicketEvidence, TicketPolicyInput, TicketSummary } from '@starline/common';
+import type { OpenedComplaint, PendingEffects } from '../effects.ts';
+import type { TicketEvent } from '../rules/events.ts';
+import type { KpiCounter } from '../rules/kpi-facts.ts';
+import type { TicketSnapshot } from '../rules/ticket.ts';
+
+/** A timeline event and the ticket version it produced. */
+export type TimelineEntry = TicketEvent & { version: number };
+
+/** A command applied to the ticket and what it answered: a repeat of `commandId` gets this back. */
+export interface AppliedCommand {
+  commandId: string;
+  /** sha256 of the command as sent: the same id with a different command is a CONFLICT. */
+  commandHash: string;
+  type: string;
+  version: number;
+  /** The standard whose rules decided it (the policy the caller passed). */
+  standardVersionId: string;
+  at: Date;
+  ticket: TicketSummary;
+  evidence: TicketEvidence[];
+}
+
+/**
+ * One job: the rules' TicketSnapshot plus what the store keeps around it. Written only under the
+ * lease `ticket:<id>` with a filter on `version`, and read only by `_id` (FerretDB v1 scans the
+ * whole collection for any other filter): every other way of finding a ticket is a small
+ * `_id`-keyed document kept in step with it (`ticket_numbers`, `ticket_sets`).
+ */
+export interface TicketDoc extends Omit<TicketSnapshot, 'id'> {
+  _id: string;
+  /** Business key: T + yyyymmdd (Asia/Shanghai, of receipt) + 6 random digits. */
+  ticketNumber: string;
+  version: number;
+  /** The standard in force at receipt, and its policy: what ticketSummary computes deadlines with. */
+  standardVersionId: string;
+  policy: TicketPolicyInput;
+  timeline: TimelineEntry[];
+  appliedCommands: AppliedCommand[];
+  /** Evidence keys already returned for this ticket: a later command never returns them again. */
+  recordedEvidence: string[];
+  /** The outbox: effects decided with the latest version and not yet delivered (null once they are). */
+  pending: PendingEffects | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One entry of a centre's change feed: `_id` is `<centreId>:<seq, 12 digits>`, seq 1, 2, 3 … per centre. */
+export interface ChangeDoc {
+  _id: string;
+  feed: string;
+  seq: number;
+  ticketId: string;
+  version: number;
+  /** The centre holding the job after the change (null when nobody does). */
+  centreId: string | null;
+  state: string;
+  at: Date;
+  types: string[];
+}
+
+/** A centre feed's head: the last seq readers may see (every entry up to it exists). */
+export interface FeedHeadDoc {
+  _id: string;
+  last: number;
+}
+
+/** Which seq a ticket version got in a feed: `_id` is `<feed>|<ticketId>|<version>`. Makes appends idempotent. */
+export interface ChangeReceiptDoc {
+  _id: string;
+  seq: number;
+}
+
+/** Ticket number → ticket id. Inserting it first is what makes the number unique. */
+export interface TicketNumberDoc {
+  _id: string;
+  ticketId: string;
+}
+
+/**
+ * A named set of ticket ids kept in step with the tickets: `serial:<serial>` (every ticket of a
+ * product serial: the repeat-repair candidates), `centre:<id>` (a centre's open jobs: its load for
+ * dispatch), `engineer:<id>:<yyyymmdd>` (an engineer's jobs with an appointment that Shanghai day).
+ * Updated only under the lease `set:<_id>`.
+ */
+export interface TicketSetDoc {
+  _id: string;
+  tickets: string[];
+}
+
+/** Insert-only KPI increments; a centre's monthly totals are summed by aggregation (a scan: monthly batch only). */
+export interface KpiFactDoc {
+  _id: string;
+  ticketId: string;
+  version: number;
+  centreId: string;
+  month: string;
+  counter: KpiCounter;
+  by: number;
+  at: Date;
+}
+
+export type ComplaintDoc = Omit<OpenedComplaint, 'id'> & { _id: string };
+
+const mixed = { type: Schema.Types.Mixed };
+const nullableDate = { type: Date, default: null };
+const nullableString = { type: String, default: null };
+
+const offerSchema = new Schema(
+  {
+    centreId: { type: String, required: true }, offeredAt: { type: Date, required: true }, round: { type: Number, required: true },
+    outcome: { type: String, required: true }, answeredAt: nullableDate, reason: nullableString,
+  },
+  { _id: false },
+);
+const appointmentSchema = new Schema(
+  { from: { type: Date, required: true }, to: { type: Date, required: true }, bookedAt: { type: Date, required: true }, closedAt: nullableDate },
+  { _id: false },
+);
+const assignmentSchema = new Schema({ engineerId: nullableString, at: { type: Date, required: true } }, { _id: false });
+const callbackSchema = new Schema({ at: { type: Date, required: true }, answer: { type: String, required: true } }, { _id: false });
+const reportSchema = new Schema(
+  {
+    workFinishedAt: { type: Date, required: true },
+    checklist: { type: [String], default: [] },
+    faultCode: nullableString,
+    parts: { type: [new Schema({ partNumber: String, oldPartSerial: String, quantity: Number }, { _id: false })], default: [] },
+    charges: { type: [new Schema({ code: String, quantity: Number, amountFen: Number }, { _id: false })], default: [] },
+    delightNote: nullableString,
+    valueAddNote: nullableString,
+    notes: nullableString,
+  },
+  { _id: false },
+);
+const autopsySchema = new Schema({ consistent: Boolean, note: String, at: Date }, { _id: false });
+
+const ticketSchema = new Schema<TicketDoc>(
+  {
+    _id: { type: String, required: true },
+    ticketNumber: { type: String, required: true },
+    version: { type: Number, required: true },
+    standardVersionId: { type: String, required: true },
+    policy: { ...mixed, required: true },
+    state: { type: String, required: true },
+    customer: {
+      name: { type: String, required: true }, phone: { type: String, required: true },
+      address: { type: String, required: true }, regionCode: { type: String, required: true },
+    },
+    product: {
+      productLine: { type: String, required: true }, model: { type: String, required: true },
+      serialNumber: { type: String, required: true }, purchaseDate: { type: Date, required: true },
+    },
+    serviceType: { type: String, required: true },
+    areaClass: { type: String, required: true },
+    faultDescription: nullableString,
+    warranty: { type: String, required: true },
+    receivedAt: { type: Date, required: true },
+    centreId: nullableString,
+    offers: { type: [offerSchema], default: [] },
+    escalations: { type: [Date], default: [] },
+    acceptedAt: nullableDate,
+    firstContactAt: nullableDate,
+    appointments: { type: [appointmentSchema], default: [] },
+    assignments: { type: [assignmentSchema], default: [] },
+    checkedInAt: nullableDate,
+    report: { type: reportSchema, default: null },
+    completedAt: nullableDate,
+    callbackAttempts: { type: [callbackSchema], default: [] },
+    callbackResult: nullableString,
+    calledBackAt: nullableDate,
+    oldPartReturnedAt: nullableDate,
+    autopsy: { type: autopsySchema, default: null },
+    closedAt: nullableDate,
+    cancelledAt: nullableDate,
+    cancelReason: nullableString,
+    supersededBy: nullableString,
+    timeline: { type: [mixed], default: [] },
+    appliedCommands: { type: [mixed], default: [] },
+    recordedEvidence: { type: [String], default: [] },
+    pending: { ...mixed, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'tickets', versionKey: false, minimize: false, strict: 'throw' },
+);
+// No secondary indexes: nothing reads tickets but by _id (see ticket_numbers and ticket_sets).
+
+const changeSchema = new Schema<ChangeDoc>(
+  {
+    _id: { type: String, required: true },
+    feed: { type: String, required: true },
+    seq: { type: Number, required: true },
+    ticketId: { type: String, required: true },
+    version: { type: Number, required: true },
+    centreId: nullableString,
+    state: { type: String, required: true },
+    at: { type: Date, required: true },
+    types: { type: [String], default: [] },
+  },
+  { collection: 'ticket_changes', versionKey: false, strict: 'throw' },
+);
+
+const feedHeadSchema = new Schema<FeedHeadDoc>(
+  { _id: { type: String, required: true }, last: { type: Number, required: true } },
+  { collection: 'ticket_feed_heads', versionKey: false, strict: 'throw' },
+);
+
+const receiptSchema = new Schema<ChangeReceiptDoc>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { collection: 'ticket_change_receipts', versionKey: false, strict: 'throw' },
+);
+
+const numberSchema = new Schema<TicketNumberDoc>(
+  { _id: { type: String, required: true }, ticketId: { type: String, required: true } },
+  { collection: 'ticket_numbers', versionKey: false, strict: 'throw' },
+);
+
+const setSchema = new Schema<TicketSetDoc>(
+  { _id: { type: String, required: true }, tickets: { type: [String], default: [] } },
+  { collection: 'ticket_sets', versionKey: false, strict: 'throw' },
+);
+
+const kpiFactSchema = new Schema<KpiFactDoc>(
+  {
+    _id: { type: String, required: true },
+    ticketId: { type: String, required: true },
+    version: { type: Number, required: true },
+    centreId: { type: String, required: true },
+    month: { type: String, required: true },
+    counter: { type: String, required: true },
+    by: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'kpi_facts', versionKey: false, strict: 'throw' },
+);
+kpiFactSchema.index({ centreId: 1, month: 1 });
+
+const complaintSchema = new Schema<ComplaintDoc>(
+  {
+    _id: { type: String, required: true },
+    ticketId: { type: String, required: true },
+    centreId: { type: String, required: true },
+    engineerId: nullableString,
+    severity: { type: Number, required: true },
+    source: { type: String, required: true },
+    openedAt: { type: Date, required: true },
+    responseBy: { type: Date, required: true },
+    respondedAt: nullableDate,
+    responsibleParty: { ...mixed, default: null },
+    standardVersionId: { type: String, required: true },
+  },
+  { collection: 'complaints', versionKey: false, minimize: false, strict: 'throw' },
+);
+
+function modelOn<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
+  return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
+}
+
+export const ticketModel = (conn: Connection) => modelOn(conn, 'Ticket', ticketSchema);
+export const changeModel = (conn: Connection) => modelOn(conn, 'TicketChange', changeSchema);
+export const feedHeadModel = (conn: Connection) => modelOn(conn, 'TicketFeedHead', feedHeadSchema);
+export const receiptModel = (conn: Connection) => modelOn(conn, 'TicketChangeReceipt', receiptSchema);
+export const numberModel = (conn: Connection) => modelOn(conn, 'TicketNumber', numberSchema);
+export const ticketSetModel = (conn: Connection) => modelOn(conn, 'TicketSet', setSchema);
+export const kpiFactModel = (conn: Connection) => modelOn(conn, 'KpiFact', kpiFactSchema);
+export const complaintModel = (conn: Connection) => modelOn(conn, 'Complaint', complaintSchema);

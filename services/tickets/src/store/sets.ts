@@ -1,0 +1,37 @@
+import type { Connection, Model } from 'mongoose';
+import { writeLease, type LeaseOptions, type WriteLeaseDoc } from '@starline/common';
+import type { SetMove } from '../effects.ts';
+import { ticketSetModel, type TicketSetDoc } from './models.ts';
+
+export const setLease = (key: string): string => `set:${key}`;
+
+/**
+ * Named sets of ticket ids (`ticket_sets`, `_id` = the key; keys in effects.ts): what lets "a
+ * serial's tickets", "a centre's open jobs" and "an engineer's jobs that day" be one `_id` read
+ * instead of a scan of every ticket. FerretDB v1 applies no update atomically, so each set is
+ * read, changed and written back under the lease `set:<key>`. Joining and leaving are idempotent,
+ * so a retried delivery changes nothing.
+ */
+export function createTicketSets(conn: Connection, leases: Model<WriteLeaseDoc>, lease: LeaseOptions) {
+  const sets = ticketSetModel(conn);
+
+  const members = async (key: string): Promise<string[]> => (await sets.findById(key).lean<TicketSetDoc>())?.tickets ?? [];
+
+  function move(ticketId: string, { key, add }: SetMove): Promise<void> {
+    return writeLease(leases, setLease(key), lease)(async () => {
+      const now = await members(key);
+      if (now.includes(ticketId) === add) return;
+      const tickets = add ? [...now, ticketId] : now.filter((t) => t !== ticketId);
+      await sets.updateOne({ _id: key }, { $set: { tickets } }, { upsert: true });
+    });
+  }
+
+  return {
+    models: [sets] as const,
+    members,
+    /** Applies the moves in order (each set under its own lease, one at a time). */
+    async apply(ticketId: string, moves: readonly SetMove[]): Promise<void> {
+      for (const m of moves) await move(ticketId, m);
+    },
+  };
+}

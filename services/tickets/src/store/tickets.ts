@@ -1,0 +1,196 @@
+import { randomInt } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { DEFAULT_LEASE, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
+import { effectsOf, engineerDaySetKey, openJobsSetKey, serialSetKey, type PendingEffects } from '../effects.ts';
+import type { TicketEvent } from '../rules/events.ts';
+import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
+import type { TicketSnapshot } from '../rules/ticket.ts';
+import { shanghaiDate } from '../shanghai.ts';
+import { createChangeFeed } from './changes.ts';
+import { createFactsStore, insertOnce } from './facts.ts';
+import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc } from './models.ts';
+import { createTicketSets } from './sets.ts';
+
+export type TicketRecord = Omit<TicketDoc, '_id'> & { id: string };
+
+export const ticketLease = (id: string): string => `ticket:${id}`;
+
+/** ticket numbers tried before giving up (a clash needs two of a million on the same day). */
+const NUMBER_ATTEMPTS = 5;
+
+const record = ({ _id, ...rest }: TicketDoc): TicketRecord => ({ ...rest, id: _id });
+
+/** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
+export function snapshotOf(t: TicketRecord): TicketSnapshot {
+  return {
+    id: t.id, state: t.state, customer: t.customer, product: t.product, serviceType: t.serviceType, areaClass: t.areaClass,
+    faultDescription: t.faultDescription, warranty: t.warranty, receivedAt: t.receivedAt, centreId: t.centreId, offers: t.offers,
+    escalations: t.escalations, acceptedAt: t.acceptedAt, firstContactAt: t.firstContactAt, appointments: t.appointments,
+    assignments: t.assignments, checkedInAt: t.checkedInAt, report: t.report, completedAt: t.completedAt,
+    callbackAttempts: t.callbackAttempts, callbackResult: t.callbackResult, calledBackAt: t.calledBackAt,
+    oldPartReturnedAt: t.oldPartReturnedAt, autopsy: t.autopsy, closedAt: t.closedAt, cancelledAt: t.cancelledAt,
+    cancelReason: t.cancelReason, supersededBy: t.supersededBy,
+  };
+}
+
+/** One decided change, as `commit` writes it. */
+export interface TicketWrite {
+  patch: TicketPatch;
+  events: TicketEvent[];
+  at: Date;
+  /** false for a command that changed nothing (e.g. booking the same window again): no new version. */
+  bump: boolean;
+  applied: AppliedCommand | null;
+  evidenceKeys: string[];
+  pending: PendingEffects | null;
+}
+
+export type TicketsStore = ReturnType<typeof createTicketsStore>;
+
+/**
+ * Every read and write of the tickets database, all by `_id` except `kpiTotals` (see facts.ts).
+ * A ticket changes in two steps: `commit` writes the decision (snapshot patch, version + 1, timeline
+ * events, the command's outcome and the effects to deliver, `pending`) in ONE conditional
+ * single-document update; `settle` then delivers `pending` (centre change feeds, KPI facts,
+ * complaint, ticket sets) with idempotent writes and clears it. Both run under the lease
+ * `ticket:<id>`, and every writer settles what it finds pending before deciding anything new, so a
+ * crash between the steps is repaired by the next call and nothing is delivered twice.
+ */
+export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE, randomSuffix = () => randomInt(0, 1_000_000)) {
+  const tickets = ticketModel(conn);
+  const numbers = numberModel(conn);
+  const leases = writeLeaseModel(conn);
+  const feed = createChangeFeed(conn, leases, lease);
+  const facts = createFactsStore(conn);
+  const sets = createTicketSets(conn, leases, lease);
+
+  const findTicket = async (id: string): Promise<TicketRecord | null> => {
+    const doc = await tickets.findById(id).lean<TicketDoc>();
+    return doc ? record(doc) : null;
+  };
+
+  /** Delivers the ticket's pending effects (call under its lease). A no-op when nothing is pending. */
+  async function settle(t: TicketRecord): Promise<TicketRecord> {
+    const p = t.pending;
+    if (!p) return t;
+    await feed.append(t.id, p.version, p.change);
+    await facts.insertKpiFacts(p.kpiFacts);
+    if (p.complaint) await facts.openComplaint(p.complaint);
+    await sets.apply(t.id, p.sets);
+    await tickets.updateOne({ _id: t.id, version: t.version }, { $set: { pending: null } });
+    return { ...t, pending: null };
+  }
+
+  /** Re-reads the ticket under its lease (a command may have come first) and delivers what is pending. */
+  const settleNow = (id: string): Promise<TicketRecord> =>
+    writeLease(leases, ticketLease(id), lease)(async () => {
+      const t = await findTicket(id);
+      if (!t) throw new Error(`ticket ${id} vanished after its insert`);
+      return settle(t);
+    });
+
+  return {
+    exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
+
+    async syncIndexes(): Promise<void> {
+      for (const m of [tickets, numbers, leases, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
+    },
+
+    findTicket,
+
+    async findTicketByNumber(ticketNumber: string): Promise<TicketRecord | null> {
+      const n = await numbers.findById(ticketNumber).lean<TicketNumberDoc>();
+      const t = n ? await findTicket(n.ticketId) : null;
+      // A number drawn by a losing concurrent insert of the same ticket points at it but isn't its number.
+      return t?.ticketNumber === ticketNumber ? t : null;
+    },
+
+    /**
+     * Stores a ticket fresh from intake (rules/intake.ts `receive`) at version 1 under `policy`, the
+     * standard in force at receipt, and delivers its RECEIVED change. The number is T + the
+     * Shanghai date of receipt + 6 random digits, reserved in `ticket_numbers` first (its `_id` is
+     * the uniqueness) and redrawn on the rare clash. The ticket joins its serial's set before it
+     * exists, so a later repair of the same machine always finds it. Idempotent by ticket id:
+     * storing the same id again returns the stored ticket with `created: false`.
+     */
+    async insertTicket(
+      snapshot: TicketSnapshot,
+      extra: { policy: TicketPolicyInput; events: TicketEvent[]; now?: Date },
+    ): Promise<{ ticket: TicketRecord; created: boolean }> {
+      const now = extra.now ?? new Date();
+      const { id, ...fields } = snapshot;
+      if (await tickets.exists({ _id: id })) return { ticket: await settleNow(id), created: false };
+      await sets.apply(id, [{ key: serialSetKey(snapshot.product.serialNumber), add: true }]);
+      const pending = effectsOf({ before: null, after: snapshot, version: 1, events: extra.events, at: snapshot.receivedAt, policy: extra.policy });
+      for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
+        const ticketNumber = `T${shanghaiDate(snapshot.receivedAt)}${String(randomSuffix()).padStart(6, '0')}`;
+        if (!(await insertOnce(numbers, { _id: ticketNumber, ticketId: id }))) continue; // taken: draw another
+        const doc: TicketDoc = {
+          _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId, policy: extra.policy,
+          timeline: extra.events.map((e) => ({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
+          pending, createdAt: now, updatedAt: now,
+        };
+        try {
+          await tickets.create(doc);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          return { ticket: await settleNow(id), created: false }; // a concurrent insert of the same id won
+        }
+        return { ticket: await settleNow(id), created: true };
+      }
+      throw new Error(`no free ticket number after ${NUMBER_ATTEMPTS} attempts`);
+    },
+
+    /**
+     * Writes one decision (call under the ticket's lease, after settle). Conditional on the version
+     * read, so on MongoDB it stays correct even past an expired lease; a miss is a bug or a lost
+     * lease, and fails retryably.
+     */
+    async commit(current: TicketRecord, w: TicketWrite): Promise<TicketRecord> {
+      const after = applyPatch(snapshotOf(current), w.patch);
+      const version = w.bump ? current.version + 1 : current.version;
+      const entries = w.events.map((e) => ({ ...e, version }));
+      const keys = [...new Set(w.evidenceKeys)].filter((k) => !current.recordedEvidence.includes(k));
+      const set = { ...w.patch, version, updatedAt: w.at, pending: w.pending ?? current.pending };
+      const push: Record<string, unknown> = {};
+      if (entries.length) push['timeline'] = { $each: entries };
+      if (w.applied) push['appliedCommands'] = w.applied;
+      const update: Record<string, unknown> = { $set: set };
+      if (Object.keys(push).length) update['$push'] = push;
+      if (keys.length) update['$addToSet'] = { recordedEvidence: { $each: keys } };
+      const result = await tickets.updateOne({ _id: current.id, version: current.version }, update);
+      if (result.matchedCount !== 1) throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
+      return {
+        ...current, ...after, id: current.id, version, updatedAt: w.at, pending: set.pending,
+        timeline: [...current.timeline, ...entries],
+        appliedCommands: w.applied ? [...current.appliedCommands, w.applied] : current.appliedCommands,
+        recordedEvidence: [...current.recordedEvidence, ...keys],
+      };
+    },
+
+    settle,
+
+    /** Every other ticket of the product serial (its set, then each by `_id`): the candidates of the repeat-repair rule. */
+    async ticketsOfSerial(serialNumber: string, exceptId: string): Promise<TicketRecord[]> {
+      const ids = (await sets.members(serialSetKey(serialNumber))).filter((id) => id !== exceptId);
+      // An id whose insert failed after joining the set has no ticket: skipped.
+      return (await Promise.all(ids.map(findTicket))).filter((t): t is TicketRecord => t !== null);
+    },
+
+    /** Jobs each centre holds open (effects.ts OPEN_JOB_STATES); every centre asked is in the answer. */
+    async openJobsByCentre(centreIds: readonly string[]): Promise<Record<string, number>> {
+      const counts = await Promise.all(centreIds.map(async (c) => [c, (await sets.members(openJobsSetKey(c))).length] as const));
+      return Object.fromEntries(counts);
+    },
+
+    /** Tickets the engineer holds whose appointment in force starts on the Shanghai day `day` (yyyymmdd). */
+    async countEngineerJobs(engineerId: string, day: string): Promise<number> {
+      return (await sets.members(engineerDaySetKey(engineerId, day))).length;
+    },
+
+    changesSince: feed.since,
+    feedHead: feed.head,
+    kpiTotals: facts.kpiTotals,
+    findComplaint: facts.findComplaint,
+  };
+}

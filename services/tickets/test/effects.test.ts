@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { CALLBACK_COMPLAINT_SEVERITY, effectsOf, setsOf } from '../src/effects.ts';
+import { applyPatch, decide, type TicketCommand } from '../src/rules/lifecycle.ts';
+import type { TicketSnapshot } from '../src/rules/ticket.ts';
+import { DEFAULT_TICKET_POLICY as P } from './fixtures/policy.ts';
+import { journey, newTicket, plus, T0 } from './fixtures/tickets.ts';
+
+/** The effects of one command, as applyTicketCommand computes them. */
+function effects(t: TicketSnapshot, command: TicketCommand, at: Date, version = 5) {
+  const d = decide(t, command, at, P);
+  if (!d.ok) throw new Error(d.message);
+  return effectsOf({ before: t, after: applyPatch(t, d.patch), version, events: d.events, at, policy: P });
+}
+
+describe('effectsOf', () => {
+  it('a refusal is visible to the centre that refused, though it no longer holds the job', () => {
+    const e = effects(journey('OFFERED'), { type: 'REFUSE', reason: 'full' }, plus(T0, 5));
+    expect(e.change).toMatchObject({ centreId: null, centreIds: ['C-1'], state: 'OFFERED', types: ['REFUSED'] });
+    expect(e.kpiFacts).toEqual([]);
+  });
+
+  it('acceptance counts one dispatched job for the centre, keyed by ticket, version and counter', () => {
+    const at = plus(T0, 10);
+    const e = effects(journey('OFFERED'), { type: 'ACCEPT' }, at, 3);
+    expect(e.kpiFacts).toEqual([{ id: 'T-1:3:dispatched:C-1', ticketId: 'T-1', version: 3, centreId: 'C-1', month: '2026-10', counter: 'dispatched', by: 1, at }]);
+  });
+
+  it('an UNSATISFIED final callback opens one complaint and counts it', () => {
+    const t = journey('COMPLETED');
+    const at = plus(t.completedAt!, 60);
+    const e = effects(t, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, at);
+    expect(e.complaint).toMatchObject({
+      id: 'T-1:callback', ticketId: 'T-1', centreId: 'C-1', engineerId: 'E-1', severity: CALLBACK_COMPLAINT_SEVERITY, openedAt: at,
+      responseBy: plus(at, 8 * 60), source: 'CALLBACK',
+    });
+    expect(e.kpiFacts.map((f) => f.counter).sort()).toEqual(['answeredCallbacks', 'complaints']);
+    expect(e.change.types).toEqual(['CALLBACK_ATTEMPTED', 'CALLED_BACK']);
+  });
+
+  it('a SATISFIED callback opens none', () => {
+    const t = journey('COMPLETED');
+    expect(effects(t, { type: 'CALLBACK_ATTEMPT', answer: 'SATISFIED' }, plus(t.completedAt!, 60)).complaint).toBeNull();
+  });
+
+  it('a change without events (SUPERSEDED) names its type and the holder', () => {
+    const t = journey('CLOSED');
+    const e = effectsOf({ before: t, after: { ...t, supersededBy: 'T-2' }, version: 10, events: [], at: plus(T0, 9999), policy: P, types: ['SUPERSEDED'] });
+    expect(e.change).toMatchObject({ centreIds: ['C-1'], types: ['SUPERSEDED'], state: 'CLOSED' });
+    expect(e.kpiFacts).toEqual([]);
+  });
+
+  it('intake: no centre sees it yet', () => {
+    const t = newTicket();
+    expect(effectsOf({ before: null, after: t, version: 1, events: [], at: T0, policy: P, types: ['RECEIVED'] }).change.centreIds).toEqual([]);
+  });
+});
+
+describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
+  const moves = (t: TicketSnapshot, command: TicketCommand, at: Date) => effects(t, command, at).sets;
+
+  it('acceptance puts the job in its centre’s open jobs; an offer alone does not', () => {
+    expect(moves(newTicket(), { type: 'DISPATCH', centreId: 'C-1' }, plus(T0, 1))).toEqual([]);
+    expect(moves(journey('OFFERED'), { type: 'ACCEPT' }, plus(T0, 10))).toEqual([{ key: 'centre:C-1', add: true }]);
+  });
+
+  it('assigning puts it in the engineer’s day of the appointment (Asia/Shanghai); reassigning moves it', () => {
+    const booked = journey('BOOKED'); // appointment from T0 + 24 h = 2026-10-13 09:00 in Shanghai
+    expect(setsOf(booked)).toEqual(['centre:C-1']);
+    expect(moves(booked, { type: 'ASSIGN', engineerId: 'E-1' }, plus(T0, 40))).toEqual([{ key: 'engineer:E-1:20261013', add: true }]);
+    expect(moves(journey('ASSIGNED'), { type: 'ASSIGN', engineerId: 'E-2' }, plus(T0, 40))).toEqual([
+      { key: 'engineer:E-1:20261013', add: false }, { key: 'engineer:E-2:20261013', add: true },
+    ]);
+  });
+
+  it('a rebooking to another day moves it; one to 23:30 the same evening in Shanghai (15:30 UTC) does not', () => {
+    const t = journey('ASSIGNED');
+    expect(moves(t, { type: 'BOOK', window: { from: plus(T0, 48 * 60), to: plus(T0, 49 * 60) } }, plus(T0, 60))).toEqual([
+      { key: 'engineer:E-1:20261013', add: false }, { key: 'engineer:E-1:20261014', add: true },
+    ]);
+    const lateEvening = new Date('2026-10-13T15:30:00Z');
+    expect(moves(t, { type: 'BOOK', window: { from: lateEvening, to: plus(lateEvening, 20) } }, plus(T0, 60))).toEqual([]);
+  });
+
+  it('completion ends the centre’s open job but the engineer’s day stays filled; recall and cancel leave both', () => {
+    const onSite = journey('ON_SITE');
+    const at = plus(onSite.checkedInAt!, 90);
+    const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
+    expect(moves(onSite, { type: 'COMPLETE', report }, at)).toEqual([{ key: 'centre:C-1', add: false }]);
+    const leaveBoth = [{ key: 'centre:C-1', add: false }, { key: 'engineer:E-1:20261013', add: false }];
+    expect(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60))).toEqual(leaveBoth);
+    expect(moves(journey('ASSIGNED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))).toEqual(leaveBoth);
+  });
+});
