@@ -17,6 +17,6 @@ export function toolPaths() {
   return {
     temporal: process.env['STARLINE_TEMPORAL_BIN'] ?? path.join(temporalDir, 'temporal'),
     temporalTestServer: process.env['STARLINE_TEMPORAL_TEST_SERVER_BIN'] ?? path.join(temporalDir, 'temporal-test-server'),
-    ferretdb: process.env['STARLINE_FERRETDB_BIN'] ?? path.join(TOOLS, `ferretdb-${v['FERRETDB_VERSION']}`, 'ferretdb'),
+    ferretdb: process.env['STARLINE_FERRETDB_BIN'] ?? path.join(TOOLS, `ferretdb-${v['FERRETDB_VERSION']}-${v['FERRETDB_BUILD']}`, 'ferretdb'),
   };
 }

@@ -169,11 +169,16 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
       return doc ? wrote(toRecord(doc)) : null;
     },
 
-    /** Call under the centre's lease, having checked the transition against `from`. */
+    /**
+     * Call under the centre's lease, having checked the transition against `from`. Null when the
+     * centre is not (or no longer) in `from`. The lease makes the read-then-write safe; a filter on
+     * `status` as well would make FerretDB scan every centre (it uses the index for `{_id}` alone).
+     */
     async changeStatus(id: string, from: CentreStatus, change: StatusChangeDoc): Promise<CentreRecord | null> {
+      if ((await findById(id))?.status !== from) return null;
       const doc = await centres
         .findOneAndUpdate(
-          { _id: id, status: from },
+          { _id: id },
           { $set: { status: change.to, updatedAt: change.at }, $push: { statusHistory: change } },
           { new: true },
         )
