@@ -77,7 +77,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     await facts.insertKpiFacts(p.kpiFacts);
     if (p.complaint) await facts.openComplaint(p.complaint);
     await sets.apply(t.id, p.sets);
-    await tickets.updateOne({ _id: t.id, version: t.version }, { $set: { pending: null } });
+    await tickets.updateOne({ _id: t.id }, { $set: { pending: null } });
     return { ...t, pending: null };
   }
 
@@ -142,9 +142,10 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     },
 
     /**
-     * Writes one decision (call under the ticket's lease, after settle). Conditional on the version
-     * read, so on MongoDB it stays correct even past an expired lease; a miss is a bug or a lost
-     * lease, and fails retryably.
+     * Writes one decision (call under the ticket's lease, after settle). The version is checked by
+     * reading it again rather than in the update's filter: FerretDB uses the `_id` index only for a
+     * filter on `_id` alone, and a `{_id, version}` filter would read every ticket. A moved version
+     * means the lease was lost (a bug or a stall past its expiry), and fails retryably.
      */
     async commit(current: TicketRecord, w: TicketWrite): Promise<TicketRecord> {
       const after = applyPatch(snapshotOf(current), w.patch);
@@ -158,8 +159,9 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const update: Record<string, unknown> = { $set: set };
       if (Object.keys(push).length) update['$push'] = push;
       if (keys.length) update['$addToSet'] = { recordedEvidence: { $each: keys } };
-      const result = await tickets.updateOne({ _id: current.id, version: current.version }, update);
-      if (result.matchedCount !== 1) throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
+      const stored = await tickets.findById(current.id, { version: 1 }).lean<{ version: number }>();
+      if (stored?.version !== current.version) throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
+      await tickets.updateOne({ _id: current.id }, update);
       return {
         ...current, ...after, id: current.id, version, updatedAt: w.at, pending: set.pending,
         timeline: [...current.timeline, ...entries],
