@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
+import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
 import { effectsOf, engineerDaySetKey, openJobsSetKey, serialSetKey, type PendingEffects } from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
@@ -9,6 +9,7 @@ import { shanghaiDate } from '../shanghai.ts';
 import { createChangeFeed } from './changes.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
 import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc } from './models.ts';
+import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
 import { createTicketSets } from './sets.ts';
 
 export type TicketRecord = Omit<TicketDoc, '_id'> & { id: string };
@@ -63,6 +64,8 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const feed = createChangeFeed(conn, leases, lease);
   const facts = createFactsStore(conn);
   const sets = createTicketSets(conn, leases, lease);
+  const search = createTicketSearch(conn);
+  const idempotency = idempotencyModel(conn);
 
   const findTicket = async (id: string): Promise<TicketRecord | null> => {
     const doc = await tickets.findById(id).lean<TicketDoc>();
@@ -93,7 +96,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [tickets, numbers, leases, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
+      for (const m of [tickets, numbers, leases, idempotency, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
     },
 
     findTicket,
@@ -189,6 +192,24 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     async countEngineerJobs(engineerId: string, day: string): Promise<number> {
       return (await sets.members(engineerDaySetKey(engineerId, day))).length;
     },
+
+    /** The tickets of a set, each by `_id` (an id whose ticket is gone is skipped). */
+    async ticketsIn(key: string): Promise<TicketRecord[]> {
+      const ids = await sets.members(key);
+      return (await Promise.all(ids.map(findTicket))).filter((t): t is TicketRecord => t !== null);
+    },
+
+    /** Ids of every ticket of a product serial (its set). */
+    idsOfSerial: (serialNumber: string): Promise<string[]> => sets.members(serialSetKey(serialNumber)),
+
+    /** Portal search: a scan (see search.ts). */
+    async searchTickets(filter: TicketScanFilter, after: SearchPosition | null, limit: number): Promise<TicketRecord[]> {
+      return (await search.page(filter, after, limit)).map(record);
+    },
+    countTickets: search.count,
+
+    /** Replay protection of the GraphQL mutations (common's withIdempotency). */
+    idempotency,
 
     changesSince: feed.since,
     feedHead: feed.head,

@@ -1,0 +1,71 @@
+import {
+  asInt,
+  connectDatabase,
+  connectTemporalClient,
+  createLogger,
+  env,
+  inForceCache,
+  loadPlatformConfig,
+  remoteActivities,
+  runServiceProcess,
+  stopOnSignals,
+  type NetworkActivities,
+  type PlatformConfig,
+  type ServiceProcess,
+  type StandardsActivities,
+  type TicketPolicyInput,
+} from '@starline/common';
+import { createTicketsActivities } from './activities.ts';
+import { checkedTicketPolicy } from './commands.ts';
+import { temporalLifecycle } from './graphql/lifecycle.ts';
+import { buildTicketsSchema } from './schema.ts';
+import { createTicketsStore, type TicketsStore } from './store/tickets.ts';
+
+export type RunningTickets = ServiceProcess & { store: TicketsStore };
+
+/** Starts the tickets subgraph and the `tickets` activity worker; used by the process entry point and by tests. */
+export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): Promise<RunningTickets> {
+  const log = createLogger('tickets', cfg.logLevel);
+  const dbName = env('TICKETS_DB', 'starline_tickets');
+  // How long the ticket policy in force is kept before the standards service is asked again.
+  const policyTtlMs = env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000));
+  const db = await connectDatabase(cfg.mongodbUri, dbName);
+  const store = createTicketsStore(db);
+  await store.syncIndexes();
+  log.info({ db: dbName }, 'tickets database ready');
+
+  // The standard and the centres belong to other services: asked of them through Temporal.
+  const client = await connectTemporalClient({ address: cfg.temporalAddress, namespace: cfg.temporalNamespace });
+  const standards = remoteActivities<StandardsActivities>(client, 'standards');
+  const network = remoteActivities<NetworkActivities>(client, 'network');
+  const now = () => new Date();
+  const inForce = inForceCache(
+    async (at) => {
+      const { validUntil, ...policy } = await standards.ticketPolicyAt({ at: at.toISOString() });
+      return { policy: checkedTicketPolicy(policy) as unknown as TicketPolicyInput, validUntil };
+    },
+    { ttlMs: policyTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
+  );
+
+  const schema = buildTicketsSchema({
+    store,
+    now,
+    ticketPolicy: async () => (await inForce()).policy,
+    centre: (centreId) => network.centreRef({ centreId }),
+    lifecycle: temporalLifecycle(client),
+  });
+  const running = await runServiceProcess({
+    name: 'tickets',
+    cfg,
+    log,
+    db,
+    schema,
+    activities: createTicketsActivities(store),
+    onStop: () => client.connection.close(),
+  });
+  return { ...running, store };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  stopOnSignals(await startTickets());
+}

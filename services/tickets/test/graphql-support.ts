@@ -1,0 +1,131 @@
+import type { Connection } from 'mongoose';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { CentreRef, TicketsActivities } from '@starline/common';
+import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
+import { createTicketsActivities } from '../src/activities.ts';
+import { refusalError, type Lifecycle } from '../src/graphql/lifecycle.ts';
+import { buildTicketsSchema } from '../src/schema.ts';
+import { createTicketsStore, type TicketsStore } from '../src/store/tickets.ts';
+import { DEFAULT_TICKET_POLICY } from './fixtures/policy.ts';
+import { T0 } from './fixtures/tickets.ts';
+
+export { expectError, expectOk, as, type Result } from '../../../common/test/harness.ts';
+export { DEFAULT_TICKET_POLICY, T0 };
+
+/** The centres the network service would know (the real call through Temporal is tested in temporal.int.test.ts). */
+export const CENTRES: ReadonlyMap<string, CentreRef> = new Map(
+  [
+    ...['centre-1', 'centre-2'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
+    { id: 'centre-sus', code: 'SUS', status: 'SUSPENDED' as const, tier: 'STANDARD' as const },
+  ].map((c) => [c.id, c]),
+);
+
+/**
+ * The lifecycle workflow's part in a mutation, in process: the command goes to applyTicketCommand
+ * with the ticket's own policy and the request id as its commandId, and a refusal comes back as the
+ * DomainError the real client (lifecycle.ts) makes of the workflow's. The workflow itself is driven
+ * for real in temporal.int.test.ts.
+ */
+export function inProcessLifecycle(acts: TicketsActivities, store: TicketsStore): Lifecycle & { started: string[] } {
+  const started: string[] = [];
+  return {
+    started,
+    async start(ticketId) {
+      started.push(ticketId);
+    },
+    async command(ticketId, command, { expectedVersion, requestId }) {
+      const t = await store.findTicket(ticketId);
+      if (!t) throw new Error(`no ticket ${ticketId}`);
+      try {
+        return (await acts.applyTicketCommand({ ticketId, commandId: requestId, command, expectedVersion, policy: t.policy })).ticket;
+      } catch (error) {
+        if (error instanceof ApplicationFailure) throw refusalError(error.type ?? undefined, error.message, error.details as unknown[] | undefined) ?? error;
+        throw error;
+      }
+    },
+  };
+}
+
+export interface Harness {
+  db: Connection;
+  store: TicketsStore;
+  run: Runner;
+  clock: { now: Date };
+  lifecycle: ReturnType<typeof inProcessLifecycle>;
+  /** Every document but the write leases, to prove a refused request wrote nothing. */
+  snapshot: () => Promise<string>;
+}
+
+export async function startHarness(prefix: string): Promise<Harness> {
+  const db = await testDatabase(prefix);
+  const store = createTicketsStore(db);
+  await store.syncIndexes();
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const lifecycle = inProcessLifecycle(createTicketsActivities(store, now), store);
+  const schema = buildTicketsSchema({
+    store, now, lifecycle,
+    ticketPolicy: async () => DEFAULT_TICKET_POLICY,
+    centre: async (id) => CENTRES.get(id) ?? null,
+  });
+  return { db, store, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
+}
+
+let serialSeq = 0;
+export const intake = (over: Record<string, unknown> = {}) => ({
+  customer: { name: '张伟', phone: '13800138000', address: '上海市浦东新区张江路 100 号', regionCode: '310115' },
+  productLine: 'AIR_CONDITIONER',
+  model: 'KFR-35GW',
+  serialNumber: `AC${Date.now().toString(36).toUpperCase()}-${++serialSeq}`,
+  purchaseDate: '2026-03-01T00:00:00Z',
+  serviceType: 'REPAIR',
+  areaClass: 'URBAN',
+  faultDescription: 'not cooling',
+  ...over,
+});
+
+export const TICKET = /* GraphQL */ `
+  fragment T on Ticket {
+    id number version state standardVersionId centreId engineerId warranty serviceType
+    customer { name phone regionCode } product { productLine serialNumber }
+    appointment { no from to }
+    slas { clock deadline status doneAt ref }
+    timeline { type at actor data }
+    report { workFinishedAt checklist faultCode parts { partNumber quantity } charges { code amountFen } }
+    callback { attempts { answer } result }
+    settlement { status reasons feeFen }
+    complaints { id severity state responseBy responseSla { status } }
+    receivedAt updatedAt
+  }
+`;
+
+const M = (name: string, args: string, params: string) =>
+  `mutation (${params}$version: Int, $key: String) { ${name}(${args}version: $version, idempotencyKey: $key) { ...T } } ${TICKET}`;
+
+export const Q = {
+  ticket: `query ($id: ID!) { ticket(id: $id) { ...T } } ${TICKET}`,
+  byNumber: `query ($n: String!) { ticketByNumber(number: $n) { id number } }`,
+  search: `query ($f: TicketFilter, $first: Int, $after: String) { tickets(filter: $f, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id number state centreId } } } }`,
+  changes: `query ($since: String, $first: Int) { jobChanges(since: $since, first: $first) {
+    cursor hasMore changes { cursor ticketId version state centreId events at ticket { id version } } } }`,
+  openTickets: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { id openTickets { id state } } } }`,
+  engineerTickets: `query ($reps: [_Any!]!, $day: String) { _entities(representations: $reps) { ... on Engineer { id tickets(day: $day) { id state } } } }`,
+  ticketRef: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Ticket { id number } } }`,
+  receive: `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ...T } } ${TICKET}`,
+  dispatch: M('dispatchTicket', 'id: $id, centreId: $centreId, ', '$id: ID!, $centreId: ID!, '),
+  accept: M('acceptJob', 'id: $id, ', '$id: ID!, '),
+  refuse: M('refuseJob', 'id: $id, reason: $reason, ', '$id: ID!, $reason: String!, '),
+  contact: M('recordContact', 'id: $id, ', '$id: ID!, '),
+  book: M('bookAppointment', 'id: $id, window: $window, ', '$id: ID!, $window: AppointmentInput!, '),
+  assign: M('assignEngineer', 'id: $id, engineerId: $engineerId, ', '$id: ID!, $engineerId: ID!, '),
+  checkIn: M('checkIn', 'id: $id, ', '$id: ID!, '),
+  complete: M('completeJob', 'id: $id, report: $report, ', '$id: ID!, $report: CompletionInput!, '),
+  callback: M('recordCallback', 'id: $id, answer: $answer, ', '$id: ID!, $answer: CallbackAnswer!, '),
+  returnOldPart: M('returnOldPart', 'id: $id, ', '$id: ID!, '),
+  autopsy: M('recordAutopsy', 'id: $id, consistent: $consistent, note: $note, ', '$id: ID!, $consistent: Boolean!, $note: String!, '),
+  qualityCheck: M('qualityCheck', 'id: $id, ', '$id: ID!, '),
+  cancel: M('cancelTicket', 'id: $id, reason: $reason, ', '$id: ID!, $reason: String!, '),
+  push: `mutation ($updates: [JobUpdateInput!]!) { pushJobUpdates(updates: $updates) {
+    index idempotencyKey ticketId ok ticket { id version state } error { code message field currentState currentVersion } } }`,
+};
