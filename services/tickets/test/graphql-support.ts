@@ -15,7 +15,7 @@ export { DEFAULT_TICKET_POLICY, T0 };
 /** The centres the network service would know (the real call through Temporal is tested in temporal.int.test.ts). */
 export const CENTRES: ReadonlyMap<string, CentreRef> = new Map(
   [
-    ...['centre-1', 'centre-2'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
+    ...['centre-1', 'centre-2', 'centre-x1', 'centre-x2', 'centre-x3'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
     { id: 'centre-sus', code: 'SUS', status: 'SUSPENDED' as const, tier: 'STANDARD' as const },
   ].map((c) => [c.id, c]),
 );
