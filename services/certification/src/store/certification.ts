@@ -79,18 +79,23 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   const rosterOf = async (centreId: string): Promise<RosterDoc['engineers']> =>
     (await rosters.findById(centreId).lean<RosterDoc>())?.engineers.map(({ id, number }) => ({ id, number })) ?? [];
 
-  /** The highest of the contiguous `_id`s `id(0 or 1)`, `id(next)`, … that exists. */
-  async function lastOf<D>(find: (n: number) => Promise<D | null>, first: number): Promise<D | null> {
+  /**
+   * The highest of the contiguous `_id`s `id(first)`, `id(first + 1)`, … that exists. Probed `width`
+   * at a time, so the usual short run (one or two generations, a few yearly cycles) costs one round
+   * trip rather than one per document.
+   */
+  async function lastOf<D>(find: (n: number) => Promise<D | null>, first: number, width: number): Promise<D | null> {
     let last: D | null = null;
-    for (let n = first; ; n++) {
-      const doc = await find(n);
-      if (!doc) return last;
-      last = doc;
+    for (let n = first; ; n += width) {
+      for (const doc of await Promise.all(Array.from({ length: width }, (_, i) => find(n + i)))) {
+        if (!doc) return last;
+        last = doc;
+      }
     }
   }
 
   const currentCycle = async (licence: string): Promise<CycleRecord | null> => {
-    const doc = await lastOf((i) => cycles.findById(cycleId(licence, i)).lean<CycleDoc>(), 0);
+    const doc = await lastOf((i) => cycles.findById(cycleId(licence, i)).lean<CycleDoc>(), 0, 4);
     return doc ? rec({ ...doc, facts: doc.facts ?? [] }) : null;
   };
 
@@ -102,7 +107,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   };
 
   const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => {
-    const doc = await lastOf((g) => licences.findById(licenceId(engineerId, g)).lean<LicenceDoc>(), 1);
+    const doc = await lastOf((g) => licences.findById(licenceId(engineerId, g)).lean<LicenceDoc>(), 1, 2);
     return doc ? rec(doc) : null;
   };
 
