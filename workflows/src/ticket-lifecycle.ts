@@ -291,6 +291,10 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
         if (CLOCK_ONLY.has(type)) throw rejection('INVALID_TRANSITION', `${type} is decided by the ticket's clock, not requested`);
         // A retry of an applied command: the activity answers it with the first outcome.
         if (recentRequests.includes(requestId) || !summary) return;
+        // A command in flight (ours or a caller's) may already have changed the ticket: its activity
+        // writes the ticket, and the partner's feed, before the workflow hears back. The caller may
+        // have seen that newer version, so what we hold can't judge it: the activity will.
+        if (busy) return;
         const from = COMMAND_ALLOWED_FROM[type];
         if (!from.includes(summary.state)) {
           const final = FINAL.has(summary.state) ? ', which is final' : '';

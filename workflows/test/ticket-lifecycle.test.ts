@@ -71,6 +71,8 @@ const world = {
   policyAsks: [] as string[],
   mayTakeJob: [] as { engineerId: string; productLine: string; at: string; jobsToday: number }[],
   licence: [] as { engineerId: string; code: string; evidenceKey: string; recordedBy: string; note?: string | null; at: number }[],
+  /** `<ticketId>:<command type>` → what the command's activity awaits after writing the ticket, before it answers. */
+  gates: new Map<string, Promise<void>>(),
 };
 
 const round = (t: Model) => t.offers.filter((o) => o.round === t.escalations);
@@ -202,6 +204,7 @@ const ticketsStub: TicketsActivities = {
     world.tickets.set(ticketId, draft);
     const outcome = { ticket: summaryOf(draft), evidence: found };
     world.outcomes.set(commandId, outcome);
+    await world.gates.get(`${ticketId}:${command.type}`);
     return outcome;
   },
   async ticketSummary({ ticketId }) {
@@ -283,8 +286,8 @@ const actor = 'user:test';
 let region = 100000;
 
 /** A new ticket in its own region with these centres, and its running lifecycle. */
-async function newTicket(centres: { centreId: string; grade: EligibleCentre['grade']; dailyCapacity?: number }[], opts: { historyLimit?: number } = {}) {
-  const ticketId = `T-${randomUUID().slice(0, 8)}`;
+async function newTicket(centres: { centreId: string; grade: EligibleCentre['grade']; dailyCapacity?: number }[], opts: { historyLimit?: number; ticketId?: string } = {}) {
+  const ticketId = opts.ticketId ?? `T-${randomUUID().slice(0, 8)}`;
   const regionCode = String(region++);
   world.centres.set(regionCode, centres.map((c) => ({ dailyCapacity: 10, ...c })));
   const receivedAt = await now();
@@ -565,6 +568,25 @@ describe('ticketLifecycle', () => {
     const final = await handle.result();
     expect(final.state).toBe('CANCELLED');
     expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+
+  it('takes a command sent on a version its own command in flight has already written', async () => {
+    // The tickets service writes the ticket (and the partner's feed) before the workflow hears back;
+    // a partner who saw OFFERED v2 in that moment must not be refused because the workflow still holds RECEIVED.
+    const ticketId = `T-${randomUUID().slice(0, 8)}`;
+    let open!: () => void;
+    world.gates.set(`${ticketId}:DISPATCH`, new Promise<void>((r) => (open = r)));
+    const { handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { ticketId });
+    const written = await eventually(() => world.tickets.get(ticketId)!, (t) => t.state === 'OFFERED');
+    expect(written.version).toBe(2);
+    let settled = false;
+    const accept = send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), 2).finally(() => (settled = true));
+    accept.catch(() => undefined);
+    // The update is either refused at once (the bug) or accepted into the history to wait for the dispatch.
+    await eventually(async () => settled || ((await handle.fetchHistory()).events ?? []).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), Boolean);
+    open();
+    expect(await accept).toMatchObject({ state: 'ACCEPTED', version: 3, centreId: 'C1' });
+    expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['DISPATCH', 'ACCEPT']);
   });
 
   it('answers a retried request with its first outcome and applies it once', async () => {
