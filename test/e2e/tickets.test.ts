@@ -345,3 +345,30 @@ describe('refusals through the gateway', () => {
     expect(now.timeline.map((e: any) => e.type)).toEqual(['RECEIVED', 'DISPATCHED', 'ACCEPTED', 'CONTACTED', 'BOOKED', 'ASSIGNED']);
   });
 });
+
+describe('walk-in intake by a partner', () => {
+  it('gives the job to the receiving centre at once, accepted with the first contact, without dispatch', async () => {
+    const t = ok<any>(await gql(M.receive, { input: intake(OTHER_REGION), key: `tk-walkin-${run}` }, { token: partners.B }), 'walk-in');
+    // Region OTHER_REGION is centre E's only: a dispatch could never have chosen B.
+    expect(t).toMatchObject({ version: 1, state: 'ACCEPTED', centreId: centres.B, warranty: 'IN_WARRANTY' });
+    const { changes } = await changesOf(partners.B, null, 500);
+    expect(changes.filter((c) => c.ticketId === t.id).map((c) => [c.version, c.state, c.events])).toEqual([[1, 'ACCEPTED', ['RECEIVED', 'ACCEPTED', 'CONTACTED']]]);
+    // The centre runs it like any accepted job: books the bench slot and assigns its engineer.
+    const engineer = await registerEngineer(centres.B, 'Zheng Shi');
+    const booked = ok<any>(await gql(M.book, { id: t.id, w: windowAt(hours(1)), v: 1 }, { token: partners.B }), 'book');
+    expect(booked).toMatchObject({ version: 2, state: 'BOOKED' });
+    expect(ok(await gql(M.assign, { id: t.id, e: engineer.id, v: 2 }, { token: partners.B }), 'assign')).toMatchObject({ version: 3, state: 'ASSIGNED', engineerId: engineer.id });
+    const now = ok<any>(await gql(TICKET, { id: t.id }, { token: operator }), 'ticket');
+    expect(now.timeline.map((e: any) => e.type)).toEqual(['RECEIVED', 'ACCEPTED', 'CONTACTED', 'BOOKED', 'ASSIGNED']);
+    expect(now.slas.map((s: any) => s.clock)).not.toContain('ACCEPT');
+    // Centre E, the only one dispatch could choose for this region, never heard of it.
+    expect((await changesOf(partners.E, null, 500)).changes.filter((c) => c.ticketId === t.id)).toEqual([]);
+  });
+
+  it('is refused to a centre that takes no new jobs, and to an engineer', async () => {
+    const onboarding = await tokenFor('PARTNER', { centreId: centres.ONBOARDING });
+    expect(errorOf(await gql(M.receive, { input: intake(REGION) }, { token: onboarding })).code).toBe('FORBIDDEN');
+    expect(errorOf(await gql(M.receive, { input: intake(REGION) }, { token: engineers.a1.token })).code).toBe('FORBIDDEN');
+  });
+});
+

@@ -92,8 +92,39 @@ describe('receiveTicket', () => {
     expect(error.message.startsWith(field)).toBe(true);
   });
 
+  it('lets a partner receive a walk-in at its own centre: ACCEPTED at once with the first contact, not dispatched, in its feed', async () => {
+    const walkIn = partner('centre-x3');
+    const input = intake();
+    const t = await ok(walkIn, Q.receive, { input, key: 'walk-in-0001' });
+    expect(t).toMatchObject({ version: 1, state: 'ACCEPTED', centreId: 'centre-x3', engineerId: null, settlement: { status: 'PENDING' } });
+    expect(t.timeline.map((e: any) => [e.type, e.actor])).toEqual([['RECEIVED', 'partner-centre-x3'], ['ACCEPTED', 'partner-centre-x3'], ['CONTACTED', 'partner-centre-x3']]);
+    expect(JSON.parse(t.timeline[0].data)).toMatchObject({ walkInCentreId: 'centre-x3' });
+    // No acceptance clock ran, and the first contact is made at the counter.
+    expect(t.slas.map((s: any) => [s.clock, s.status])).toEqual([['FIRST_CONTACT', 'MET']]);
+    expect(h.lifecycle.started).toContain(t.id);
+    const feed = await ok(walkIn, Q.changes, { since: null });
+    expect(feed.changes.map((c: any) => [c.ticketId, c.version, c.state, c.centreId, c.events])).toEqual([
+      [t.id, 1, 'ACCEPTED', 'centre-x3', ['RECEIVED', 'ACCEPTED', 'CONTACTED']],
+    ]);
+    // A replay returns the same ticket; from here it is any accepted job of the centre.
+    expect(await ok(walkIn, Q.receive, { input, key: 'walk-in-0001' })).toMatchObject({ id: t.id, version: 1, state: 'ACCEPTED' });
+    const booked = await ok(walkIn, Q.book, { id: t.id, version: 1, window: { from: later(30), to: later(120) } });
+    expect(booked).toMatchObject({ version: 2, state: 'BOOKED' });
+    expect(booked.timeline.map((e: any) => e.type)).toEqual(['RECEIVED', 'ACCEPTED', 'CONTACTED', 'BOOKED']);
+    // Another centre doesn't see it.
+    await refused(partner('centre-x2'), Q.ticket, { id: t.id }, 'FORBIDDEN');
+  });
+
+  it('refuses a walk-in at a centre that is not ACTIVE or unknown, and one from a partner token without a centre, writing nothing', async () => {
+    await refused(partner('centre-sus'), Q.receive, { input: intake() }, 'FORBIDDEN');
+    await refused(partner('centre-unknown'), Q.receive, { input: intake() }, 'FORBIDDEN');
+    await refused({ sub: 'partner-nowhere', roles: ['PARTNER'] }, Q.receive, { input: intake() }, 'FORBIDDEN');
+    // Input is checked as for any intake.
+    const error = await refused(partner('centre-x3'), Q.receive, { input: intake({ serialNumber: 'bad serial!' }) }, 'BAD_USER_INPUT');
+    expect(error.extensions['field']).toBe('input.serialNumber');
+  });
+
   it.each([
-    ['PARTNER', partner(), 'FORBIDDEN'],
     ['ENGINEER', engineer(), 'FORBIDDEN'],
     ['FINANCE', as.finance(), 'FORBIDDEN'],
     ['anonymous', null, 'UNAUTHENTICATED'],

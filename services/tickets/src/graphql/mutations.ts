@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  DomainError, IDEMPOTENCY_KEY_PATTERN, badInput, conflict, notFound, requireRole, throwIfInvalid, withIdempotency,
+  DomainError, IDEMPOTENCY_KEY_PATTERN, badInput, conflict, forbidden, hasRole, notFound, requireRole, throwIfInvalid, withIdempotency,
   type Claims, type RequestContext, type TicketCommandInput, type Violation,
 } from '@starline/common';
 import { toTicketCommand } from '../commands.ts';
@@ -106,7 +106,8 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
   const { actor: _actor, ...payload } = command;
   return withIdempotency(
     deps.store.idempotency,
-    { key: call.key, operation: call.operation, actor: claims.sub, payload: { id: call.id, version: call.version ?? null, command: payload } },
+    // Resumable: the command's id derives from the key, so running it again applies it at most once.
+    { key: call.key, operation: call.operation, actor: claims.sub, payload: { id: call.id, version: call.version ?? null, command: payload }, resumable: true },
     async () => {
       const t = (await deps.store.findTicket(call.id))!;
       // A retry of a command the ticket already applied goes straight to its first outcome.
@@ -195,19 +196,31 @@ async function checkDispatchCentre(deps: TicketsDeps, ctx: RequestContext, centr
  * warranty), stored at version 1, and its lifecycle workflow started — which dispatches it. With an
  * idempotency key the ticket id is derived from it, so a retry after a lost answer finds the ticket
  * it created instead of creating a second.
+ *
+ * A PARTNER receives a walk-in at its own centre (the token's centreId): the job is that centre's
+ * at once, ACCEPTED with the first contact made, and the lifecycle dispatches nothing. Only an
+ * ACTIVE centre takes new jobs (a suspended one is under rectification), so the network is asked.
  */
 export async function receiveTicket(deps: TicketsDeps, ctx: RequestContext, input: IntakeInput, key: Key): Promise<TicketView> {
-  const claims = requireRole(ctx.claims, 'CALL_CENTRE', 'OPERATOR', 'ADMIN');
+  const claims = requireRole(ctx.claims, 'CALL_CENTRE', 'OPERATOR', 'ADMIN', 'PARTNER');
+  const walkIn = !hasRole(claims, 'CALL_CENTRE', 'OPERATOR', 'ADMIN');
+  if (walkIn && !claims.centreId) throw forbidden('a partner receives walk-ins only for its own centre, and this token names none');
   if (key != null && !IDEMPOTENCY_KEY_PATTERN.test(key)) throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
   const at = deps.now();
   const policy = await deps.ticketPolicy();
   const id = key ? `T-${sha(`${claims.sub}|receiveTicket|${key}`).slice(0, 32)}` : `T-${randomUUID()}`;
-  const r = receive(id, input, at, policy as TicketPolicy, claims.sub);
+  const r = receive(id, input, at, policy as TicketPolicy, claims.sub, walkIn ? { centreId: claims.centreId! } : undefined);
   if (!r.ok) {
     throwIfInvalid(withPrefix('input.', r.violations));
     throw badInput('input', r.message);
   }
-  return withIdempotency(deps.store.idempotency, { key, operation: 'receiveTicket', actor: claims.sub, payload: input }, async () => {
+  if (walkIn) {
+    const centre = await deps.centre(claims.centreId!);
+    if (!centre) throw forbidden(`service centre ${claims.centreId} does not exist`);
+    if (centre.status !== 'ACTIVE') throw forbidden(`centre ${centre.code} is ${centre.status} and takes no new jobs`);
+  }
+  // Resumable: the ticket id derives from the key, and inserting the ticket and starting its lifecycle are idempotent.
+  return withIdempotency(deps.store.idempotency, { key, operation: 'receiveTicket', actor: claims.sub, payload: input, resumable: true }, async () => {
     const { ticket, created } = await deps.store.insertTicket(r.ticket, { policy, events: r.events, now: at });
     await deps.lifecycle.start(ticket.id, ticket.receivedAt);
     if (created) ctx.log.info({ ticketId: ticket.id, number: ticket.ticketNumber }, 'ticket received');

@@ -6,7 +6,8 @@ import type { CallbackAnswer, CallbackResult, TicketState, WarrantyStatus } from
  * the centre that held the job when it happened.
  */
 export interface TicketEventData {
-  RECEIVED: { warranty: WarrantyStatus; productLine: string; serviceType: string };
+  /** `walkInCentreId`: a walk-in received by that centre itself (no dispatch). */
+  RECEIVED: { warranty: WarrantyStatus; productLine: string; serviceType: string; walkInCentreId?: string };
   DISPATCHED: { centreId: string; attempt: number; manual: boolean };
   ACCEPTED: { centreId: string };
   REFUSED: { centreId: string; reason: string; failedAttempts: number; mustEscalate: boolean };
