@@ -18,13 +18,8 @@
  * Prints the seeding times and a table, then the figures as JSON on the last line.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Connection } from 'mongoose';
-import { DEV_JWT_SECRET, DEV_SIGNING_SECRET, connectDatabase, env, mintToken } from '@starline/common';
-import { startStack, type Stack } from '../../infra/src/stack.ts';
-import { freePort, freePortBase } from '../../infra/src/processes.ts';
+import { DEV_JWT_SECRET, connectDatabase, env, mintToken } from '@starline/common';
+import { percentile, post, startBenchStack } from './support.ts';
 import { centreModel, writerModel, type CentreDoc, type StatusChangeDoc } from '../../services/network/src/store/models.ts';
 import type { CentreStatus } from '../../services/network/src/rules/status.ts';
 import { levelUnder } from '../../services/network/src/rules/tree.ts';
@@ -305,7 +300,7 @@ function addEngineer(out: EngineerBatch, standard: Standard, seq: number, centre
   const computedAt = entries.reduce((at, e) => (e.recordedAt > at ? e.recordedAt : at), start);
   out.licences.push({
     _id: licence, engineerId: _id, generation: 1, issuedAt: createdAt, archivedAt: null, archivedReason: null,
-    summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt },
+    summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt }, cycleHint: index,
   });
   let updatedAt = createdAt;
   for (const step of CAREER_LEVELS.slice(1, CAREER_LEVELS.indexOf(level) + 1) as Exclude<CareerLevel, 'SERVICE_TECHNICIAN'>[]) {
@@ -332,21 +327,6 @@ interface Figures {
   cutShort: boolean;
   /** The first wrong answer or error, which ends the operation's run. */
   error: string | null;
-}
-
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
-async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await res.text();
-  const body = JSON.parse(text) as { data?: Record<string, any>; errors?: unknown };
-  if (res.status !== 200 || body.errors || !body.data) throw new Error(`the gateway answered ${res.status}: ${text.slice(0, 800)}`);
-  return body.data;
 }
 
 /**
@@ -410,40 +390,9 @@ const VIOLATION = `mutation Violation($engineerId: ID!, $code: String!, $evidenc
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'starline-bench-network-'));
-  const conns: Connection[] = [];
-  let stack: Stack | undefined;
-  let cleaned: Promise<void> | undefined;
-  // The stack's processes run in their own process groups, so Ctrl-C must stop them explicitly.
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await Promise.all(conns.map((c) => c.close().catch(() => {})));
-      await stack?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    })());
-  const onSignal = () => void cleanup().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    process.stderr.write(`starting the stack in ${dir}…\n`);
-    const portBase = await freePortBase();
-    stack = await startStack({
-      dataDir: dir,
-      portBase,
-      mongoPort: await freePort(),
-      temporalPort: await freePort(),
-      env: {
-        LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
-        // One client sends every request: the per-client rate limit (600/min) would measure itself.
-        GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
-        // A slow answer is measured rather than abandoned at 30 s: an abandoned request keeps the
-        // subgraph and FerretDB busy and would slow the requests after it. Below fetch's own 300 s.
-        GATEWAY_UPSTREAM_TIMEOUT_MS: process.env['GATEWAY_UPSTREAM_TIMEOUT_MS'] ?? '290000',
-      },
-    }).catch((error: Error) => {
-      throw new Error(`${error.message} (logs in ${path.join(dir, 'logs')})`);
-    });
-
+  const bench = await startBenchStack('starline-bench-network-');
+  const { stack, conns } = bench;
+  await bench.run(async () => {
     const token = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
     const url = stack.gatewayUrl;
     const inForce = (await post(url, token, STANDARD, {}))['standardInForce'] as {
@@ -586,17 +535,7 @@ async function main(): Promise<void> {
     }));
     // Failing loudly: figures with errors behind them are not figures.
     if (failed.length > 0) process.exitCode = 1;
-  } catch (error) {
-    // The data folder goes with the cleanup: show what the processes logged about the failure first.
-    const logDir = path.join(dir, 'logs');
-    for (const file of existsSync(logDir) ? readdirSync(logDir) : []) {
-      const tail = readFileSync(path.join(logDir, file), 'utf8').trim().split('\n').slice(-15).join('\n');
-      if (tail) process.stderr.write(`--- the end of ${file}:\n${tail}\n`);
-    }
-    throw error;
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 await main();

@@ -1,0 +1,252 @@
+/**
+ * What the whole-stack benchmarks share (network-certification.ts, ticket-lifecycle.ts,
+ * partner-sync.ts): the platform started with the project's launcher on a throwaway data folder and
+ * free ports, stopped and removed again on the way out (also on Ctrl-C); GraphQL calls through the
+ * gateway that fail loudly; percentiles; a bounded-concurrency loop.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Connection } from 'mongoose';
+import { DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken } from '@starline/common';
+import { startStack, type Stack } from '../../infra/src/stack.ts';
+import { freePort, freePortBase } from '../../infra/src/processes.ts';
+
+export interface BenchStack {
+  stack: Stack;
+  dir: string;
+  /** Database connections the benchmark opened: closed before the stack stops. */
+  conns: Connection[];
+  /**
+   * Runs the benchmark; whatever it throws, the processes' last log lines are shown (the data
+   * folder goes with the cleanup), and the stack is stopped and its folder removed.
+   */
+  run(body: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Starts the whole platform in a fresh temporary folder (`prefix`) on free ports, with the gateway's
+ * per-client rate limit off (one client sends every request: the limit would measure itself) and a
+ * long upstream timeout (a slow answer is measured rather than abandoned). `env` adds to that.
+ */
+export async function startBenchStack(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const conns: Connection[] = [];
+  let stack: Stack | undefined;
+  let cleaned: Promise<void> | undefined;
+  // The stack's processes run in their own process groups, so Ctrl-C must stop them explicitly.
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await Promise.all(conns.map((c) => c.close().catch(() => {})));
+      await stack?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  const onSignal = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const showLogs = () => {
+    const logDir = path.join(dir, 'logs');
+    for (const file of existsSync(logDir) ? readdirSync(logDir) : []) {
+      const tail = readFileSync(path.join(logDir, file), 'utf8').trim().split('\n').slice(-15).join('\n');
+      if (tail) process.stderr.write(`--- the end of ${file}:\n${tail}\n`);
+    }
+  };
+  try {
+    process.stderr.write(`starting the stack in ${dir}…\n`);
+    const portBase = await freePortBase();
+    stack = await startStack({
+      dataDir: dir,
+      portBase,
+      mongoPort: await freePort(),
+      temporalPort: await freePort(),
+      env: {
+        LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+        // Below fetch's own 300 s.
+        GATEWAY_UPSTREAM_TIMEOUT_MS: process.env['GATEWAY_UPSTREAM_TIMEOUT_MS'] ?? '290000',
+        ...env,
+      },
+    }).catch((error: Error) => {
+      throw new Error(`${error.message} (logs in ${path.join(dir, 'logs')})`);
+    });
+  } catch (error) {
+    showLogs();
+    await cleanup();
+    throw error;
+  }
+  const started = stack;
+  return {
+    stack: started,
+    dir,
+    conns,
+    async run(body) {
+      try {
+        await body();
+      } catch (error) {
+        showLogs();
+        throw error;
+      } finally {
+        await cleanup();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  };
+}
+
+export interface GqlAnswer {
+  status: number;
+  data: Record<string, any> | null | undefined;
+  errors: { message: string; extensions?: Record<string, unknown> }[] | undefined;
+  text: string;
+}
+
+/** One GraphQL request to the gateway with a bearer token; the answer as it came. */
+export async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlAnswer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  let body: { data?: Record<string, any> | null; errors?: GqlAnswer['errors'] } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { errors: [{ message: text.slice(0, 800) }] };
+  }
+  return { status: res.status, data: body.data, errors: body.errors, text };
+}
+
+/** One GraphQL request; its `data`, or an error naming what the gateway answered (any `errors` count). */
+export async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const a = await gql(url, token, query, variables);
+  if (a.status !== 200 || a.errors || !a.data) throw new Error(`the gateway answered ${a.status}: ${a.text.slice(0, 800)}`);
+  return a.data;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** Milliseconds rounded to 0.1, or null for none. */
+export const ms1 = (x: number | undefined): number | null => (x === undefined ? null : +x.toFixed(1));
+
+/** p50/p99/max of a list of milliseconds. */
+export function latency(values: readonly number[]): { n: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50Ms: sorted.length ? ms1(percentile(sorted, 50)) : null,
+    p99Ms: sorted.length ? ms1(percentile(sorted, 99)) : null,
+    maxMs: ms1(sorted.at(-1)),
+  };
+}
+
+/**
+ * Runs `task(0 … count-1)` with at most `concurrency` in flight. The first failure stops new tasks
+ * from starting and is thrown once the running ones have ended.
+ */
+export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (failure === undefined && next < count) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, lane));
+  if (failure !== undefined) throw failure;
+}
+
+/** The machine's load averages (1, 5, 15 min), from /proc (null elsewhere): printed next to the figures. */
+export function loadAverage(): string | null {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return null;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- a small network, through the gateway
+
+export interface SeededCentre {
+  id: string;
+  code: string;
+  /** A PARTNER token of the centre. */
+  partner: string;
+  engineers: { id: string; number: string; token: string }[];
+}
+
+const CREATE_CENTRE = `mutation ($input: CreateServiceCentreInput!, $key: String) { createServiceCentre(input: $input, idempotencyKey: $key) { id code status } }`;
+const ACTIVATE_CENTRE = `mutation ($id: ID!, $key: String) { activateServiceCentre(id: $id, idempotencyKey: $key) { id status } }`;
+const REGISTER_ENGINEER = `mutation ($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id number licence { status } } }`;
+
+/**
+ * `centres` ACTIVE CORE centres covering `regionCode` for `productLine` (so the lifecycle's dispatch
+ * finds them), each with `engineers` engineers certified for the line (registration issues the
+ * licence), created the way the operator and the partners would: createServiceCentre,
+ * activateServiceCentre and registerEngineer through the gateway. `run` makes codes unique.
+ */
+export async function seedNetwork(
+  url: string,
+  opts: { run: string; centres: number; engineers: number; regionCode: string; productLine: string; dailyCapacity: number },
+): Promise<SeededCentre[]> {
+  const operator = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
+  const now = Date.now();
+  const digits = opts.run.replace(/\D/g, '').slice(-5).padStart(5, '0');
+  const out: SeededCentre[] = [];
+  for (let c = 1; c <= opts.centres; c++) {
+    const code = `BENCH-${opts.run}-${c}`.toUpperCase();
+    const created = (await post(url, operator, CREATE_CENTRE, {
+      key: `bench-centre-${opts.run}-${c}`,
+      input: {
+        code, name: `Benchmark centre ${c}`, tier: 'CORE', region: opts.regionCode, serviceAreas: [opts.regionCode],
+        productLines: [opts.productLine], dailyCapacity: opts.dailyCapacity, contact: { name: 'Bench Mark', phone: '13900139000' },
+      },
+    }))['createServiceCentre'] as { id: string };
+    const activated = (await post(url, operator, ACTIVATE_CENTRE, { id: created.id, key: `bench-activate-${opts.run}-${c}` }))['activateServiceCentre'];
+    if (activated.status !== 'ACTIVE') throw new Error(`centre ${code} is ${activated.status} after activation`);
+    const partner = await mintToken({ sub: `bench-partner-${c}`, roles: ['PARTNER'], centreId: created.id }, DEV_JWT_SECRET, '8h');
+    const engineers: SeededCentre['engineers'] = [];
+    for (let e = 1; e <= opts.engineers; e++) {
+      const engineer = (await post(url, partner, REGISTER_ENGINEER, {
+        input: {
+          number: `B-${digits}${String(c).padStart(2, '0')}${String(e).padStart(2, '0')}`, name: `Bench Engineer ${c}-${e}`, centreId: created.id,
+          certifications: [{ productLine: opts.productLine, issuedAt: new Date(now - 86_400_000).toISOString(), expiresAt: new Date(now + 2 * 365 * 86_400_000).toISOString() }],
+        },
+      }))['registerEngineer'] as { id: string; number: string; licence: { status: string } | null };
+      if (!engineer.licence || engineer.licence.status === 'REVOKED') throw new Error(`engineer ${engineer.number} has no usable licence: ${JSON.stringify(engineer)}`);
+      const token = await mintToken({ sub: `bench-engineer-${engineer.id}`, roles: ['ENGINEER'], engineerId: engineer.id }, DEV_JWT_SECRET, '8h');
+      engineers.push({ id: engineer.id, number: engineer.number, token });
+    }
+    out.push({ id: created.id, code, partner, engineers });
+  }
+  return out;
+}
+
+/** What the seeds and the tickets take from the standard in force. */
+export interface BenchStandard {
+  id: string;
+  productLines: string[];
+  /** Procedure steps a completion report must confirm. */
+  requiredSteps: string[];
+  usualDailyJobs: number;
+}
+
+export async function standardInForce(url: string): Promise<BenchStandard> {
+  const operator = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
+  const s = (await post(url, operator, `{ standardInForce { id productLines { code } procedure { code requiredInCompletion } licencePolicy { usualDailyJobs } } }`))['standardInForce'];
+  return {
+    id: s.id,
+    productLines: s.productLines.map((l: { code: string }) => l.code),
+    requiredSteps: s.procedure.filter((p: { requiredInCompletion: boolean }) => p.requiredInCompletion).map((p: { code: string }) => p.code),
+    usualDailyJobs: s.licencePolicy.usualDailyJobs,
+  };
+}
