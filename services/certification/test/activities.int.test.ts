@@ -120,3 +120,22 @@ describe('policy input', () => {
     }
   });
 });
+
+describe('finding the current cycle', () => {
+  it('starts at the hint a new cycle raises, and finds the last cycle whatever the hint says', async () => {
+    const e = await register();
+    const licence = (await h.store.activeLicence(e.id))!;
+    expect(licence.cycleHint).toBe(0);
+    const day = (n: number) => new Date(Date.UTC(2027, 0, 1 + n));
+    expect(await h.store.insertCycle(licence.id, 1, day(0), day(1))).toBe(true);
+    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2))).toBe(true);
+    // A retried roll finds the cycle there and still raises the hint.
+    await h.db.collection('licences').updateOne({ _id: licence.id as never }, { $set: { cycleHint: 1 } });
+    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2))).toBe(false);
+    const raised = (await h.store.activeLicence(e.id))!;
+    expect(raised.cycleHint).toBe(2);
+    expect((await h.store.currentCycle(raised))!.index).toBe(2);
+    // Behind: searches on from it. Past the last (never written so, but a wrong hint must not hide cycles): from the first.
+    for (const cycleHint of [0, 1, 7]) expect((await h.store.currentCycle({ ...raised, cycleHint }))!.index).toBe(2);
+  });
+});

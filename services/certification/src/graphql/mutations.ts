@@ -150,7 +150,7 @@ async function appendUnderLease(
     if (earlier && earlier.licenceId !== licence.id) {
       return { entry: earlier, created: false, summary: (await store.stateOf(licence, policy)).summary };
     }
-    const cycle = await store.currentCycle(licence.id);
+    const cycle = await store.currentCycle(licence);
     if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
     const { entry, created } = await store.appendEntry({
       licenceId: licence.id,

@@ -94,8 +94,11 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     }
   }
 
-  const currentCycle = async (licence: string): Promise<CycleRecord | null> => {
-    const doc = await lastOf((i) => cycles.findById(cycleId(licence, i)).lean<CycleDoc>(), 0, 4);
+  /** The licence's last cycle, searched from its hint (from the first cycle if the hint is wrong). */
+  const currentCycle = async (licence: Pick<LicenceRecord, 'id' | 'cycleHint'>): Promise<CycleRecord | null> => {
+    const find = (i: number) => cycles.findById(cycleId(licence.id, i)).lean<CycleDoc>();
+    const hint = licence.cycleHint ?? 0;
+    const doc = (await lastOf(find, hint, 2)) ?? (hint > 0 ? await lastOf(find, 0, 4) : null);
     return doc ? rec({ ...doc, facts: doc.facts ?? [] }) : null;
   };
 
@@ -194,6 +197,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
         await licences.create({
           _id: id, engineerId, generation, issuedAt: start, archivedAt: null, archivedReason: null,
           summary: { pointsRemaining: policy.maxPoints, status: 'NORMAL', computedAt: start },
+          cycleHint: 0,
         });
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -204,13 +208,16 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     },
 
     async insertCycle(licence: string, index: number, start: Date, end: Date): Promise<boolean> {
+      let inserted = true;
       try {
         await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end, facts: [] });
-        return true;
       } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        inserted = false;
       }
+      // Also after a duplicate: the attempt that inserted it may have died before raising the hint.
+      if (index > 0) await licences.updateOne({ _id: licence }, { $max: { cycleHint: index } });
+      return inserted;
     },
 
     activeLicence,
@@ -247,7 +254,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
     /** The derived state: the current cycle's ledger folded by the policy. */
     async stateOf(licence: LicenceRecord, policy: LicencePolicy): Promise<LicenceState> {
-      const cycle = await currentCycle(licence.id);
+      const cycle = await currentCycle(licence);
       if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
       return { licence, cycle, summary: foldLedger(cycle.facts, policy) };
     },

@@ -34,6 +34,12 @@ export interface LicenceDoc {
   archivedAt: Date | null;
   archivedReason: string | null;
   summary: { pointsRemaining: number; status: LicenceStatus; computedAt: Date };
+  /**
+   * A cycle index known to exist (raised after each new cycle is inserted), where the search for the
+   * current cycle starts: two lookups instead of one per cycle. Never above the real last index, so a
+   * stale hint only costs a longer search. Absent on licences stored before it existed (0).
+   */
+  cycleHint?: number;
 }
 
 /**
@@ -135,6 +141,7 @@ const licenceSchema = new Schema<LicenceDoc>(
       status: { type: String, required: true },
       computedAt: { type: Date, required: true },
     },
+    cycleHint: { type: Number, default: 0 },
   },
   { collection: 'licences', versionKey: false, minimize: false, strict: 'throw' },
 );
