@@ -44,7 +44,19 @@ function hashPayload(payload: unknown): string {
 
 export async function withIdempotency<T>(
   model: Model<IdempotencyRecord>,
-  call: { key: string | null | undefined; operation: string; actor: string; payload: unknown },
+  call: {
+    key: string | null | undefined;
+    operation: string;
+    actor: string;
+    payload: unknown;
+    /**
+     * `run` is idempotent by itself (what it does is keyed on this key, e.g. a ticket command's id is
+     * derived from it), so a call found still PENDING — running elsewhere, or left so by a process
+     * that died mid-call — is run again instead of refused. Without it, a crash between the key's
+     * record and its result leaves the key answering "in progress" for good.
+     */
+    resumable?: boolean;
+  },
   run: () => Promise<T>,
 ): Promise<T> {
   if (!call.key) return run();
@@ -62,8 +74,8 @@ export async function withIdempotency<T>(
     if (!first || first.payloadHash !== payloadHash) {
       throw conflict('this idempotencyKey was already used with a different request');
     }
-    if (first.state !== 'DONE') throw conflict('a request with this idempotencyKey is still in progress; retry shortly');
-    return first.result as T;
+    if (first.state === 'DONE') return first.result as T;
+    if (!call.resumable) throw conflict('a request with this idempotencyKey is still in progress; retry shortly');
   }
   try {
     const result = await run();

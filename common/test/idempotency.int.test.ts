@@ -56,6 +56,25 @@ describe('withIdempotency on a real MongoDB-wire server', () => {
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason.extensions.code).toBe('CONFLICT');
   });
+
+  it('runs a resumable call again when a crash left its key PENDING, and records its result', async () => {
+    const model = idempotencyModel(conn);
+    const call = { key: 'key-00000005', operation: 'op', actor: 'p1', payload: { a: 5 } };
+    // The first call's process died after recording the key, before its result.
+    let runs = 0;
+    const dies = withIdempotency(model, call, () => new Promise<never>(() => {}));
+    for (let i = 0; i < 100 && !(await model.findById('p1|op|key-00000005').lean()); i++) await new Promise((r) => setTimeout(r, 20));
+    void dies;
+    await expect(withIdempotency(model, call, async () => ++runs)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(runs).toBe(0);
+    expect(await withIdempotency(model, { ...call, resumable: true }, async () => ++runs)).toBe(1);
+    expect(await withIdempotency(model, { ...call, resumable: true }, async () => ++runs)).toBe(1);
+    expect(await withIdempotency(model, call, async () => ++runs)).toBe(1);
+    await expect(withIdempotency(model, { ...call, payload: { a: 6 }, resumable: true }, async () => ++runs)).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT' },
+    });
+    expect(runs).toBe(1);
+  });
 });
 
 describe('idempotency keys', () => {

@@ -8,6 +8,8 @@ export interface Managed {
   name: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** kill -9 of its whole process group, as a crash or an OOM kill would end it; resolves once it exited. */
+  kill(): Promise<void>;
 }
 
 export function launch(name: string, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string }): Managed {
@@ -18,18 +20,24 @@ export function launch(name: string, command: string, args: string[], opts: { en
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const group = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      /* already gone */
+    }
+  };
   return {
     name,
     child,
+    async kill() {
+      if (gone()) return;
+      group('SIGKILL');
+      await exited;
+    },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const group = (signal: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          /* already gone */
-        }
-      };
+      if (gone()) return;
       group('SIGTERM');
       const killer = setTimeout(() => group('SIGKILL'), 10_000);
       await exited;

@@ -22,6 +22,13 @@ export interface Stack {
   temporalAddress: string;
   logDir: string;
   stop(): Promise<void>;
+  /**
+   * For crash tests: kill -9 one platform process (a service name, `workflows` or `gateway`),
+   * with no chance to finish what it was doing. Resolves once it exited.
+   */
+  kill(name: string): Promise<void>;
+  /** Starts a killed process again, the same way and with the same environment; resolves once it is ready. */
+  restart(name: string): Promise<void>;
 }
 
 /** Every service that has an entry point, so a new subgraph joins the stack by existing. */
@@ -45,9 +52,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const logDir = path.join(opts.dataDir, 'logs');
   const backends: Managed[] = [];
   const apps: Managed[] = [];
+  /** How each platform process was started, by name, so a killed one can be started again. */
+  const starters = new Map<string, () => Promise<void>>();
   const stop = async () => {
-    await Promise.all(apps.reverse().map((p) => p.stop()));
+    await Promise.all([...apps].reverse().map((p) => p.stop()));
     await Promise.all(backends.map((p) => p.stop()));
+  };
+  const running = (name: string) => {
+    const proc = apps.findLast((p) => p.name === name);
+    if (!proc) throw new Error(`no platform process named ${name}`);
+    return proc;
   };
   try {
     let mongodbUri = process.env['MONGODB_URI'];
@@ -74,6 +88,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const appEnv = { ...opts.env, MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, STARLINE_PORT_BASE: String(opts.portBase) };
     const node = process.execPath;
     const start = (name: string, script: string, port: number, probe: string) => {
+      starters.set(name, () => start(name, script, port, probe));
       const proc = launch(name, node, [path.join(ROOT, script)], { env: appEnv, logDir, cwd: ROOT });
       apps.push(proc);
       return waitFor(name, () => httpOk(`http://127.0.0.1:${port}${probe}`), { process: proc, timeoutMs: 90_000 });
@@ -90,7 +105,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ]);
     const gatewayPort = servicePort(cfg, 'gateway');
     await start('gateway', 'gateway/src/main.ts', gatewayPort, '/health');
-    return { gatewayUrl: `http://localhost:${gatewayPort}/graphql`, mongodbUri: mongodbUri!, temporalAddress: temporalAddress!, logDir, stop };
+    const kill = async (name: string) => {
+      const proc = running(name);
+      await proc.kill();
+      apps.splice(apps.indexOf(proc), 1);
+    };
+    const restart = async (name: string) => {
+      const again = starters.get(name);
+      if (!again) throw new Error(`no platform process named ${name}`);
+      if (apps.some((p) => p.name === name)) throw new Error(`${name} is still running: kill it first`);
+      await again();
+    };
+    return { gatewayUrl: `http://localhost:${gatewayPort}/graphql`, mongodbUri: mongodbUri!, temporalAddress: temporalAddress!, logDir, stop, kill, restart };
   } catch (error) {
     await stop();
     throw error;
