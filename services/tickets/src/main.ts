@@ -9,6 +9,7 @@ import {
   remoteActivities,
   runServiceProcess,
   stopOnSignals,
+  type CertificationActivities,
   type NetworkActivities,
   type PlatformConfig,
   type ServiceProcess,
@@ -38,6 +39,8 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
   const client = await connectTemporalClient({ address: cfg.temporalAddress, namespace: cfg.temporalNamespace });
   const standards = remoteActivities<StandardsActivities>(client, 'standards');
   const network = remoteActivities<NetworkActivities>(client, 'network');
+  // A resolved complaint's MAJOR_COMPLAINT goes to the licence through certification's activity (idempotent by evidence key).
+  const certification = remoteActivities<CertificationActivities>(client, 'certification');
   const now = () => new Date();
   const inForce = inForceCache(
     async (at) => {
@@ -53,6 +56,7 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     ticketPolicy: async () => (await inForce()).policy,
     centre: (centreId) => network.centreRef({ centreId }),
     lifecycle: temporalLifecycle(client),
+    recordLicenceEvent: (input) => certification.recordLicenceEvent(input),
   });
   const running = await runServiceProcess({
     name: 'tickets',

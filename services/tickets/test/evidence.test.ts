@@ -173,7 +173,8 @@ describe('MAJOR_COMPLAINT', () => {
     responsibleParty: { kind: 'ENGINEER', engineerId: 'E-1' }, ...over,
   });
   it('a severity-1 complaint the engineer is responsible for', () => {
-    expect(majorComplaint(complaint({}))).toEqual({ code: 'MAJOR_COMPLAINT', engineerId: 'E-1', evidenceKey: 'ticket:T-1:MAJOR_COMPLAINT', ticketId: 'T-1' });
+    expect(majorComplaint(complaint({}))).toEqual({ code: 'MAJOR_COMPLAINT', engineerId: 'E-1', evidenceKey: 'complaint:K-1:MAJOR_COMPLAINT', ticketId: 'T-1' });
+    expect(majorComplaint(complaint({ id: 'K-2' }))?.evidenceKey).toBe('complaint:K-2:MAJOR_COMPLAINT');
   });
   it('not for severity 2, the centre’s responsibility, or before anyone is named', () => {
     expect(majorComplaint(complaint({ severity: 2 }))).toBeNull();

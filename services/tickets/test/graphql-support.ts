@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CentreRef, TicketsActivities } from '@starline/common';
+import { RemoteCallError, type CentreRef, type CertificationActivities, type TicketsActivities } from '@starline/common';
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
 import { createTicketsActivities } from '../src/activities.ts';
 import { refusalError, type Lifecycle } from '../src/graphql/lifecycle.ts';
@@ -46,7 +46,25 @@ export function inProcessLifecycle(acts: TicketsActivities, store: TicketsStore)
   };
 }
 
+/**
+ * Certification's recordLicenceEvent as the tickets service calls it through Temporal: idempotent by
+ * evidence key (a repeat creates nothing). `down` makes it fail as an unreachable service does.
+ */
+export function fakeLicences() {
+  const entries = new Map<string, { engineerId: string; code: string; evidenceKey: string; recordedBy: string }>();
+  const state = { down: false, calls: 0, entries };
+  const record: CertificationActivities['recordLicenceEvent'] = async (input) => {
+    state.calls++;
+    if (state.down) throw new RemoteCallError('certification.recordLicenceEvent: timed out', null);
+    const created = !entries.has(input.evidenceKey);
+    if (created) entries.set(input.evidenceKey, { engineerId: input.engineerId, code: input.code, evidenceKey: input.evidenceKey, recordedBy: input.recordedBy });
+    return { entryId: input.evidenceKey, created, pointsRemaining: 6, status: 'WARNING' };
+  };
+  return Object.assign(state, { record });
+}
+
 export interface Harness {
+  licences: ReturnType<typeof fakeLicences>;
   db: Connection;
   store: TicketsStore;
   run: Runner;
@@ -63,12 +81,13 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const clock = { now: T0 };
   const now = () => clock.now;
   const lifecycle = inProcessLifecycle(createTicketsActivities(store, now), store);
+  const licences = fakeLicences();
   const schema = buildTicketsSchema({
-    store, now, lifecycle,
+    store, now, lifecycle, recordLicenceEvent: licences.record,
     ticketPolicy: async () => DEFAULT_TICKET_POLICY,
     centre: async (id) => CENTRES.get(id) ?? null,
   });
-  return { db, store, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
+  return { licences, db, store, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
 }
 
 let serialSeq = 0;

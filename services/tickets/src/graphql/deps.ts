@@ -1,4 +1,4 @@
-import type { CentreRef, TicketPolicyInput } from '@starline/common';
+import type { CentreRef, CertificationActivities, TicketPolicyInput } from '@starline/common';
 import type { TicketsStore } from '../store/tickets.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -11,4 +11,9 @@ export interface TicketsDeps {
   centre: (id: string) => Promise<CentreRef | null>;
   /** The lifecycle workflows: every change of a ticket after intake goes through its workflow. */
   lifecycle: Lifecycle;
+  /**
+   * Records licence evidence with the certification service (its `recordLicenceEvent` activity,
+   * through Temporal): idempotent by evidence key there, so sending it again is harmless.
+   */
+  recordLicenceEvent: CertificationActivities['recordLicenceEvent'];
 }

@@ -1,6 +1,5 @@
 import { badInput, forbidden, hasRole, requireRole, type RequestContext } from '@starline/common';
 import { engineerDaySetKey, openJobsSetKey } from '../effects.ts';
-import type { TicketPolicy } from '../rules/policy.ts';
 import { currentEngineer, normalizeSerial, TICKET_STATES, type TicketState } from '../rules/ticket.ts';
 import { ID_PATTERN, SERIAL_PATTERN } from '../rules/validate.ts';
 import { shanghaiDate } from '../shanghai.ts';
@@ -10,7 +9,7 @@ import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
 import { canSee, forbiddenTicket, requireReader, seesAll, type Holder } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
 import {
-  callbackComplaintId, complaintView, decodeFeedCursor, decodeSearchCursor, encodeFeedCursor, encodeSearchCursor, ticketView, type TicketView,
+  decodeFeedCursor, decodeSearchCursor, encodeFeedCursor, encodeSearchCursor, ticketView, type TicketView,
 } from './view.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -160,11 +159,6 @@ export async function engineerTickets(deps: TicketsDeps, ctx: RequestContext, en
   // A partner sees only the jobs its own centre holds (an engineer may have moved centres).
   const visible = seesAll(claims) || self ? list : list.filter((t) => t.centreId === claims.centreId);
   return visible.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).map(ticketView);
-}
-
-export async function complaintsOf(deps: TicketsDeps, t: TicketView) {
-  const c = await deps.store.findComplaint(callbackComplaintId(t.id));
-  return c ? [complaintView(c, t.policy as TicketPolicy, deps.now())] : [];
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { TicketPolicy } from '../rules/policy.ts';
 import { settlementOf } from '../rules/settlement.ts';
-import { complaintSla, ticketSlas } from '../rules/sla.ts';
+import { judge, ticketSlas } from '../rules/sla.ts';
 import { currentAppointment, currentEngineer } from '../rules/ticket.ts';
-import type { ComplaintRecord } from '../store/facts.ts';
+import type { ComplaintRecord } from '../store/complaints.ts';
 import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
 import type { SearchPosition } from '../store/search.ts';
 
@@ -44,12 +44,40 @@ export const ticketFields = (now: () => Date) => ({
   },
 });
 
-export function complaintView(c: ComplaintRecord, policy: TicketPolicy, now: Date) {
-  return {
-    ...c,
-    state: c.respondedAt ? 'RESPONDED' : 'OPEN',
-    responseSla: complaintSla({ ...c, responsibleParty: null }, now, policy),
-  };
+/** What a client sees of a complaint: the record minus the store's bookkeeping (applied requests, outbox). */
+export type ComplaintView = Omit<ComplaintRecord, 'applied' | 'pending'>;
+
+export function complaintView(c: ComplaintRecord): ComplaintView {
+  const { applied: _a, pending: _p, ...rest } = c;
+  return rest;
+}
+
+/** Field resolvers of Complaint. The response clock is the stored deadline (from the ticket's standard at opening). */
+export const complaintFields = (now: () => Date) => ({
+  responseSla: (c: ComplaintView) => ({
+    clock: 'COMPLAINT_RESPONSE', deadline: c.responseBy, status: judge(c.responseBy, c.respondedAt, now()) ?? 'PENDING', doneAt: c.respondedAt, ref: c.id,
+  }),
+  responsibleParty: (c: ComplaintView) => {
+    const p = c.responsibleParty;
+    if (!p) return null;
+    const engineerId = p.kind === 'ENGINEER' ? p.engineerId : null;
+    return { kind: p.kind, engineerId, engineer: engineerId ? { __typename: 'Engineer', id: engineerId } : null };
+  },
+  licenceEvidence: (c: ComplaintView) => c.evidence,
+});
+
+// ---- complaint list cursors ----
+
+export function encodeComplaintCursor(p: { openedAt: Date; id: string }): string {
+  return Buffer.from(`complaints:${p.openedAt.getTime()}:${p.id}`).toString('base64url');
+}
+
+export function decodeComplaintCursor(cursor: string): { openedAt: Date; id: string } | null {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const m = /^complaints:(\d{1,15}):([A-Za-z0-9][A-Za-z0-9_:-]{0,63})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) return null;
+  const openedAt = new Date(Number(m[1]));
+  return Number.isNaN(openedAt.getTime()) ? null : { openedAt, id: m[2]! };
 }
 
 /** The one complaint an UNSATISFIED callback opens (effects.ts): `<ticketId>:callback`. */

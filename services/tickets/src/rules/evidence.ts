@@ -137,10 +137,16 @@ export function repeatRepair(
   };
 }
 
-/** A severity-1 complaint (重大服务投诉) found to be the engineer's doing; one per job. */
+/** The evidence key of a complaint's rule: `complaint:<complaintId>:<RULE>`. */
+export const complaintEvidenceKey = (complaintId: string, code: EvidenceCode): string => `complaint:${complaintId}:${code}`;
+
+/**
+ * A severity-1 complaint (重大服务投诉) resolved as the engineer's doing: MAJOR_COMPLAINT on that
+ * engineer's licence, once per complaint (keyed on the complaint, so re-running it adds nothing).
+ */
 export function majorComplaint(c: Complaint): LicenceEvidence | null {
   if (c.severity !== 1 || c.responsibleParty?.kind !== 'ENGINEER') return null;
-  return evidence('MAJOR_COMPLAINT', c.responsibleParty.engineerId, c.ticketId);
+  return { code: 'MAJOR_COMPLAINT', engineerId: c.responsibleParty.engineerId, evidenceKey: complaintEvidenceKey(c.id, 'MAJOR_COMPLAINT'), ticketId: c.ticketId };
 }
 
 /** Everything the ticket alone proves at `now` (repeat repairs and complaints need other inputs). */

@@ -2,12 +2,9 @@ import type { Connection, Model } from 'mongoose';
 import { isDuplicateKey } from '@starline/common';
 import type { KpiFact, OpenedComplaint } from '../effects.ts';
 import { KPI_COUNTERS, type KpiCounter } from '../rules/kpi-facts.ts';
-import { complaintModel, kpiFactModel, type ComplaintDoc } from './models.ts';
+import { complaintModel, kpiFactModel } from './models.ts';
 
-export type ComplaintRecord = OpenedComplaint;
 export type KpiTotals = Record<KpiCounter, number>;
-
-const complaintRecord = ({ _id, ...rest }: ComplaintDoc): ComplaintRecord => ({ ...rest, id: _id });
 
 /** Inserts a document unless its `_id` exists: the deterministic `_id` is the exactly-once. */
 export async function insertOnce<T>(model: Model<T>, doc: T): Promise<boolean> {
@@ -21,7 +18,7 @@ export async function insertOnce<T>(model: Model<T>, doc: T): Promise<boolean> {
 }
 
 /**
- * KPI facts and complaints: insert-only documents with deterministic ids. FerretDB loses concurrent
+ * KPI facts and callback-opened complaints: insert-only documents with deterministic ids. FerretDB loses concurrent
  * `$inc`s, so no counter is ever updated; a centre's monthly totals are a $match + $group($sum).
  */
 export function createFactsStore(conn: Connection) {
@@ -53,14 +50,9 @@ export function createFactsStore(conn: Connection) {
       return totals;
     },
 
-    /** Opens the complaint unless it is open already; true when this call opened it. */
+    /** Opens the callback's complaint unless it is open already; true when this call opened it. (Its later changes: store/complaints.ts.) */
     openComplaint({ id, ...complaint }: OpenedComplaint): Promise<boolean> {
       return insertOnce(complaints, { _id: id, ...complaint });
-    },
-
-    async findComplaint(id: string): Promise<ComplaintRecord | null> {
-      const doc = await complaints.findById(id).lean<ComplaintDoc>();
-      return doc ? complaintRecord(doc) : null;
     },
   };
 }

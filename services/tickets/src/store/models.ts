@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { TicketEvidence, TicketPolicyInput, TicketSummary } from '@starline/common';
-import type { OpenedComplaint, PendingEffects } from '../effects.ts';
+import type { KpiFact, OpenedComplaint, PendingEffects } from '../effects.ts';
+import type { ComplaintState, ResponsibleParty } from '../rules/complaint.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import type { KpiCounter } from '../rules/kpi-facts.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
@@ -101,7 +102,42 @@ export interface KpiFactDoc {
   at: Date;
 }
 
-export type ComplaintDoc = Omit<OpenedComplaint, 'id'> & { _id: string };
+/** A piece of licence evidence a complaint produced, and whether certification has it yet. */
+export interface ComplaintEvidenceEntry extends TicketEvidence {
+  recorded: boolean;
+}
+
+/** The complaint's outbox: what its last change must still deliver (null once delivered). */
+export interface ComplaintPending {
+  kpiFacts: KpiFact[];
+  evidence: TicketEvidence[];
+}
+
+/**
+ * A complaint. Opened either by an UNSATISFIED callback (the ticket's outbox inserts it with only
+ * the OpenedComplaint fields: the rest read as their defaults, see store/complaints.ts) or by the
+ * call centre. Read only by `_id`; written under the lease `complaint:<id>` after a version re-read.
+ */
+export type ComplaintDoc = Omit<OpenedComplaint, 'id' | 'source' | 'responsibleParty'> & {
+  _id: string;
+  source: 'CALLBACK' | 'CUSTOMER';
+  responsibleParty: ResponsibleParty | null;
+  state?: ComplaintState;
+  version?: number;
+  description?: string | null;
+  openedBy?: string | null;
+  responseMet?: boolean | null;
+  responseNote?: string | null;
+  rootCause?: string | null;
+  resolution?: string | null;
+  resolvedAt?: Date | null;
+  closedAt?: Date | null;
+  /** Request ids (from idempotency keys) applied: a retry of one returns the complaint as it is. */
+  applied?: string[];
+  evidence?: ComplaintEvidenceEntry[];
+  pending?: ComplaintPending | null;
+  updatedAt?: Date;
+};
 
 const mixed = { type: Schema.Types.Mixed };
 const nullableDate = { type: Date, default: null };
@@ -249,6 +285,20 @@ const complaintSchema = new Schema<ComplaintDoc>(
     respondedAt: nullableDate,
     responsibleParty: { ...mixed, default: null },
     standardVersionId: { type: String, required: true },
+    state: { type: String },
+    version: { type: Number },
+    description: { type: String },
+    openedBy: { type: String },
+    responseMet: { type: Boolean },
+    responseNote: { type: String },
+    rootCause: { type: String },
+    resolution: { type: String },
+    resolvedAt: { type: Date },
+    closedAt: { type: Date },
+    applied: { type: [String], default: undefined },
+    evidence: { type: [mixed], default: undefined },
+    pending: { ...mixed },
+    updatedAt: { type: Date },
   },
   { collection: 'complaints', versionKey: false, minimize: false, strict: 'throw' },
 );

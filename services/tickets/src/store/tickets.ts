@@ -7,6 +7,7 @@ import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
 import { shanghaiDate } from '../shanghai.ts';
 import { createChangeFeed } from './changes.ts';
+import { createComplaintsStore } from './complaints.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
 import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc } from './models.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
@@ -65,6 +66,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const facts = createFactsStore(conn);
   const sets = createTicketSets(conn, leases, lease);
   const search = createTicketSearch(conn);
+  const complaints = createComplaintsStore(conn, leases, lease, sets, facts.insertKpiFacts);
   const idempotency = idempotencyModel(conn);
 
   const findTicket = async (id: string): Promise<TicketRecord | null> => {
@@ -78,7 +80,11 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     if (!p) return t;
     await feed.append(t.id, p.version, p.change);
     await facts.insertKpiFacts(p.kpiFacts);
-    if (p.complaint) await facts.openComplaint(p.complaint);
+    if (p.complaint) {
+      // Listed before it exists, so the ticket's and the centre's lists never miss it.
+      await complaints.join(p.complaint.id, p.complaint.ticketId, p.complaint.centreId);
+      await facts.openComplaint(p.complaint);
+    }
     await sets.apply(t.id, p.sets);
     await tickets.updateOne({ _id: t.id }, { $set: { pending: null } });
     return { ...t, pending: null };
@@ -214,6 +220,8 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     changesSince: feed.since,
     feedHead: feed.head,
     kpiTotals: facts.kpiTotals,
-    findComplaint: facts.findComplaint,
+    findComplaint: complaints.find,
+    /** Complaints: by `_id`, their lists, their changes (store/complaints.ts). */
+    complaints,
   };
 }
