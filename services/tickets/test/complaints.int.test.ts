@@ -215,7 +215,8 @@ describe('refusals write nothing', () => {
     k = await ok(as.callCentre(), CQ.respond, { id: k.id, version: 1, key: key() });
     const e = await refused(as.callCentre(), CQ.resolve, { id: k.id, version: 2, party: 'ENGINEER', rootCause: 'a', resolution: 'b' }, 'BAD_USER_INPUT');
     expect(e.extensions?.['field']).toBe('responsibleParty');
-    for (const [field, over] of [['rootCause', { rootCause: '' }], ['resolution', { resolution: 'x'.repeat(2001) }]] as const) {
+    const cases: [string, Record<string, string>][] = [['rootCause', { rootCause: '' }], ['resolution', { resolution: 'x'.repeat(2001) }]];
+    for (const [field, over] of cases) {
       const e2 = await refused(as.callCentre(), CQ.resolve, { id: k.id, version: 2, party: 'CENTRE', rootCause: 'a', resolution: 'b', ...over }, 'BAD_USER_INPUT');
       expect(e2.extensions?.['field']).toBe(field);
     }
