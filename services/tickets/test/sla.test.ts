@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Complaint } from '../src/rules/complaint.ts';
 import {
-  acceptBy, arriveBy, callbackBy, complaintResponseBy, complaintSla, firstContactBy, judge, missedAppointmentAt, reportBy, ticketSlas,
+  acceptBy, arriveBy, callbackBy, complaintResponseBy, complaintSla, firstContactBy, isOverdue, judge, missedAppointmentAt, reportBy, ticketSlas,
   type SlaClock,
 } from '../src/rules/sla.ts';
 import type { TicketSnapshot } from '../src/rules/ticket.ts';
@@ -119,5 +119,29 @@ describe('complaintSla', () => {
   it('level 3 is still pending after 8 h', () => {
     expect(complaintSla(c(3, null), plus(T0, 8 * 60 + 1), P).status).toBe('PENDING');
     expect(complaintSla(c(2, null), plus(T0, 8 * 60 + 1), P).status).toBe('MISSED');
+  });
+});
+
+describe('isOverdue', () => {
+  it('a clock past its deadline with nothing done; not one done late, not one still running', () => {
+    const offered = journey('OFFERED');
+    const acceptDeadline = acceptBy(offered.offers[0]!.offeredAt, P);
+    expect(isOverdue(offered, acceptDeadline, P)).toBe(false);
+    expect(isOverdue(offered, new Date(acceptDeadline.getTime() + 1), P)).toBe(true);
+    // Completed on time, callback due 24 h later: overdue only once that passes with no attempt.
+    const done = journey('COMPLETED');
+    const due = callbackBy(done.completedAt!, P);
+    expect(isOverdue(done, due, P)).toBe(false);
+    expect(isOverdue(done, new Date(due.getTime() + 1), P)).toBe(true);
+    // Arrived late (a MISSED clock that is done): history, not overdue.
+    const late = journey('CLOSED', { checkInAfterFromMinutes: 150 });
+    expect(ticketSlas(late, plus(T0, 90 * 24 * 60), P).some((s) => s.status === 'MISSED')).toBe(true);
+    expect(isOverdue(late, plus(T0, 90 * 24 * 60), P)).toBe(false);
+  });
+  it('reads the clock from the standard', () => {
+    const offered = journey('OFFERED');
+    const at = plus(offered.offers[0]!.offeredAt, 20);
+    expect(isOverdue(offered, at, P)).toBe(false);
+    expect(isOverdue(offered, at, policyWith({ acceptMinutes: 10 }))).toBe(true);
   });
 });

@@ -4,7 +4,9 @@ import { currentEngineer, normalizeSerial, TICKET_STATES, type TicketState } fro
 import { ID_PATTERN, SERIAL_PATTERN } from '../rules/validate.ts';
 import { shanghaiDate } from '../shanghai.ts';
 import { FEED_PAGE_MAX } from '../store/changes.ts';
-import type { TicketScanFilter } from '../store/search.ts';
+import type { SearchPosition, TicketScanFilter } from '../store/search.ts';
+import type { TicketPolicy } from '../rules/policy.ts';
+import { isOverdue } from '../rules/sla.ts';
 import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
 import { canSee, forbiddenTicket, requireReader, seesAll, type Holder } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
@@ -66,6 +68,7 @@ export interface SearchArgs {
     state?: TicketState | null;
     receivedFrom?: Date | null;
     receivedBefore?: Date | null;
+    overdue?: boolean | null;
   } | null;
   first?: number | null;
   after?: string | null;
@@ -124,9 +127,25 @@ export async function tickets(deps: TicketsDeps, ctx: RequestContext, args: Sear
     ids.push(await deps.store.idsOfSerial(serial));
   }
   if (ids.length) scan.ids = ids.reduce((a, b) => a.filter((id) => b.includes(id)));
+  if (f.overdue != null) return overdueSearch(deps, scan, f.overdue, after, first);
   const [records, totalCount] = await Promise.all([deps.store.searchTickets(scan, after, first + 1), deps.store.countTickets(scan)]);
   const edges = records.slice(0, first).map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
   return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}
+
+/**
+ * `overdue` needs each ticket's clocks under its own standard (rules/sla.ts `isOverdue`), which no
+ * database filter can express: the other filters' scan reads every match, the rule keeps the
+ * overdue ones (or the others), and the page is cut in memory. A scan like the rest of search.
+ */
+async function overdueSearch(deps: TicketsDeps, scan: TicketScanFilter, overdue: boolean, after: SearchPosition | null, first: number) {
+  const now = deps.now();
+  const all = (await deps.store.searchTickets(scan, null, 0)).filter((t) => isOverdue(snapshotOf(t), now, t.policy as TicketPolicy) === overdue);
+  const older = (t: TicketRecord) =>
+    !after || t.receivedAt.getTime() < after.receivedAt.getTime() || (t.receivedAt.getTime() === after.receivedAt.getTime() && t.id < after.id);
+  const rest = all.filter(older);
+  const edges = rest.slice(0, first).map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
+  return { edges, pageInfo: { hasNextPage: rest.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: all.length };
 }
 
 /** ServiceCentre.openTickets: the centre's open-jobs set, each by `_id`. */
@@ -183,11 +202,14 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
   if (after > head) throw badInput('since', 'is ahead of the feed: it was not returned by jobChanges');
   const entries = await deps.store.changesSince(centreId, after, first);
   const last = after + entries.length;
+  // A ticket changes several times within a page: each is read once for the page's `ticket` fields.
+  const read = new Map<string, ReturnType<TicketsDeps['store']['findTicketView']>>();
+  const ticketOf = (id: string) => read.get(id) ?? read.set(id, deps.store.findTicketView(id)).get(id)!;
   return {
     changes: entries.map((e, i) => ({
       cursor: encodeFeedCursor(centreId, after + i + 1),
       ticketId: e.ticketId, version: e.version, state: e.state, centreId: e.centreId, events: e.types, at: e.at,
-      viewer: centreId,
+      viewer: centreId, ticketOf,
     })),
     cursor: encodeFeedCursor(centreId, last),
     hasMore: last < head,
@@ -195,8 +217,8 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
 }
 
 /** JobChange.ticket: the ticket now, while the partner's centre still holds it. */
-export async function changeTicket(deps: TicketsDeps, change: { ticketId: string; viewer: string }) {
-  const t = await deps.store.findTicket(change.ticketId);
-  return t && t.centreId === change.viewer ? ticketView(t) : null;
+export async function changeTicket(change: { ticketId: string; viewer: string; ticketOf: (id: string) => Promise<TicketView | null> }) {
+  const t = await change.ticketOf(change.ticketId);
+  return t && t.centreId === change.viewer ? t : null;
 }
 

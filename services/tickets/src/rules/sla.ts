@@ -93,6 +93,13 @@ export function ticketSlas(t: TicketSnapshot, now: Date, policy: TicketPolicy): 
   return out;
 }
 
+/**
+ * Overdue (the portal's `overdue` search): some clock of the ticket is past its deadline and still
+ * not done — a MISSED clock with nothing done. A clock done late is history, not overdue.
+ */
+export const isOverdue = (t: TicketSnapshot, now: Date, policy: TicketPolicy): boolean =>
+  ticketSlas(t, now, policy).some((s) => s.status === 'MISSED' && s.doneAt === null);
+
 /** The complaint's first-response clock (投诉分级: level 1 fastest). */
 export function complaintSla(c: Complaint, now: Date, policy: TicketPolicy): SlaEntry {
   const deadline = complaintResponseBy(c.openedAt, c.severity, policy);
