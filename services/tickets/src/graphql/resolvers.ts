@@ -42,7 +42,7 @@ export function createResolvers(deps: TicketsDeps): GraphQLResolverMap<RequestCo
       ticket: (c: ComplaintView, _: unknown, ctx: Ctx) => queries.visibleOrNull(deps, ctx, c.ticketId),
     },
     JobChange: {
-      ticket: (c: { ticketId: string; viewer: string }) => queries.changeTicket(deps, c),
+      ticket: (c: Parameters<typeof queries.changeTicket>[0]) => queries.changeTicket(c),
     },
     ServiceCentre: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),

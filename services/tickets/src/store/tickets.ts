@@ -107,6 +107,17 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     findTicket,
 
+    /**
+     * A ticket as clients see it, without the store's bookkeeping: the results of every applied
+     * command make up most of a long-lived ticket's document, and a feed page reads many tickets.
+     */
+    async findTicketView(id: string): Promise<Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'> | null> {
+      const doc = await tickets.findById(id, { appliedCommands: 0, pending: 0, recordedEvidence: 0 }).lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>>();
+      if (!doc) return null;
+      const { _id, ...rest } = doc;
+      return { ...rest, id: _id };
+    },
+
     async findTicketByNumber(ticketNumber: string): Promise<TicketRecord | null> {
       const n = await numbers.findById(ticketNumber).lean<TicketNumberDoc>();
       const t = n ? await findTicket(n.ticketId) : null;
