@@ -52,4 +52,38 @@ describe('write leases on FerretDB', () => {
     expect(await exclusively(async () => 'recovered')).toBe('recovered');
     expect(await writeLeaseModel(db).countDocuments()).toBe(0);
   });
+
+  it('lets the writers of one process in one at a time, in the order they came', async () => {
+    const exclusively = writeLease(writeLeaseModel(db), 'queue', { leaseMs: 30_000, waitMs: 20_000 });
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 20 }, (_, i) => exclusively(async () => void order.push(i))));
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('lets the writers behind one that gave up waiting through', async () => {
+    const model = writeLeaseModel(db);
+    let release!: () => void;
+    const holding = writeLease(model, 'queue')(() => new Promise<void>((resolve) => (release = resolve)));
+    const impatient = writeLease(model, 'queue', { leaseMs: 30_000, waitMs: 50 })(async () => 'never');
+    const patient = writeLease(model, 'queue', { leaseMs: 30_000, waitMs: 20_000 })(async () => 'after');
+    await expect(impatient).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    release();
+    await holding;
+    expect(await patient).toBe('after');
+  });
+
+  it('still excludes writers of two processes (two connections, two queues) from each other', async () => {
+    const other = db.useDb(db.name, { useCache: false });
+    const counters = db.collection('lease_counter');
+    await counters.insertOne({ _id: 'two' as never, value: 0 });
+    const bump = async () => {
+      const doc = await counters.findOne({ _id: 'two' as never });
+      await counters.updateOne({ _id: 'two' as never }, { $set: { value: (doc!['value'] as number) + 1 } });
+    };
+    const options = { leaseMs: 30_000, waitMs: 20_000 };
+    await Promise.all(
+      [writeLeaseModel(db), writeLeaseModel(other)].flatMap((model) => Array.from({ length: 10 }, () => writeLease(model, 'two', options)(bump))),
+    );
+    expect((await counters.findOne({ _id: 'two' as never }))!['value']).toBe(20);
+  });
 });
