@@ -31,8 +31,8 @@ import {
 import { createTicketsActivities } from '../../services/tickets/src/activities.ts';
 import { receive } from '../../services/tickets/src/rules/intake.ts';
 import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
-import { changeId } from '../../services/tickets/src/store/changes.ts';
-import { changeModel, feedHeadModel, numberModel, receiptModel, ticketModel, type TicketDoc } from '../../services/tickets/src/store/models.ts';
+import { changeId, putInBuckets, type ChangeRecord } from '../../services/tickets/src/store/changes.ts';
+import { changeBucketModel, changeModel, feedHeadModel, numberModel, receiptModel, ticketModel, type TicketDoc } from '../../services/tickets/src/store/models.ts';
 import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
 import { latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack } from './support.ts';
 
@@ -169,10 +169,10 @@ async function main(): Promise<void> {
     });
     const templateSeconds = (performance.now() - began) / 1000;
     // (b) The rest: copies of the templates' ticket documents and feed entries (new ids, numbers and
-    // serials), written with the store's models in bulk, then the feed head moved past them — what
-    // the same appends would have left, in seconds instead of the ~20 store round trips per change
-    // (under a single feed lease) that (a) takes.
-    const models = { tickets: ticketModel(db), numbers: numberModel(db), changes: changeModel(db), receipts: receiptModel(db), heads: feedHeadModel(db) };
+    // serials), written with the store's models in bulk (entries, their buckets, receipts), then the
+    // feed head moved past them — what the same appends would have left, in seconds instead of the
+    // ~20 store round trips per change (under a single feed lease) that (a) takes.
+    const models = { tickets: ticketModel(db), numbers: numberModel(db), changes: changeModel(db), buckets: changeBucketModel(db), receipts: receiptModel(db), heads: feedHeadModel(db) };
     const templateDocs = await Promise.all(Array.from({ length: templates }, (_, i) => models.tickets.findById(`T-bench-${run}-${i}`).lean<TicketDoc>()));
     let seq = await store.feedHead(centreId);
     const templateEntries = await store.changesSince(centreId, headBefore, seq - headBefore);
@@ -183,6 +183,7 @@ async function main(): Promise<void> {
       const ticketDocs: TicketDoc[] = [];
       const numberDocs: { _id: string; ticketId: string }[] = [];
       const changeDocs: Record<string, unknown>[] = [];
+      const bucketEntries: ChangeRecord[] = [];
       const receiptDocs: { _id: string; seq: number }[] = [];
       for (let c = c0; c < Math.min(seedTickets, c0 + CHUNK); c++) {
         const template = templateDocs[c % templates]!;
@@ -194,11 +195,13 @@ async function main(): Promise<void> {
         for (const e of entries) {
           seq++;
           changeDocs.push({ ...e, _id: changeId(centreId, seq), feed: centreId, seq, ticketId: id });
+          bucketEntries.push({ ...e, seq, ticketId: id });
           receiptDocs.push({ _id: `${centreId}|${id}|${e.version}`, seq });
           expected.add(`${id}:${e.version}`);
         }
       }
       await Promise.all([models.tickets.insertMany(ticketDocs), models.numbers.insertMany(numberDocs), models.changes.insertMany(changeDocs), models.receipts.insertMany(receiptDocs)]);
+      await putInBuckets(models.buckets, centreId, bucketEntries);
     }
     await models.heads.updateOne({ _id: centreId }, { $set: { last: seq } });
     const seedSeconds = (performance.now() - began) / 1000;

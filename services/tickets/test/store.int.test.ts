@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LEASE, writeLeaseModel } from '@starline/common';
+import type { Connection } from 'mongoose';
 import { createTicketsActivities } from '../src/activities.ts';
 import type { ChangeContent } from '../src/effects.ts';
-import { changeId, createChangeFeed } from '../src/store/changes.ts';
+import { FEED_BUCKET, bucketId, changeId, createChangeFeed, putInBuckets } from '../src/store/changes.ts';
+import { changeBucketModel } from '../src/store/models.ts';
 import { receive } from '../src/rules/intake.ts';
 import { createTicketsStore, type TicketRecord, type TicketsStore } from '../src/store/tickets.ts';
 import { intakeInput } from './fixtures/tickets.ts';
@@ -88,6 +90,87 @@ describe('the change feed (one per centre, read by _id)', () => {
     await feed.append('T-a', 2, content); // nor a replayed delivery
     expect((await feed.since(centre, 0, 10)).map((c) => `${c.seq}:${c.ticketId}`)).toEqual(['1:T-a', '2:T-b', '3:T-c', '4:T-d', '5:T-e']);
     expect(await feed.head(centre)).toBe(5);
+  });
+
+  const contentFor = (centre: string): ChangeContent => ({ centreId: centre, centreIds: [centre], state: 'OFFERED', at: T0, types: ['DISPATCHED'] });
+  /** Appends `n` changes (tickets `<prefix>1…`, version 2) one after another. */
+  const fill = async (feed: ReturnType<typeof createChangeFeed>, centre: string, n: number, prefix = 'T-') => {
+    for (let i = 1; i <= n; i++) await feed.append(`${prefix}${i}`, 2, contentFor(centre));
+  };
+  const bucketSeqs = async (centre: string, no: number) =>
+    Object.keys((await changeBucketModel(h.db).findById(bucketId(centre, no)).lean())?.entries ?? {}).map(Number).sort((a, b) => a - b);
+  const seqsOf = (page: { seq: number; ticketId: string }[]) => page.map((c) => `${c.seq}:${c.ticketId}`);
+
+  it('pages span buckets; the entries at a bucket boundary are read once, in order', async () => {
+    expect(FEED_BUCKET).toBe(100);
+    const centre = uniqueId('C');
+    const feed = createChangeFeed(h.db, writeLeaseModel(h.db), DEFAULT_LEASE);
+    await fill(feed, centre, FEED_BUCKET + 3);
+    expect(await bucketSeqs(centre, 0)).toEqual(Array.from({ length: FEED_BUCKET }, (_, i) => i + 1));
+    expect(await bucketSeqs(centre, 1)).toEqual([101, 102, 103]);
+    expect(seqsOf(await feed.since(centre, 97, 5))).toEqual(['98:T-98', '99:T-99', '100:T-100', '101:T-101', '102:T-102']);
+    expect(seqsOf(await feed.since(centre, 99, 1))).toEqual(['100:T-100']);
+    expect(seqsOf(await feed.since(centre, 100, 1))).toEqual(['101:T-101']);
+    expect(seqsOf(await feed.since(centre, 100, 10))).toEqual(['101:T-101', '102:T-102', '103:T-103']);
+    const all = await feed.since(centre, 0, 500);
+    expect(all.map((c) => c.seq)).toEqual(Array.from({ length: FEED_BUCKET + 3 }, (_, i) => i + 1));
+    expect(all[99]).toEqual({ seq: 100, ticketId: 'T-100', version: 2, centreId: centre, state: 'OFFERED', at: T0, types: ['DISPATCHED'] });
+    // Pages come from the buckets: without the entry documents they read the same.
+    await h.db.collection('ticket_changes').deleteMany({ _id: { $in: [changeId(centre, 100), changeId(centre, 101)] as never[] } });
+    expect(await feed.since(centre, 0, 500)).toEqual(all);
+    // And an entry its bucket lacks (a feed written before buckets, or a bucket update lost to a
+    // stalled lease holder's) is read from its entry document.
+    await changeBucketModel(h.db).updateOne({ _id: bucketId(centre, 0) }, { $unset: { 'entries.42': 1 } });
+    expect(await bucketSeqs(centre, 0)).not.toContain(42);
+    expect(await feed.since(centre, 0, 500)).toEqual(all);
+  });
+
+  it('a writer that died after its bucket write, before its receipt and head: invisible, then adopted once', async () => {
+    const centre = uniqueId('C');
+    const feed = createChangeFeed(h.db, writeLeaseModel(h.db), DEFAULT_LEASE);
+    // What a writer that died between the bucket write and the receipt leaves behind: entry and bucket.
+    const orphan = async (seq: number, ticketId: string) => {
+      const entry = { seq, ticketId, version: 2, centreId: centre, state: 'OFFERED', at: T0, types: ['DISPATCHED'] };
+      await h.db.collection('ticket_changes').insertOne({ _id: changeId(centre, seq) as never, feed: centre, ...entry });
+      await putInBuckets(changeBucketModel(h.db), centre, [entry]);
+    };
+    await fill(feed, centre, FEED_BUCKET - 1);
+    await orphan(FEED_BUCKET, 'T-x'); // the last seq of bucket 0
+    await orphan(FEED_BUCKET + 1, 'T-y'); // the first of bucket 1
+    expect(await bucketSeqs(centre, 1)).toEqual([FEED_BUCKET + 1]);
+    expect(await feed.head(centre)).toBe(FEED_BUCKET - 1);
+    expect((await feed.since(centre, FEED_BUCKET - 2, 10)).map((c) => c.ticketId)).toEqual([`T-${FEED_BUCKET - 1}`]);
+    expect(await feed.since(centre, FEED_BUCKET - 1, 10)).toEqual([]);
+    await feed.append('T-z', 2, contentFor(centre)); // adopts both, then appends after them
+    await feed.append('T-y', 2, contentFor(centre)); // T-y's retry appends nothing
+    await feed.append('T-x', 2, contentFor(centre)); // nor T-x's
+    expect(seqsOf(await feed.since(centre, FEED_BUCKET - 2, 10))).toEqual([`99:T-99`, '100:T-x', '101:T-y', '102:T-z']);
+    expect(await feed.head(centre)).toBe(FEED_BUCKET + 2);
+    expect(await bucketSeqs(centre, 1)).toEqual([101, 102]);
+    expect(await h.db.collection('ticket_change_receipts').findOne({ _id: `${centre}|T-y|2` as never })).toMatchObject({ seq: 101 });
+  });
+
+  it('concurrent appends of many tickets, from two processes, each delivered twice: seqs 1..N, each change once', async () => {
+    const centre = uniqueId('C');
+    const lease = { leaseMs: 30_000, waitMs: 120_000 };
+    // A second connection has its own models, so its own in-process queue: the lease document arbitrates, as between workers.
+    const other: Connection = h.db.useDb(h.db.name, { useCache: false });
+    const feeds = [createChangeFeed(h.db, writeLeaseModel(h.db), lease), createChangeFeed(other, writeLeaseModel(other), lease)];
+    const n = FEED_BUCKET + 20;
+    await Promise.all(Array.from({ length: 2 * n }, (_, k) => feeds[k % 2]!.append(`T-${k % n}`, 2, contentFor(centre))));
+    const page = await feeds[0]!.since(centre, 0, 500);
+    expect(page.map((c) => c.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(new Set(page.map((c) => c.ticketId)).size).toBe(n);
+    expect(await feeds[1]!.head(centre)).toBe(n);
+    expect([...(await bucketSeqs(centre, 0)), ...(await bucketSeqs(centre, 1))]).toEqual(page.map((c) => c.seq));
+    // A retried delivery of a (ticket, version) already in the feed appends nothing, from either process.
+    await feeds[1]!.append('T-0', 2, contentFor(centre));
+    await Promise.all([feeds[0]!.append('T-7', 2, contentFor(centre)), feeds[1]!.append('T-7', 2, contentFor(centre))]);
+    expect(await feeds[0]!.head(centre)).toBe(n);
+    expect(await feeds[0]!.since(centre, 0, 500)).toEqual(page);
+    // Its next version is a new change.
+    await feeds[1]!.append('T-7', 3, contentFor(centre));
+    expect(seqsOf(await feeds[0]!.since(centre, n - 1, 10))).toEqual([`${n}:${page.at(-1)!.ticketId}`, `${n + 1}:T-7`]);
   });
 
   it('a crash between the ticket write and its delivery is repaired by the retry, counted once', async () => {

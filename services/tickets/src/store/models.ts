@@ -61,6 +61,20 @@ export interface ChangeDoc {
   types: string[];
 }
 
+/** An entry as its bucket holds it: the entry document without `_id` and `feed`. */
+export type BucketEntry = Omit<ChangeDoc, '_id' | 'feed'>;
+
+/**
+ * FEED_BUCKET consecutive entries of a centre's feed, for reading: `_id` is `<centreId>:<bucketNo>`
+ * (seq s is in bucket floor((s - 1) / FEED_BUCKET)), `entries` maps seq → entry. A copy of the entry
+ * documents, which stay the truth: a bucket may lack an entry (see store/changes.ts) but never
+ * holds one that differs from its entry document.
+ */
+export interface ChangeBucketDoc {
+  _id: string;
+  entries: Record<string, BucketEntry>;
+}
+
 /** A centre feed's head: the last seq readers may see (every entry up to it exists). */
 export interface FeedHeadDoc {
   _id: string;
@@ -237,6 +251,11 @@ const changeSchema = new Schema<ChangeDoc>(
   { collection: 'ticket_changes', versionKey: false, strict: 'throw' },
 );
 
+const bucketSchema = new Schema<ChangeBucketDoc>(
+  { _id: { type: String, required: true }, entries: { ...mixed, default: {} } },
+  { collection: 'ticket_change_buckets', versionKey: false, minimize: false, strict: 'throw' },
+);
+
 const feedHeadSchema = new Schema<FeedHeadDoc>(
   { _id: { type: String, required: true }, last: { type: Number, required: true } },
   { collection: 'ticket_feed_heads', versionKey: false, strict: 'throw' },
@@ -309,6 +328,7 @@ function modelOn<T>(conn: Connection, name: string, schema: Schema<T>): Model<T>
 
 export const ticketModel = (conn: Connection) => modelOn(conn, 'Ticket', ticketSchema);
 export const changeModel = (conn: Connection) => modelOn(conn, 'TicketChange', changeSchema);
+export const changeBucketModel = (conn: Connection) => modelOn(conn, 'TicketChangeBucket', bucketSchema);
 export const feedHeadModel = (conn: Connection) => modelOn(conn, 'TicketFeedHead', feedHeadSchema);
 export const receiptModel = (conn: Connection) => modelOn(conn, 'TicketChangeReceipt', receiptSchema);
 export const numberModel = (conn: Connection) => modelOn(conn, 'TicketNumber', numberSchema);
