@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure, Client, Connection } from '@temporalio/client';
+import { DomainError } from './errors.ts';
 import type { Logger } from './log.ts';
 
 /** Task queues: each service runs the activities for its own data on a queue named after it. */
@@ -36,4 +37,17 @@ export async function createActivityWorker(opts: ActivityWorkerOptions): Promise
 /** A Temporal client for a service that starts workflows (e.g. request-time reads of another service). */
 export async function connectTemporalClient(opts: { address: string; namespace: string }): Promise<Client> {
   return new Client({ connection: await Connection.connect({ address: opts.address }), namespace: opts.namespace });
+}
+
+/**
+ * Runs an activity's work so that a client error of the shared core (a DomainError) fails it for
+ * good, typed by its code, as retrying can't change the answer; a busy lease (CONFLICT) is retried.
+ */
+export async function asActivity<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== 'CONFLICT') throw ApplicationFailure.nonRetryable(error.message, error.code);
+    throw error;
+  }
 }

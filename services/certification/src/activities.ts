@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { DomainError } from '@starline/common';
+import { asActivity } from '@starline/common';
 import { reviewFailure } from './rules/career.ts';
 import { mayTakeJob } from './rules/dispatch.ts';
 import { cycleEndFrom, type LicencePolicy } from './rules/policy.ts';
@@ -51,16 +51,6 @@ export function checkedPolicy(input: LicencePolicyInput): LicencePolicy {
     pointRules: input.pointRules.map((r) => ({ code: r.code, kind: r.kind, points: r.points })),
     productLines: [...input.productLines],
   };
-}
-
-/** Client errors of the shared core become non-retryable failures with the error code as type. */
-async function asActivity<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && error.code !== 'CONFLICT') throw ApplicationFailure.nonRetryable(error.message, error.code);
-    throw error;
-  }
 }
 
 /** The certification task queue's activities. Each is safe to retry. */

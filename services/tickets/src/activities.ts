@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { DomainError, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { asActivity, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
 import { badActivityInput, checkedTicketPolicy, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
@@ -24,16 +24,6 @@ function instant(field: string, value: unknown): Date {
     return parseInstant(value);
   } catch {
     throw badActivityInput(`${field} must be an ISO instant, got ${JSON.stringify(value)}`);
-  }
-}
-
-/** Client errors of the shared core become non-retryable failures typed by their code; a busy lease (CONFLICT) is retried. */
-async function asActivity<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError && error.code !== 'CONFLICT') throw ApplicationFailure.nonRetryable(error.message, error.code);
-    throw error;
   }
 }
 
