@@ -53,6 +53,8 @@ export interface PlatformConfig {
   portBase: number;
   host: string;
   logLevel: string;
+  /** How long a service keeps the standard in force before asking the standards service again. */
+  standardCacheTtlMs: number;
 }
 
 export function loadPlatformConfig(): PlatformConfig {
@@ -73,6 +75,7 @@ export function loadPlatformConfig(): PlatformConfig {
     portBase: env('STARLINE_PORT_BASE', 4000, asInt(1024, 60000)),
     host: env('STARLINE_HOST', '127.0.0.1'),
     logLevel: env('LOG_LEVEL', 'info'),
+    standardCacheTtlMs: env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000)),
   };
   if (environment === 'production') {
     if (!cfg.jwksUrl && cfg.jwtSecret === DEV_JWT_SECRET) throw new ConfigError('production needs JWT_JWKS_URL or a JWT_SECRET of its own');

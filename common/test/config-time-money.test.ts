@@ -10,9 +10,11 @@ afterEach(() => {
 
 describe('configuration', () => {
   it('runs with nothing set', () => {
-    for (const k of ['STARLINE_ENV', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'STARLINE_PORT_BASE']) delete process.env[k];
+    for (const k of ['STARLINE_ENV', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'STARLINE_PORT_BASE', 'STANDARD_CACHE_TTL_MS']) delete process.env[k];
     const cfg = loadPlatformConfig();
-    expect(cfg).toMatchObject({ environment: 'development', mongodbUri: 'mongodb://127.0.0.1:27017/', temporalAddress: '127.0.0.1:7233', portBase: 4000 });
+    expect(cfg).toMatchObject({
+      environment: 'development', mongodbUri: 'mongodb://127.0.0.1:27017/', temporalAddress: '127.0.0.1:7233', portBase: 4000, standardCacheTtlMs: 30_000,
+    });
     expect(servicePort(cfg, 'standards')).toBe(4101);
   });
 
@@ -22,6 +24,9 @@ describe('configuration', () => {
     process.env['STARLINE_PORT_BASE'] = '4000';
     process.env['ALLOW_DIRECT_SUBGRAPH_ACCESS'] = 'maybe';
     expect(() => loadPlatformConfig()).toThrow(/ALLOW_DIRECT_SUBGRAPH_ACCESS/);
+    delete process.env['ALLOW_DIRECT_SUBGRAPH_ACCESS'];
+    process.env['STANDARD_CACHE_TTL_MS'] = '-1';
+    expect(() => loadPlatformConfig()).toThrow(/STANDARD_CACHE_TTL_MS/);
   });
 
   it('refuses development secrets in production', () => {

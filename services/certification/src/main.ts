@@ -1,5 +1,4 @@
 import {
-  asInt,
   connectDatabase,
   connectTemporalClient,
   createLogger,
@@ -25,8 +24,6 @@ export type RunningCertification = ServiceProcess & { store: CertificationStore 
 export async function startCertification(cfg: PlatformConfig = loadPlatformConfig()): Promise<RunningCertification> {
   const log = createLogger('certification', cfg.logLevel);
   const dbName = env('CERTIFICATION_DB', 'starline_certification');
-  // How long the licence policy in force is kept before the standards service is asked again.
-  const policyTtlMs = env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000));
   const db = await connectDatabase(cfg.mongodbUri, dbName);
   const store = createCertificationStore(db);
   await store.syncIndexes();
@@ -42,7 +39,7 @@ export async function startCertification(cfg: PlatformConfig = loadPlatformConfi
       const answer = await standards.licencePolicyAt({ at: at.toISOString() });
       return { ...checkedPolicy(answer), validUntil: answer.validUntil };
     },
-    { ttlMs: policyTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the licence policy in force') },
+    { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the licence policy in force') },
   );
   const centre = (centreId: string) => network.centreRef({ centreId });
 

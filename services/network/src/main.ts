@@ -1,5 +1,4 @@
 import {
-  asInt,
   connectDatabase,
   connectTemporalClient,
   inForceCache,
@@ -34,7 +33,7 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
   const standards = remoteActivities<StandardsActivities>(client, 'standards');
   const now = () => new Date();
   const productLines = inForceCache((at) => standards.productLinesAt({ at: at.toISOString() }), {
-    ttlMs: env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000)),
+    ttlMs: cfg.standardCacheTtlMs,
     now,
     onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the product lines in force'),
   });

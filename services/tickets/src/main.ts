@@ -1,5 +1,4 @@
 import {
-  asInt,
   connectDatabase,
   connectTemporalClient,
   createLogger,
@@ -28,8 +27,6 @@ export type RunningTickets = ServiceProcess & { store: TicketsStore };
 export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): Promise<RunningTickets> {
   const log = createLogger('tickets', cfg.logLevel);
   const dbName = env('TICKETS_DB', 'starline_tickets');
-  // How long the ticket policy in force is kept before the standards service is asked again.
-  const policyTtlMs = env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000));
   const db = await connectDatabase(cfg.mongodbUri, dbName);
   const store = createTicketsStore(db);
   await store.syncIndexes();
@@ -47,7 +44,7 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
       const { validUntil, ...policy } = await standards.ticketPolicyAt({ at: at.toISOString() });
       return { policy: checkedTicketPolicy(policy) as unknown as TicketPolicyInput, validUntil };
     },
-    { ttlMs: policyTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
+    { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
   );
 
   const schema = buildTicketsSchema({
