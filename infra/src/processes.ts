@@ -82,12 +82,17 @@ export async function httpOk(url: string): Promise<boolean> {
   return res.ok;
 }
 
-/** A port base whose gateway, worker and subgraph ports (base + 0, 100 … 105) are all free. */
-export async function freePortBase(from = 20_000, slots = 300): Promise<number> {
+/**
+ * Every fixed port of a second stack (tests, benchmarks) in one block below the kernel's ephemeral
+ * range (32768+), where `freePort` would draw from: a port picked there can be taken by an outgoing
+ * connection or by a Temporal server's own auto-picked ports before the stack binds it.
+ * Gateway base + 0, workflow worker and subgraphs base + 100 … 105, FerretDB + 110, Temporal + 111.
+ */
+export async function freeStackPorts(): Promise<{ portBase: number; mongoPort: number; temporalPort: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = from + Math.floor(Math.random() * slots) * 100;
-    const taken = await Promise.all([0, 100, 101, 102, 103, 104, 105].map((o) => portOpen(base + o)));
-    if (!taken.some(Boolean)) return base;
+    const base = 10_000 + Math.floor(Math.random() * 220) * 100;
+    const taken = await Promise.all([0, 100, 101, 102, 103, 104, 105, 110, 111].map((o) => portOpen(base + o)));
+    if (!taken.some(Boolean)) return { portBase: base, mongoPort: base + 110, temporalPort: base + 111 };
   }
-  throw new Error('no free port base for a second stack');
+  throw new Error('no free ports for a second stack');
 }

@@ -91,7 +91,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       starters.set(name, () => start(name, script, port, probe));
       const proc = launch(name, node, [path.join(ROOT, script)], { env: appEnv, logDir, cwd: ROOT });
       apps.push(proc);
-      return waitFor(name, () => httpOk(`http://127.0.0.1:${port}${probe}`), { process: proc, timeoutMs: 90_000 });
+      // Generous: on two busy cores seven Node processes load at once.
+      return waitFor(name, () => httpOk(`http://127.0.0.1:${port}${probe}`), { process: proc, timeoutMs: 180_000 });
     };
     const services = serviceNames();
     for (const name of services) {

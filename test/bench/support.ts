@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken } from '@starline/common';
 import { startStack, type Stack } from '../../infra/src/stack.ts';
-import { freePort, freePortBase } from '../../infra/src/processes.ts';
+import { freeStackPorts } from '../../infra/src/processes.ts';
 
 export interface BenchStack {
   stack: Stack;
@@ -53,12 +53,9 @@ export async function startBenchStack(prefix: string, env: NodeJS.ProcessEnv = {
   };
   try {
     process.stderr.write(`starting the stack in ${dir}…\n`);
-    const portBase = await freePortBase();
     stack = await startStack({
       dataDir: dir,
-      portBase,
-      mongoPort: await freePort(),
-      temporalPort: await freePort(),
+      ...(await freeStackPorts()),
       env: {
         LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
         GATEWAY_RATE_LIMIT_PER_MINUTE: '0',

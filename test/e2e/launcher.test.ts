@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintToken, DEV_JWT_SECRET } from '@starline/common';
 import { ROOT } from '../../infra/src/tools.ts';
-import { freePort, freePortBase, httpOk, portOpen, waitFor } from '../../infra/src/processes.ts';
+import { freeStackPorts, httpOk, portOpen } from '../../infra/src/processes.ts';
 import { gql } from './client.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'starline-launcher-'));
@@ -27,6 +27,15 @@ function processesOfThisStack(): number[] {
   return pids;
 }
 
+/** What the launcher printed and the end of every log it wrote: the reason a start failed. */
+function whatHappened(output: string): string {
+  const logDir = path.join(dataDir, 'logs');
+  const tails = (existsSync(logDir) ? readdirSync(logDir) : []).map(
+    (file) => `--- the end of ${file}:\n${readFileSync(path.join(logDir, file), 'utf8').trim().split('\n').slice(-15).join('\n')}`,
+  );
+  return [`--- the launcher printed:\n${output.trim()}`, ...tails].join('\n');
+}
+
 async function start(portBase: number, mongoPort: number, temporalPort: number): Promise<ChildProcess> {
   // The README's own command, as a person or a supervisor runs it.
   const child = spawn(path.join(ROOT, 'starline'), ['start'], {
@@ -40,9 +49,18 @@ async function start(portBase: number, mongoPort: number, temporalPort: number):
       TEMPORAL_ADDRESS: '',
       LOG_LEVEL: 'warn',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitFor('launcher', () => httpOk(`http://127.0.0.1:${portBase}/health`), { timeoutMs: 120_000 });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  // The launcher gives each process its own readiness limit and exits when one misses it.
+  const deadline = Date.now() + 240_000;
+  while (!(await httpOk(`http://127.0.0.1:${portBase}/health`).catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`the launcher exited with ${child.exitCode} before it was ready\n${whatHappened(output)}`);
+    if (Date.now() > deadline) throw new Error(`the launcher was not ready after 240 s\n${whatHappened(output)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return child;
 }
 
@@ -54,8 +72,7 @@ async function interrupt(child: ChildProcess): Promise<number | null> {
 
 describe('./starline start', () => {
   it('stops everything on Ctrl-C and keeps the data for the next start', async () => {
-    const portBase = await freePortBase(35_000, 100);
-    const [mongoPort, temporalPort] = [await freePort(), await freePort()];
+    const { portBase, mongoPort, temporalPort } = await freeStackPorts();
     const url = `http://localhost:${portBase}/graphql`;
     const token = await mintToken({ sub: 'launcher-test', roles: ['OPERATOR'] }, DEV_JWT_SECRET);
 
@@ -78,5 +95,5 @@ describe('./starline start', () => {
     expect(processesOfThisStack()).toEqual([]);
     // Two full starts and stops of every process: on two cores shared with the other suites this
     // can take minutes.
-  }, 240_000);
+  }, 600_000);
 });

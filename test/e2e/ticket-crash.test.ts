@@ -32,7 +32,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, connectTemporalClient, DEV_JWT_SECRET, DEV_SIGNING_SECRET, type Claims, type Role } from '@starline/common';
 import { startStack, type Stack } from '../../infra/src/stack.ts';
-import { freePort, freePortBase } from '../../infra/src/processes.ts';
+import { freeStackPorts } from '../../infra/src/processes.ts';
 import { gql as post, tokenFor } from './client.ts';
 
 const run = `${process.pid}-${Date.now() % 100000}`;
@@ -62,12 +62,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 }
 
 beforeAll(async () => {
-  // Ports below the ephemeral range (32768+), which the Temporal dev server and outgoing connections draw from.
   stack = await startStack({
     dataDir,
-    portBase: await freePortBase(21_000, 100),
-    mongoPort: await freePort(),
-    temporalPort: await freePort(),
+    ...(await freeStackPorts()),
     env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET },
   }).catch((error: Error) => {
     // The folder goes with afterAll: the failing process's log goes with the error.

@@ -5,18 +5,17 @@ import type { TestProject } from 'vitest/node';
 import './provided.ts';
 import { DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
 import { startStack } from '../../infra/src/stack.ts';
-import { freePort, freePortBase } from '../../infra/src/processes.ts';
+import { freeStackPorts } from '../../infra/src/processes.ts';
 
 
 /** The whole platform, started by the project's own launcher, as a client would meet it. */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), 'starline-e2e-'));
-  const portBase = await freePortBase();
+  const ports = await freeStackPorts();
+  const { portBase } = ports;
   const stack = await startStack({
     dataDir: dir,
-    portBase,
-    mongoPort: await freePort(),
-    temporalPort: await freePort(),
+    ...ports,
     // A short cache of the standard in force, so a publication in one test is seen by the next request.
     env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET, STANDARD_CACHE_TTL_MS: '200' },
   }).catch((error: Error) => {
