@@ -29,6 +29,8 @@ export interface Stack {
   kill(name: string): Promise<void>;
   /** Starts a killed process again, the same way and with the same environment; resolves once it is ready. */
   restart(name: string): Promise<void>;
+  /** The running processes by name (benchmarks read their CPU time). */
+  processes(): { name: string; pid: number }[];
 }
 
 /** Every service that has an entry point, so a new subgraph joins the stack by existing. */
@@ -117,7 +119,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (apps.some((p) => p.name === name)) throw new Error(`${name} is still running: kill it first`);
       await again();
     };
-    return { gatewayUrl: `http://localhost:${gatewayPort}/graphql`, mongodbUri: mongodbUri!, temporalAddress: temporalAddress!, logDir, stop, kill, restart };
+    const processes = () => [...backends, ...apps].filter((p) => p.child.pid !== undefined).map((p) => ({ name: p.name, pid: p.child.pid! }));
+    return { gatewayUrl: `http://localhost:${gatewayPort}/graphql`, mongodbUri: mongodbUri!, temporalAddress: temporalAddress!, logDir, stop, kill, restart, processes };
   } catch (error) {
     await stop();
     throw error;

@@ -169,6 +169,27 @@ export function loadAverage(): string | null {
   }
 }
 
+/** CPU seconds (user + system) each of the stack's processes has used so far, from /proc (empty elsewhere). */
+export function cpuSeconds(stack: Stack): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const { name, pid } of stack.processes()) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100 s.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      /* not Linux, or exited */
+    }
+  }
+  return used;
+}
+
+/** What each process used between two `cpuSeconds` readings, per unit of work (e.g. per ticket), in ms, largest first. */
+export function cpuMsPer(before: Record<string, number>, after: Record<string, number>, units: number): Record<string, number> {
+  const per = Object.keys(after).map((name) => [name, +((1000 * (after[name]! - (before[name] ?? 0))) / units).toFixed(1)] as const);
+  return Object.fromEntries(per.sort((a, b) => b[1] - a[1]));
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- a small network, through the gateway

@@ -22,7 +22,7 @@
  */
 import { TASK_QUEUES, connectTemporalClient, env, mintToken, DEV_JWT_SECRET } from '@starline/common';
 import {
-  latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack, type SeededCentre,
+  cpuMsPer, cpuSeconds, latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack, type SeededCentre,
 } from './support.ts';
 
 const TICKETS = Number(process.env['BENCH_TICKETS'] ?? 200);
@@ -167,12 +167,13 @@ async function main(): Promise<void> {
     // ---------------- the baseline: no-op workflows on the same server and workflow worker
     const client = await connectTemporalClient({ address: stack.temporalAddress, namespace: env('TEMPORAL_NAMESPACE', 'default') });
     const noop = (id: string) => client.workflow.execute('benchNoop', { taskQueue: TASK_QUEUES.workflows, workflowId: id, args: [] });
-    let noopFigures: { workflows: number; seconds: number; perSecond: number; latency: ReturnType<typeof latency> };
-    let lifecycle: { tickets: number; seconds: number; perSecond: number };
+    let noopFigures: { workflows: number; seconds: number; perSecond: number; latency: ReturnType<typeof latency>; cpuMsPerWorkflow: Record<string, number> };
+    let lifecycle: { tickets: number; seconds: number; perSecond: number; cpuMsPerTicket: Record<string, number> };
     try {
       process.stderr.write(`no-op workflows: ${WARMUP} warm-up, then ${NOOP} at concurrency ${CONCURRENCY}…\n`);
       for (let i = 0; i < WARMUP; i++) await noop(`bench-noop-${run}-w${i}`);
       const noopMs: number[] = [];
+      let cpu = cpuSeconds(stack);
       began = performance.now();
       await pool(NOOP, CONCURRENCY, async (i) => {
         const t0 = performance.now();
@@ -180,11 +181,15 @@ async function main(): Promise<void> {
         noopMs.push(performance.now() - t0);
       });
       let seconds = (performance.now() - began) / 1000;
-      noopFigures = { workflows: NOOP, seconds: +seconds.toFixed(2), perSecond: +(NOOP / seconds).toFixed(2), latency: latency(noopMs) };
+      noopFigures = {
+        workflows: NOOP, seconds: +seconds.toFixed(2), perSecond: +(NOOP / seconds).toFixed(2), latency: latency(noopMs),
+        cpuMsPerWorkflow: cpuMsPer(cpu, cpuSeconds(stack), NOOP),
+      };
 
       process.stderr.write(`tickets: ${WARMUP} warm-up, then ${TICKETS} at concurrency ${CONCURRENCY}…\n`);
       for (let i = 0; i < WARMUP; i++) await drive(i, false);
       let reported = performance.now();
+      cpu = cpuSeconds(stack);
       began = performance.now();
       await pool(TICKETS, CONCURRENCY, async (i) => {
         await drive(i, true);
@@ -194,7 +199,7 @@ async function main(): Promise<void> {
         }
       });
       seconds = (performance.now() - began) / 1000;
-      lifecycle = { tickets: TICKETS, seconds: +seconds.toFixed(2), perSecond: +(TICKETS / seconds).toFixed(3) };
+      lifecycle = { tickets: TICKETS, seconds: +seconds.toFixed(2), perSecond: +(TICKETS / seconds).toFixed(3), cpuMsPerTicket: cpuMsPer(cpu, cpuSeconds(stack), TICKETS) };
     } finally {
       await client.connection.close();
     }
@@ -216,6 +221,9 @@ async function main(): Promise<void> {
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     console.log(`\nlifecycle: ${lifecycle.perSecond} tickets/s (${TICKETS} in ${lifecycle.seconds} s)`);
     console.log(`no-op workflow: ${noopFigures.perSecond} workflows/s (${NOOP} in ${noopFigures.seconds} s)`);
+    // Where the time goes: the machine has two cores, so CPU time per ticket bounds the throughput.
+    console.log(`CPU ms per ticket by process: ${JSON.stringify(lifecycle.cpuMsPerTicket)}`);
+    console.log(`CPU ms per no-op workflow by process: ${JSON.stringify(noopFigures.cpuMsPerWorkflow)}`);
     console.log(`ratio tickets/no-op: ${ratio} (target >= ${TARGET_RATIO}: ${verdict(ratio >= TARGET_RATIO)})`);
     console.log(`intake p99: ${intake.p99Ms} ms (target < ${TARGET_INTAKE_P99_MS} ms: ${verdict((intake.p99Ms ?? Infinity) < TARGET_INTAKE_P99_MS)})`);
     console.log(JSON.stringify({
