@@ -245,7 +245,8 @@ export interface TicketsActivities {
   /**
    * Applies one command under the ticket's lease with the rules of `policy`: writes the new read
    * model (version + 1), its timeline events, the partner change feed and the centre's KPI facts.
-   * Idempotent by `commandId`: a repeat returns the first outcome and writes nothing. A refused
+   * Idempotent by `commandId`: a repeat writes nothing and returns the first outcome's evidence with
+   * the ticket as it is now (the same summary, unless later commands moved it on). A refused
    * command fails non-retryably with the error code as type (INVALID_TRANSITION, BAD_USER_INPUT,
    * CONFLICT when `expectedVersion` is stale) and writes nothing. `evidence` lists what this
    * command newly produced (e.g. NON_STANDARD_SERVICE on completion, REPEAT_REPAIR of an earlier job).

@@ -95,8 +95,9 @@ export const ticketCommandUpdate = defineUpdate<TicketSummary, [TicketCommandReq
 /** The ticket as the workflow last saw it (after the last command it applied). */
 export const ticketSummaryQuery = defineQuery<TicketSummary>('summary');
 
-/** State handed from one run to the next by continueAsNew. */
+/** State handed from one run to the next by continueAsNew, and by intake to the first run. */
 export interface TicketLifecycleCarried {
+  /** The policy of the standard the ticket was received under (the one the ticket records). */
   policy: TicketPolicyInput;
   summary: TicketSummary;
   /** Appointments up to this number have been judged by the missed-appointment clock. */
@@ -111,7 +112,10 @@ export interface TicketLifecycleInput {
   receivedAt: string;
   /** History length after which to continue as new; default HISTORY_LIMIT (tests set it low). */
   historyLimit?: number;
-  /** Set by continueAsNew only. */
+  /**
+   * Set by continueAsNew, and by intake, which has just stored the ticket under its policy: the run
+   * then dispatches at once. Without it the run asks the standards and tickets services.
+   */
   carried?: TicketLifecycleCarried;
 }
 

@@ -69,6 +69,8 @@ const world = {
   barred: new Map<string, string>(),
   jobsOn: new Map<string, number>(),
   policyAsks: [] as string[],
+  /** Ticket ids whose summary was asked of the tickets service. */
+  summaryAsks: [] as string[],
   mayTakeJob: [] as { engineerId: string; productLine: string; at: string; jobsToday: number }[],
   licence: [] as { engineerId: string; code: string; evidenceKey: string; recordedBy: string; note?: string | null; at: number }[],
   /** `<ticketId>:<command type>` → what the command's activity awaits after writing the ticket, before it answers. */
@@ -208,6 +210,7 @@ const ticketsStub: TicketsActivities = {
     return outcome;
   },
   async ticketSummary({ ticketId }) {
+    world.summaryAsks.push(ticketId);
     return summaryOf(ticketOf(ticketId));
   },
   async evidenceAt({ ticketId, at }) {
@@ -286,7 +289,11 @@ const actor = 'user:test';
 let region = 100000;
 
 /** A new ticket in its own region with these centres, and its running lifecycle. */
-async function newTicket(centres: { centreId: string; grade: EligibleCentre['grade']; dailyCapacity?: number }[], opts: { historyLimit?: number; ticketId?: string } = {}) {
+async function newTicket(
+  centres: { centreId: string; grade: EligibleCentre['grade']; dailyCapacity?: number }[],
+  /** fromIntake: started as the tickets service's intake starts it, with the stored ticket and its policy. */
+  opts: { historyLimit?: number; ticketId?: string; fromIntake?: boolean } = {},
+) {
   const ticketId = opts.ticketId ?? `T-${randomUUID().slice(0, 8)}`;
   const regionCode = String(region++);
   world.centres.set(regionCode, centres.map((c) => ({ dailyCapacity: 10, ...c })));
@@ -295,8 +302,9 @@ async function newTicket(centres: { centreId: string; grade: EligibleCentre['gra
     id: ticketId, version: 1, state: 'RECEIVED', regionCode, receivedAt, centreId: null, engineerId: null, offers: [], escalations: 0,
     appointments: [], checkedInAt: null, completedAt: null, callbackAttempts: 0,
   });
+  const carried = opts.fromIntake ? { policy, summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] } : undefined;
   const handle = await env.client.workflow.start(ticketLifecycle, {
-    taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, receivedAt: iso(receivedAt), historyLimit: opts.historyLimit }],
+    taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, receivedAt: iso(receivedAt), historyLimit: opts.historyLimit, carried }],
   });
   return { ticketId, handle, receivedAt: iso(receivedAt) };
 }
@@ -400,6 +408,21 @@ describe('ticketLifecycle', () => {
     expect(s.triedCentres).toEqual(['C-free']);
     expect(world.eligible.filter((e) => e.openJobs !== undefined).at(-1)?.openJobs).toEqual({ 'C-grade-b': 0, 'C-busy': 8, 'C-free': 1 });
     expect(commandsOf(ticketId).map((c) => c.commandId)).toEqual([`ticket-${ticketId}:v1:DISPATCH`]);
+  });
+
+  it('started by intake with the stored ticket and its policy, dispatches without asking the standards or tickets service first', async () => {
+    const asks = world.policyAsks.length;
+    const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { fromIntake: true });
+    await offeredTo(handle, 'C1');
+    expect(world.policyAsks.length).toBe(asks);
+    expect(world.summaryAsks).not.toContain(ticketId);
+    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toEqual(['eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
+    // Started without them (a lifecycle restarted by hand), it asks both.
+    const other = await newTicket([{ centreId: 'C1', grade: 'A' }]);
+    await offeredTo(other.handle, 'C1');
+    expect(world.policyAsks.length).toBe(asks + 1);
+    expect(world.summaryAsks).toContain(other.ticketId);
   });
 
   it('re-dispatches to the next centre when the offer is not accepted in time', async () => {

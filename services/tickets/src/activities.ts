@@ -89,7 +89,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
               { ticketId, state: t.state, version: t.version },
             );
           }
-          return { ticket: applied.ticket, evidence: applied.evidence };
+          return { ticket: summaryOf(t, t.policy as TicketPolicy), evidence: applied.evidence };
         }
         if (expectedVersion != null && expectedVersion !== t.version) {
           throw ApplicationFailure.nonRetryable(
@@ -113,7 +113,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
         const ticket = summaryOf({ ...after, version, standardVersionId: t.standardVersionId }, p);
         t = await store.commit(t, {
           patch: decision.patch, events: decision.events, at, bump,
-          applied: { commandId, commandHash: hash, type: ruleCommand.type, version, standardVersionId: p.standardVersionId, at, ticket, evidence },
+          applied: { commandId, commandHash: hash, type: ruleCommand.type, version, standardVersionId: p.standardVersionId, at, evidence },
           evidenceKeys: evidence.map((e) => e.evidenceKey),
           pending: bump ? effectsOf({ before, after, version, events: decision.events, at, policy: p }) : null,
         });

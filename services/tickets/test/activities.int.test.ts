@@ -88,6 +88,23 @@ describe('idempotency and refusals', () => {
     expect(await h.snapshot()).toBe(before);
   });
 
+  it('a replay after later commands returns the first evidence with the ticket as it is now, and writes nothing', async () => {
+    const t = await receivedTicket(h);
+    const outcomes = await drive(h, t, 'COMPLETED', { report: { checklist: ['DIAGNOSE'] } });
+    const completed = outcomes.at(-1)!;
+    expect(completed.evidence.map((e) => e.code)).toContain('NON_STANDARD_SERVICE');
+    const commandId = (await h.store.findTicket(t.id))!.appliedCommands.at(-1)!.commandId;
+    const at = timesFrom(T0);
+    h.clock.now = plus(at.completed, 10);
+    const called = await apply(h, t.id, plus(at.completed, 10), cmd.callback('SATISFIED'));
+    const before = await h.snapshot();
+    const again = await apply(h, t.id, plus(at.completed, 20), cmd.complete(at.finished, { checklist: ['DIAGNOSE'] }), { commandId });
+    expect(again.evidence).toEqual(completed.evidence);
+    expect(again.ticket).toEqual(called.ticket);
+    expect(again.ticket.version).toBe(completed.ticket.version + 1);
+    expect(await h.snapshot()).toBe(before);
+  });
+
   it('the same commandId for another command is a CONFLICT', async () => {
     const t = await receivedTicket(h);
     const first = await apply(h, t.id, plus(T0, 1), cmd.dispatch('C-1'), { commandId: 'req-1' });

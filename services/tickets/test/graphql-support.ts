@@ -30,8 +30,8 @@ export function inProcessLifecycle(acts: TicketsActivities, store: TicketsStore)
   const started: string[] = [];
   return {
     started,
-    async start(ticketId) {
-      started.push(ticketId);
+    async start(ticket) {
+      started.push(ticket.id);
     },
     async command(ticketId, command, { expectedVersion, requestId }) {
       const t = await store.findTicket(ticketId);

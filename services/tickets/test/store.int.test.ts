@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { createTicketsActivities } from '../src/activities.ts';
 import type { ChangeContent } from '../src/effects.ts';
 import { FEED_BUCKET, bucketId, changeId, createChangeFeed, putInBuckets } from '../src/store/changes.ts';
-import { changeBucketModel } from '../src/store/models.ts';
+import { changeBucketModel, policyModel, ticketModel } from '../src/store/models.ts';
 import { receive } from '../src/rules/intake.ts';
 import { createTicketsStore, type TicketRecord, type TicketsStore } from '../src/store/tickets.ts';
 import { intakeInput } from './fixtures/tickets.ts';
@@ -34,6 +34,23 @@ describe('insertTicket', () => {
     // It joined its serial's set once: the repeat-repair candidates of a later job.
     expect(await h.store.ticketsOfSerial(r.ticket.product.serialNumber, 'T-other')).toEqual([ticket]);
     expect(await h.store.ticketsOfSerial(r.ticket.product.serialNumber, ticket.id)).toEqual([]);
+  });
+
+  it('keeps the policy once per standard version, not in each ticket, and reads it back for every ticket that names it', async () => {
+    const policy = { ...POLICY, standardVersionId: uniqueId('SV') };
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const r = receive(uniqueId(), intakeInput({ serialNumber: uniqueSerial() }), T0, policy, 'agent-1');
+      if (!r.ok) throw new Error(r.message);
+      ids.push((await h.store.insertTicket(r.ticket, { policy, events: r.events, now: T0 })).ticket.id);
+    }
+    const stored = await ticketModel(h.db).find({ _id: { $in: ids } }).lean();
+    expect(stored.map((d) => [d.standardVersionId, d.policy])).toEqual([[policy.standardVersionId, undefined], [policy.standardVersionId, undefined]]);
+    expect(await policyModel(h.db).find({ _id: policy.standardVersionId }).lean()).toEqual([{ _id: policy.standardVersionId, policy }]);
+    // Another process (a fresh store: nothing in memory) reads it from the database.
+    const elsewhere = createTicketsStore(h.db);
+    for (const id of ids) expect((await elsewhere.findTicket(id))!.policy).toEqual(policy);
+    expect((await elsewhere.findTicketView(ids[0]!))!.policy).toEqual(policy);
   });
 
   it('draws another number when the first is taken', async () => {

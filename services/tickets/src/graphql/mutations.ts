@@ -10,6 +10,7 @@ import type { TicketPolicy } from '../rules/policy.ts';
 import type { CallbackAnswer } from '../rules/ticket.ts';
 import type { IntakeInput } from '../rules/validate.ts';
 import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
+import { summaryOf } from '../summary.ts';
 import { STEP_ROLES, forbiddenTicket, requireStep, seesAll, type Step } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
 import { checkId, holderOf } from './queries.ts';
@@ -96,7 +97,8 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
   checkId('id', call.id);
   if (call.version != null && (!Number.isInteger(call.version) || call.version < 1)) throw badInput('version', 'must be a whole number from 1');
   if (call.key != null && !IDEMPOTENCY_KEY_PATTERN.test(call.key)) throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
-  if (!(await deps.store.findTicket(call.id))) {
+  const t = await deps.store.findTicket(call.id);
+  if (!t) {
     if (seesAll(claims)) throw notFound('ticket', call.id);
     throw forbiddenTicket();
   }
@@ -109,7 +111,8 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
     // Resumable: the command's id derives from the key, so running it again applies it at most once.
     { key: call.key, operation: call.operation, actor: claims.sub, payload: { id: call.id, version: call.version ?? null, command: payload }, resumable: true },
     async () => {
-      const t = (await deps.store.findTicket(call.id))!;
+      // Judged on the ticket as read above: the checks only spare a doomed round trip, and the
+      // lifecycle's activity judges again on the ticket as it is then.
       // A retry of a command the ticket already applied goes straight to its first outcome.
       if (!t.appliedCommands.some((c) => c.commandId === requestId)) {
         requireStep(claims, call.step, holderOf(t));
@@ -222,7 +225,7 @@ export async function receiveTicket(deps: TicketsDeps, ctx: RequestContext, inpu
   // Resumable: the ticket id derives from the key, and inserting the ticket and starting its lifecycle are idempotent.
   return withIdempotency(deps.store.idempotency, { key, operation: 'receiveTicket', actor: claims.sub, payload: input, resumable: true }, async () => {
     const { ticket, created } = await deps.store.insertTicket(r.ticket, { policy, events: r.events, now: at });
-    await deps.lifecycle.start(ticket.id, ticket.receivedAt);
+    await deps.lifecycle.start(summaryOf(ticket, ticket.policy as TicketPolicy), ticket.policy);
     if (created) ctx.log.info({ ticketId: ticket.id, number: ticket.ticketNumber }, 'ticket received');
     return ticketView(ticket);
   });

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { TicketEvidence, TicketPolicyInput, TicketSummary } from '@starline/common';
+import type { TicketEvidence, TicketPolicyInput } from '@starline/common';
 import type { KpiFact, OpenedComplaint, PendingEffects } from '../effects.ts';
 import type { ComplaintState, ResponsibleParty } from '../rules/complaint.ts';
 import type { TicketEvent } from '../rules/events.ts';
@@ -9,7 +9,11 @@ import type { TicketSnapshot } from '../rules/ticket.ts';
 /** A timeline event and the ticket version it produced. */
 export type TimelineEntry = TicketEvent & { version: number };
 
-/** A command applied to the ticket and what it answered: a repeat of `commandId` gets this back. */
+/**
+ * A command applied to the ticket and the evidence it produced: a repeat of `commandId` gets that
+ * evidence back, with the ticket's summary as it is then. (The summary itself isn't kept: one per
+ * command made up most of a long-lived ticket's document, which every step reads and rewrites.)
+ */
 export interface AppliedCommand {
   commandId: string;
   /** sha256 of the command as sent: the same id with a different command is a CONFLICT. */
@@ -19,7 +23,6 @@ export interface AppliedCommand {
   /** The standard whose rules decided it (the policy the caller passed). */
   standardVersionId: string;
   at: Date;
-  ticket: TicketSummary;
   evidence: TicketEvidence[];
 }
 
@@ -34,9 +37,10 @@ export interface TicketDoc extends Omit<TicketSnapshot, 'id'> {
   /** Business key: T + yyyymmdd (Asia/Shanghai, of receipt) + 6 random digits. */
   ticketNumber: string;
   version: number;
-  /** The standard in force at receipt, and its policy: what ticketSummary computes deadlines with. */
+  /** The standard in force at receipt: its policy (in `ticket_policies`) is what every rule and deadline of the ticket uses. */
   standardVersionId: string;
-  policy: TicketPolicyInput;
+  /** Only in tickets stored before `ticket_policies` held the policy once per standard version. */
+  policy?: TicketPolicyInput;
   timeline: TimelineEntry[];
   appliedCommands: AppliedCommand[];
   /** Evidence keys already returned for this ticket: a later command never returns them again. */
@@ -88,6 +92,16 @@ export interface ChangeReceiptDoc {
 }
 
 /** Ticket number → ticket id. Inserting it first is what makes the number unique. */
+/**
+ * The ticket policy of one standard version, as the standards service gave it at intake; `_id` is
+ * the version's id. A published version never changes, so every ticket names it instead of carrying
+ * a copy: the ticket document, read several times per step, stays small.
+ */
+export interface TicketPolicyDoc {
+  _id: string;
+  policy: TicketPolicyInput;
+}
+
 export interface TicketNumberDoc {
   _id: string;
   ticketId: string;
@@ -191,7 +205,7 @@ const ticketSchema = new Schema<TicketDoc>(
     ticketNumber: { type: String, required: true },
     version: { type: Number, required: true },
     standardVersionId: { type: String, required: true },
-    policy: { ...mixed, required: true },
+    policy: mixed,
     state: { type: String, required: true },
     customer: {
       name: { type: String, required: true }, phone: { type: String, required: true },
@@ -266,6 +280,11 @@ const receiptSchema = new Schema<ChangeReceiptDoc>(
   { collection: 'ticket_change_receipts', versionKey: false, strict: 'throw' },
 );
 
+const policySchema = new Schema<TicketPolicyDoc>(
+  { _id: { type: String, required: true }, policy: { ...mixed, required: true } },
+  { collection: 'ticket_policies', versionKey: false, strict: 'throw' },
+);
+
 const numberSchema = new Schema<TicketNumberDoc>(
   { _id: { type: String, required: true }, ticketId: { type: String, required: true } },
   { collection: 'ticket_numbers', versionKey: false, strict: 'throw' },
@@ -332,6 +351,7 @@ export const changeBucketModel = (conn: Connection) => modelOn(conn, 'TicketChan
 export const feedHeadModel = (conn: Connection) => modelOn(conn, 'TicketFeedHead', feedHeadSchema);
 export const receiptModel = (conn: Connection) => modelOn(conn, 'TicketChangeReceipt', receiptSchema);
 export const numberModel = (conn: Connection) => modelOn(conn, 'TicketNumber', numberSchema);
+export const policyModel = (conn: Connection) => modelOn(conn, 'TicketPolicy', policySchema);
 export const ticketSetModel = (conn: Connection) => modelOn(conn, 'TicketSet', setSchema);
 export const kpiFactModel = (conn: Connection) => modelOn(conn, 'KpiFact', kpiFactSchema);
 export const complaintModel = (conn: Connection) => modelOn(conn, 'Complaint', complaintSchema);

@@ -11,16 +11,15 @@ import { createComplaintsStore } from './complaints.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
 import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc } from './models.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
+import { createTicketPolicies } from './policies.ts';
 import { createTicketSets } from './sets.ts';
 
-export type TicketRecord = Omit<TicketDoc, '_id'> & { id: string };
+export type TicketRecord = Omit<TicketDoc, '_id' | 'policy'> & { id: string; policy: TicketPolicyInput };
 
 export const ticketLease = (id: string): string => `ticket:${id}`;
 
 /** ticket numbers tried before giving up (a clash needs two of a million on the same day). */
 const NUMBER_ATTEMPTS = 5;
-
-const record = ({ _id, ...rest }: TicketDoc): TicketRecord => ({ ...rest, id: _id });
 
 /** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
 export function snapshotOf(t: TicketRecord): TicketSnapshot {
@@ -68,6 +67,12 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const search = createTicketSearch(conn);
   const complaints = createComplaintsStore(conn, leases, lease, sets, facts.insertKpiFacts);
   const idempotency = idempotencyModel(conn);
+  const policies = createTicketPolicies(conn);
+
+  /** A stored ticket with the policy it names. */
+  async function record<D extends Pick<TicketDoc, '_id' | 'standardVersionId' | 'policy'>>({ _id, ...rest }: D) {
+    return { ...rest, id: _id, policy: rest.policy ?? (await policies.of(rest.standardVersionId)) };
+  }
 
   const findTicket = async (id: string): Promise<TicketRecord | null> => {
     const doc = await tickets.findById(id).lean<TicketDoc>();
@@ -102,7 +107,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [tickets, numbers, leases, idempotency, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
+      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
     },
 
     findTicket,
@@ -113,9 +118,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
      */
     async findTicketView(id: string): Promise<Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'> | null> {
       const doc = await tickets.findById(id, { appliedCommands: 0, pending: 0, recordedEvidence: 0 }).lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>>();
-      if (!doc) return null;
-      const { _id, ...rest } = doc;
-      return { ...rest, id: _id };
+      return doc ? record(doc) : null;
     },
 
     async findTicketByNumber(ticketNumber: string): Promise<TicketRecord | null> {
@@ -140,13 +143,14 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const now = extra.now ?? new Date();
       const { id, ...fields } = snapshot;
       if (await tickets.exists({ _id: id })) return { ticket: await settleNow(id), created: false };
+      await policies.keep(extra.policy);
       await sets.apply(id, [{ key: serialSetKey(snapshot.product.serialNumber), add: true }]);
       const pending = effectsOf({ before: null, after: snapshot, version: 1, events: extra.events, at: snapshot.receivedAt, policy: extra.policy });
       for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
         const ticketNumber = `T${shanghaiDate(snapshot.receivedAt)}${String(randomSuffix()).padStart(6, '0')}`;
         if (!(await insertOnce(numbers, { _id: ticketNumber, ticketId: id }))) continue; // taken: draw another
         const doc: TicketDoc = {
-          _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId, policy: extra.policy,
+          _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId,
           timeline: extra.events.map((e) => ({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
           pending, createdAt: now, updatedAt: now,
         };
@@ -221,7 +225,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     /** Portal search: a scan (see search.ts). */
     async searchTickets(filter: TicketScanFilter, after: SearchPosition | null, limit: number): Promise<TicketRecord[]> {
-      return (await search.page(filter, after, limit)).map(record);
+      return Promise.all((await search.page(filter, after, limit)).map(record));
     },
     countTickets: search.count,
 
