@@ -243,7 +243,8 @@ export interface TicketEvidence {
 
 export interface TicketsActivities {
   /**
-   * Applies one command under the ticket's lease with the rules of `policy`: writes the new read
+   * Applies one command under the ticket's lease with the rules of the ticket's own policy (the
+   * standard in force at its receipt, which the ticket records): writes the new read
    * model (version + 1), its timeline events, the partner change feed and the centre's KPI facts.
    * Idempotent by `commandId`: a repeat writes nothing and returns the first outcome's evidence with
    * the ticket as it is now (the same summary, unless later commands moved it on). A refused
@@ -256,14 +257,13 @@ export interface TicketsActivities {
     commandId: string;
     command: TicketCommandInput;
     expectedVersion?: number | null;
-    policy: TicketPolicyInput;
   }): Promise<{ ticket: TicketSummary; evidence: TicketEvidence[] }>;
 
   /** The ticket's summary now. */
   ticketSummary(input: { ticketId: string }): Promise<TicketSummary>;
 
   /** Evidence the clocks produce by `at` (a missed or late appointment), for `at` = the missed instant. Reads only. */
-  evidenceAt(input: { ticketId: string; at: string; policy: TicketPolicyInput }): Promise<TicketEvidence[]>;
+  evidenceAt(input: { ticketId: string; at: string }): Promise<TicketEvidence[]>;
 
   /** Open jobs each centre holds (accepted, not yet completed), for dispatch's load order. Reads only. */
   openJobsByCentre(input: { centreIds: string[] }): Promise<Record<string, number>>;

@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           : type === 'CALLBACK_ATTEMPT' ? { type, answer: 'SATISFIED' as const, actor }
           : { type, actor }
         ) as Parameters<typeof activities.applyTicketCommand>[0]['command'];
-        const { ticket } = await activities.applyTicketCommand({ ticketId: id, commandId: `bench-seed-${randomUUID()}`, command, expectedVersion: k + 1, policy });
+        const { ticket } = await activities.applyTicketCommand({ ticketId: id, commandId: `bench-seed-${randomUUID()}`, command, expectedVersion: k + 1 });
         if (ticket.version !== k + 2) throw new Error(`seed ticket ${i}: ${type} left version ${ticket.version}, not ${k + 2}`);
         expected.add(`${id}:${ticket.version}`);
       }

@@ -1,7 +1,9 @@
 /**
  * The ticket lifecycle (domain.md §5, "one ticket to the end"): one workflow per ticket, id
  * `ticket-<ticketId>`. The ticket document in the tickets service is the source of truth and the
- * read model; this workflow runs the SLA clocks (§3) and the cross-service steps (dispatch asks the
+ * read model, and its rules use the policy of the standard in force at receipt, which the ticket
+ * records (the deadlines this workflow waits for come computed in its summary, so it needs no policy
+ * of its own); this workflow runs the SLA clocks (§3) and the cross-service steps (dispatch asks the
  * network service, evidence goes to the certification service), and every change to the ticket —
  * its own and the outside world's, which arrive as the `command` update — is one call of the
  * tickets activity `applyTicketCommand`, idempotent by commandId.
@@ -23,8 +25,7 @@ import {
   proxyActivities, setHandler, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type {
-  CertificationActivities, NetworkActivities, StandardsActivities, TicketCommandInput, TicketEvidence, TicketPolicyInput,
-  TicketState, TicketSummary, TicketsActivities,
+  CertificationActivities, NetworkActivities, TicketCommandInput, TicketEvidence, TicketState, TicketSummary, TicketsActivities,
 } from '@starline/common';
 
 /** Who the workflow's own commands and evidence are recorded as. */
@@ -47,7 +48,6 @@ const options = (taskQueue: string): ActivityOptions => ({
 });
 const tickets = proxyActivities<TicketsActivities>(options('tickets'));
 const network = proxyActivities<NetworkActivities>(options('network'));
-const standards = proxyActivities<StandardsActivities>(options('standards'));
 const certification = proxyActivities<CertificationActivities>(options('certification'));
 
 export type TicketCommandType = TicketCommandInput['type'];
@@ -97,8 +97,6 @@ export const ticketSummaryQuery = defineQuery<TicketSummary>('summary');
 
 /** State handed from one run to the next by continueAsNew, and by intake to the first run. */
 export interface TicketLifecycleCarried {
-  /** The policy of the standard the ticket was received under (the one the ticket records). */
-  policy: TicketPolicyInput;
   summary: TicketSummary;
   /** Appointments up to this number have been judged by the missed-appointment clock. */
   judgedAppointment: number;
@@ -108,13 +106,13 @@ export interface TicketLifecycleCarried {
 
 export interface TicketLifecycleInput {
   ticketId: string;
-  /** When the ticket was received: the standard in force then sets every clock. */
+  /** When the ticket was received. */
   receivedAt: string;
   /** History length after which to continue as new; default HISTORY_LIMIT (tests set it low). */
   historyLimit?: number;
   /**
-   * Set by continueAsNew, and by intake, which has just stored the ticket under its policy: the run
-   * then dispatches at once. Without it the run asks the standards and tickets services.
+   * Set by continueAsNew, and by intake, which has just stored the ticket: the run then dispatches
+   * at once. Without it the run first asks the tickets service for the ticket.
    */
   carried?: TicketLifecycleCarried;
 }
@@ -173,7 +171,6 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
   const { ticketId } = input;
   const { workflowId } = workflowInfo();
   const historyLimit = input.historyLimit ?? HISTORY_LIMIT;
-  let policy: TicketPolicyInput | undefined = input.carried?.policy;
   let summary: TicketSummary | undefined = input.carried?.summary;
   let judgedAppointment = input.carried?.judgedAppointment ?? 0;
   const recentRequests = [...(input.carried?.recentRequests ?? [])];
@@ -197,7 +194,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
 
   async function apply(commandId: string, command: TicketCommandInput, expectedVersion: number | null): Promise<Applied | Refused> {
     try {
-      const { ticket, evidence } = await tickets.applyTicketCommand({ ticketId, commandId, command, expectedVersion, policy: policy! });
+      const { ticket, evidence } = await tickets.applyTicketCommand({ ticketId, commandId, command, expectedVersion });
       adopt(ticket);
       return { ok: true, ticket, evidence };
     } catch (error) {
@@ -260,7 +257,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
   setHandler(
     ticketCommandUpdate,
     async ({ command, expectedVersion, requestId }) => {
-      await condition(() => summary !== undefined && policy !== undefined);
+      await condition(() => summary !== undefined);
       // A retry of an applied ASSIGN is answered with its first outcome: not asked again (the job now counts).
       const check = command.type === 'ASSIGN' && !recentRequests.includes(requestId) ? command.engineerId : null;
       const outcome = await exclusive(async () => {
@@ -318,7 +315,6 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     return info.historyLength >= historyLimit || info.continueAsNewSuggested;
   };
 
-  policy ??= stripValidUntil(await standards.ticketPolicyAt({ at: input.receivedAt }));
   if (!summary) adopt(await tickets.ticketSummary({ ticketId }));
   let refusals = 0;
 
@@ -360,7 +356,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
   /** The appointment's promise fell due with nobody on site: whatever evidence the rules see then. */
   async function judgeAppointment(v: number, no: number, missedAt: string): Promise<void> {
     // Under the lock, so a check-in in flight is either fully in or not at all.
-    const evidence = await exclusive(async () => (summary!.version === v ? tickets.evidenceAt({ ticketId, at: missedAt, policy: policy! }) : null));
+    const evidence = await exclusive(async () => (summary!.version === v ? tickets.evidenceAt({ ticketId, at: missedAt }) : null));
     if (evidence === null) return;
     judgedAppointment = no;
     await record(evidence);
@@ -374,7 +370,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
       await condition(allHandlersFinished);
       return continueAsNew<typeof ticketLifecycle>({
         ticketId, receivedAt: input.receivedAt, historyLimit: input.historyLimit,
-        carried: { policy, summary: summary!, judgedAppointment, recentRequests },
+        carried: { summary: summary!, judgedAppointment, recentRequests },
       });
     }
     const v = t.version;
@@ -396,8 +392,4 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
   // Let a command that ended the ticket (a cancel) finish recording and answer its caller.
   await condition(allHandlersFinished);
   return summary!;
-}
-
-function stripValidUntil({ validUntil: _validUntil, ...policy }: TicketPolicyInput & { validUntil: string | null }): TicketPolicyInput {
-  return policy;
 }

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type {
-  CertificationActivities, EligibleCentre, NetworkActivities, StandardsActivities, TicketCommandInput, TicketEvidence,
+  CertificationActivities, EligibleCentre, NetworkActivities, TicketCommandInput, TicketEvidence,
   TicketPolicyInput, TicketState, TicketSummary, TicketsActivities,
 } from '@starline/common';
 import { ALLOWED_FROM } from '../../services/tickets/src/rules/lifecycle.ts';
@@ -68,7 +68,6 @@ const world = {
   /** engineer id → why they may not take a job (absent: allowed), and jobs each has on a day. */
   barred: new Map<string, string>(),
   jobsOn: new Map<string, number>(),
-  policyAsks: [] as string[],
   /** Ticket ids whose summary was asked of the tickets service. */
   summaryAsks: [] as string[],
   mayTakeJob: [] as { engineerId: string; productLine: string; at: string; jobsToday: number }[],
@@ -185,8 +184,7 @@ function ticketOf(ticketId: string): Model {
 }
 
 const ticketsStub: TicketsActivities = {
-  async applyTicketCommand({ ticketId, commandId, command, expectedVersion, policy: p }) {
-    expect(p.standardVersionId).toBe(policy.standardVersionId);
+  async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
     const at = await now();
     const first = world.outcomes.get(commandId);
     world.commands.push({ ticketId, commandId, type: command.type, at, replay: first !== undefined });
@@ -239,13 +237,6 @@ const networkStub: Pick<NetworkActivities, 'eligibleCentres'> = {
   },
 };
 
-const standardsStub: Pick<StandardsActivities, 'ticketPolicyAt'> = {
-  async ticketPolicyAt({ at }) {
-    world.policyAsks.push(at);
-    return { ...policy, validUntil: null };
-  },
-};
-
 const certificationStub: Pick<CertificationActivities, 'recordLicenceEvent' | 'mayTakeJob'> = {
   async mayTakeJob({ engineerId, productLine, at, jobsToday }) {
     world.mayTakeJob.push({ engineerId, productLine, at, jobsToday });
@@ -274,7 +265,6 @@ beforeAll(async () => {
     Worker.create({ connection, taskQueue: 'workflows', workflowBundle }),
     Worker.create({ connection, taskQueue: 'tickets', activities: ticketsStub }),
     Worker.create({ connection, taskQueue: 'network', activities: networkStub }),
-    Worker.create({ connection, taskQueue: 'standards', activities: standardsStub }),
     Worker.create({ connection, taskQueue: 'certification', activities: certificationStub }),
   ]);
   running = workers.map((w) => w.run());
@@ -291,7 +281,7 @@ let region = 100000;
 /** A new ticket in its own region with these centres, and its running lifecycle. */
 async function newTicket(
   centres: { centreId: string; grade: EligibleCentre['grade']; dailyCapacity?: number }[],
-  /** fromIntake: started as the tickets service's intake starts it, with the stored ticket and its policy. */
+  /** fromIntake: started as the tickets service's intake starts it, with the stored ticket. */
   opts: { historyLimit?: number; ticketId?: string; fromIntake?: boolean } = {},
 ) {
   const ticketId = opts.ticketId ?? `T-${randomUUID().slice(0, 8)}`;
@@ -302,7 +292,7 @@ async function newTicket(
     id: ticketId, version: 1, state: 'RECEIVED', regionCode, receivedAt, centreId: null, engineerId: null, offers: [], escalations: 0,
     appointments: [], checkedInAt: null, completedAt: null, callbackAttempts: 0,
   });
-  const carried = opts.fromIntake ? { policy, summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] } : undefined;
+  const carried = opts.fromIntake ? { summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] } : undefined;
   const handle = await env.client.workflow.start(ticketLifecycle, {
     taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, receivedAt: iso(receivedAt), historyLimit: opts.historyLimit, carried }],
   });
@@ -410,19 +400,17 @@ describe('ticketLifecycle', () => {
     expect(commandsOf(ticketId).map((c) => c.commandId)).toEqual([`ticket-${ticketId}:v1:DISPATCH`]);
   });
 
-  it('started by intake with the stored ticket and its policy, dispatches without asking the standards or tickets service first', async () => {
-    const asks = world.policyAsks.length;
+  it('started by intake with the stored ticket, dispatches without asking the tickets service for it first', async () => {
     const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { fromIntake: true });
     await offeredTo(handle, 'C1');
-    expect(world.policyAsks.length).toBe(asks);
     expect(world.summaryAsks).not.toContain(ticketId);
-    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(scheduled).toEqual(['eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
-    // Started without them (a lifecycle restarted by hand), it asks both.
+    const scheduled = async (h: Handle) => ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(await scheduled(handle)).toEqual(['eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
+    // Started without it (a lifecycle restarted by hand), it asks.
     const other = await newTicket([{ centreId: 'C1', grade: 'A' }]);
     await offeredTo(other.handle, 'C1');
-    expect(world.policyAsks.length).toBe(asks + 1);
     expect(world.summaryAsks).toContain(other.ticketId);
+    expect(await scheduled(other.handle)).toEqual(['ticketSummary', 'eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
   });
 
   it('re-dispatches to the next centre when the offer is not accepted in time', async () => {
@@ -636,9 +624,8 @@ describe('ticketLifecycle', () => {
   });
 
   it('continues as new when its history grows, carrying the ticket and its clocks', async () => {
-    const asks = world.policyAsks.length;
-    const { ticketId, handle, receivedAt } = await newTicket([{ centreId: 'C1', grade: 'A' }], { historyLimit: 30 });
-    // Its own dispatch (six activities) takes the first run past 30 events: it hands over at once.
+    const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { historyLimit: 30 });
+    // Its own dispatch (five activities) takes the first run past 30 events: it hands over at once.
     await eventually(() => handle.describe(), (d) => d.runId !== handle.firstExecutionRunId);
     // Every call below waits for a quiet run first: the time-skipping test server can lose a query
     // or update that reaches a run while it continues as new, and then hangs.
@@ -659,8 +646,6 @@ describe('ticketLifecycle', () => {
     expect(licenceOf(ticketId)[0]).toMatchObject({ code: 'PROMISE_BROKEN', evidenceKey: `ticket:${ticketId}:PROMISE_BROKEN:2` });
     await calmly(() => send(handle, { type: 'CANCEL', reason: 'customer moved', actor }));
     expect((await handle.result()).state).toBe('CANCELLED');
-    // The standard in force at receipt, fetched once: each new run was handed it.
-    expect(world.policyAsks.slice(asks)).toEqual([receivedAt]);
   });
 
   it('replays its own history deterministically', async () => {

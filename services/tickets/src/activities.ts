@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { asActivity, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
-import { badActivityInput, checkedTicketPolicy, commandHash, toTicketCommand } from './commands.ts';
+import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
 import { applyPatch, decide } from './rules/lifecycle.ts';
@@ -68,19 +68,19 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
   }
 
   return {
-    async applyTicketCommand({ ticketId, commandId, command, expectedVersion, policy }) {
+    async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
       id('ticketId', ticketId);
       if (typeof commandId !== 'string' || commandId.trim() === '' || commandId.length > COMMAND_ID_MAX) {
         throw badActivityInput(`commandId must be a non-empty string of at most ${COMMAND_ID_MAX} characters`);
       }
       if (expectedVersion != null && !Number.isInteger(expectedVersion)) throw badActivityInput('expectedVersion must be an integer');
-      const p = checkedTicketPolicy(policy);
       const ruleCommand = toTicketCommand(command);
       const hash = commandHash(command);
 
       return asActivity(() => store.exclusiveTicket(ticketId, async () => {
         // Deliver what a crashed earlier call left pending before anything else reads the ticket.
         let t = await store.settle(await load(ticketId));
+        const p = t.policy as TicketPolicy;
         const applied = t.appliedCommands.find((c) => c.commandId === commandId);
         if (applied) {
           if (applied.commandHash !== hash) {
@@ -89,7 +89,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
               { ticketId, state: t.state, version: t.version },
             );
           }
-          return { ticket: summaryOf(t, t.policy as TicketPolicy), evidence: applied.evidence };
+          return { ticket: summaryOf(t, p), evidence: applied.evidence };
         }
         if (expectedVersion != null && expectedVersion !== t.version) {
           throw ApplicationFailure.nonRetryable(
@@ -125,15 +125,14 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
     async ticketSummary({ ticketId }) {
       id('ticketId', ticketId);
       const t = await load(ticketId);
-      // The policy the ticket was created under: the summary needs one and this call passes none.
       return summaryOf(t, t.policy as TicketPolicy);
     },
 
-    async evidenceAt({ ticketId, at, policy }) {
+    async evidenceAt({ ticketId, at }) {
       id('ticketId', ticketId);
       const when = instant('at', at);
-      const p = checkedTicketPolicy(policy);
       const t = await load(ticketId);
+      const p = t.policy as TicketPolicy;
       const snapshot = snapshotOf(t);
       const current = currentAppointment(snapshot);
       if (!current) return [];

@@ -7,8 +7,8 @@ import type { CompletionInput } from './rules/validate.ts';
 
 /**
  * Activity inputs as they cross Temporal (JSON, instants as ISO strings) turned into what the rules
- * take. A malformed activity call (no policy, a policy of the wrong shape, no actor) is a caller bug:
- * 'BadActivityInput', non-retryable. What a person typed (an instant, an id, a reason) is left for
+ * take. A malformed activity call (no command, no actor) is a caller bug: 'BadActivityInput',
+ * non-retryable. What a person typed (an instant, an id, a reason) is left for
  * the rules to judge, so the state check still comes first and the field is named.
  */
 export const badActivityInput = (message: string): ApplicationFailure => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
@@ -83,7 +83,7 @@ const listOf = (v: unknown, ok: (item: Record<string, unknown>) => boolean) => A
 const oneOf = (list: readonly string[], v: unknown) => typeof v === 'string' && list.includes(v);
 
 /**
- * The policy a workflow passes, checked before any rule reads it: first its shape (so the rules
+ * The policy the standards service gives for intake, checked before any rule reads it: first its shape (so the rules
  * never crash on it), then the rules' own policyViolations (a zero clock, a required step that is
  * no step). Malformed → 'BadActivityInput', non-retryable.
  */

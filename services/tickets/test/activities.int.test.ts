@@ -159,11 +159,8 @@ describe('idempotency and refusals', () => {
     expect(await h.snapshot()).toBe(before);
   });
 
-  it('refuses a malformed call non-retryably: policy, ids, unknown ticket', async () => {
+  it('refuses a malformed call non-retryably: command, ids, unknown ticket', async () => {
     const t = await receivedTicket(h);
-    for (const policy of [null, { ...POLICY, slaClocks: undefined }, policyWith({ acceptMinutes: 0 }), { ...POLICY, requiredSteps: ['FLY'] }]) {
-      expect(await failure(apply(h, t.id, plus(T0, 1), cmd.dispatch(), { policy: policy as never }))).toMatchObject({ type: 'BadActivityInput', nonRetryable: true });
-    }
     expect(await failure(apply(h, t.id, plus(T0, 1), { type: 'DISPATCH', centreId: 'C-1' } as never))).toMatchObject({ type: 'BadActivityInput' });
     expect(await failure(apply(h, t.id, plus(T0, 1), { type: 'TELEPORT', actor: ACTOR } as never))).toMatchObject({ type: 'BAD_USER_INPUT' });
     expect(await failure(apply(h, 'T-missing', plus(T0, 1), cmd.dispatch()))).toMatchObject({ type: 'NOT_FOUND', nonRetryable: true });
@@ -289,7 +286,7 @@ describe('evidenceAt (the missed-appointment clock; reads only)', () => {
     const t = await receivedTicket(h);
     await drive(h, t, 'ASSIGNED', { engineerId: 'E-M' });
     const at = timesFrom(T0);
-    const ask = (when: Date) => h.acts.evidenceAt({ ticketId: t.id, at: when.toISOString(), policy: POLICY });
+    const ask = (when: Date) => h.acts.evidenceAt({ ticketId: t.id, at: when.toISOString() });
     expect(await ask(new Date(at.missedAt.getTime() - 1))).toEqual([]);
     const before = await h.snapshot();
     const broken = [{ code: 'PROMISE_BROKEN', engineerId: 'E-M', evidenceKey: `ticket:${t.id}:PROMISE_BROKEN:1`, ticketId: t.id }];
@@ -302,15 +299,16 @@ describe('evidenceAt (the missed-appointment clock; reads only)', () => {
     const t = await receivedTicket(h);
     const outcomes = await drive(h, t, 'ON_SITE', { engineerId: 'E-L', checkInAfterFromMinutes: 150 });
     expect(outcomes.at(-1)!.evidence).toEqual([{ code: 'LATE_ARRIVAL', engineerId: 'E-L', evidenceKey: `ticket:${t.id}:LATE_ARRIVAL:1`, ticketId: t.id }]);
-    expect(await h.acts.evidenceAt({ ticketId: t.id, at: timesFrom(T0).missedAt.toISOString(), policy: POLICY })).toEqual([]);
+    expect(await h.acts.evidenceAt({ ticketId: t.id, at: timesFrom(T0).missedAt.toISOString() })).toEqual([]);
   });
 
-  it('uses the missed-appointment clock of the policy given', async () => {
-    const t = await receivedTicket(h);
-    await drive(h, t, 'ASSIGNED', { engineerId: 'E-M' });
+  it("uses the missed-appointment clock of the ticket's own standard, whatever is in force", async () => {
+    const strict = await receivedTicket(h, { policy: { ...policyWith({ missedAppointmentMinutes: 30 }), standardVersionId: uniqueId('SV') } });
+    const usual = await receivedTicket(h);
+    for (const t of [strict, usual]) await drive(h, t, 'ASSIGNED', { engineerId: 'E-M' });
     const at = timesFrom(T0);
-    const policy = policyWith({ missedAppointmentMinutes: 30 });
-    expect(await h.acts.evidenceAt({ ticketId: t.id, at: plus(at.to, 30).toISOString(), policy })).toHaveLength(1);
-    expect(await failure(h.acts.evidenceAt({ ticketId: t.id, at: 'soon', policy }))).toMatchObject({ type: 'BadActivityInput' });
+    expect(await h.acts.evidenceAt({ ticketId: strict.id, at: plus(at.to, 30).toISOString() })).toHaveLength(1);
+    expect(await h.acts.evidenceAt({ ticketId: usual.id, at: plus(at.to, 30).toISOString() })).toEqual([]);
+    expect(await failure(h.acts.evidenceAt({ ticketId: strict.id, at: 'soon' }))).toMatchObject({ type: 'BadActivityInput' });
   });
 });

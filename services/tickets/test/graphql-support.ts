@@ -34,10 +34,8 @@ export function inProcessLifecycle(acts: TicketsActivities, store: TicketsStore)
       started.push(ticket.id);
     },
     async command(ticketId, command, { expectedVersion, requestId }) {
-      const t = await store.findTicket(ticketId);
-      if (!t) throw new Error(`no ticket ${ticketId}`);
       try {
-        return (await acts.applyTicketCommand({ ticketId, commandId: requestId, command, expectedVersion, policy: t.policy })).ticket;
+        return (await acts.applyTicketCommand({ ticketId, commandId: requestId, command, expectedVersion })).ticket;
       } catch (error) {
         if (error instanceof ApplicationFailure) throw refusalError(error.type ?? undefined, error.message, error.details as unknown[] | undefined) ?? error;
         throw error;

@@ -73,7 +73,7 @@ describe('the change feed (one per centre, read by _id)', () => {
     for (let i = 0; i < 21; i++) tickets.push(await receivedTicket(h));
     h.clock.now = plus(T0, 1);
     const outcomes = await Promise.all(tickets.map((t, i) => h.acts.applyTicketCommand({
-      ticketId: t.id, commandId: `burst-${i}`, command: cmd.dispatch(i === 20 ? other : centre), policy: POLICY,
+      ticketId: t.id, commandId: `burst-${i}`, command: cmd.dispatch(i === 20 ? other : centre),
     })));
     expect(outcomes.map((o) => o.ticket.version)).toEqual(tickets.map(() => 2));
     const feed = await h.store.changesSince(centre, 0, 100);
@@ -209,7 +209,7 @@ describe('the change feed (one per centre, read by _id)', () => {
     const acts = createTicketsActivities(flaky, () => h.clock.now);
     const at = timesFrom(T0);
     h.clock.now = at.completed;
-    const call = () => acts.applyTicketCommand({ ticketId: t.id, commandId: 'complete-x', command: cmd.complete(at.finished), policy: POLICY });
+    const call = () => acts.applyTicketCommand({ ticketId: t.id, commandId: 'complete-x', command: cmd.complete(at.finished) });
     await expect(call()).rejects.toThrow('worker died');
     const left = (await h.store.findTicket(t.id))!;
     expect(left).toMatchObject({ version: 8, state: 'COMPLETED', pending: { version: 8 } });

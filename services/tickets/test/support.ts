@@ -56,7 +56,6 @@ let commandSeq = 0;
 export interface ApplyOptions {
   commandId?: string;
   expectedVersion?: number | null;
-  policy?: TicketPolicyInput;
 }
 
 /** applyTicketCommand at `at` (the activities' clock). */
@@ -69,7 +68,7 @@ export function apply(
 ): Promise<{ ticket: TicketSummary; evidence: TicketEvidence[] }> {
   h.clock.now = at;
   return h.acts.applyTicketCommand({
-    ticketId, commandId: o.commandId ?? `cmd-${++commandSeq}`, command, expectedVersion: o.expectedVersion ?? null, policy: 'policy' in o ? o.policy! : POLICY,
+    ticketId, commandId: o.commandId ?? `cmd-${++commandSeq}`, command, expectedVersion: o.expectedVersion ?? null,
   });
 }
 

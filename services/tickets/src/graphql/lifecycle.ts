@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { DomainError, TASK_QUEUES, type ErrorCode, type TicketCommandInput, type TicketPolicyInput, type TicketSummary } from '@starline/common';
+import { DomainError, TASK_QUEUES, type ErrorCode, type TicketCommandInput, type TicketSummary } from '@starline/common';
 
 /** The lifecycle workflow of a ticket: one per ticket, id `ticket-<ticketId>` (workflows/src/ticket-lifecycle.ts). */
 export const lifecycleWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
@@ -8,9 +8,9 @@ export const lifecycleWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
 export interface Lifecycle {
   /**
    * Starts the lifecycle of a ticket just received; starting it again is harmless. It starts from the
-   * ticket as stored and the policy it was received under, so it asks nobody before dispatching.
+   * ticket as stored, so it asks nobody before dispatching.
    */
-  start(ticket: TicketSummary, policy: TicketPolicyInput): Promise<void>;
+  start(ticket: TicketSummary): Promise<void>;
   /**
    * Sends one command through the running lifecycle and waits for its outcome. `requestId` makes it
    * idempotent: the same id applies once. A refusal comes back as the DomainError it is.
@@ -44,12 +44,12 @@ function asDomainError(error: unknown): unknown {
 
 export function temporalLifecycle(client: Client): Lifecycle {
   return {
-    async start(ticket, policy) {
+    async start(ticket) {
       await client.workflow
         .start('ticketLifecycle', {
           taskQueue: TASK_QUEUES.workflows,
           workflowId: lifecycleWorkflowId(ticket.id),
-          args: [{ ticketId: ticket.id, receivedAt: ticket.receivedAt, carried: { policy, summary: ticket, judgedAppointment: 0, recentRequests: [] } }],
+          args: [{ ticketId: ticket.id, receivedAt: ticket.receivedAt, carried: { summary: ticket, judgedAppointment: 0, recentRequests: [] } }],
         })
         .catch((error: unknown) => {
           // A retried intake finds its lifecycle already running: that is the one we want.

@@ -225,7 +225,7 @@ export async function receiveTicket(deps: TicketsDeps, ctx: RequestContext, inpu
   // Resumable: the ticket id derives from the key, and inserting the ticket and starting its lifecycle are idempotent.
   return withIdempotency(deps.store.idempotency, { key, operation: 'receiveTicket', actor: claims.sub, payload: input, resumable: true }, async () => {
     const { ticket, created } = await deps.store.insertTicket(r.ticket, { policy, events: r.events, now: at });
-    await deps.lifecycle.start(summaryOf(ticket, ticket.policy as TicketPolicy), ticket.policy);
+    await deps.lifecycle.start(summaryOf(ticket, ticket.policy as TicketPolicy));
     if (created) ctx.log.info({ ticketId: ticket.id, number: ticket.ticketNumber }, 'ticket received');
     return ticketView(ticket);
   });
