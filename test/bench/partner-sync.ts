@@ -77,6 +77,7 @@ interface Change {
 }
 
 async function main(): Promise<void> {
+  if (BATCH > PUSH_TICKETS || BATCH > 100) throw new Error('BENCH_BATCH must be at most 100 and at most BENCH_PUSH_TICKETS');
   const bench = await startBenchStack('starline-bench-sync-');
   const { stack, conns } = bench;
   await bench.run(async () => {
@@ -269,7 +270,6 @@ async function main(): Promise<void> {
     // Step by step across the tickets (every ticket's ACCEPT, then every BOOK, …), as a partner system
     // pushes what its centre did since the last push: a ticket's completion is never in the batch of
     // its check-in (the report's workFinishedAt, the sender's "now", can't be before the check-in).
-    if (BATCH > PUSH_TICKETS || BATCH > 100) throw new Error('BENCH_BATCH must be at most 100 and at most BENCH_PUSH_TICKETS');
     const plan = pushed.map((t, i) => {
       const from = new Date(Math.ceil((Date.now() + (1 + (i % DAYS)) * DAY_MS) / 3_600_000) * 3_600_000);
       const engineerId = engineers[Math.floor(i / DAYS) % engineers.length]!.id;
