@@ -53,6 +53,22 @@ describe('insertTicket', () => {
     expect((await elsewhere.findTicketView(ids[0]!))!.policy).toEqual(policy);
   });
 
+  it("answers a view from memory only at the version asked or newer: another process's writes need no invalidation", async () => {
+    const here = createTicketsStore(h.db);
+    const elsewhere = createTicketsActivities(createTicketsStore(h.db), () => h.clock.now);
+    const t = await receivedTicket(h);
+    expect((await here.findTicketView(t.id))!.version).toBe(1);
+    h.clock.now = plus(T0, 1);
+    await elsewhere.applyTicketCommand({ ticketId: t.id, commandId: uniqueId('cmd'), command: cmd.dispatch() });
+    await elsewhere.applyTicketCommand({ ticketId: t.id, commandId: uniqueId('cmd'), command: cmd.accept() });
+    // Version 1 is what it holds, and good enough for a caller that asks for 1.
+    expect((await here.findTicketView(t.id, 1))!).toMatchObject({ version: 1, state: 'RECEIVED' });
+    // Asked for 2 it reads, and finds 3; asked for no version it reads too.
+    expect((await here.findTicketView(t.id, 2))!).toMatchObject({ version: 3, state: 'ACCEPTED' });
+    expect((await here.findTicketView(t.id, 1))!.version).toBe(3);
+    expect((await here.findTicketView('T-nope', 1))).toBeNull();
+  });
+
   it('draws another number when the first is taken', async () => {
     const draws = [42, 42, 7];
     const store = createTicketsStore(h.db, undefined, () => draws.shift()!);

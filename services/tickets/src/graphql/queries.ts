@@ -202,9 +202,12 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
   if (after > head) throw badInput('since', 'is ahead of the feed: it was not returned by jobChanges');
   const entries = await deps.store.changesSince(centreId, after, first);
   const last = after + entries.length;
-  // A ticket changes several times within a page: each is read once for the page's `ticket` fields.
+  // A ticket changes several times within a page: each is read once for the page's `ticket` fields,
+  // at its last version in the page or newer (the store may answer from the views it holds).
+  const newest = new Map<string, number>();
+  for (const e of entries) newest.set(e.ticketId, Math.max(e.version, newest.get(e.ticketId) ?? 0));
   const read = new Map<string, ReturnType<TicketsDeps['store']['findTicketView']>>();
-  const ticketOf = (id: string) => read.get(id) ?? read.set(id, deps.store.findTicketView(id)).get(id)!;
+  const ticketOf = (id: string) => read.get(id) ?? read.set(id, deps.store.findTicketView(id, newest.get(id))).get(id)!;
   return {
     changes: entries.map((e, i) => ({
       cursor: encodeFeedCursor(centreId, after + i + 1),
@@ -216,7 +219,10 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
   };
 }
 
-/** JobChange.ticket: the ticket now, while the partner's centre still holds it. */
+/**
+ * JobChange.ticket: the ticket at the page's last version of it or newer, while the partner's centre
+ * holds it at that version (a later change that takes it away comes later in the feed, with no ticket).
+ */
 export async function changeTicket(change: { ticketId: string; viewer: string; ticketOf: (id: string) => Promise<TicketView | null> }) {
   const t = await change.ticketOf(change.ticketId);
   return t && t.centreId === change.viewer ? t : null;

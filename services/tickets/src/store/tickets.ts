@@ -20,6 +20,11 @@ export const ticketLease = (id: string): string => `ticket:${id}`;
 
 /** ticket numbers tried before giving up (a clash needs two of a million on the same day). */
 const NUMBER_ATTEMPTS = 5;
+/** Ticket views a process keeps (a few KB each): enough for every job a busy feed page names. */
+const VIEWS_KEPT = 5_000;
+
+/** A ticket as clients see it, without the store's bookkeeping. */
+export type TicketViewRecord = Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'>;
 
 /** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
 export function snapshotOf(t: TicketRecord): TicketSnapshot {
@@ -74,9 +79,26 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     return { ...rest, id: _id, policy: rest.policy ?? (await policies.of(rest.standardVersionId)) };
   }
 
+  /**
+   * The newest view of each ticket this process read or wrote, least recently used first out. Only
+   * `findTicketView` reads it, and only at a version its caller proves current enough: another
+   * process's writes need no invalidation.
+   */
+  const views = new Map<string, TicketViewRecord>();
+  function keepView({ appliedCommands: _a, pending: _p, recordedEvidence: _r, ...view }: TicketRecord | TicketViewRecord & Partial<TicketRecord>): void {
+    const held = views.get(view.id);
+    if (held && held.version > view.version) return;
+    views.delete(view.id);
+    views.set(view.id, view);
+    if (views.size > VIEWS_KEPT) views.delete(views.keys().next().value!);
+  }
+
   const findTicket = async (id: string): Promise<TicketRecord | null> => {
     const doc = await tickets.findById(id).lean<TicketDoc>();
-    return doc ? record(doc) : null;
+    if (!doc) return null;
+    const t = await record(doc);
+    keepView(t);
+    return t;
   };
 
   /** Delivers the ticket's pending effects (call under its lease). A no-op when nothing is pending. */
@@ -113,12 +135,18 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     findTicket,
 
     /**
-     * A ticket as clients see it, without the store's bookkeeping: the results of every applied
-     * command make up most of a long-lived ticket's document, and a feed page reads many tickets.
+     * A ticket as clients see it, at `atLeastVersion` or newer: from this process's recent views
+     * when one is new enough (a feed page names many tickets, mostly ones just changed, which this
+     * process wrote), else read.
      */
-    async findTicketView(id: string): Promise<Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'> | null> {
+    async findTicketView(id: string, atLeastVersion = Number.POSITIVE_INFINITY): Promise<TicketViewRecord | null> {
+      const held = views.get(id);
+      if (held && held.version >= atLeastVersion) return held;
       const doc = await tickets.findById(id, { appliedCommands: 0, pending: 0, recordedEvidence: 0 }).lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>>();
-      return doc ? record(doc) : null;
+      if (!doc) return null;
+      const view = await record(doc);
+      keepView(view);
+      return view;
     },
 
     async findTicketByNumber(ticketNumber: string): Promise<TicketRecord | null> {
@@ -186,12 +214,14 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const stored = await tickets.findById(current.id, { version: 1 }).lean<{ version: number }>();
       if (stored?.version !== current.version) throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
       await tickets.updateOne({ _id: current.id }, update);
-      return {
+      const written: TicketRecord = {
         ...current, ...after, id: current.id, version, updatedAt: w.at, pending: set.pending,
         timeline: [...current.timeline, ...entries],
         appliedCommands: w.applied ? [...current.appliedCommands, w.applied] : current.appliedCommands,
         recordedEvidence: [...current.recordedEvidence, ...keys],
       };
+      keepView(written);
+      return written;
     },
 
     settle,
