@@ -34,7 +34,7 @@ import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
 import { changeId, putInBuckets, type ChangeRecord } from '../../services/tickets/src/store/changes.ts';
 import { changeBucketModel, changeModel, feedHeadModel, numberModel, receiptModel, ticketModel, type TicketDoc } from '../../services/tickets/src/store/models.ts';
 import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
-import { latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack } from './support.ts';
+import { cpuMsPer, cpuSeconds, latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack } from './support.ts';
 
 const CHANGES = Number(process.env['BENCH_CHANGES'] ?? 10_000);
 const PUSH_TICKETS = Number(process.env['BENCH_PUSH_TICKETS'] ?? 200);
@@ -247,17 +247,20 @@ async function main(): Promise<void> {
     // One page first: connections, JIT and the gateway's query plans, unmeasured.
     await post(url, partner, PULL_FULL, { since: null, first: PAGE });
     await post(url, partner, PULL_BARE, { since: null, first: PAGE });
-    const pulls: Record<'withTicket' | 'bare', { seconds: number[]; pages: number; pageMs: ReturnType<typeof latency> }> = {
-      withTicket: { seconds: [], pages: 0, pageMs: latency([]) },
-      bare: { seconds: [], pages: 0, pageMs: latency([]) },
+    type Pull = { seconds: number[]; pages: number; pageMs: ReturnType<typeof latency>; cpuMsLastRun: Record<string, number> };
+    const pulls: Record<'withTicket' | 'bare', Pull> = {
+      withTicket: { seconds: [], pages: 0, pageMs: latency([]), cpuMsLastRun: {} },
+      bare: { seconds: [], pages: 0, pageMs: latency([]), cpuMsLastRun: {} },
     };
     let cursorAfterPull = '';
     for (let r = 0; r < PULLS; r++) {
       for (const [name, query] of [['withTicket', PULL_FULL], ['bare', PULL_BARE]] as const) {
         process.stderr.write(`pull ${r + 1}/${PULLS} (${name})…\n`);
+        const cpu = cpuSeconds(stack);
         const t0 = performance.now();
         const { changes, cursor, pageMs } = await pullAll(query, null);
         pulls[name].seconds.push(+((performance.now() - t0) / 1000).toFixed(3));
+        pulls[name].cpuMsLastRun = cpuMsPer(cpu, cpuSeconds(stack), 1);
         verify(changes, expected, name === 'withTicket', `pull ${name}`);
         pulls[name].pages = pageMs.length;
         pulls[name].pageMs = latency(pageMs);
@@ -330,6 +333,8 @@ async function main(): Promise<void> {
       const f = pullFigures[name];
       console.log(`${label.padEnd(44)}${String(f.pages).padStart(5)}   ${f.seconds.map((s) => s.toFixed(2)).join(' / ').padEnd(24)}${String(f.pageMs.p50Ms).padStart(11)}${String(f.pageMs.p99Ms).padStart(13)}   < ${TARGET_PULL_S} s: ${verdict(f.medianSeconds)}`);
     }
+    // Where a pull's time goes (CPU ms of each process over the last run of each).
+    for (const name of ['withTicket', 'bare'] as const) console.log(`CPU ms of the last ${name} pull by process: ${JSON.stringify(pullFigures[name].cpuMsLastRun)}`);
     const batches = latency(batchMs);
     console.log(`\npush: ${updates.length} updates in ${batchMs.length} batches of ${BATCH}: ${pushSeconds.toFixed(1)} s (${(updates.length / pushSeconds).toFixed(1)} updates/s), batch p50 ${batches.p50Ms} ms, max ${batches.maxMs} ms; every result ok`);
     console.log(`pull after the push: ${incremental.changes.length} new changes, each once, in order`);

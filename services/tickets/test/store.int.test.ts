@@ -156,6 +156,12 @@ describe('the change feed (one per centre, read by _id)', () => {
     await changeBucketModel(h.db).updateOne({ _id: bucketId(centre, 0) }, { $unset: { 'entries.42': 1 } });
     expect(await bucketSeqs(centre, 0)).not.toContain(42);
     expect(await feed.since(centre, 0, 500)).toEqual(all);
+    // Entries are packed one string each; one stored as an object (before packing) reads the same.
+    const bucket = (await changeBucketModel(h.db).findById(bucketId(centre, 0)).lean())!;
+    expect(typeof bucket.entries['43']).toBe('string');
+    await changeBucketModel(h.db).updateOne({ _id: bucketId(centre, 0) }, { $set: { 'entries.43': all[42] } });
+    expect(typeof (await changeBucketModel(h.db).findById(bucketId(centre, 0)).lean())!.entries['43']).toBe('object');
+    expect(await feed.since(centre, 0, 500)).toEqual(all);
   });
 
   it('a writer that died after its bucket write, before its receipt and head: invisible, then adopted once', async () => {

@@ -20,12 +20,28 @@ const receiptId = (centreId: string, ticketId: string, version: number): string 
 const record = ({ _id: _, feed: _feed, ...rest }: ChangeDoc): ChangeRecord => rest;
 
 /**
+ * An entry as a bucket stores it: one JSON array in a string. FerretDB v1 stores every field of a
+ * document with its type beside it and converts the whole document on each read and each update, so
+ * a bucket of 100 one-string entries costs a fraction of 100 seven-field objects — on every append
+ * and every page read.
+ */
+export const packEntry = (e: ChangeRecord): string =>
+  JSON.stringify([e.seq, e.ticketId, e.version, e.centreId, e.state, new Date(e.at).toISOString(), e.types]);
+
+/** A bucket's entry, packed or (written before packing) an object. */
+export function unpackEntry(stored: string | ChangeRecord): ChangeRecord {
+  if (typeof stored !== 'string') return stored;
+  const [seq, ticketId, version, centreId, state, at, types] = JSON.parse(stored) as [number, string, number, string | null, string, string, string[]];
+  return { seq, ticketId, version, centreId, state, at: new Date(at), types };
+}
+
+/**
  * Copies entries into their buckets: one `$set` of `entries.<seq>` per bucket, so a repeat writes the
  * same values again and entries already there stay. (Also what the partner-sync bench seeds with.)
  */
 export async function putInBuckets(buckets: Model<ChangeBucketDoc>, centreId: string, entries: readonly ChangeRecord[]): Promise<void> {
-  const byBucket = new Map<number, Record<string, ChangeRecord>>();
-  for (const e of entries) byBucket.set(bucketNo(e.seq), { ...byBucket.get(bucketNo(e.seq)), [`entries.${e.seq}`]: e });
+  const byBucket = new Map<number, Record<string, string>>();
+  for (const e of entries) byBucket.set(bucketNo(e.seq), { ...byBucket.get(bucketNo(e.seq)), [`entries.${e.seq}`]: packEntry(e) });
   await Promise.all([...byBucket].map(async ([no, $set]) => {
     const filter = { _id: bucketId(centreId, no) };
     try {
@@ -128,7 +144,7 @@ export function createChangeFeed(conn: Connection, leases: Model<WriteLeaseDoc>,
       const seqs = Array.from({ length: last - after }, (_, i) => after + 1 + i);
       return Promise.all(seqs.map(async (seq) => {
         const inBucket = read[bucketNo(seq) - first]?.entries[String(seq)];
-        if (inBucket) return inBucket;
+        if (inBucket) return unpackEntry(inBucket);
         const d = await changes.findById(changeId(centreId, seq)).lean<ChangeDoc>();
         if (!d) throw new Error(`change feed of ${centreId} has no entry ${seq} below its head ${last}`);
         return record(d);

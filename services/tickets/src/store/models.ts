@@ -70,13 +70,14 @@ export type BucketEntry = Omit<ChangeDoc, '_id' | 'feed'>;
 
 /**
  * FEED_BUCKET consecutive entries of a centre's feed, for reading: `_id` is `<centreId>:<bucketNo>`
- * (seq s is in bucket floor((s - 1) / FEED_BUCKET)), `entries` maps seq → entry. A copy of the entry
- * documents, which stay the truth: a bucket may lack an entry (see store/changes.ts) but never
- * holds one that differs from its entry document.
+ * (seq s is in bucket floor((s - 1) / FEED_BUCKET)), `entries` maps seq → entry, packed into one JSON
+ * string each (store/changes.ts `packEntry`; buckets written before hold the entry object). A copy of
+ * the entry documents, which stay the truth: a bucket may lack an entry (see store/changes.ts) but
+ * never holds one that differs from its entry document.
  */
 export interface ChangeBucketDoc {
   _id: string;
-  entries: Record<string, BucketEntry>;
+  entries: Record<string, string | BucketEntry>;
 }
 
 /** A centre feed's head: the last seq readers may see (every entry up to it exists). */
