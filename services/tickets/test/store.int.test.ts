@@ -27,6 +27,9 @@ describe('insertTicket', () => {
     expect(created).toBe(true);
     expect(ticket).toMatchObject({ id: r.ticket.id, version: 1, state: 'RECEIVED', standardVersionId: 'default', policy: POLICY, pending: null });
     expect(ticket.timeline).toEqual([{ ...r.events[0], version: 1 }]);
+    // Stored packed, one string per event (store/packed.ts).
+    const stored = (await ticketModel(h.db).findById(ticket.id).lean())!;
+    expect(stored.timeline.every((e) => typeof e === 'string')).toBe(true);
     const again = await h.store.insertTicket(r.ticket, { policy: POLICY, events: r.events, now: plus(T0, 1) });
     expect(again).toEqual({ ticket, created: false });
     expect(await h.store.findTicketByNumber(ticket.ticketNumber)).toEqual(ticket);

@@ -5,6 +5,7 @@ import type { ComplaintState, ResponsibleParty } from '../rules/complaint.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import type { KpiCounter } from '../rules/kpi-facts.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
+import type { Packed } from './packed.ts';
 
 /** A timeline event and the ticket version it produced. */
 export type TimelineEntry = TicketEvent & { version: number };
@@ -41,8 +42,9 @@ export interface TicketDoc extends Omit<TicketSnapshot, 'id'> {
   standardVersionId: string;
   /** Only in tickets stored before `ticket_policies` held the policy once per standard version. */
   policy?: TicketPolicyInput;
-  timeline: TimelineEntry[];
-  appliedCommands: AppliedCommand[];
+  /** Packed (store/packed.ts), like `appliedCommands`; tickets written before hold the objects. */
+  timeline: Packed<TimelineEntry>[];
+  appliedCommands: Packed<AppliedCommand>[];
   /** Evidence keys already returned for this ticket: a later command never returns them again. */
   recordedEvidence: string[];
   /** The outbox: effects decided with the latest version and not yet delivered (null once they are). */

@@ -9,12 +9,18 @@ import { shanghaiDate } from '../shanghai.ts';
 import { createChangeFeed } from './changes.ts';
 import { createComplaintsStore } from './complaints.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
-import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc } from './models.ts';
+import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc, type TimelineEntry } from './models.ts';
+import { pack, unpack } from './packed.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
 import { createTicketPolicies } from './policies.ts';
 import { createTicketSets } from './sets.ts';
 
-export type TicketRecord = Omit<TicketDoc, '_id' | 'policy'> & { id: string; policy: TicketPolicyInput };
+export type TicketRecord = Omit<TicketDoc, '_id' | 'policy' | 'timeline' | 'appliedCommands'> & {
+  id: string;
+  policy: TicketPolicyInput;
+  timeline: TimelineEntry[];
+  appliedCommands: AppliedCommand[];
+};
 
 export const ticketLease = (id: string): string => `ticket:${id}`;
 
@@ -74,9 +80,12 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const idempotency = idempotencyModel(conn);
   const policies = createTicketPolicies(conn);
 
-  /** A stored ticket with the policy it names. */
-  async function record<D extends Pick<TicketDoc, '_id' | 'standardVersionId' | 'policy'>>({ _id, ...rest }: D) {
-    return { ...rest, id: _id, policy: rest.policy ?? (await policies.of(rest.standardVersionId)) };
+  /** A stored ticket with the policy it names and its lists unpacked. */
+  async function record(doc: TicketDoc): Promise<TicketRecord>;
+  async function record(doc: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>): Promise<TicketViewRecord>;
+  async function record({ _id, ...rest }: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'> & Partial<TicketDoc>) {
+    const unpacked = { ...rest, id: _id, policy: rest.policy ?? (await policies.of(rest.standardVersionId)), timeline: rest.timeline.map(unpack) };
+    return rest.appliedCommands ? { ...unpacked, appliedCommands: rest.appliedCommands.map(unpack) } : unpacked;
   }
 
   /**
@@ -179,7 +188,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
         if (!(await insertOnce(numbers, { _id: ticketNumber, ticketId: id }))) continue; // taken: draw another
         const doc: TicketDoc = {
           _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId,
-          timeline: extra.events.map((e) => ({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
+          timeline: extra.events.map((e) => pack({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
           pending, createdAt: now, updatedAt: now,
         };
         try {
@@ -206,8 +215,8 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const keys = [...new Set(w.evidenceKeys)].filter((k) => !current.recordedEvidence.includes(k));
       const set = { ...w.patch, version, updatedAt: w.at, pending: w.pending ?? current.pending };
       const push: Record<string, unknown> = {};
-      if (entries.length) push['timeline'] = { $each: entries };
-      if (w.applied) push['appliedCommands'] = w.applied;
+      if (entries.length) push['timeline'] = { $each: entries.map(pack) };
+      if (w.applied) push['appliedCommands'] = pack(w.applied);
       const update: Record<string, unknown> = { $set: set };
       if (Object.keys(push).length) update['$push'] = push;
       if (keys.length) update['$addToSet'] = { recordedEvidence: { $each: keys } };
@@ -255,7 +264,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     /** Portal search: a scan (see search.ts). */
     async searchTickets(filter: TicketScanFilter, after: SearchPosition | null, limit: number): Promise<TicketRecord[]> {
-      return Promise.all((await search.page(filter, after, limit)).map(record));
+      return Promise.all((await search.page(filter, after, limit)).map((doc) => record(doc)));
     },
     countTickets: search.count,
 
