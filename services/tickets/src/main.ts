@@ -17,11 +17,16 @@ import {
 } from '@starline/common';
 import { createTicketsActivities } from './activities.ts';
 import { checkedTicketPolicy } from './commands.ts';
+import { deliverOwedEvidence } from './graphql/complaints.ts';
+import type { TicketsDeps } from './graphql/deps.ts';
 import { temporalLifecycle } from './graphql/lifecycle.ts';
 import { buildTicketsSchema } from './schema.ts';
 import { createTicketsStore, type TicketsStore } from './store/tickets.ts';
 
 export type RunningTickets = ServiceProcess & { store: TicketsStore };
+
+/** How often the service retries licence evidence that complaints still owe. */
+const COMPLAINT_SWEEP_MS = 60_000;
 
 /** Starts the tickets subgraph and the `tickets` activity worker; used by the process entry point and by tests. */
 export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): Promise<RunningTickets> {
@@ -47,14 +52,25 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
   );
 
-  const schema = buildTicketsSchema({
+  const deps: TicketsDeps = {
     store,
     now,
     ticketPolicy: async () => (await inForce()).policy,
     centre: (centreId) => network.centreRef({ centreId }),
     lifecycle: temporalLifecycle(client),
     recordLicenceEvent: (input) => certification.recordLicenceEvent(input),
-  });
+  };
+  const schema = buildTicketsSchema(deps);
+  // Licence evidence that complaints still owe after a certification outage: retried here, not only on their next read.
+  let sweeping = false;
+  const sweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    deliverOwedEvidence(deps, log)
+      .catch((err: unknown) => log.warn({ err }, 'complaint evidence sweep failed; next round retries'))
+      .finally(() => (sweeping = false));
+  }, COMPLAINT_SWEEP_MS);
+  sweep.unref();
   const running = await runServiceProcess({
     name: 'tickets',
     cfg,
@@ -62,7 +78,10 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     db,
     schema,
     activities: createTicketsActivities(store),
-    onStop: () => client.connection.close(),
+    onStop: async () => {
+      clearInterval(sweep);
+      await client.connection.close();
+    },
   });
   return { ...running, store };
 }

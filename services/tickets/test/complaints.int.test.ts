@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Claims } from '@starline/common';
+import { createLogger, type Claims } from '@starline/common';
+import { deliverOwedEvidence } from '../src/graphql/complaints.ts';
 import { DEFAULT_TICKET_POLICY, Q, as, expectError, expectOk, intake, startHarness, type Harness } from './graphql-support.ts';
 
 let h: Harness;
+const silent = createLogger('test', 'silent');
 beforeAll(async () => {
   h = await startHarness('tickets_complaints');
 });
@@ -146,6 +148,30 @@ describe('a complaint end to end', () => {
     await ok(as.operator(), CQ.one, { id: c.id });
     expect(h.licences.calls).toBe(calls);
     expect(h.licences.entries.get(`complaint:${c.id}:MAJOR_COMPLAINT`)?.engineerId).toBe('eng-3');
+  });
+
+  it('certification unreachable and the complaint never read again: the sweep delivers the evidence, once, and forgets the complaint', async () => {
+    const t = await job({ centre: 'centre-x3', engineerId: 'eng-4' });
+    let c = await open(t.id, 1);
+    c = await ok(as.callCentre(), CQ.respond, { id: c.id, version: 1, key: key() });
+    h.licences.down = true;
+    try {
+      c = await ok(as.callCentre(), CQ.resolve, { id: c.id, version: 2, party: 'ENGINEER', rootCause: 'rude', resolution: 'apology visit', key: key() });
+      expect(await h.store.complaints.owing()).toContain(c.id);
+      // Still down: the sweep tries, and the complaint keeps owing.
+      expect(await deliverOwedEvidence(h.deps, silent)).toBeGreaterThanOrEqual(1);
+      expect((await h.store.complaints.find(c.id))?.pending?.evidence).toHaveLength(1);
+      expect(await h.store.complaints.owing()).toContain(c.id);
+    } finally {
+      h.licences.down = false;
+    }
+    await deliverOwedEvidence(h.deps, silent);
+    expect(h.licences.entries.get(`complaint:${c.id}:MAJOR_COMPLAINT`)?.engineerId).toBe('eng-4');
+    expect((await h.store.complaints.find(c.id))?.pending).toBeNull();
+    expect(await h.store.complaints.owing()).not.toContain(c.id);
+    const calls = h.licences.calls;
+    await deliverOwedEvidence(h.deps, silent);
+    expect(h.licences.calls).toBe(calls);
   });
 
   it('an UNSATISFIED callback’s complaint moves through the same steps', async () => {

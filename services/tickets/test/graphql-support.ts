@@ -4,6 +4,7 @@ import { RemoteCallError, type CentreRef, type CertificationActivities, type Tic
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
 import { createTicketsActivities } from '../src/activities.ts';
 import { refusalError, type Lifecycle } from '../src/graphql/lifecycle.ts';
+import type { TicketsDeps } from '../src/graphql/deps.ts';
 import { buildTicketsSchema } from '../src/schema.ts';
 import { createTicketsStore, type TicketsStore } from '../src/store/tickets.ts';
 import { DEFAULT_TICKET_POLICY } from './fixtures/policy.ts';
@@ -65,6 +66,8 @@ export interface Harness {
   licences: ReturnType<typeof fakeLicences>;
   db: Connection;
   store: TicketsStore;
+  /** What the schema was built with (for what the service runs beside it, e.g. the complaint sweep). */
+  deps: TicketsDeps;
   run: Runner;
   clock: { now: Date };
   lifecycle: ReturnType<typeof inProcessLifecycle>;
@@ -80,12 +83,13 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const now = () => clock.now;
   const lifecycle = inProcessLifecycle(createTicketsActivities(store, now), store);
   const licences = fakeLicences();
-  const schema = buildTicketsSchema({
+  const deps: TicketsDeps = {
     store, now, lifecycle, recordLicenceEvent: licences.record,
     ticketPolicy: async () => DEFAULT_TICKET_POLICY,
     centre: async (id) => CENTRES.get(id) ?? null,
-  });
-  return { licences, db, store, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
+  };
+  const schema = buildTicketsSchema(deps);
+  return { licences, db, store, deps, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
 }
 
 let serialSeq = 0;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   DomainError, IDEMPOTENCY_KEY_PATTERN, RemoteCallError, badInput, conflict, forbidden, notFound, requireRole, withIdempotency,
-  type Claims, type RequestContext, type Role, type TicketEvidence,
+  type Claims, type Logger, type RequestContext, type Role, type TicketEvidence,
 } from '@starline/common';
 import {
   COMPLAINT_STATES, decideComplaint, openComplaint as openRule, type ComplaintCommand, type ComplaintRefusal, type ComplaintState, type ResponsibleKind,
@@ -53,7 +53,7 @@ function refusal(r: ComplaintRefusal, c: { version: number } | null): DomainErro
  * (idempotent by evidence key there). Certification unreachable leaves the evidence pending for the
  * next change or read of the complaint; a final refusal (unknown engineer) is logged and dropped.
  */
-async function deliver(deps: TicketsDeps, ctx: RequestContext, c: ComplaintRecord, actor: string): Promise<ComplaintRecord> {
+async function deliver(deps: TicketsDeps, log: Logger, c: ComplaintRecord, actor: string): Promise<ComplaintRecord> {
   if (!c.pending) return c;
   return deps.store.complaints.deliver(c, async (e: TicketEvidence) => {
     try {
@@ -62,27 +62,41 @@ async function deliver(deps: TicketsDeps, ctx: RequestContext, c: ComplaintRecor
     } catch (error) {
       const type = error instanceof RemoteCallError ? error.type : null;
       if (type && FINAL_REFUSALS.has(type)) {
-        ctx.log.error({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence refused by certification');
+        log.error({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence refused by certification');
         return 'REJECTED';
       }
-      ctx.log.warn({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence not recorded yet; kept pending');
+      log.warn({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence not recorded yet; kept pending');
       return 'RETRY';
     }
   });
 }
 
 /** Delivers what a complaint still owes, best effort, when a read finds it pending (a busy lease is left for later). */
-async function deliverOnRead(deps: TicketsDeps, ctx: RequestContext, c: ComplaintRecord): Promise<ComplaintRecord> {
+async function deliverOnRead(deps: TicketsDeps, log: Logger, c: ComplaintRecord): Promise<ComplaintRecord> {
   if (!c.pending) return c;
   try {
     return await deps.store.complaints.exclusive(c.id, async () => {
       const now = await deps.store.complaints.find(c.id);
-      return now ? deliver(deps, ctx, now, 'system:complaints') : c;
+      return now ? deliver(deps, log, now, 'system:complaints') : c;
     });
   } catch (error) {
-    ctx.log.warn({ complaintId: c.id, err: error }, 'complaint outbox not delivered on read');
+    log.warn({ complaintId: c.id, err: error }, 'complaint outbox not delivered on read');
     return c;
   }
+}
+
+/**
+ * The sweep the tickets service runs every COMPLAINT_SWEEP_MS: delivers the licence evidence that
+ * complaints still owe (certification was unreachable at their resolve), so a complaint nobody reads
+ * or changes again is not left owing for good. Returns how many it found owing.
+ */
+export async function deliverOwedEvidence(deps: TicketsDeps, log: Logger): Promise<number> {
+  const ids = await deps.store.complaints.owing();
+  for (const id of ids) {
+    const c = await deps.store.complaints.find(id);
+    if (c) await deliverOnRead(deps, log, c);
+  }
+  return ids.length;
 }
 
 // ---------- mutations ----------
@@ -116,7 +130,7 @@ export async function openComplaint(
     };
     await deps.store.complaints.join(id, t.id, record.centreId);
     await deps.store.complaints.insert(record);
-    const done = await deps.store.complaints.exclusive(id, async () => deliver(deps, ctx, (await deps.store.complaints.find(id))!, claims.sub));
+    const done = await deps.store.complaints.exclusive(id, async () => deliver(deps, ctx.log, (await deps.store.complaints.find(id))!, claims.sub));
     ctx.log.info({ complaintId: id, ticketId: t.id, severity: record.severity }, 'complaint opened');
     return complaintView(done);
   });
@@ -142,7 +156,7 @@ async function transition(
   return withIdempotency(deps.store.idempotency, { key: args.idempotencyKey, operation, actor: claims.sub, payload, resumable: true }, () =>
     deps.store.complaints.exclusive(args.id, async () => {
       let c = (await deps.store.complaints.find(args.id))!;
-      if (c.applied.includes(requestId)) return complaintView(await deliver(deps, ctx, c, claims.sub));
+      if (c.applied.includes(requestId)) return complaintView(await deliver(deps, ctx.log, c, claims.sub));
       if (args.version !== c.version) {
         throw conflict(`complaint ${c.id} is at version ${c.version} (${c.state}), not ${args.version}; reload it and decide again`, {
           currentVersion: c.version, currentState: c.state,
@@ -157,7 +171,7 @@ async function transition(
         pending: evidence ? { kpiFacts: [], evidence: [evidence] } : c.pending,
         ...(evidence ? { evidence: [...c.evidence, { ...evidence, recorded: false }] } : {}),
       });
-      c = await deliver(deps, ctx, c, claims.sub);
+      c = await deliver(deps, ctx.log, c, claims.sub);
       ctx.log.info({ complaintId: c.id, step: command.type, version: c.version }, 'complaint changed');
       return complaintView(c);
     }),
@@ -188,7 +202,7 @@ export async function complaint(deps: TicketsDeps, ctx: RequestContext, id: stri
     if (seesAll(claims)) return null;
     throw forbiddenComplaint();
   }
-  return complaintView(await deliverOnRead(deps, ctx, c));
+  return complaintView(await deliverOnRead(deps, ctx.log, c));
 }
 
 export interface ComplaintListArgs {

@@ -11,6 +11,8 @@ export const complaintLease = (id: string): string => `complaint:${id}`;
 /** The `_id`-keyed lists of complaint ids (kept in `ticket_sets`, in the order they were opened). */
 export const ticketComplaintsKey = (ticketId: string): string => `complaints:ticket:${ticketId}`;
 export const centreComplaintsKey = (centreId: string): string => `complaints:centre:${centreId}`;
+/** Complaints whose licence evidence is not delivered yet: what the sweep retries. */
+export const OWING_COMPLAINTS_KEY = 'complaints:owing-evidence';
 
 /** A complaint as the service reads it: every field present (a callback-opened one lacks the later ones until first changed). */
 export interface ComplaintRecord extends ComplaintSnapshot {
@@ -84,6 +86,9 @@ export function createComplaintsStore(
     /** Ids in a list, oldest first. */
     ids: (key: string): Promise<string[]> => sets.members(key),
 
+    /** Complaints that still owe licence evidence (certification was unreachable when they were delivered). */
+    owing: (): Promise<string[]> => sets.members(OWING_COMPLAINTS_KEY),
+
     /** Joins the complaint's lists; call before inserting it. Idempotent. */
     async join(id: string, ticketId: string, centreId: string): Promise<void> {
       await sets.apply(id, [{ key: ticketComplaintsKey(ticketId), add: true }, { key: centreComplaintsKey(centreId), add: true }]);
@@ -103,6 +108,8 @@ export function createComplaintsStore(
       const applied = o.requestId ? [...current.applied, o.requestId] : current.applied;
       const evidence = o.evidence ?? current.evidence;
       const set = { ...patch, state: patch.state ?? current.state, version, applied, evidence, pending: o.pending, updatedAt: o.at };
+      // Listed before it owes anything, so the sweep never misses evidence a lost delivery left behind.
+      if (o.pending?.evidence.length) await sets.apply(current.id, [{ key: OWING_COMPLAINTS_KEY, add: true }]);
       await complaints.updateOne({ _id: current.id }, { $set: set });
       return { ...current, ...set };
     },
@@ -127,6 +134,7 @@ export function createComplaintsStore(
       }
       const pending = left.length ? { kpiFacts: [], evidence: left } : null;
       await complaints.updateOne({ _id: c.id }, { $set: { pending, evidence } });
+      if (!left.length && p.evidence.length) await sets.apply(c.id, [{ key: OWING_COMPLAINTS_KEY, add: false }]);
       return { ...c, pending, evidence };
     },
 
