@@ -106,8 +106,6 @@ export interface TicketLifecycleCarried {
 
 export interface TicketLifecycleInput {
   ticketId: string;
-  /** When the ticket was received. */
-  receivedAt: string;
   /** History length after which to continue as new; default HISTORY_LIMIT (tests set it low). */
   historyLimit?: number;
   /**
@@ -369,7 +367,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     if (historyFull()) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof ticketLifecycle>({
-        ticketId, receivedAt: input.receivedAt, historyLimit: input.historyLimit,
+        ticketId, historyLimit: input.historyLimit,
         carried: { summary: summary!, judgedAppointment, recentRequests },
       });
     }

@@ -294,7 +294,7 @@ async function newTicket(
   });
   const carried = opts.fromIntake ? { summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] } : undefined;
   const handle = await env.client.workflow.start(ticketLifecycle, {
-    taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, receivedAt: iso(receivedAt), historyLimit: opts.historyLimit, carried }],
+    taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, historyLimit: opts.historyLimit, carried }],
   });
   return { ticketId, handle, receivedAt: iso(receivedAt) };
 }

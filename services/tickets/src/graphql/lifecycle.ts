@@ -49,7 +49,7 @@ export function temporalLifecycle(client: Client): Lifecycle {
         .start('ticketLifecycle', {
           taskQueue: TASK_QUEUES.workflows,
           workflowId: lifecycleWorkflowId(ticket.id),
-          args: [{ ticketId: ticket.id, receivedAt: ticket.receivedAt, carried: { summary: ticket, judgedAppointment: 0, recentRequests: [] } }],
+          args: [{ ticketId: ticket.id, carried: { summary: ticket, judgedAppointment: 0, recentRequests: [] } }],
         })
         .catch((error: unknown) => {
           // A retried intake finds its lifecycle already running: that is the one we want.

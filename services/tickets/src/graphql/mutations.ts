@@ -140,16 +140,8 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
 const iso = (d: Date) => d.toISOString();
 
 export interface WindowInput { from: Date; to: Date }
-export interface ReportInput {
-  workFinishedAt: Date;
-  checklist: string[];
-  faultCode?: string | null;
-  parts?: { partNumber: string; oldPartSerial: string; quantity: number }[] | null;
-  charges?: { code: string; quantity: number; amountFen: number }[] | null;
-  delightNote?: string | null;
-  valueAddNote?: string | null;
-  notes?: string | null;
-}
+/** The contract's completion report as GraphQL hands it over: the same fields, the instant a Date. */
+export type ReportInput = Omit<Extract<TicketCommandInput, { type: 'COMPLETE' }>['report'], 'workFinishedAt'> & { workFinishedAt: Date };
 
 export const reportCommand = (r: ReportInput) => ({
   workFinishedAt: iso(r.workFinishedAt), checklist: r.checklist, faultCode: r.faultCode ?? null, parts: r.parts ?? [], charges: r.charges ?? [],

@@ -3,16 +3,12 @@ import { settlementOf } from '../rules/settlement.ts';
 import { judge, ticketSlas } from '../rules/sla.ts';
 import { currentAppointment, currentEngineer } from '../rules/ticket.ts';
 import type { ComplaintRecord } from '../store/complaints.ts';
-import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
+import { snapshotOf, viewOf, type TicketViewRecord } from '../store/tickets.ts';
 import type { SearchPosition } from '../store/search.ts';
 
 /** What a ticket looks like to a client: the stored record minus the store's own bookkeeping. */
-export type TicketView = Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'>;
-
-export function ticketView(t: TicketRecord): TicketView {
-  const { appliedCommands: _a, pending: _p, recordedEvidence: _r, ...rest } = t;
-  return rest;
-}
+export type TicketView = TicketViewRecord;
+export const ticketView = viewOf;
 
 const policyOf = (t: TicketView): TicketPolicy => t.policy as TicketPolicy;
 const snapshot = (t: TicketView) => snapshotOf({ ...t, appliedCommands: [], pending: null, recordedEvidence: [] });

@@ -32,6 +32,11 @@ const VIEWS_KEPT = 5_000;
 /** A ticket as clients see it, without the store's bookkeeping. */
 export type TicketViewRecord = Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'>;
 
+export function viewOf(t: TicketViewRecord & Partial<TicketRecord>): TicketViewRecord {
+  const { appliedCommands: _a, pending: _p, recordedEvidence: _r, ...view } = t;
+  return view;
+}
+
 /** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
 export function snapshotOf(t: TicketRecord): TicketSnapshot {
   return {
@@ -94,7 +99,8 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
    * process's writes need no invalidation.
    */
   const views = new Map<string, TicketViewRecord>();
-  function keepView({ appliedCommands: _a, pending: _p, recordedEvidence: _r, ...view }: TicketRecord | TicketViewRecord & Partial<TicketRecord>): void {
+  function keepView(t: TicketViewRecord & Partial<TicketRecord>): void {
+    const view = viewOf(t);
     const held = views.get(view.id);
     if (held && held.version > view.version) return;
     views.delete(view.id);
