@@ -75,14 +75,14 @@ _ensure_ferretdb() {
     work=$(mktemp -d)
     cp -r "$src/." "$work" && chmod -R u+w "$work"
     echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
-    # One-line fix (FERRETDB_BUILD=id-index): the SQLite backend looks documents up by _id with
-    # `_ferretdb_sjson->'$._id'`, but its unique _id index is on `_ferretdb_sjson->"_id"`; SQLite uses
-    # an expression index only for the same expression, so every find, update and delete by _id
-    # scanned the whole table (40 ms at 12,000 documents, growing with size). `->'_id'` is the same
-    # value and matches the index. The build stops if the line is not there to change.
-    local meta=$work/internal/backends/sqlite/metadata/metadata.go
-    sed -i "s/IDColumn = DefaultColumn + \"->'\$._id'\"/IDColumn = DefaultColumn + \"->'_id'\"/" "$meta"
-    grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta" || { _log "FerretDB's _id column is not where the fix expects it ($meta)"; return 1; }
+    # Our two changes (infra/ferretdb.patch; the build stops if they no longer apply):
+    # - the SQLite backend looked documents up by _id with `_ferretdb_sjson->'$._id'`, but its unique
+    #   _id index is on `_ferretdb_sjson->"_id"`; SQLite uses an expression index only for the same
+    #   expression, so every find, update and delete by _id scanned the whole table (40 ms at 12,000
+    #   documents, growing with size). `->'_id'` is the same value and matches the index;
+    # - `{_id: {$in: [...]}}` is pushed down as an indexed `IN`, not answered by a full scan, so a
+    #   page of documents by _id is one query.
+    patch --quiet --forward -p1 -d "$work" <"$STARLINE_ROOT/infra/ferretdb.patch" || { _log "infra/ferretdb.patch does not apply to FerretDB $FERRETDB_VERSION"; return 1; }
     mkdir -p "$(dirname "$bin")"
     (cd "$work" && go build -trimpath -o "$bin.tmp" ./cmd/ferretdb) && mv "$bin.tmp" "$bin"
     rm -rf "$work"
