@@ -1,5 +1,6 @@
 export * from './activities.ts';
 export * from './auth.ts';
+export * from './batch.ts';
 export * from './config.ts';
 export * from './datetime.ts';
 export * from './errors.ts';

@@ -138,4 +138,26 @@ describe('finding the current cycle', () => {
     // Behind: searches on from it. Past the last (never written so, but a wrong hint must not hide cycles): from the first.
     for (const cycleHint of [0, 1, 7]) expect((await h.store.currentCycle({ ...raised, cycleHint }))!.index).toBe(2);
   });
+
+  it('reads many engineers\' licences and cycles in one batch, each its own, as one at a time would', async () => {
+    const [one, three] = [await register(), await register()];
+    const day = (n: number) => new Date(Date.UTC(2027, 0, 1 + n));
+    for (const generation of [2, 3]) expect(await h.store.issueLicence(three.id, generation, day(0), day(365), DEFAULT_LICENCE_POLICY)).toBe(true);
+    const first = (await h.store.activeLicence(one.id))!;
+    for (const index of [1, 2, 3]) expect(await h.store.insertCycle(first.id, index, day(index), day(index + 1))).toBe(true);
+
+    const licences = await h.store.activeLicences([one.id, three.id, one.id, 'no-such-engineer']);
+    expect([...licences.keys()].sort()).toEqual([one.id, three.id].sort());
+    expect(licences.get(one.id)!.generation).toBe(1);
+    expect(licences.get(three.id)!.generation).toBe(3);
+
+    const newest = licences.get(three.id)!;
+    const cycles = await h.store.currentCycles([{ ...first, cycleHint: 0 }, newest, { id: 'no-such-licence', cycleHint: 0 }]);
+    expect(cycles.get(first.id)!.index).toBe(3);
+    expect(cycles.get(newest.id)!.index).toBe(0);
+    expect(cycles.has('no-such-licence')).toBe(false);
+    // A wrong hint on one licence does not disturb the others in its batch.
+    const mixed = await h.store.currentCycles([{ ...first, cycleHint: 9 }, newest]);
+    expect([mixed.get(first.id)!.index, mixed.get(newest.id)!.index]).toEqual([3, 0]);
+  });
 });

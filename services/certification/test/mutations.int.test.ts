@@ -99,7 +99,7 @@ describe('registerEngineer', () => {
     const first = expectOk(await h.run(as.operator(), Q.register, { input, key: 'register-0001' })).registerEngineer;
     const again = expectOk(await h.run(as.operator(), Q.register, { input, key: 'register-0001' })).registerEngineer;
     expect(again.id).toBe(first.id);
-    expect(await h.store.countEngineers({ centreId: 'centre-1' })).toBeGreaterThan(0);
+    expect((await h.store.pageEngineers({ centreId: 'centre-1' }, null, 100)).records.filter((e) => e.number === input.number)).toHaveLength(1);
   });
 });
 
@@ -127,6 +127,23 @@ describe('recordLicenceEvent', () => {
     const rest = expectOk(await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2, after: first.pageInfo.endCursor })).engineers;
     expect(rest.edges.map((x: any) => x.node.number)).toEqual(['E-0900003']);
     expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('gives each engineer of a centre page its own licence (the page reads them in one batch)', async () => {
+    const [a, b, c] = [await register({ centreId: 'centre-7' }), await register({ centreId: 'centre-7' }), await register({ centreId: 'centre-7' })];
+    expectOk(await event(b.id, 'PROMISE_BROKEN', 'ticket:page-1'));
+    for (const [i, code] of ['OVERCHARGE', 'REPEAT_REPAIR', 'MAJOR_COMPLAINT'].entries()) expectOk(await event(c.id, code, `ticket:page-c${i}`));
+    const page = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre {
+      engineers(first: 10) { edges { node { id licence { id pointsRemaining status } } } } } } }`;
+    const edges = expectOk(await h.run(as.operator(), page, { reps: [{ __typename: 'ServiceCentre', id: 'centre-7' }] }))._entities[0].engineers.edges;
+    const byId = new Map(edges.map((x: any) => [x.node.id, x.node.licence]));
+    expect(byId.get(a.id)).toMatchObject({ id: `${a.id}:1`, pointsRemaining: 12, status: 'NORMAL' });
+    expect(byId.get(b.id)).toMatchObject({ id: `${b.id}:1`, pointsRemaining: 9, status: 'NORMAL' });
+    expect(byId.get(c.id)).toMatchObject({ id: `${c.id}:1`, pointsRemaining: 0, status: 'REVOKED' });
+    for (const e of [a, b, c]) {
+      const { pointsRemaining, status } = await licenceOf(e.id);
+      expect(byId.get(e.id)).toMatchObject({ pointsRemaining, status });
+    }
   });
 
   it('deducts by the catalogue: PROMISE_BROKEN −3, OVERCHARGE −6 → WARNING at 3; REVOKED at 0', async () => {

@@ -1,4 +1,4 @@
-import { badInput, type RequestContext } from '@starline/common';
+import { badInput, loaderFor, type RequestContext } from '@starline/common';
 import type { CareerLevel } from '../rules/career.ts';
 import type { EngineerRecord, LicenceRecord } from '../store/certification.ts';
 import { canSee, forbiddenEngineer, requireReader, seesEveryone } from './access.ts';
@@ -63,22 +63,32 @@ export async function engineers(deps: CertificationDeps, ctx: RequestContext, ar
       return { edges: [{ cursor: encodeCursor(self.number), node: self }], pageInfo: { hasNextPage: false, endCursor: encodeCursor(self.number) }, totalCount: 1 };
     } else return empty;
   }
-  const [records, totalCount] = await Promise.all([deps.store.pageEngineers(filter, after, first + 1), deps.store.countEngineers(filter)]);
+  const { records, totalCount } = await deps.store.pageEngineers(filter, after, first + 1);
   const edges = records.slice(0, first).map((r) => ({ cursor: encodeCursor(r.number), node: r }));
   return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }
 
-/** The licence view: the stored licence plus the state derived from its ledger. */
-export async function licenceView(deps: CertificationDeps, licence: LicenceRecord) {
+/** Licence views: each stored licence plus the state derived from its ledger, read together. */
+export async function licenceViews(deps: CertificationDeps, licences: LicenceRecord[]) {
   const policy = await deps.policy();
-  const state = await deps.store.stateOf(licence, policy);
-  return {
+  return (await deps.store.statesOf(licences, policy)).map(({ licence, cycle, summary }) => ({
     ...licence,
-    cycleStart: state.cycle.start,
-    cycleEnd: state.cycle.end,
+    cycleStart: cycle.start,
+    cycleEnd: cycle.end,
     maxPoints: policy.maxPoints,
-    pointsRemaining: state.summary.pointsRemaining,
-    status: state.summary.status,
-    revokedAt: state.summary.revokedAt,
-  };
+    pointsRemaining: summary.pointsRemaining,
+    status: summary.status,
+    revokedAt: summary.revokedAt,
+  }));
+}
+
+export const licenceView = async (deps: CertificationDeps, licence: LicenceRecord) => (await licenceViews(deps, [licence]))[0]!;
+
+/** An engineer's current licence, loaded with those of the other engineers in the same response. */
+export function licenceOf(deps: CertificationDeps, ctx: RequestContext, engineerId: string) {
+  return loaderFor(ctx, 'licence', async (engineerIds: string[]) => {
+    const licences = await deps.store.activeLicences(engineerIds);
+    const views = await licenceViews(deps, [...licences.values()]);
+    return new Map(views.map((v) => [v.engineerId, v]));
+  })(engineerId).then((view) => view ?? null);
 }

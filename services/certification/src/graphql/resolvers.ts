@@ -44,8 +44,8 @@ export function createResolvers(deps: CertificationDeps): GraphQLResolverMap<Req
       __resolveReference: (ref: { id: string }, ctx: RequestContext) => queries.visibleOrNull(deps, ctx, ref.id),
       centre: (e: EngineerRecord) => ({ __typename: 'ServiceCentre', id: e.centreId }),
       exams: (e: EngineerRecord) => deps.store.examsOf(e.id),
-      licence: async (e: EngineerRecord) => licence(await deps.store.activeLicence(e.id)),
-      licenceHistory: async (e: EngineerRecord) => Promise.all((await deps.store.licencesOf(e.id)).map((l) => queries.licenceView(deps, l))),
+      licence: (e: EngineerRecord, _: unknown, ctx: RequestContext) => queries.licenceOf(deps, ctx, e.id),
+      licenceHistory: async (e: EngineerRecord) => queries.licenceViews(deps, await deps.store.licencesOf(e.id)),
       reviewFlags: (e: EngineerRecord) => deps.store.flagsOf(e.id),
     },
     Licence: {

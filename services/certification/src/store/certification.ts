@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import type { Connection, Model, RootFilterQuery } from 'mongoose';
 import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { CareerLevel } from '../rules/career.ts';
 import { foldLedger, type LicenceSummary } from '../rules/licence.ts';
@@ -80,27 +80,48 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     (await rosters.findById(centreId).lean<RosterDoc>())?.engineers.map(({ id, number }) => ({ id, number })) ?? [];
 
   /**
-   * The highest of the contiguous `_id`s `id(first)`, `id(first + 1)`, … that exists. Probed `width`
-   * at a time, so the usual short run (one or two generations, a few yearly cycles) costs one round
-   * trip rather than one per document.
+   * For each key, the highest of the contiguous `_id`s `id(key, first(key))`, `id(key, first + 1)`, …
+   * that exists. Probed `width` at a time for every key in one `_id` `$in` query, so the usual short
+   * run (one or two generations, a few yearly cycles) costs one round trip however many keys there are.
    */
-  async function lastOf<D>(find: (n: number) => Promise<D | null>, first: number, width: number): Promise<D | null> {
-    let last: D | null = null;
-    for (let n = first; ; n += width) {
-      for (const doc of await Promise.all(Array.from({ length: width }, (_, i) => find(n + i)))) {
-        if (!doc) return last;
-        last = doc;
-      }
+  async function lastOfEach<D extends { _id: string }>(
+    fetch: (ids: string[]) => Promise<D[]>,
+    keys: string[],
+    id: (key: string, n: number) => string,
+    first: (key: string) => number,
+    width: number,
+  ): Promise<Map<string, D>> {
+    const last = new Map<string, D>();
+    let open = [...new Set(keys)].map((key) => ({ key, n: first(key) }));
+    while (open.length > 0) {
+      const found = new Map((await fetch(open.flatMap(({ key, n }) => Array.from({ length: width }, (_, i) => id(key, n + i))))).map((d) => [d._id, d]));
+      open = open.filter(({ key, n }) => {
+        for (let i = 0; i < width; i++) {
+          const doc = found.get(id(key, n + i));
+          if (!doc) return false;
+          last.set(key, doc);
+        }
+        return true;
+      }).map(({ key, n }) => ({ key, n: n + width }));
     }
+    return last;
   }
 
-  /** The licence's last cycle, searched from its hint (from the first cycle if the hint is wrong). */
-  const currentCycle = async (licence: Pick<LicenceRecord, 'id' | 'cycleHint'>): Promise<CycleRecord | null> => {
-    const find = (i: number) => cycles.findById(cycleId(licence.id, i)).lean<CycleDoc>();
-    const hint = licence.cycleHint ?? 0;
-    const doc = (await lastOf(find, hint, 2)) ?? (hint > 0 ? await lastOf(find, 0, 4) : null);
-    return doc ? rec({ ...doc, facts: doc.facts ?? [] }) : null;
-  };
+  const byIds = <D extends { _id: string }>(model: Model<D>) => (ids: string[]) =>
+    model.find({ _id: { $in: ids } } as RootFilterQuery<D>).lean<D[]>().exec();
+
+  /** Each licence's last cycle, searched from its hint (from the first cycle where the hint is wrong). */
+  async function currentCycles(list: Pick<LicenceRecord, 'id' | 'cycleHint'>[]): Promise<Map<string, CycleRecord>> {
+    const hints = new Map(list.map((l) => [l.id, l.cycleHint ?? 0]));
+    const fetch = byIds<CycleDoc>(cycles);
+    const found = await lastOfEach(fetch, [...hints.keys()], cycleId, (l) => hints.get(l)!, 2);
+    const wrongHints = [...hints].filter(([l, hint]) => hint > 0 && !found.has(l)).map(([l]) => l);
+    if (wrongHints.length > 0) for (const [l, doc] of await lastOfEach(fetch, wrongHints, cycleId, () => 0, 4)) found.set(l, doc);
+    return new Map([...found].map(([l, doc]) => [l, rec({ ...doc, facts: doc.facts ?? [] })]));
+  }
+
+  const currentCycle = async (licence: Pick<LicenceRecord, 'id' | 'cycleHint'>): Promise<CycleRecord | null> =>
+    (await currentCycles([licence])).get(licence.id) ?? null;
 
   const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
     const q: Record<string, unknown> = { licenceId: licence };
@@ -109,10 +130,23 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return docs.map(rec);
   };
 
-  const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => {
-    const doc = await lastOf((g) => licences.findById(licenceId(engineerId, g)).lean<LicenceDoc>(), 1, 2);
-    return doc ? rec(doc) : null;
-  };
+  /** The derived state of each licence: its current cycle's ledger folded by the policy. */
+  async function statesOf(list: LicenceRecord[], policy: LicencePolicy): Promise<LicenceState[]> {
+    const found = await currentCycles(list);
+    return list.map((licence) => {
+      const cycle = found.get(licence.id);
+      if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
+      return { licence, cycle, summary: foldLedger(cycle.facts, policy) };
+    });
+  }
+
+  /** Each engineer's newest licence generation (an engineer without one is absent). */
+  async function activeLicences(engineerIds: string[]): Promise<Map<string, LicenceRecord>> {
+    const found = await lastOfEach(byIds<LicenceDoc>(licences), engineerIds, licenceId, () => 1, 2);
+    return new Map([...found].map(([e, doc]) => [e, rec(doc)]));
+  }
+
+  const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => (await activeLicences([engineerId])).get(engineerId) ?? null;
 
   return {
     idempotency,
@@ -134,30 +168,31 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     },
 
     /**
-     * Ordered by number; `afterNumber` continues a page. A centre's engineers come from its roster
-     * and are read by `_id`; other filters scan (they serve HQ's occasional lists).
+     * A page ordered by number (`afterNumber` continues one) and the count of the whole list. A
+     * centre's engineers come from its roster, read once, and are fetched by `_id` in one query; other
+     * filters scan (they serve HQ's occasional lists).
      */
-    async pageEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }, afterNumber: string | null, limit: number): Promise<EngineerRecord[]> {
+    async pageEngineers(
+      filter: { centreId?: string | null; level?: CareerLevel | null },
+      afterNumber: string | null,
+      limit: number,
+    ): Promise<{ records: EngineerRecord[]; totalCount: number }> {
       if (filter.centreId && !filter.level) {
-        const page = (await rosterOf(filter.centreId)).filter((e) => afterNumber === null || e.number > afterNumber).slice(0, limit);
-        const docs = await Promise.all(page.map((e) => engineers.findById(e.id).lean<EngineerDoc>()));
+        const roster = await rosterOf(filter.centreId);
+        const page = roster.filter((e) => afterNumber === null || e.number > afterNumber).slice(0, limit);
+        const docs = new Map((await byIds(engineers)(page.map((e) => e.id))).map((d) => [d._id, d]));
         // An id whose registration failed after it was listed has no engineer: skip it.
-        return docs.filter((d): d is EngineerDoc => d !== null && d.centreId === filter.centreId).map(engineerRecord);
+        const records = page.map((e) => docs.get(e.id)).filter((d): d is EngineerDoc => d !== undefined && d.centreId === filter.centreId);
+        return { records: records.map(engineerRecord), totalCount: roster.length };
       }
       const q: Record<string, unknown> = {};
       if (filter.centreId) q['centreId'] = filter.centreId;
       if (filter.level) q['level'] = filter.level;
-      if (afterNumber !== null) q['number'] = { $gt: afterNumber };
-      const docs = await engineers.find(q).sort({ number: 1 }).limit(limit).lean<EngineerDoc[]>();
-      return docs.map(engineerRecord);
-    },
-
-    async countEngineers(filter: { centreId?: string | null; level?: CareerLevel | null }): Promise<number> {
-      if (filter.centreId && !filter.level) return (await rosterOf(filter.centreId)).length;
-      const q: Record<string, unknown> = {};
-      if (filter.centreId) q['centreId'] = filter.centreId;
-      if (filter.level) q['level'] = filter.level;
-      return engineers.countDocuments(q);
+      const [docs, totalCount] = await Promise.all([
+        engineers.find(afterNumber === null ? q : { ...q, number: { $gt: afterNumber } }).sort({ number: 1 }).limit(limit).lean<EngineerDoc[]>(),
+        engineers.countDocuments(q),
+      ]);
+      return { records: docs.map(engineerRecord), totalCount };
     },
 
     /**
@@ -221,6 +256,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     },
 
     activeLicence,
+    activeLicences,
 
     async findLicence(id: string): Promise<LicenceRecord | null> {
       const doc = await licences.findById(id).lean<LicenceDoc>();
@@ -240,6 +276,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     },
 
     currentCycle,
+    currentCycles,
 
     async cyclesOf(licence: string): Promise<CycleRecord[]> {
       const docs = await cycles.find({ licenceId: licence }).sort({ index: 1 }).lean<CycleDoc[]>();
@@ -252,11 +289,10 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return entries.countDocuments({ licenceId: licence });
     },
 
-    /** The derived state: the current cycle's ledger folded by the policy. */
+    statesOf,
+
     async stateOf(licence: LicenceRecord, policy: LicencePolicy): Promise<LicenceState> {
-      const cycle = await currentCycle(licence);
-      if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
-      return { licence, cycle, summary: foldLedger(cycle.facts, policy) };
+      return (await statesOf([licence], policy))[0]!;
     },
 
     /**
