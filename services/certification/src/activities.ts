@@ -86,7 +86,7 @@ export function createCertificationActivities(
           let moved = false;
           while (state.cycle.end.getTime() <= until.getTime()) {
             const start = state.cycle.end;
-            if (await store.insertCycle(licence.id, state.cycle.index + 1, start, cycleEndFrom(start, p.cycleMonths))) moved = true;
+            if (await store.insertCycle(licence.id, state.cycle.index + 1, start, cycleEndFrom(start, p.cycleMonths), p)) moved = true;
             state = await store.stateOf(licence, p);
           }
           if (moved) {

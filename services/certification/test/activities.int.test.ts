@@ -127,11 +127,11 @@ describe('finding the current cycle', () => {
     const licence = (await h.store.activeLicence(e.id))!;
     expect(licence.cycleHint).toBe(0);
     const day = (n: number) => new Date(Date.UTC(2027, 0, 1 + n));
-    expect(await h.store.insertCycle(licence.id, 1, day(0), day(1))).toBe(true);
-    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2))).toBe(true);
+    expect(await h.store.insertCycle(licence.id, 1, day(0), day(1), DEFAULT_LICENCE_POLICY)).toBe(true);
+    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2), DEFAULT_LICENCE_POLICY)).toBe(true);
     // A retried roll finds the cycle there and still raises the hint.
     await h.db.collection('licences').updateOne({ _id: licence.id as never }, { $set: { cycleHint: 1 } });
-    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2))).toBe(false);
+    expect(await h.store.insertCycle(licence.id, 2, day(1), day(2), DEFAULT_LICENCE_POLICY)).toBe(false);
     const raised = (await h.store.activeLicence(e.id))!;
     expect(raised.cycleHint).toBe(2);
     expect((await h.store.currentCycle(raised))!.index).toBe(2);
@@ -144,7 +144,7 @@ describe('finding the current cycle', () => {
     const day = (n: number) => new Date(Date.UTC(2027, 0, 1 + n));
     for (const generation of [2, 3]) expect(await h.store.issueLicence(three.id, generation, day(0), day(365), DEFAULT_LICENCE_POLICY)).toBe(true);
     const first = (await h.store.activeLicence(one.id))!;
-    for (const index of [1, 2, 3]) expect(await h.store.insertCycle(first.id, index, day(index), day(index + 1))).toBe(true);
+    for (const index of [1, 2, 3]) expect(await h.store.insertCycle(first.id, index, day(index), day(index + 1), DEFAULT_LICENCE_POLICY)).toBe(true);
 
     const licences = await h.store.activeLicences([one.id, three.id, one.id, 'no-such-engineer']);
     expect([...licences.keys()].sort()).toEqual([one.id, three.id].sort());

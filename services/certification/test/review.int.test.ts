@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { as } from '../../../common/test/harness.ts';
 import { createCertificationActivities } from '../src/activities.ts';
 import type { CertificationActivities } from '../src/contract.ts';
+import { cycleEndFrom } from '../src/rules/policy.ts';
 import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
 import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 
@@ -54,13 +55,17 @@ describe('annualReview', () => {
     };
     const first = await runAll();
     expect(first).toMatchObject({ processed: 4, rolled: 3, flagged: 2 });
-    expect(first.batches).toBeGreaterThanOrEqual(2);
+    // Pages of 2: two full pages, then an empty one that ends the run.
+    expect(first.batches).toBe(3);
 
     const view = async (id: string) => expectOk(await h.run(as.operator(), Q.engineer, { id })).engineer;
     const w = await view(warned.id);
     expect(w.licence).toMatchObject({ pointsRemaining: 12, status: 'NORMAL' });
     expect(w.licence.ledger).toHaveLength(1);
     expect(w.licence.ledger[0].cycleIndex).toBe(0);
+    // The new cycle starts where the old one ended and runs the standard's 12 months.
+    expect(w.licence.cycleStart).toBe(warned.licence.cycleEnd);
+    expect(w.licence.cycleEnd).toBe(cycleEndFrom(new Date(warned.licence.cycleEnd), DEFAULT_LICENCE_POLICY.cycleMonths).toISOString());
     expect(new Date(w.licence.cycleEnd).getTime()).toBeGreaterThan(new Date(cycleEnd).getTime());
     expect((await view(revoked.id)).licence).toMatchObject({ pointsRemaining: 0, status: 'REVOKED' });
     expect((await view(revoked.id)).reviewFlags.map((f: any) => f.reason)).toEqual(['REVOKED']);
@@ -78,5 +83,20 @@ describe('annualReview', () => {
     expect(r).toMatchObject({ rolled: 0, flagged: 0, nextCursor: null });
     await failure(acts2.annualReview({ cycleEnd: 'soon', batchSize: 10 }));
     await failure(acts2.annualReview({ cycleEnd: new Date().toISOString(), batchSize: 0 }));
+  });
+
+  it('rolls a licence into a cycle under the standard it is given: its numbers from then on', async () => {
+    const e = await register();
+    await event(e.id, 'PROMISE_BROKEN', 'ticket:Y-9');
+    const policy = {
+      ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines],
+      standardVersionId: 'standard-v15', maxPoints: 15, warningAtOrBelow: 4,
+    };
+    let after: string | null = null;
+    do after = (await acts.annualReview({ cycleEnd: new Date(Date.now() + 400 * 86_400_000).toISOString(), batchSize: 500, after, policy })).nextCursor;
+    while (after);
+    const licence = expectOk(await h.run(as.operator(), Q.engineer, { id: e.id })).engineer.licence;
+    expect(licence).toMatchObject({ maxPoints: 15, pointsRemaining: 15, status: 'NORMAL' });
+    expect(licence.ledger).toMatchObject([{ code: 'PROMISE_BROKEN', cycleIndex: 0 }]);
   });
 });

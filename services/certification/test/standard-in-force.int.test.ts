@@ -49,4 +49,29 @@ describe('mutations use the standard in force, never built-in numbers', () => {
     const other = expectOk(await h.run(as.operator(), Q.register, { input: engineerInput() })).registerEngineer;
     expect(expectOk(await h.run(as.operator(), Q.event, { id: other.id, code: 'PROMISE_BROKEN', key: 'ticket:IF-4' })).recordLicenceEvent.points).toBe(-5);
   });
+
+  it('keeps a cycle on the numbers it began under: a later standard neither revives nor revokes a licence, and applies from the next cycle', async () => {
+    inForce = DEFAULT_LICENCE_POLICY;
+    const revoked = expectOk(await h.run(as.operator(), Q.register, { input: engineerInput() })).registerEngineer;
+    const docked = expectOk(await h.run(as.operator(), Q.register, { input: engineerInput() })).registerEngineer;
+    for (const [i, code] of ['OVERCHARGE', 'MAJOR_COMPLAINT'].entries()) expectOk(await h.run(as.operator(), Q.event, { id: revoked.id, code, key: `ticket:TERMS-${i}` }));
+    expectOk(await h.run(as.operator(), Q.event, { id: docked.id, code: 'PROMISE_BROKEN', key: 'ticket:TERMS-9' }));
+    const licence = async (id: string) => expectOk(await h.run(as.operator(), Q.engineer, { id })).engineer.licence;
+
+    // A bigger licence (15) would lift 12 − 12 to 3; a smaller one (3) would take 12 − 3 to 0.
+    for (const maxPoints of [15, 3]) {
+      inForce = { ...DEFAULT_LICENCE_POLICY, standardVersionId: `standard-max-${maxPoints}`, maxPoints, warningAtOrBelow: Math.min(4, maxPoints - 1) };
+      expect(await licence(revoked.id)).toMatchObject({ maxPoints: 12, pointsRemaining: 0, status: 'REVOKED' });
+      expect(await licence(docked.id)).toMatchObject({ maxPoints: 12, pointsRemaining: 9, status: 'NORMAL' });
+    }
+
+    // The next cycle begins under the standard in force then.
+    inForce = { ...DEFAULT_LICENCE_POLICY, standardVersionId: 'standard-max-15', maxPoints: 15, warningAtOrBelow: 4 };
+    const current = await licence(docked.id);
+    const start = new Date(current.cycleEnd);
+    expect(await h.store.insertCycle(current.id, 1, start, new Date(start.getTime() + 365 * 86_400_000), inForce)).toBe(true);
+    expect(await licence(docked.id)).toMatchObject({ maxPoints: 15, pointsRemaining: 15, status: 'NORMAL', cycleStart: start.toISOString() });
+    inForce = DEFAULT_LICENCE_POLICY;
+    expect(await licence(docked.id)).toMatchObject({ maxPoints: 15, pointsRemaining: 15 });
+  });
 });

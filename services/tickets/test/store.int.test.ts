@@ -72,6 +72,19 @@ describe('insertTicket', () => {
     expect((await here.findTicketView('T-nope', 1))).toBeNull();
   });
 
+  it('reads a page of views together: each at its wanted version or newer, held ones from memory, missing ones absent', async () => {
+    const here = createTicketsStore(h.db);
+    const elsewhere = createTicketsActivities(createTicketsStore(h.db), () => h.clock.now);
+    const [held, moved, unread] = [await receivedTicket(h), await receivedTicket(h), await receivedTicket(h)];
+    for (const t of [held, moved]) expect((await here.findTicketView(t.id))!.version).toBe(1);
+    for (const t of [held, moved]) await elsewhere.applyTicketCommand({ ticketId: t.id, commandId: uniqueId('cmd'), command: cmd.dispatch() });
+    const views = await here.findTicketViews(new Map([[held.id, 1], [moved.id, 2], [unread.id, 1], ['T-nope', 1]]));
+    expect([...views.keys()].sort()).toEqual([held.id, moved.id, unread.id].sort());
+    expect(views.get(held.id)).toMatchObject({ id: held.id, version: 1, state: 'RECEIVED' });
+    expect(views.get(moved.id)).toMatchObject({ id: moved.id, version: 2 });
+    expect(views.get(unread.id)).toMatchObject({ id: unread.id, version: 1, ticketNumber: unread.ticketNumber });
+  });
+
   it('draws another number when the first is taken', async () => {
     const draws = [42, 42, 7];
     const store = createTicketsStore(h.db, undefined, () => draws.shift()!);

@@ -75,7 +75,7 @@ export async function licenceViews(deps: CertificationDeps, licences: LicenceRec
     ...licence,
     cycleStart: cycle.start,
     cycleEnd: cycle.end,
-    maxPoints: policy.maxPoints,
+    maxPoints: (cycle.terms ?? policy).maxPoints,
     pointsRemaining: summary.pointsRemaining,
     status: summary.status,
     revokedAt: summary.revokedAt,

@@ -130,13 +130,16 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return docs.map(rec);
   };
 
-  /** The derived state of each licence: its current cycle's ledger folded by the policy. */
+  /**
+   * The derived state of each licence: its current cycle's ledger folded by the cycle's own terms
+   * (by `policy`, the standard in force, for a cycle older than its terms).
+   */
   async function statesOf(list: LicenceRecord[], policy: LicencePolicy): Promise<LicenceState[]> {
     const found = await currentCycles(list);
     return list.map((licence) => {
       const cycle = found.get(licence.id);
       if (!cycle) throw new Error(`licence ${licence.id} has no cycle`);
-      return { licence, cycle, summary: foldLedger(cycle.facts, policy) };
+      return { licence, cycle, summary: foldLedger(cycle.facts, cycle.terms ?? policy) };
     });
   }
 
@@ -238,14 +241,16 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
         if (isDuplicateKey(error)) return false;
         throw error;
       }
-      await this.insertCycle(id, 0, start, end);
+      await this.insertCycle(id, 0, start, end, policy);
       return true;
     },
 
-    async insertCycle(licence: string, index: number, start: Date, end: Date): Promise<boolean> {
+    /** Inserts cycle `index`, under the numbers of `policy` (the standard in force as it begins). */
+    async insertCycle(licence: string, index: number, start: Date, end: Date, policy: LicencePolicy): Promise<boolean> {
       let inserted = true;
       try {
-        await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end, facts: [] });
+        const terms = { standardVersionId: policy.standardVersionId, maxPoints: policy.maxPoints, warningAtOrBelow: policy.warningAtOrBelow };
+        await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end, facts: [], terms });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         inserted = false;

@@ -54,6 +54,18 @@ export interface CycleDoc {
   start: Date;
   end: Date;
   facts: CycleFact[];
+  /**
+   * The numbers the cycle runs under: those of the standard in force when it began. A later standard
+   * applies from the next cycle, so it can neither revoke nor revive a licence after the fact.
+   * Absent on cycles written before terms were kept; those follow the standard in force.
+   */
+  terms?: CycleTerms;
+}
+
+export interface CycleTerms {
+  standardVersionId: string;
+  maxPoints: number;
+  warningAtOrBelow: number;
 }
 
 export interface CycleFact {
@@ -157,6 +169,10 @@ const cycleSchema = new Schema<CycleDoc>(
     facts: {
       type: [new Schema<CycleFact>({ id: String, kind: String, points: Number, recordedAt: Date }, { _id: false })],
       default: [],
+    },
+    terms: {
+      type: new Schema<CycleTerms>({ standardVersionId: String, maxPoints: Number, warningAtOrBelow: Number }, { _id: false }),
+      default: undefined,
     },
   },
   { collection: 'licence_cycles', versionKey: false, strict: 'throw' },

@@ -202,12 +202,13 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
   if (after > head) throw badInput('since', 'is ahead of the feed: it was not returned by jobChanges');
   const entries = await deps.store.changesSince(centreId, after, first);
   const last = after + entries.length;
-  // A ticket changes several times within a page: each is read once for the page's `ticket` fields,
-  // at its last version in the page or newer (the store may answer from the views it holds).
+  // A ticket changes several times within a page: if the page's `ticket` fields are asked for, the
+  // page's tickets are read together, once, each at its last version in the page or newer (the store
+  // may answer from the views it holds).
   const newest = new Map<string, number>();
   for (const e of entries) newest.set(e.ticketId, Math.max(e.version, newest.get(e.ticketId) ?? 0));
-  const read = new Map<string, ReturnType<TicketsDeps['store']['findTicketView']>>();
-  const ticketOf = (id: string) => read.get(id) ?? read.set(id, deps.store.findTicketView(id, newest.get(id))).get(id)!;
+  let read: Promise<Map<string, TicketView>> | null = null;
+  const ticketOf = async (id: string) => (await (read ??= deps.store.findTicketViews(newest))).get(id) ?? null;
   return {
     changes: entries.map((e, i) => ({
       cursor: encodeFeedCursor(centreId, after + i + 1),

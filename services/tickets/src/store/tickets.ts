@@ -28,6 +28,8 @@ export const ticketLease = (id: string): string => `ticket:${id}`;
 const NUMBER_ATTEMPTS = 5;
 /** Ticket views a process keeps (a few KB each): enough for every job a busy feed page names. */
 const VIEWS_KEPT = 5_000;
+/** Tickets read in one `_id` `$in` query (our FerretDB build pushes down up to 1,000 ids). */
+const VIEWS_READ_AT_ONCE = 500;
 
 /** A ticket as clients see it, without the store's bookkeeping. */
 export type TicketViewRecord = Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'>;
@@ -116,6 +118,27 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     return t;
   };
 
+  async function findTicketViews(wanted: ReadonlyMap<string, number>): Promise<Map<string, TicketViewRecord>> {
+    const found = new Map<string, TicketViewRecord>();
+    const unread: string[] = [];
+    for (const [id, atLeastVersion] of wanted) {
+      const held = views.get(id);
+      if (held && held.version >= atLeastVersion) found.set(id, held);
+      else unread.push(id);
+    }
+    for (let i = 0; i < unread.length; i += VIEWS_READ_AT_ONCE) {
+      const docs = await tickets
+        .find({ _id: { $in: unread.slice(i, i + VIEWS_READ_AT_ONCE) } }, { appliedCommands: 0, pending: 0, recordedEvidence: 0 })
+        .lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>[]>();
+      for (const doc of docs) {
+        const view = await record(doc);
+        keepView(view);
+        found.set(view.id, view);
+      }
+    }
+    return found;
+  }
+
   /** Delivers the ticket's pending effects (call under its lease). A no-op when nothing is pending. */
   async function settle(t: TicketRecord): Promise<TicketRecord> {
     const p = t.pending;
@@ -150,18 +173,14 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     findTicket,
 
     /**
-     * A ticket as clients see it, at `atLeastVersion` or newer: from this process's recent views
-     * when one is new enough (a feed page names many tickets, mostly ones just changed, which this
-     * process wrote), else read.
+     * Tickets as clients see them, each at its wanted version or newer: from this process's recent
+     * views when one is new enough (a feed page names many tickets, mostly ones just changed, which
+     * this process wrote), the rest read together by `_id` `$in`. A missing ticket is absent.
      */
+    findTicketViews,
+
     async findTicketView(id: string, atLeastVersion = Number.POSITIVE_INFINITY): Promise<TicketViewRecord | null> {
-      const held = views.get(id);
-      if (held && held.version >= atLeastVersion) return held;
-      const doc = await tickets.findById(id, { appliedCommands: 0, pending: 0, recordedEvidence: 0 }).lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>>();
-      if (!doc) return null;
-      const view = await record(doc);
-      keepView(view);
-      return view;
+      return (await findTicketViews(new Map([[id, atLeastVersion]]))).get(id) ?? null;
     },
 
     async findTicketByNumber(ticketNumber: string): Promise<TicketRecord | null> {
