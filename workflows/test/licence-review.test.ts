@@ -74,8 +74,46 @@ describe('annualLicenceReview', () => {
 
   it('reviews the cycles that ended by the time it started when no instant is given', async () => {
     const stubs = services();
-    const before = await env.currentTimeMs();
     const summary = await run(stubs, 'review-3');
-    expect(Date.parse(summary.cycleEnd)).toBeGreaterThanOrEqual(before - 1000);
+    const started = (await env.client.workflow.getHandle('review-3').describe()).startTime;
+    expect(summary.cycleEnd).toBe(started.toISOString());
+    expect(new Set(stubs.calls.map((c) => c.cycleEnd))).toEqual(new Set([started.toISOString()]));
+  });
+
+  it('survives the loss of its worker mid-review: a new worker replays the done batches without calling them again', async () => {
+    const stubs = services();
+    let reachedC1!: () => void;
+    const atC1 = new Promise<void>((resolve) => (reachedC1 = resolve));
+    let releaseC1!: () => void;
+    const c1Released = new Promise<void>((resolve) => (releaseC1 = resolve));
+    const review = stubs.certification.annualReview;
+    stubs.certification.annualReview = async (input) => {
+      if (input.after === 'c1') {
+        reachedC1();
+        await c1Released;
+      }
+      return review(input);
+    };
+    // No workflow cache: the next task goes to the shared queue, not to the lost worker's sticky one.
+    const workflowWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue: 'workflows', workflowBundle: bundle, maxCachedWorkflows: 0 });
+    const [s, c] = await Promise.all([
+      Worker.create({ connection: env.nativeConnection, taskQueue: 'standards', activities: stubs.standards }),
+      Worker.create({ connection: env.nativeConnection, taskQueue: 'certification', activities: stubs.certification }),
+    ]);
+    const activityWorkers = Promise.all([s.run(), c.run()]);
+    const first = await workflowWorker();
+    const firstRun = first.run();
+    const handle = await env.client.workflow.start(annualLicenceReview, { taskQueue: 'workflows', workflowId: 'review-4', args: [{ cycleEnd: '2026-12-31T16:00:00.000Z' }] });
+    await atC1;
+    first.shutdown();
+    await firstRun;
+    releaseC1();
+    const second = await workflowWorker();
+    const summary = await second.runUntil(handle.result());
+    s.shutdown();
+    c.shutdown();
+    await activityWorkers;
+    expect(summary).toMatchObject({ batches: 3, processed: 437, rolled: 415, flagged: 3 });
+    expect(stubs.calls.map((x) => x.after)).toEqual(['start', 'c1', 'c2']);
   });
 });
