@@ -104,6 +104,8 @@ describe('policy input', () => {
       { ...base, usualDailyJobs: 51 },
       { ...base, usualDailyJobs: 7.5 },
       { ...base, pointRules: [{ code: 'X', kind: 'VIOLATION' as const, points: 2 }] },
+      { ...base, pointRules: [{ code: 'X', kind: 'VIOLATION' as const, points: -1.5 }] },
+      { ...base, pointRules: [{ code: 'Y', kind: 'CREDIT' as const, points: 0.5 }] },
       { ...base, productLines: ['not a code'] },
     ]) {
       const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));

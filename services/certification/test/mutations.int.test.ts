@@ -153,12 +153,13 @@ describe('recordLicenceEvent', () => {
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 9, status: 'NORMAL' });
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:T-2'));
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 3, status: 'WARNING' });
-    expectOk(await event(e.id, 'MAJOR_COMPLAINT', 'complaint:C-1'));
+    const last = expectOk(await event(e.id, 'MAJOR_COMPLAINT', 'complaint:C-1')).recordLicenceEvent;
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 0, status: 'REVOKED' });
     expectOk(await event(e.id, 'SMALL_IMPROVEMENT', 'audit:1'));
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 0, status: 'REVOKED' });
     const full = expectOk(await h.run(as.operator(), Q.engineer, { id: e.id })).engineer.licence;
-    expect(full.revokedAt).not.toBeNull();
+    // Revoked when the entry that reached 0 was recorded; the credit after it changes nothing.
+    expect(full.revokedAt).toBe(last.recordedAt);
   });
 
   it('credits are capped at 12 and make the licence EXEMPLARY', async () => {
@@ -256,6 +257,7 @@ describe('promoteEngineer', () => {
     const e = await register();
     let err = await refused(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' }, 'INVALID_TRANSITION');
     expect(err.message).toMatch(/JUNIOR/);
+    expect(err.extensions['currentState']).toBe('SERVICE_TECHNICIAN');
     expectOk(await exam(e.id, 'JUNIOR'));
     err = await refused(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' }, 'INVALID_TRANSITION');
     expect(err.message).toMatch(/EXEMPLARY/);
@@ -282,12 +284,14 @@ describe('reinstateLicence', () => {
     const e = await register();
     let err = await refused(as.operator(), Q.reinstate, { id: e.id }, 'INVALID_TRANSITION');
     expect(err.message).toMatch(/only a REVOKED licence/);
+    expect(err.extensions['currentState']).toBe('NORMAL');
     expectOk(await exam(e.id, 'RETRAINING', true, new Date(Date.now() - 60_000).toISOString()));
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:RV-1'));
     expectOk(await event(e.id, 'MAJOR_COMPLAINT', 'ticket:RV-2'));
     expect((await licenceOf(e.id)).status).toBe('REVOKED');
     err = await refused(as.operator(), Q.reinstate, { id: e.id }, 'INVALID_TRANSITION');
     expect(err.message).toMatch(/RETRAINING exam taken after the revocation/);
+    expect(err.extensions['currentState']).toBe('REVOKED');
     expectOk(await exam(e.id, 'RETRAINING', false));
     await refused(as.operator(), Q.reinstate, { id: e.id }, 'INVALID_TRANSITION');
     await new Promise((r) => setTimeout(r, 5));

@@ -80,6 +80,8 @@ describe('validateContent', () => {
       expectOnly((c) => (c.pointRules[0]!.points = 3), 'pointRules[0].points');
       expectOnly((c) => (c.pointRules[0]!.points = 0), 'pointRules[0].points');
       expectOnly((c) => (c.pointRules[6]!.points = -1), 'pointRules[6].points');
+      expectOnly((c) => (c.pointRules[0]!.points = -2.5), 'pointRules[0].points');
+      expectOnly((c) => (c.pointRules[6]!.points = 1.5), 'pointRules[6].points');
     });
     it('requires unique UPPER_SNAKE codes', () => {
       expectOnly((c) => c.pointRules.push({ code: 'late-arrival', kind: 'VIOLATION', points: -1, label: 'x' }), 'pointRules[9].code');
