@@ -19,6 +19,8 @@ export interface StandardsActivities {
    * takes over (null when none is known yet), so a caller may cache the answer until then.
    */
   licencePolicyAt(input: { at: string }): Promise<LicencePolicyInput & { validUntil: string | null }>;
+  /** A standard version by id (any status), or null when there is none: for checking a reference. */
+  standardVersion(input: { versionId: string }): Promise<PublishedStandardRef | null>;
   /** The product-line codes of the standard in force at `at`, with `validUntil` as above. */
   productLinesAt(input: { at: string }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
   /** What the ticket lifecycle needs of the standard in force at `at`, with validUntil as licencePolicyAt. */

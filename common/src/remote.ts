@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { PublishedStandardRef } from './activities.ts';
 import { TASK_QUEUES } from './temporal.ts';
 
 /** Another service's activity refused the call (`type` is its failure type), or did not answer in time. */
@@ -75,5 +76,21 @@ export function inForceCache<T extends { validUntil: string | null }>(
       return cached.value;
     }
     return refresh();
+  };
+}
+
+/**
+ * Looks standard versions up through `lookup`, remembering the published ones: a published version
+ * never changes, so it is asked about once per process. Anything else is asked again each time (a
+ * scheduled version may be published, a draft edited or discarded).
+ */
+export function publishedVersions(lookup: (versionId: string) => Promise<PublishedStandardRef | null>): (versionId: string) => Promise<PublishedStandardRef | null> {
+  const published = new Map<string, PublishedStandardRef>();
+  return async (versionId) => {
+    const known = published.get(versionId);
+    if (known) return known;
+    const ref = await lookup(versionId);
+    if (ref?.status === 'PUBLISHED') published.set(versionId, ref);
+    return ref;
   };
 }

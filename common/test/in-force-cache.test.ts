@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inForceCache } from '../src/remote.ts';
+import type { PublishedStandardRef } from '../src/activities.ts';
+import { inForceCache, publishedVersions } from '../src/remote.ts';
 
 /** A clock the test moves, and a source of answers that counts how often it is asked. */
 function setup(answers: { version: string; validUntil: string | null }[] | (() => never), ttlMs = 30_000) {
@@ -73,5 +74,22 @@ describe('inForceCache', () => {
     await expect(c.get()).rejects.toThrow('down');
     await expect(c.get()).rejects.toThrow('down');
     expect(c.asked()).toBe(2);
+  });
+});
+
+describe('publishedVersions', () => {
+  it('asks once about a published version, and every time about any other', async () => {
+    const asked: string[] = [];
+    const refs: Record<string, PublishedStandardRef> = {
+      v1: { id: 'v1', number: 1, status: 'PUBLISHED', effectiveFrom: '2026-01-01T00:00:00.000Z', publishedAt: '2026-01-01T00:00:00.000Z' },
+      v2: { id: 'v2', number: 2, status: 'SCHEDULED', effectiveFrom: '2027-01-01T00:00:00.000Z', publishedAt: null },
+    };
+    const lookup = publishedVersions(async (id) => (asked.push(id), refs[id] ?? null));
+    for (let i = 0; i < 3; i++) {
+      expect((await lookup('v1'))?.status).toBe('PUBLISHED');
+      expect((await lookup('v2'))?.status).toBe('SCHEDULED');
+      expect(await lookup('v9')).toBeNull();
+    }
+    expect(asked).toEqual(['v1', 'v2', 'v9', 'v2', 'v9', 'v2', 'v9']);
   });
 });

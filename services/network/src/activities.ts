@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { shanghaiMonth } from '@starline/common';
+import { shanghaiMonth, type PublishedStandardRef } from '@starline/common';
 import { latestGradeBefore, rankEligible } from './rules/eligibility.ts';
 import { actionFor } from './rules/status.ts';
 import { EVIDENCE_PATTERN, GRADES, LIMITS, MONTH_PATTERN, PRODUCT_LINE_PATTERN, REGION_PATTERN } from './rules/validate.ts';
@@ -11,8 +11,15 @@ export const CONSEQUENCE_ACTOR = 'system:evaluation';
 
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
 
-/** The network task queue's activities. Each is safe to retry: a repeat changes nothing. */
-export function createNetworkActivities(store: CentreStore, now: () => Date = () => new Date()): NetworkActivities {
+/**
+ * The network task queue's activities. Each is safe to retry: a repeat changes nothing.
+ * `standardVersion` looks a standard version up (the standards service's activity, in production).
+ */
+export function createNetworkActivities(
+  store: CentreStore,
+  standardVersion: (versionId: string) => Promise<PublishedStandardRef | null>,
+  now: () => Date = () => new Date(),
+): NetworkActivities {
   return {
     async centreRef({ centreId }) {
       if (typeof centreId !== 'string' || centreId.length === 0 || centreId.length > 64) throw bad(`centreId is not an id: "${centreId}"`);
@@ -48,6 +55,10 @@ export function createNetworkActivities(store: CentreStore, now: () => Date = ()
       if (!(GRADES as readonly string[]).includes(grade)) throw bad(`grade must be A, B or C, got "${grade}"`);
       if (typeof score !== 'number' || !Number.isFinite(score)) throw bad('score must be a finite number');
       if (!standardVersionId || !evaluationId) throw bad('standardVersionId and evaluationId are required');
+      // A grade is given under a published standard; anything else is a caller's mistake, not a delay.
+      if ((await standardVersion(standardVersionId))?.status !== 'PUBLISHED') {
+        throw ApplicationFailure.nonRetryable(`standard version ${standardVersionId} is not a published standard`, 'StandardVersionNotFound');
+      }
       return store.exclusiveCentre(centreId, async () => {
         if (!(await store.findById(centreId))) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
         const existing = await store.findGrade(centreId, month);

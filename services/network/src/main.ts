@@ -2,6 +2,7 @@ import {
   connectDatabase,
   connectTemporalClient,
   inForceCache,
+  publishedVersions,
   remoteActivities,
   createLogger,
   env,
@@ -45,7 +46,8 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
     log,
     db,
     schema,
-    activities: createNetworkActivities(store),
+    // Published versions never change: a version once seen published is not asked about again.
+    activities: createNetworkActivities(store, publishedVersions((versionId) => standards.standardVersion({ versionId }))),
     onStop: () => client.connection.close(),
   });
   return { ...running, store };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { PublishedStandardRef } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
 import { CONSEQUENCE_ACTOR, createNetworkActivities } from '../src/activities.ts';
 import type { NetworkActivities } from '../src/contract.ts';
@@ -16,6 +17,12 @@ const create = async (overrides: Record<string, unknown> = {}, activate = true):
 const grade = (centreId: string, month: string, g: 'A' | 'B' | 'C', score = 80) =>
   acts.recordGrade({ centreId, month, grade: g, score, standardVersionId: 'standard-default', evaluationId: `eval-${month}` });
 
+/** The standards service's answers: one published version, one still a draft. */
+const STANDARD_VERSIONS = new Map<string, PublishedStandardRef>([
+  ['standard-default', { id: 'standard-default', number: 1, status: 'PUBLISHED', effectiveFrom: '2026-01-01T00:00:00.000Z', publishedAt: '2026-01-01T00:00:00.000Z' }],
+  ['standard-draft', { id: 'standard-draft', number: 2, status: 'DRAFT', effectiveFrom: null, publishedAt: null }],
+]);
+
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(() => null, (e: unknown) => e);
   expect(error).toBeInstanceOf(ApplicationFailure);
@@ -24,7 +31,7 @@ async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
 
 beforeAll(async () => {
   h = await startHarness('network_activities');
-  acts = createNetworkActivities(h.store);
+  acts = createNetworkActivities(h.store, async (versionId) => STANDARD_VERSIONS.get(versionId) ?? null);
 });
 afterAll(async () => {
   await h.db.close();
@@ -76,6 +83,11 @@ describe('recordGrade', () => {
       grade('missing', '2026-10', 'A'),
     ]) {
       expect((await failure(call)).nonRetryable).toBe(true);
+    }
+    // A grade names the published standard it was given under: an unknown or unpublished one is refused.
+    for (const standardVersionId of ['standard-nope', 'standard-draft']) {
+      const f = await failure(acts.recordGrade({ centreId: id, month: '2026-10', grade: 'A', score: 90, standardVersionId, evaluationId: 'e' }));
+      expect([f.nonRetryable, f.type]).toEqual([true, 'StandardVersionNotFound']);
     }
     expect(await h.snapshot()).toBe(before);
   });

@@ -7,7 +7,13 @@ import { startNetwork } from '../src/main.ts';
 import { serviceUnderTest } from '../../../common/test/service-process.ts';
 import { STANDARD_PRODUCT_LINES, centreInput } from './support.ts';
 
-const standards: Pick<StandardsActivities, 'productLinesAt'> = { productLinesAt: async () => ({ ...STANDARD_PRODUCT_LINES, validUntil: null }) };
+const standards: Pick<StandardsActivities, 'productLinesAt' | 'standardVersion'> = {
+  productLinesAt: async () => ({ ...STANDARD_PRODUCT_LINES, validUntil: null }),
+  standardVersion: async ({ versionId }) =>
+    versionId === STANDARD_PRODUCT_LINES.standardVersionId
+      ? { id: versionId, number: 1, status: 'PUBLISHED', effectiveFrom: '2026-01-01T00:00:00.000Z', publishedAt: '2026-01-01T00:00:00.000Z' }
+      : null,
+};
 const svc = serviceUnderTest({ name: 'network', databaseVariable: 'NETWORK_DB', start: startNetwork, neighbours: { standards } });
 const gql = svc.gql;
 

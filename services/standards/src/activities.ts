@@ -62,6 +62,14 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
       };
     },
 
+    async standardVersion({ versionId }) {
+      if (typeof versionId !== 'string' || versionId.length === 0 || versionId.length > 64) {
+        throw ApplicationFailure.nonRetryable(`versionId is not an id: "${versionId}"`, 'BadActivityInput');
+      }
+      const version = await store.findById(versionId);
+      return version ? toRef(version) : null;
+    },
+
     async productLinesAt({ at }) {
       const { version, validUntil } = await inForceAt(at);
       return { standardVersionId: version.id, productLines: version.content.productLines.map((p) => p.code), validUntil };

@@ -50,4 +50,19 @@ describe('the licencePolicyAt and productLinesAt activities', () => {
     const policy = await createStandardsActivities(h.store).licencePolicyAt({ at: new Date().toISOString() });
     expect(policy).toMatchObject({ standardVersionId: DEFAULT_STANDARD_ID, warningDailyCapPercent: 50, usualDailyJobs: 8 });
   });
+
+  it('looks a version up by id for a reference check: its status, or null when there is none', async () => {
+    const db = await testDatabase('standards_ref');
+    open.push(db);
+    const store = createStandardStore(db);
+    await store.syncIndexes();
+    await store.ensureDefaultStandard();
+    const now = new Date();
+    const draft = await store.exclusively(() => store.insertDraft({ content: defaultStandardContent(), basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    const activities = createStandardsActivities(store);
+    expect(await activities.standardVersion({ versionId: DEFAULT_STANDARD_ID })).toMatchObject({ id: DEFAULT_STANDARD_ID, status: 'PUBLISHED' });
+    expect(await activities.standardVersion({ versionId: draft.id })).toMatchObject({ id: draft.id, status: 'DRAFT', publishedAt: null });
+    expect(await activities.standardVersion({ versionId: 'no-such-version' })).toBeNull();
+    await expect(activities.standardVersion({ versionId: '' })).rejects.toMatchObject({ type: 'BadActivityInput', nonRetryable: true });
+  });
 });
