@@ -158,6 +158,12 @@ describe('finding the current cycle', () => {
     expect(cycles.get(first.id)!.index).toBe(3);
     expect(cycles.get(newest.id)!.index).toBe(0);
     expect(cycles.has('no-such-licence')).toBe(false);
+    // Every generation, newest first, across more than one probe of four.
+    const six = await register();
+    for (const generation of [2, 3, 4, 5, 6]) expect(await h.store.issueLicence(six.id, generation, day(0), day(365), DEFAULT_LICENCE_POLICY)).toBe(true);
+    expect((await h.store.licencesOf(six.id)).map((l) => l.generation)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect((await h.store.licencesOf(three.id)).map((l) => l.generation)).toEqual([3, 2, 1]);
+    expect(await h.store.licencesOf('no-such-engineer')).toEqual([]);
     // A wrong hint on one licence does not disturb the others in its batch.
     const mixed = await h.store.currentCycles([{ ...first, cycleHint: 9 }, newest]);
     expect([mixed.get(first.id)!.index, mixed.get(newest.id)!.index]).toEqual([3, 0]);

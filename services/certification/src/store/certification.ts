@@ -268,9 +268,15 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return doc ? rec(doc) : null;
     },
 
+    /** Every generation of the engineer's licence, newest first: contiguous `_id`s, read four at a time. */
     async licencesOf(engineerId: string): Promise<LicenceRecord[]> {
-      const docs = await licences.find({ engineerId }).sort({ generation: -1 }).lean<LicenceDoc[]>();
-      return docs.map(rec);
+      const docs: LicenceDoc[] = [];
+      for (let g = 1; ; g += 4) {
+        const found = await byIds(licences)([g, g + 1, g + 2, g + 3].map((n) => licenceId(engineerId, n)));
+        docs.push(...found);
+        if (found.length < 4) break;
+      }
+      return docs.sort((a, b) => b.generation - a.generation).map(rec);
     },
 
     /** Licences ordered by `_id` after `after`, for the annual review to page through. */
