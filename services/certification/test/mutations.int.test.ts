@@ -112,10 +112,11 @@ describe('recordLicenceEvent', () => {
       licenceId: licence.id, engineerId: e.id, cycleIndex: 0, code: 'OVERCHARGE', kind: 'VIOLATION', points: -6,
       evidenceKey: 'ticket:CRASH-1', recordedBy: 'operator-1', recordedAt: new Date(), note: null, standardVersionId: 'default',
     });
-    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 12 });
+    // Neither counted nor listed: the ledger shows what the points are folded from.
+    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 12, ledger: [] });
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
-    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 6, status: 'WARNING' });
+    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 6, status: 'WARNING', ledger: [{ code: 'OVERCHARGE', evidenceKey: 'ticket:CRASH-1' }] });
   });
 
   it('lists a centre’s engineers from its roster, in number order, page by page', async () => {

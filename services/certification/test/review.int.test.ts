@@ -75,6 +75,11 @@ describe('annualReview', () => {
     const before = await h.snapshot();
     expect(await runAll()).toMatchObject({ processed: 4, rolled: 0, flagged: 0 });
     expect(await h.snapshot()).toBe(before);
+
+    // A flag stays with the engineer after a reinstatement issues a new licence.
+    expectOk(await h.run(as.operator(), Q.exam, { input: { engineerId: revoked.id, kind: 'RETRAINING', passed: true, score: 90, takenAt: new Date().toISOString() } }));
+    expect(expectOk(await h.run(as.operator(), Q.reinstate, { id: revoked.id })).reinstateLicence.generation).toBe(2);
+    expect((await view(revoked.id)).reviewFlags.map((f: any) => f.reason)).toEqual(['REVOKED']);
   });
 
   it('leaves licences whose cycle has not ended, and refuses bad input', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, Model, RootFilterQuery } from 'mongoose';
 import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { CareerLevel } from '../rules/career.ts';
-import { foldLedger, type LicenceSummary } from '../rules/licence.ts';
+import { foldLedger, orderEntries, type LicenceSummary } from '../rules/licence.ts';
 import type { LicencePolicy } from '../rules/policy.ts';
 import {
   cycleModel,
@@ -42,6 +42,7 @@ const engineerRecord = (doc: EngineerDoc): EngineerRecord => ({
 export const licenceId = (engineerId: string, generation: number) => `${engineerId}:${generation}`;
 export const cycleId = (licence: string, index: number) => `${licence}#${index}`;
 export const entryId = (licence: string, evidenceKey: string) => `${licence}|${evidenceKey}`;
+export const flagId = (engineerId: string, cycleEnd: Date) => `${engineerId}|${cycleEnd.toISOString()}`;
 export const licenceLease = (id: string) => `licence:${id}`;
 export const engineerLease = (id: string) => `engineer:${id}`;
 export const rosterLease = (centreId: string) => `roster:${centreId}`;
@@ -80,30 +81,38 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     (await rosters.findById(centreId).lean<RosterDoc>())?.engineers.map(({ id, number }) => ({ id, number })) ?? [];
 
   /**
-   * For each key, the highest of the contiguous `_id`s `id(key, first(key))`, `id(key, first + 1)`, …
-   * that exists. Probed `width` at a time for every key in one `_id` `$in` query, so the usual short
-   * run (one or two generations, a few yearly cycles) costs one round trip however many keys there are.
+   * For each key, the run of contiguous `_id`s `id(key, first(key))`, `id(key, first + 1)`, … that
+   * exist, in order. Probed `width` at a time for every key in one `_id` `$in` query, so the usual
+   * short run (one or two generations, a few yearly cycles) costs one round trip however many keys
+   * there are. A key whose first `_id` is missing has an empty run.
    */
-  async function lastOfEach<D extends { _id: string }>(
+  async function runsOf<D extends { _id: string }>(
     fetch: (ids: string[]) => Promise<D[]>,
     keys: string[],
     id: (key: string, n: number) => string,
     first: (key: string) => number,
     width: number,
-  ): Promise<Map<string, D>> {
-    const last = new Map<string, D>();
-    let open = [...new Set(keys)].map((key) => ({ key, n: first(key) }));
+  ): Promise<Map<string, D[]>> {
+    const runs = new Map<string, D[]>(keys.map((key) => [key, []]));
+    let open = [...runs.keys()].map((key) => ({ key, n: first(key) }));
     while (open.length > 0) {
       const found = new Map((await fetch(open.flatMap(({ key, n }) => Array.from({ length: width }, (_, i) => id(key, n + i))))).map((d) => [d._id, d]));
       open = open.filter(({ key, n }) => {
         for (let i = 0; i < width; i++) {
           const doc = found.get(id(key, n + i));
           if (!doc) return false;
-          last.set(key, doc);
+          runs.get(key)!.push(doc);
         }
         return true;
       }).map(({ key, n }) => ({ key, n: n + width }));
     }
+    return runs;
+  }
+
+  /** The last `_id` of each key's run (a key with none is absent). */
+  async function lastOfEach<D extends { _id: string }>(...args: Parameters<typeof runsOf<D>>): Promise<Map<string, D>> {
+    const last = new Map<string, D>();
+    for (const [key, run] of await runsOf(...args)) if (run.length > 0) last.set(key, run.at(-1)!);
     return last;
   }
 
@@ -117,17 +126,29 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     const found = await lastOfEach(fetch, [...hints.keys()], cycleId, (l) => hints.get(l)!, 2);
     const wrongHints = [...hints].filter(([l, hint]) => hint > 0 && !found.has(l)).map(([l]) => l);
     if (wrongHints.length > 0) for (const [l, doc] of await lastOfEach(fetch, wrongHints, cycleId, () => 0, 4)) found.set(l, doc);
-    return new Map([...found].map(([l, doc]) => [l, rec({ ...doc, facts: doc.facts ?? [] })]));
+    return new Map([...found].map(([l, doc]) => [l, cycleRecord(doc)]));
   }
 
   const currentCycle = async (licence: Pick<LicenceRecord, 'id' | 'cycleHint'>): Promise<CycleRecord | null> =>
     (await currentCycles([licence])).get(licence.id) ?? null;
 
+  const cycleRecord = (doc: CycleDoc): CycleRecord => rec({ ...doc, facts: doc.facts ?? [] });
+
+  /** Every cycle of each licence, oldest first. */
+  const cyclesOfEach = async (licenceIds: string[]): Promise<Map<string, CycleRecord[]>> =>
+    new Map([...(await runsOf(byIds<CycleDoc>(cycles), licenceIds, cycleId, () => 0, 4))].map(([l, run]) => [l, run.map(cycleRecord)]));
+
+  /**
+   * A licence's ledger (of one cycle, or all), in recorded order: the entries its cycles count, read
+   * by their `_id`s. An entry filed by a call that died before its cycle counted it appears, and
+   * counts, once a replay of that call repairs the cycle.
+   */
   const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
-    const q: Record<string, unknown> = { licenceId: licence };
-    if (cycleIndex !== undefined) q['cycleIndex'] = cycleIndex;
-    const docs = await entries.find(q).sort({ recordedAt: 1, _id: 1 }).lean<EntryDoc[]>();
-    return docs.map(rec);
+    const all = (await cyclesOfEach([licence])).get(licence)!;
+    const ids = all.filter((c) => cycleIndex === undefined || c.index === cycleIndex).flatMap((c) => c.facts.map((f) => f.id));
+    const docs: EntryDoc[] = [];
+    for (let i = 0; i < ids.length; i += 500) docs.push(...(await byIds(entries)(ids.slice(i, i + 500))));
+    return orderEntries(docs.map(rec));
   };
 
   /**
@@ -268,15 +289,10 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return doc ? rec(doc) : null;
     },
 
-    /** Every generation of the engineer's licence, newest first: contiguous `_id`s, read four at a time. */
+    /** Every generation of the engineer's licence, newest first. */
     async licencesOf(engineerId: string): Promise<LicenceRecord[]> {
-      const docs: LicenceDoc[] = [];
-      for (let g = 1; ; g += 4) {
-        const found = await byIds(licences)([g, g + 1, g + 2, g + 3].map((n) => licenceId(engineerId, n)));
-        docs.push(...found);
-        if (found.length < 4) break;
-      }
-      return docs.sort((a, b) => b.generation - a.generation).map(rec);
+      const run = (await runsOf(byIds<LicenceDoc>(licences), [engineerId], licenceId, () => 1, 4)).get(engineerId)!;
+      return run.reverse().map(rec);
     },
 
     /** Licences ordered by `_id` after `after`, for the annual review to page through. */
@@ -290,8 +306,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     currentCycles,
 
     async cyclesOf(licence: string): Promise<CycleRecord[]> {
-      const docs = await cycles.find({ licenceId: licence }).sort({ index: 1 }).lean<CycleDoc[]>();
-      return docs.map(rec);
+      return (await cyclesOfEach([licence])).get(licence)!;
     },
 
     entriesOf,
@@ -365,7 +380,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     /** Inserts the flag for (engineer, cycle end); false when it exists. */
     async insertFlag(fields: Omit<FlagRecord, 'id'>): Promise<boolean> {
       try {
-        await flags.create({ _id: `${fields.engineerId}|${fields.cycleEnd.toISOString()}`, ...fields });
+        await flags.create({ _id: flagId(fields.engineerId, fields.cycleEnd), ...fields });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -373,9 +388,12 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       }
     },
 
+    /** The engineer's review flags, oldest first: one possible per cycle end of each of its licences. */
     async flagsOf(engineerId: string): Promise<FlagRecord[]> {
-      const docs = await flags.find({ engineerId }).sort({ cycleEnd: 1 }).lean<ReviewFlagDoc[]>();
-      return docs.map(rec);
+      const licenceIds = (await this.licencesOf(engineerId)).map((l) => l.id);
+      const ends = [...(await cyclesOfEach(licenceIds)).values()].flat().map((c) => flagId(engineerId, c.end));
+      const docs = ends.length > 0 ? await byIds(flags)([...new Set(ends)]) : [];
+      return docs.sort((a, b) => a.cycleEnd.getTime() - b.cycleEnd.getTime()).map(rec);
     },
   };
 }
