@@ -109,7 +109,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return runs;
   }
 
-  /** The last `_id` of each key's run (a key with none is absent). */
+  /** The last document of each key's run (a key with none is absent). */
   async function lastOfEach<D extends { _id: string }>(...args: Parameters<typeof runsOf<D>>): Promise<Map<string, D>> {
     const last = new Map<string, D>();
     for (const [key, run] of await runsOf(...args)) if (run.length > 0) last.set(key, run.at(-1)!);
@@ -118,6 +118,8 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
   const byIds = <D extends { _id: string }>(model: Model<D>) => (ids: string[]) =>
     model.find({ _id: { $in: ids } } as RootFilterQuery<D>).lean<D[]>().exec();
+
+  const cycleRecord = (doc: CycleDoc): CycleRecord => rec({ ...doc, facts: doc.facts ?? [] });
 
   /** Each licence's last cycle, searched from its hint (from the first cycle where the hint is wrong). */
   async function currentCycles(list: Pick<LicenceRecord, 'id' | 'cycleHint'>[]): Promise<Map<string, CycleRecord>> {
@@ -131,8 +133,6 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
   const currentCycle = async (licence: Pick<LicenceRecord, 'id' | 'cycleHint'>): Promise<CycleRecord | null> =>
     (await currentCycles([licence])).get(licence.id) ?? null;
-
-  const cycleRecord = (doc: CycleDoc): CycleRecord => rec({ ...doc, facts: doc.facts ?? [] });
 
   /** Every cycle of each licence, oldest first. */
   const cyclesOfEach = async (licenceIds: string[]): Promise<Map<string, CycleRecord[]>> =>
