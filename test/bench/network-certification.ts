@@ -37,7 +37,7 @@ import {
   type ExamDoc,
   type LicenceDoc,
 } from '../../services/certification/src/store/models.ts';
-import { cycleId, entryId, licenceId } from '../../services/certification/src/store/certification.ts';
+import { cycleId, entryId, examId, licenceId } from '../../services/certification/src/store/certification.ts';
 import { CAREER_LEVELS, EXAM_FOR_LEVEL, type CareerLevel } from '../../services/certification/src/rules/career.ts';
 import { foldLedger, type LicenceStatus } from '../../services/certification/src/rules/licence.ts';
 import { cycleEndFrom, type PointRule } from '../../services/certification/src/rules/policy.ts';
@@ -303,9 +303,11 @@ function addEngineer(out: EngineerBatch, standard: Standard, seq: number, centre
     summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt }, cycleHint: index,
   });
   let updatedAt = createdAt;
-  for (const step of CAREER_LEVELS.slice(1, CAREER_LEVELS.indexOf(level) + 1) as Exclude<CareerLevel, 'SERVICE_TECHNICIAN'>[]) {
+  for (const [i, step] of (CAREER_LEVELS.slice(1, CAREER_LEVELS.indexOf(level) + 1) as Exclude<CareerLevel, 'SERVICE_TECHNICIAN'>[]).entries()) {
     const takenAt = new Date(Math.min(now.getTime() - DAY_MS, updatedAt.getTime() + int(90, 300) * DAY_MS));
-    out.exams.push({ _id: randomUUID(), engineerId: _id, kind: EXAM_FOR_LEVEL[step], passed: true, score: int(60, 100), takenAt, recordedBy: 'ops-training', recordedAt: takenAt });
+    out.exams.push({
+      _id: examId(_id, i + 1), n: i + 1, engineerId: _id, kind: EXAM_FOR_LEVEL[step], passed: true, score: int(60, 100), takenAt, recordedBy: 'ops-training', recordedAt: takenAt,
+    });
     updatedAt = new Date(takenAt.getTime() + DAY_MS);
   }
   out.engineers.push({ _id, ...engineer, createdBy: 'ops-network', createdAt, updatedAt });

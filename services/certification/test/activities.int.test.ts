@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
 import { as } from '../../../common/test/harness.ts';
 import { createCertificationActivities } from '../src/activities.ts';
+import { createCertificationStore } from '../src/store/certification.ts';
 import type { CertificationActivities, LicencePolicyInput } from '../src/contract.ts';
 import { Q, engineerInput, expectOk, startHarness, type Harness } from './support.ts';
 import { DEFAULT_LICENCE_POLICY } from './policy.ts';
@@ -120,6 +121,34 @@ describe('policy input', () => {
       const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, policy }));
       expect(f).toMatchObject({ nonRetryable: true, type: 'BadActivityInput', message: expect.stringContaining('usualDailyJobs must be 1–50') });
     }
+  });
+});
+
+describe('exam results, keyed per engineer', () => {
+  const exam = (engineerId: string, kind: 'JUNIOR' | 'RETRAINING', takenAt: Date) =>
+    ({ engineerId, kind, passed: true, score: 80, takenAt, recordedBy: 'operator-1', recordedAt: new Date() });
+
+  it('files each exam as the engineer\'s next number, concurrent ones too, and reads them by when they were taken', async () => {
+    const e = await register();
+    const day = (n: number) => new Date(Date.UTC(2026, 5, n));
+    const first = await h.store.insertExam(exam(e.id, 'JUNIOR', day(10)));
+    expect(first.id).toBe(`${e.id}/1`);
+    const rest = await Promise.all([5, 1, 7, 3, 9].map((d) => h.store.insertExam(exam(e.id, 'RETRAINING', day(d)))));
+    expect(rest.map((x) => x.id).sort()).toEqual([2, 3, 4, 5, 6].map((n) => `${e.id}/${n}`));
+    const read = await h.store.examsOf(e.id);
+    expect(read.map((x) => x.takenAt.getUTCDate())).toEqual([1, 3, 5, 7, 9, 10]);
+    expect(await h.store.examsOf('no-such-engineer')).toEqual([]);
+  });
+
+  it('still reads exams stored before keyed ids, beside the keyed ones', async () => {
+    const e = await register();
+    await h.db.collection('exam_results').insertOne({
+      _id: 'legacy-exam-1' as never, engineerId: e.id, kind: 'JUNIOR', passed: true, score: 70,
+      takenAt: new Date(Date.UTC(2025, 0, 1)), recordedBy: 'operator-1', recordedAt: new Date(Date.UTC(2025, 0, 1)),
+    });
+    const store = createCertificationStore(h.db);
+    await store.insertExam(exam(e.id, 'RETRAINING', new Date(Date.UTC(2026, 0, 1))));
+    expect((await store.examsOf(e.id)).map((x) => x.id)).toEqual(['legacy-exam-1', `${e.id}/1`]);
   });
 });
 

@@ -42,6 +42,7 @@ const engineerRecord = (doc: EngineerDoc): EngineerRecord => ({
 export const licenceId = (engineerId: string, generation: number) => `${engineerId}:${generation}`;
 export const cycleId = (licence: string, index: number) => `${licence}#${index}`;
 export const entryId = (licence: string, evidenceKey: string) => `${licence}|${evidenceKey}`;
+export const examId = (engineerId: string, n: number) => `${engineerId}/${n}`;
 export const flagId = (engineerId: string, cycleEnd: Date) => `${engineerId}|${cycleEnd.toISOString()}`;
 export const licenceLease = (id: string) => `licence:${id}`;
 export const engineerLease = (id: string) => `engineer:${id}`;
@@ -163,6 +164,11 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       return { licence, cycle, summary: foldLedger(cycle.facts, cycle.terms ?? policy) };
     });
   }
+
+  const keyedExams = async (engineerId: string): Promise<ExamDoc[]> =>
+    (await runsOf(byIds<ExamDoc>(exams), [engineerId], examId, () => 1, 8)).get(engineerId)!;
+  /** Whether the database holds exams from before keyed ids (asked once; none are written since). */
+  let legacyExams: Promise<boolean> | null = null;
 
   /** Each engineer's newest licence generation (an engineer without one is absent). */
   async function activeLicences(engineerIds: string[]): Promise<Map<string, LicenceRecord>> {
@@ -366,15 +372,32 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       await licences.updateOne({ _id: licence }, { $set: { archivedAt: at, archivedReason: reason } });
     },
 
-    async insertExam(fields: Omit<ExamRecord, 'id'>): Promise<ExamRecord> {
-      const doc: ExamDoc = { _id: randomUUID(), ...fields };
-      await exams.create(doc);
-      return rec(doc);
+    /**
+     * Files the exam as the engineer's next number. Two concurrent inserts may pick the same one:
+     * the `_id` lets one win, and the other takes the number after it.
+     */
+    async insertExam(fields: Omit<ExamRecord, 'id' | 'n'>): Promise<ExamRecord> {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const n = (await keyedExams(fields.engineerId)).length + 1;
+        const doc: ExamDoc = { _id: examId(fields.engineerId, n), n, ...fields };
+        try {
+          await exams.create(doc);
+          return rec(doc);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      throw new Error(`could not file an exam for ${fields.engineerId}: too many concurrent inserts`);
     },
 
+    /** The engineer's exams, by when they were taken. */
     async examsOf(engineerId: string): Promise<ExamRecord[]> {
-      const docs = await exams.find({ engineerId }).sort({ takenAt: 1, _id: 1 }).lean<ExamDoc[]>();
-      return docs.map(rec);
+      const docs = await keyedExams(engineerId);
+      // Exams stored before keyed ids are found by engineer, only where the database has any.
+      if (await (legacyExams ??= exams.exists({ n: { $exists: false } }).then(Boolean))) {
+        docs.push(...(await exams.find({ engineerId, n: { $exists: false } }).lean<ExamDoc[]>()));
+      }
+      return docs.sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime() || (a._id < b._id ? -1 : 1)).map(rec);
     },
 
     /** Inserts the flag for (engineer, cycle end); false when it exists. */

@@ -97,9 +97,14 @@ export interface EntryDoc {
   standardVersionId: string;
 }
 
+/**
+ * `_id` = `<engineerId>/<n>`, n = 1, 2, … per engineer, so an engineer's exams are read by `_id`.
+ * Exams stored before that have a random `_id` and no `n`.
+ */
 export interface ExamDoc {
   _id: string;
   engineerId: string;
+  n?: number;
   kind: ExamKind;
   passed: boolean;
   score: number;
@@ -211,6 +216,7 @@ const examSchema = new Schema<ExamDoc>(
   {
     _id: { type: String, required: true },
     engineerId: { type: String, required: true },
+    n: { type: Number },
     kind: { type: String, required: true },
     passed: { type: Boolean, required: true },
     score: { type: Number, required: true },
