@@ -7,6 +7,8 @@
  * request at a time after a warm-up, the p50/p99/max latency of:
  *   tree        networkTree under a regional centre (a province's whole network);
  *   centre      one centre with the first page of its engineers and their licence status;
+ *   engineer    one engineer in full: centre, licence and ledger, licence history, exams, flags
+ *               (not a figure the issue names; it shows an engineer's detail reads by _id);
  *   violation   recordLicenceEvent with a fresh evidence key on a varied engineer.
  * Target: p99 < 100 ms for each. Every answer is checked for `errors`; an operation that gets one
  * stops, is reported FAILED and the run exits 1, so the figures printed are honest.
@@ -385,6 +387,13 @@ const CENTRE = `query Centre($id: ID!) {
     engineers(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id number name level licence { status pointsRemaining } } } }
   }
 }`;
+const ENGINEER = `query Engineer($id: ID!) {
+  engineer(id: $id) {
+    number name level centre { code name }
+    licence { status pointsRemaining cycleEnd ledger { code points evidenceKey recordedAt } }
+    licenceHistory { generation status } exams { kind passed takenAt } reviewFlags { cycleEnd reason }
+  }
+}`;
 const VIOLATION = `mutation Violation($engineerId: ID!, $code: String!, $evidenceKey: String!) {
   recordLicenceEvent(engineerId: $engineerId, code: $code, evidenceKey: $evidenceKey) { id code points evidenceKey recordedAt }
 }`;
@@ -511,6 +520,13 @@ async function main(): Promise<void> {
           if (!edges?.length || edges.some((e) => !e.node.licence)) throw new Error(`unexpected centre page: ${JSON.stringify(d).slice(0, 300)}`);
         },
       ),
+      engineer: await measure(
+        'one engineer in full',
+        () => post(url, token, ENGINEER, { id: pick(engineerIds) }),
+        (d) => {
+          if (!d['engineer']?.licence || !d['engineer'].centre) throw new Error(`unexpected engineer: ${JSON.stringify(d).slice(0, 300)}`);
+        },
+      ),
       violation: await measure(
         'record a violation',
         (i) => post(url, token, VIOLATION, { engineerId: pick(engineerIds), code: pick(violations).code, evidenceKey: `bench:${runId}:${i}` }),
@@ -520,7 +536,7 @@ async function main(): Promise<void> {
       ),
     };
 
-    const label = { tree: 'network tree of a region', centre: 'centre + engineers (first 20)', violation: 'record a violation' };
+    const label = { tree: 'network tree of a region', centre: 'centre + engineers (first 20)', engineer: 'engineer: ledger, exams, flags', violation: 'record a violation' };
     console.log(`through the gateway, sequential, up to ${REQUESTS} requests each (budget ${BUDGET_S} s) after a warm-up; target p99 < ${TARGET_P99_MS} ms`);
     console.log('operation                         requests     p50 ms     p99 ms     max ms   target');
     for (const [k, f] of Object.entries(results)) {
