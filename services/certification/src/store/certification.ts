@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection, Model, RootFilterQuery } from 'mongoose';
-import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import type { Connection, Model } from 'mongoose';
+import { DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { CareerLevel } from '../rules/career.ts';
 import { foldLedger, orderEntries, type LicenceSummary } from '../rules/licence.ts';
 import type { LicencePolicy } from '../rules/policy.ts';
@@ -117,8 +117,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return last;
   }
 
-  const byIds = <D extends { _id: string }>(model: Model<D>) => (ids: string[]) =>
-    model.find({ _id: { $in: ids } } as RootFilterQuery<D>).lean<D[]>().exec();
+  const byIds = <D extends { _id: string }>(model: Model<D>) => (ids: string[]) => findByIds(model, ids);
 
   const cycleRecord = (doc: CycleDoc): CycleRecord => rec({ ...doc, facts: doc.facts ?? [] });
 
@@ -147,9 +146,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
     const all = (await cyclesOfEach([licence])).get(licence)!;
     const ids = all.filter((c) => cycleIndex === undefined || c.index === cycleIndex).flatMap((c) => c.facts.map((f) => f.id));
-    const docs: EntryDoc[] = [];
-    for (let i = 0; i < ids.length; i += 500) docs.push(...(await byIds(entries)(ids.slice(i, i + 500))));
-    return orderEntries(docs.map(rec));
+    return orderEntries((await findByIds(entries, ids)).map(rec));
   };
 
   /**
@@ -210,7 +207,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       if (filter.centreId && !filter.level) {
         const roster = await rosterOf(filter.centreId);
         const page = roster.filter((e) => afterNumber === null || e.number > afterNumber).slice(0, limit);
-        const docs = new Map((await byIds(engineers)(page.map((e) => e.id))).map((d) => [d._id, d]));
+        const docs = new Map((await findByIds<EngineerDoc>(engineers, page.map((e) => e.id))).map((d) => [d._id, d]));
         // An id whose registration failed after it was listed has no engineer: skip it.
         const records = page.map((e) => docs.get(e.id)).filter((d): d is EngineerDoc => d !== undefined && d.centreId === filter.centreId);
         return { records: records.map(engineerRecord), totalCount: roster.length };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import { DEFAULT_LEASE, findByIds, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
 import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
@@ -125,8 +125,7 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
 
     async findMany(ids: readonly string[]): Promise<CentreRecord[]> {
       if (ids.length === 0) return [];
-      const docs = await centres.find({ _id: { $in: [...ids] } }).lean<CentreDoc[]>();
-      return docs.map(toRecord);
+      return (await findByIds(centres, ids)).map(toRecord);
     },
 
     /** Read from the database: for checks under the tree lease, which must see every write. */

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
+import { DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
 import { effectsOf, engineerDaySetKey, openJobsSetKey, serialSetKey, type PendingEffects } from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
@@ -28,8 +28,6 @@ export const ticketLease = (id: string): string => `ticket:${id}`;
 const NUMBER_ATTEMPTS = 5;
 /** Ticket views a process keeps (a few KB each): enough for every job a busy feed page names. */
 const VIEWS_KEPT = 5_000;
-/** Tickets read in one `_id` `$in` query (our FerretDB build pushes down up to 1,000 ids). */
-const VIEWS_READ_AT_ONCE = 500;
 
 /** A ticket as clients see it, without the store's bookkeeping. */
 export type TicketViewRecord = Omit<TicketRecord, 'appliedCommands' | 'pending' | 'recordedEvidence'>;
@@ -126,15 +124,10 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       if (held && held.version >= atLeastVersion) found.set(id, held);
       else unread.push(id);
     }
-    for (let i = 0; i < unread.length; i += VIEWS_READ_AT_ONCE) {
-      const docs = await tickets
-        .find({ _id: { $in: unread.slice(i, i + VIEWS_READ_AT_ONCE) } }, { appliedCommands: 0, pending: 0, recordedEvidence: 0 })
-        .lean<Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>[]>();
-      for (const doc of docs) {
-        const view = await record(doc);
-        keepView(view);
-        found.set(view.id, view);
-      }
+    for (const doc of await findByIds(tickets, unread, { appliedCommands: 0, pending: 0, recordedEvidence: 0 })) {
+      const view = await record(doc);
+      keepView(view);
+      found.set(view.id, view);
     }
     return found;
   }
