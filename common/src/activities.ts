@@ -44,6 +44,15 @@ export interface CentreRef {
   code: string;
   status: 'ONBOARDING' | 'ACTIVE' | 'SUSPENDED' | 'ELIMINATED';
   tier: 'FLAGSHIP' | 'CORE' | 'STANDARD' | 'UMBRELLA';
+  /** Region codes (6-digit) and product-line codes it serves: what a manual dispatch must match. */
+  serviceAreas: string[];
+  productLines: string[];
+}
+
+/** What another service needs to know of an engineer it refers to. */
+export interface EngineerRef {
+  id: string;
+  centreId: string;
 }
 
 export interface NetworkActivities {
@@ -138,14 +147,19 @@ export interface CertificationActivities {
    */
   annualReview(input: { cycleEnd: string; batchSize: number; after?: string | null; policy?: LicencePolicyInput }): Promise<AnnualReviewResult>;
 
+  /** The engineer with this id, or null when there is none. Reads only. */
+  engineerRef(input: { engineerId: string }): Promise<EngineerRef | null>;
+
   /**
-   * May the engineer take one more job at `at`? Licence not REVOKED; certified for the product line
+   * May the engineer take one more job of `centreId` at `at`? Works for that centre; licence not REVOKED; certified for the product line
    * and not expired at `at`; `jobsToday` below `usualDailyCap`, and for WARNING below
    * floor(usualDailyCap × warningDailyCapPercent / 100). `usualDailyCap` defaults to the policy's
    * `usualDailyJobs` (of the `policy` given, else of the standard in force). Reads only.
    */
   mayTakeJob(input: {
     engineerId: string;
+    /** The centre holding the job: an engineer of another centre may not take it. */
+    centreId: string;
     productLine: string;
     at: string;
     jobsToday: number;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { badInput, conflict } from './errors.ts';
+import type { Claims } from './auth.ts';
+import { badInput, conflict, forbidden } from './errors.ts';
 import { isDuplicateKey } from './mongo.ts';
 
 /**
@@ -12,7 +13,8 @@ import { isDuplicateKey } from './mongo.ts';
 interface IdempotencyRecord {
   _id: string;
   operation: string;
-  actor: string;
+  /** callerScope of who sent the first call. */
+  scope: string;
   payloadHash: string;
   state: 'PENDING' | 'DONE';
   result?: unknown;
@@ -23,7 +25,7 @@ const schema = new Schema<IdempotencyRecord>(
   {
     _id: { type: String, required: true },
     operation: { type: String, required: true },
-    actor: { type: String, required: true },
+    scope: { type: String, required: true },
     payloadHash: { type: String, required: true },
     state: { type: String, required: true },
     result: { type: Schema.Types.Mixed },
@@ -38,6 +40,15 @@ export function idempotencyModel(conn: Connection): Model<IdempotencyRecord> {
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 
+/**
+ * Who a caller is, for keys and ids derived from them: the subject, the roles, and the centre or
+ * engineer the token names. One integration account may serve several centres under one subject,
+ * and each must get its own replays, never another centre's.
+ */
+export function callerScope(claims: Claims): string {
+  return [claims.sub, [...claims.roles].sort().join('+'), claims.centreId ?? '-', claims.engineerId ?? '-'].join('/');
+}
+
 function hashPayload(payload: unknown): string {
   return createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex');
 }
@@ -47,8 +58,13 @@ export async function withIdempotency<T>(
   call: {
     key: string | null | undefined;
     operation: string;
-    actor: string;
+    caller: Claims;
     payload: unknown;
+    /**
+     * May this caller see the record a stored result names, now? Asked of every replay before the
+     * result is returned (FORBIDDEN otherwise): access may have changed since the first call.
+     */
+    mayReplay: (result: T) => boolean | Promise<boolean>;
     /**
      * `run` is idempotent by itself (what it does is keyed on this key, e.g. a ticket command's id is
      * derived from it), so a call found still PENDING — running elsewhere, or left so by a process
@@ -64,17 +80,22 @@ export async function withIdempotency<T>(
     throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
   }
   // Keys are scoped by caller and operation, so two partners can never collide on a key.
-  const id = `${call.actor}|${call.operation}|${call.key}`;
+  const scope = callerScope(call.caller);
+  const id = `${scope}|${call.operation}|${call.key}`;
   const payloadHash = hashPayload(call.payload);
   try {
-    await model.create({ _id: id, operation: call.operation, actor: call.actor, payloadHash, state: 'PENDING', createdAt: new Date() });
+    await model.create({ _id: id, operation: call.operation, scope, payloadHash, state: 'PENDING', createdAt: new Date() });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     const first = await model.findById(id).lean();
     if (!first || first.payloadHash !== payloadHash) {
       throw conflict('this idempotencyKey was already used with a different request');
     }
-    if (first.state === 'DONE') return first.result as T;
+    if (first.state === 'DONE') {
+      const result = first.result as T;
+      if (!(await call.mayReplay(result))) throw forbidden('this idempotencyKey answered for a record you may no longer see');
+      return result;
+    }
     if (!call.resumable) throw conflict('a request with this idempotencyKey is still in progress; retry shortly');
   }
   try {

@@ -10,6 +10,17 @@ import { ROLES, isRole, loadPlatformConfig, mintToken, type Claims } from '@star
 const usage = `usage: ./starline token ROLE[,ROLE…] [--sub ID] [--centre CENTRE_ID] [--engineer ENGINEER_ID] [--expires 8h]
 roles: ${ROLES.join(', ')}`;
 
+/**
+ * Distinct subjects by default, as production identities have: `partner:C-0001`, `engineer:E-000123`,
+ * `admin`. Replays are scoped by subject, role and centre, so shared subjects would hide mistakes.
+ */
+function defaultSubject(roles: string[], flags: Map<string, string>): string {
+  const role = roles[0]!.toLowerCase();
+  if (roles.includes('ENGINEER')) return `engineer:${flags.get('engineer')}`;
+  if (roles.includes('PARTNER')) return `partner:${flags.get('centre')}`;
+  return role;
+}
+
 function parse(argv: string[]): { claims: Claims; expires: string } {
   const [roleArg, ...rest] = argv;
   const roles = (roleArg ?? '').split(',').filter(Boolean);
@@ -21,7 +32,7 @@ function parse(argv: string[]): { claims: Claims; expires: string } {
     if (!key?.startsWith('--') || value === undefined) throw new Error(usage);
     flags.set(key.slice(2), value);
   }
-  const claims: Claims = { sub: flags.get('sub') ?? `dev-${roles[0]!.toLowerCase()}`, roles };
+  const claims: Claims = { sub: flags.get('sub') ?? defaultSubject(roles, flags), roles };
   if (flags.has('centre')) claims.centreId = flags.get('centre')!;
   if (flags.has('engineer')) claims.engineerId = flags.get('engineer')!;
   if (roles.includes('PARTNER') && !claims.centreId) throw new Error('a PARTNER token needs --centre');

@@ -43,15 +43,15 @@ const T = 'id version state centreId engineerId';
 const Q = {
   receive: `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ${T} warranty } }`,
   ticket: `query ($id: ID!) { ticket(id: $id) { ${T} } }`,
-  accept: `mutation ($id: ID!, $v: Int, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  book: `mutation ($id: ID!, $w: AppointmentInput!, $v: Int, $key: String) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${T} } }`,
-  assign: `mutation ($id: ID!, $e: ID!, $v: Int, $key: String) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${T} } }`,
-  checkIn: `mutation ($id: ID!, $v: Int, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  complete: `mutation ($id: ID!, $r: CompletionInput!, $v: Int, $key: String) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${T} } }`,
-  callback: `mutation ($id: ID!, $v: Int, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, idempotencyKey: $key) { ${T} } }`,
-  returnPart: `mutation ($id: ID!, $v: Int, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  autopsy: `mutation ($id: ID!, $v: Int, $key: String) { recordAutopsy(id: $id, consistent: true, note: "part failed as reported", version: $v, idempotencyKey: $key) { ${T} } }`,
-  qualityCheck: `mutation ($id: ID!, $v: Int, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${T} settlement { status reasons } } }`,
+  accept: `mutation ($id: ID!, $v: Int!, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
+  book: `mutation ($id: ID!, $w: AppointmentInput!, $v: Int!, $key: String) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${T} } }`,
+  assign: `mutation ($id: ID!, $e: ID!, $v: Int!, $key: String) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${T} } }`,
+  checkIn: `mutation ($id: ID!, $v: Int!, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
+  complete: `mutation ($id: ID!, $r: CompletionInput!, $v: Int!, $key: String) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${T} } }`,
+  callback: `mutation ($id: ID!, $v: Int!, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, idempotencyKey: $key) { ${T} } }`,
+  returnPart: `mutation ($id: ID!, $v: Int!, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
+  autopsy: `mutation ($id: ID!, $v: Int!, $key: String) { recordAutopsy(id: $id, consistent: true, note: "part failed as reported", version: $v, idempotencyKey: $key) { ${T} } }`,
+  qualityCheck: `mutation ($id: ID!, $v: Int!, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${T} settlement { status reasons } } }`,
 };
 const STEPS = ['intake', 'dispatch wait', 'accept', 'book', 'assign', 'check in', 'complete', 'callback', 'return old part', 'autopsy', 'quality check'] as const;
 type Step = (typeof STEPS)[number];

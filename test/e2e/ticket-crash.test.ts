@@ -125,14 +125,14 @@ function send(query: string, variables: Record<string, unknown>, tok: string) {
 const VIEW = 'id version state centreId engineerId';
 const M = {
   receive: `mutation($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ${VIEW} number } }`,
-  accept: `mutation($id: ID!, $v: Int, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  contact: `mutation($id: ID!, $v: Int, $key: String) { recordContact(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  book: `mutation($id: ID!, $v: Int, $key: String, $w: AppointmentInput!) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  assign: `mutation($id: ID!, $v: Int, $key: String, $e: ID!) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  checkIn: `mutation($id: ID!, $v: Int, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  complete: `mutation($id: ID!, $v: Int, $key: String, $r: CompletionInput!) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  callback: `mutation($id: ID!, $v: Int, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
-  qualityCheck: `mutation($id: ID!, $v: Int, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  accept: `mutation($id: ID!, $v: Int!, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  contact: `mutation($id: ID!, $v: Int!, $key: String) { recordContact(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  book: `mutation($id: ID!, $v: Int!, $key: String, $w: AppointmentInput!) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  assign: `mutation($id: ID!, $v: Int!, $key: String, $e: ID!) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  checkIn: `mutation($id: ID!, $v: Int!, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  complete: `mutation($id: ID!, $v: Int!, $key: String, $r: CompletionInput!) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  callback: `mutation($id: ID!, $v: Int!, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
+  qualityCheck: `mutation($id: ID!, $v: Int!, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${VIEW} } }`,
 };
 
 function ok(res: { errors?: unknown; data?: any }, what: string): any {

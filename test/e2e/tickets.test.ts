@@ -26,16 +26,16 @@ const SHORT = 'id version state centreId engineerId settlement { status reasons 
 
 const M = {
   receive: `mutation($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ${SHORT} number warranty } }`,
-  accept: `mutation($id: ID!, $v: Int, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  contact: `mutation($id: ID!, $v: Int, $key: String) { recordContact(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  book: `mutation($id: ID!, $w: AppointmentInput!, $v: Int, $key: String) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${SHORT} appointment { no from to } } }`,
-  assign: `mutation($id: ID!, $e: ID!, $v: Int, $key: String) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  checkIn: `mutation($id: ID!, $v: Int, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  complete: `mutation($id: ID!, $r: CompletionInput!, $v: Int, $key: String) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  callback: `mutation($id: ID!, $a: CallbackAnswer!, $v: Int, $key: String) { recordCallback(id: $id, answer: $a, version: $v, idempotencyKey: $key) { ${SHORT} callback { result } } }`,
-  returnPart: `mutation($id: ID!, $v: Int, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  autopsy: `mutation($id: ID!, $v: Int, $key: String) { recordAutopsy(id: $id, consistent: true, note: "thermostat contacts burnt, as reported", version: $v, idempotencyKey: $key) { ${SHORT} } }`,
-  quality: `mutation($id: ID!, $v: Int, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} closedAt } }`,
+  accept: `mutation($id: ID!, $v: Int!, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  contact: `mutation($id: ID!, $v: Int!, $key: String) { recordContact(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  book: `mutation($id: ID!, $w: AppointmentInput!, $v: Int!, $key: String) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${SHORT} appointment { no from to } } }`,
+  assign: `mutation($id: ID!, $e: ID!, $v: Int!, $key: String) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  checkIn: `mutation($id: ID!, $v: Int!, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  complete: `mutation($id: ID!, $r: CompletionInput!, $v: Int!, $key: String) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  callback: `mutation($id: ID!, $a: CallbackAnswer!, $v: Int!, $key: String) { recordCallback(id: $id, answer: $a, version: $v, idempotencyKey: $key) { ${SHORT} callback { result } } }`,
+  returnPart: `mutation($id: ID!, $v: Int!, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  autopsy: `mutation($id: ID!, $v: Int!, $key: String) { recordAutopsy(id: $id, consistent: true, note: "thermostat contacts burnt, as reported", version: $v, idempotencyKey: $key) { ${SHORT} } }`,
+  quality: `mutation($id: ID!, $v: Int!, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${SHORT} closedAt } }`,
   push: `mutation($u: [JobUpdateInput!]!) { pushJobUpdates(updates: $u) {
     index idempotencyKey ticketId ok ticket { id version state } error { code message field currentState currentVersion } } }`,
 };
@@ -343,6 +343,69 @@ describe('refusals through the gateway', () => {
     const now = ok<any>(await gql(TICKET, { id }, { token: operator }), 'ticket');
     expect(now).toMatchObject({ version: 5, state: 'ASSIGNED', engineerId: engineers.e1.id });
     expect(now.timeline.map((e: any) => e.type)).toEqual(['RECEIVED', 'DISPATCHED', 'ACCEPTED', 'CONTACTED', 'BOOKED', 'ASSIGNED']);
+  });
+});
+
+describe('one centre can neither see nor harm another (issue 10)', () => {
+  const LEDGER = 'query($id: ID!) { engineer(id: $id) { licence { ledger { evidenceKey } } } }';
+  const ledgerOf = async (engineerId: string) => ok<any>(await gql(LEDGER, { id: engineerId }, { token: operator }), 'ledger').licence.ledger;
+
+  it('partner A replaying partner E’s exact request with E’s key is FORBIDDEN, shows no data and changes nothing — also under one shared subject', async () => {
+    const t = await offered(OTHER_REGION);
+    ok(await gql(M.accept, { id: t.id, v: 2 }, { token: partners.E }), 'accept');
+    const request = { id: t.id, w: windowAt(hours(24)), v: 3, key: `tk-replay-book-${run}` };
+    expect(ok(await gql(M.book, request, { token: partners.E }), 'book')).toMatchObject({ version: 4, state: 'BOOKED' });
+    const stolen = await gql(M.book, request, { token: partners.A });
+    expect(stolen.codes).toEqual(['FORBIDDEN']);
+    expect(stolen.data?.bookAppointment ?? null).toBeNull();
+    expect(JSON.stringify(stolen)).not.toContain('王芳');
+    // A dealer group's one integration account (one subject) serving both centres.
+    const sub = `dealer-${run}`;
+    const [dealerE, dealerA] = [await tokenFor('PARTNER', { centreId: centres.E, sub }), await tokenFor('PARTNER', { centreId: centres.A, sub })];
+    const rebook = { id: t.id, w: windowAt(hours(25)), v: 4, key: `tk-dealer-book-${run}` };
+    expect(ok(await gql(M.book, rebook, { token: dealerE }), 'dealer book')).toMatchObject({ version: 5 });
+    const crossed = await gql(M.book, rebook, { token: dealerA });
+    expect(crossed.codes).toEqual(['FORBIDDEN']);
+    expect(crossed.data?.bookAppointment ?? null).toBeNull();
+    expect(ok(await gql(TICKET, { id: t.id }, { token: operator }), 'ticket')).toMatchObject({ version: 5, state: 'BOOKED', centreId: centres.E });
+  });
+
+  it('engineer B replaying engineer A’s checkIn with A’s key is FORBIDDEN and changes nothing', async () => {
+    const t = await offered(OTHER_REGION);
+    ok(await gql(M.accept, { id: t.id, v: 2 }, { token: partners.E }), 'accept');
+    ok(await gql(M.book, { id: t.id, w: windowAt(hours(24)), v: 3 }, { token: partners.E }), 'book');
+    ok(await gql(M.assign, { id: t.id, e: engineers.e1.id, v: 4 }, { token: partners.E }), 'assign');
+    const request = { id: t.id, v: 5, key: `tk-replay-chk-${run}` };
+    expect(ok(await gql(M.checkIn, request, { token: engineers.e1.token }), 'check in')).toMatchObject({ version: 6, state: 'ON_SITE' });
+    for (const other of [engineers.e2, engineers.a1]) {
+      const replay = await gql(M.checkIn, request, { token: other.token });
+      expect(replay.codes).toEqual(['FORBIDDEN']);
+      expect(replay.data?.checkIn ?? null).toBeNull();
+    }
+    expect(ok(await gql(TICKET, { id: t.id }, { token: operator }), 'ticket')).toMatchObject({ version: 6, state: 'ON_SITE', engineerId: engineers.e1.id });
+  });
+
+  it('a partner cannot assign another centre’s engineer, so cannot cost it licence points', async () => {
+    const t = await offered(OTHER_REGION);
+    ok(await gql(M.accept, { id: t.id, v: 2 }, { token: partners.E }), 'accept');
+    ok(await gql(M.book, { id: t.id, w: windowAt(hours(24)), v: 3 }, { token: partners.E }), 'book');
+    const before = await ledgerOf(engineers.a1.id);
+    const res = await gql(M.assign, { id: t.id, e: engineers.a1.id, v: 4, key: `tk-foreign-asg-${run}` }, { token: partners.E });
+    expect(res.codes).toEqual(['FORBIDDEN']);
+    const pushed = ok<any[]>(await gql(M.push, { u: [{ idempotencyKey: `tk-foreign-push-${run}`, ticketId: t.id, version: 4, action: 'ASSIGN', engineerId: engineers.a1.id }] }, { token: partners.E }), 'push');
+    expect(pushed[0]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(ok(await gql(TICKET, { id: t.id }, { token: operator }), 'ticket')).toMatchObject({ version: 4, state: 'BOOKED', engineerId: null });
+    expect(await ledgerOf(engineers.a1.id)).toEqual(before);
+  });
+
+  it('a step without version is a schema error (BAD_USER_INPUT) and writes nothing', async () => {
+    const t = await offered(OTHER_REGION);
+    const res = await gql('mutation($id: ID!) { acceptJob(id: $id, idempotencyKey: "no-version-1") { id version } }', { id: t.id }, { token: partners.E });
+    expect(res.codes).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0]!.message).toContain('version');
+    const pushed = await gql(M.push, { u: [{ idempotencyKey: `tk-nover-${run}`, ticketId: t.id, action: 'ACCEPT' }] }, { token: partners.E });
+    expect(pushed.codes).toEqual(['BAD_USER_INPUT']);
+    expect(ok(await gql(TICKET, { id: t.id }, { token: operator }), 'ticket')).toMatchObject({ version: 2, state: 'OFFERED' });
   });
 });
 

@@ -218,7 +218,7 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     const at = t.appointment?.to ?? new Date().toISOString();
     try {
       const jobsToday = await tickets.engineerJobsOn({ engineerId, at });
-      const { allowed, reason } = await certification.mayTakeJob({ engineerId, productLine: t.productLine, at, jobsToday });
+      const { allowed, reason } = await certification.mayTakeJob({ engineerId, centreId: t.centreId!, productLine: t.productLine, at, jobsToday });
       if (allowed) return null;
       const message = `engineerId: ${engineerId} may not take this job: ${reason}`;
       return { ok: false, type: 'BAD_USER_INPUT', message, details: [{ state: t.state, version: t.version, violations: [{ field: 'engineerId', message: reason }] }] };

@@ -99,8 +99,15 @@ export function createCertificationActivities(
       return { processed: page.length, rolled, flagged, nextCursor: page.length === batchSize && last ? last.id : null };
     },
 
-    async mayTakeJob({ engineerId, productLine, at, jobsToday, usualDailyCap, policy }) {
+    async engineerRef({ engineerId }) {
       if (!ID_PATTERN.test(engineerId)) throw bad(`engineerId is not an id: "${engineerId}"`);
+      const engineer = await store.findEngineer(engineerId);
+      return engineer && { id: engineer.id, centreId: engineer.centreId };
+    },
+
+    async mayTakeJob({ engineerId, centreId, productLine, at, jobsToday, usualDailyCap, policy }) {
+      if (!ID_PATTERN.test(engineerId)) throw bad(`engineerId is not an id: "${engineerId}"`);
+      if (typeof centreId !== 'string' || !centreId) throw bad('centreId is required: the centre holding the job');
       if (!PRODUCT_LINE_PATTERN.test(productLine)) throw bad(`productLine must be UPPER_SNAKE, got "${productLine}"`);
       const when = instant(at, 'at');
       if (!Number.isInteger(jobsToday) || jobsToday < 0) throw bad('jobsToday must be a whole number ≥ 0');
@@ -109,6 +116,7 @@ export function createCertificationActivities(
       const p = await policyOf(policy, inForce);
       const engineer = await store.findEngineer(engineerId);
       if (!engineer) return { allowed: false, reason: `engineer ${engineerId} does not exist` };
+      if (engineer.centreId !== centreId) return { allowed: false, reason: `engineer ${engineerId} works for another centre than the job's` };
       const licence = await store.activeLicence(engineerId);
       const status = licence ? (await store.stateOf(licence, p)).summary.status : null;
       const cap = usualDailyCap ?? p.usualDailyJobs;

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('mayTakeJob', () => {
   const ask = (engineerId: string, over: Partial<Parameters<CertificationActivities['mayTakeJob']>[0]> = {}) =>
-    acts.mayTakeJob({ engineerId, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, ...over });
+    acts.mayTakeJob({ engineerId, centreId: 'centre-1', productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, ...over });
 
   it('allows a certified engineer; refuses another product line or an expired certification', async () => {
     const e = await register();
@@ -48,6 +48,16 @@ describe('mayTakeJob', () => {
     expect(await ask(e.id)).toMatchObject({ allowed: false, reason: expect.stringContaining('REVOKED') });
   });
 
+  it('refuses a job of another centre than the engineer’s, and engineerRef names the engineer’s centre', async () => {
+    const e = await register({ centreId: 'centre-2' });
+    expect(await ask(e.id, { centreId: 'centre-1' })).toEqual({ allowed: false, reason: `engineer ${e.id} works for another centre than the job's` });
+    expect((await ask(e.id, { centreId: 'centre-2' })).allowed).toBe(true);
+    expect(await acts.engineerRef({ engineerId: e.id })).toEqual({ id: e.id, centreId: 'centre-2' });
+    expect(await acts.engineerRef({ engineerId: 'no-such-engineer' })).toBeNull();
+    expect((await failure(acts.engineerRef({ engineerId: 'not an id' }))).nonRetryable).toBe(true);
+    expect((await failure(ask(e.id, { centreId: '' }))).nonRetryable).toBe(true);
+  });
+
   it('answers not allowed for an unknown engineer and refuses bad input non-retryably', async () => {
     expect((await ask('missing')).allowed).toBe(false);
     expect((await failure(ask('missing', { productLine: 'ac' }))).nonRetryable).toBe(true);
@@ -60,7 +70,7 @@ describe('mayTakeJob', () => {
     const e = await register();
     const policy = { ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], usualDailyJobs: 6 };
     const askDefault = (jobsToday: number, p?: typeof policy) =>
-      acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday, ...(p ? { policy: p } : {}) });
+      acts.mayTakeJob({ engineerId: e.id, centreId: 'centre-1', productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday, ...(p ? { policy: p } : {}) });
     // NORMAL: the standard in force says 8 a day, the policy given 6.
     expect((await askDefault(7)).allowed).toBe(true);
     expect(await askDefault(8)).toMatchObject({ allowed: false, reason: expect.stringContaining('cap of 8') });
@@ -109,7 +119,7 @@ describe('policy input', () => {
       { ...base, pointRules: [{ code: 'Y', kind: 'CREDIT' as const, points: 0.5 }] },
       { ...base, productLines: ['not a code'] },
     ]) {
-      const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));
+      const f = await failure(acts.mayTakeJob({ engineerId: e.id, centreId: 'centre-1', productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, usualDailyCap: 8, policy }));
       expect(f.nonRetryable).toBe(true);
     }
   });
@@ -118,7 +128,7 @@ describe('policy input', () => {
     const e = await register();
     const { usualDailyJobs: _usual, ...withoutUsual } = { ...DEFAULT_LICENCE_POLICY, pointRules: [], productLines: ['AIR_CONDITIONER'] };
     for (const policy of [{ ...withoutUsual, usualDailyJobs: 0 }, { ...withoutUsual, usualDailyJobs: '8' as unknown as number }, withoutUsual as unknown as LicencePolicyInput]) {
-      const f = await failure(acts.mayTakeJob({ engineerId: e.id, productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, policy }));
+      const f = await failure(acts.mayTakeJob({ engineerId: e.id, centreId: 'centre-1', productLine: 'AIR_CONDITIONER', at: new Date().toISOString(), jobsToday: 0, policy }));
       expect(f).toMatchObject({ nonRetryable: true, type: 'BadActivityInput', message: expect.stringContaining('usualDailyJobs must be 1–50') });
     }
   });

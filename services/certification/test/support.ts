@@ -15,7 +15,7 @@ export const KNOWN_CENTRES: ReadonlyMap<string, CentreRef> = new Map(
   [
     ...['centre-1', 'centre-2', 'centre-7', 'centre-8', 'centre-A', 'centre-B'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
     { id: 'centre-gone', code: 'GONE', status: 'ELIMINATED' as const, tier: 'STANDARD' as const },
-  ].map((c) => [c.id, c]),
+  ].map((c) => [c.id, { ...c, serviceAreas: ['310115'], productLines: ['AIR_CONDITIONER'] }]),
 );
 
 export interface Harness {

@@ -9,7 +9,8 @@ import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 import { engineerInput } from './support.ts';
 
 /** The network's centres, as its stand-in tells them. */
-const centres = new Map<string, CentreRef>([['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD' }]]);
+const SERVES = { serviceAreas: ['310115'], productLines: ['AIR_CONDITIONER'] };
+const centres = new Map<string, CentreRef>([['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD', ...SERVES }]]);
 const standards: Pick<StandardsActivities, 'licencePolicyAt'> = {
   licencePolicyAt: async () => ({ ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], validUntil: null }),
 };
@@ -33,7 +34,7 @@ describe('the certification process', () => {
     const REGISTER = 'mutation ($i: RegisterEngineerInput!) { registerEngineer(input: $i) { id centreId } }';
     const missing = await gql(as.operator(), REGISTER, { i: engineerInput({ centreId: 'centre-404' }) });
     expect(missing.body.errors?.map((e) => e.extensions.code)).toEqual(['NOT_FOUND']);
-    centres.set('centre-404', { id: 'centre-404', code: 'C404', status: 'ACTIVE', tier: 'UMBRELLA' });
+    centres.set('centre-404', { id: 'centre-404', code: 'C404', status: 'ACTIVE', tier: 'UMBRELLA', ...SERVES });
     const found = await gql(as.operator(), REGISTER, { i: engineerInput({ centreId: 'centre-404' }) });
     expect(found.body.data.registerEngineer.centreId).toBe('centre-404');
   }, 30_000);

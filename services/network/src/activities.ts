@@ -24,7 +24,7 @@ export function createNetworkActivities(
     async centreRef({ centreId }) {
       if (typeof centreId !== 'string' || centreId.length === 0 || centreId.length > 64) throw bad(`centreId is not an id: "${centreId}"`);
       const centre = await store.findById(centreId);
-      return centre && { id: centre.id, code: centre.code, status: centre.status, tier: centre.tier };
+      return centre && { id: centre.id, code: centre.code, status: centre.status, tier: centre.tier, serviceAreas: centre.serviceAreas, productLines: centre.productLines };
     },
 
     async eligibleCentres({ regionCode, productLine, at, openJobs }) {

@@ -57,6 +57,7 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     now,
     ticketPolicy: async () => (await inForce()).policy,
     centre: (centreId) => network.centreRef({ centreId }),
+    engineer: (engineerId) => certification.engineerRef({ engineerId }),
     lifecycle: temporalLifecycle(client),
     recordLicenceEvent: (input) => certification.recordLicenceEvent(input),
   };

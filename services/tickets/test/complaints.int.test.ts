@@ -59,6 +59,7 @@ const key = (p = 'k') => `${p}-${Date.now().toString(36)}-${++keySeq}`;
 async function job(o: { centre?: string; engineerId?: string; until?: 'RECEIVED' | 'ACCEPTED' | 'COMPLETED' } = {}) {
   const centre = o.centre ?? 'centre-1';
   const engineerId = o.engineerId ?? 'eng-1';
+  h.engineers.set(engineerId, centre);
   let t = await ok(as.callCentre(), Q.receive, { input: intake() });
   if (o.until === 'RECEIVED') return t;
   t = await ok(as.operator(), Q.dispatch, { id: t.id, version: t.version, centreId: centre });

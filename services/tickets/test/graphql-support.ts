@@ -13,11 +13,16 @@ import { T0 } from './fixtures/tickets.ts';
 export { expectError, expectOk, as, type Result } from '../../../common/test/harness.ts';
 export { DEFAULT_TICKET_POLICY, T0 };
 
+/** What every test centre serves: the intake's region and every product line of the test standard. */
+const SERVES = { serviceAreas: ['310115', '110105'], productLines: DEFAULT_TICKET_POLICY.productLines.map((l) => l.code) };
+
 /** The centres the network service would know (the real call through Temporal is tested in temporal.int.test.ts). */
 export const CENTRES: ReadonlyMap<string, CentreRef> = new Map(
   [
-    ...['centre-1', 'centre-2', 'centre-x1', 'centre-x2', 'centre-x3'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
-    { id: 'centre-sus', code: 'SUS', status: 'SUSPENDED' as const, tier: 'STANDARD' as const },
+    ...['centre-1', 'centre-2', 'centre-x1', 'centre-x2', 'centre-x3'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const, ...SERVES })),
+    { id: 'centre-sus', code: 'SUS', status: 'SUSPENDED' as const, tier: 'STANDARD' as const, ...SERVES },
+    { id: 'centre-far', code: 'FAR', status: 'ACTIVE' as const, tier: 'STANDARD' as const, serviceAreas: ['110101'], productLines: SERVES.productLines },
+    { id: 'centre-wm', code: 'WM', status: 'ACTIVE' as const, tier: 'STANDARD' as const, serviceAreas: SERVES.serviceAreas, productLines: ['WASHING_MACHINE'] },
   ].map((c) => [c.id, c]),
 );
 
@@ -71,6 +76,8 @@ export interface Harness {
   run: Runner;
   clock: { now: Date };
   lifecycle: ReturnType<typeof inProcessLifecycle>;
+  /** The engineers the certification service would know: id → the centre they work for (tests add theirs). */
+  engineers: Map<string, string>;
   /** Every document but the write leases, to prove a refused request wrote nothing. */
   snapshot: () => Promise<string>;
 }
@@ -83,13 +90,15 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const now = () => clock.now;
   const lifecycle = inProcessLifecycle(createTicketsActivities(store, now), store);
   const licences = fakeLicences();
+  const engineers = new Map<string, string>();
   const deps: TicketsDeps = {
     store, now, lifecycle, recordLicenceEvent: licences.record,
     ticketPolicy: async () => DEFAULT_TICKET_POLICY,
     centre: async (id) => CENTRES.get(id) ?? null,
+    engineer: async (id) => (engineers.has(id) ? { id, centreId: engineers.get(id)! } : null),
   };
   const schema = buildTicketsSchema(deps);
-  return { licences, db, store, deps, run: runnerFor(schema), clock, lifecycle, snapshot: snapshotOf(db, ['write_leases']) };
+  return { licences, db, store, deps, run: runnerFor(schema), clock, lifecycle, engineers, snapshot: snapshotOf(db, ['write_leases']) };
 }
 
 let serialSeq = 0;
@@ -121,7 +130,7 @@ export const TICKET = /* GraphQL */ `
 `;
 
 const M = (name: string, args: string, params: string) =>
-  `mutation (${params}$version: Int, $key: String) { ${name}(${args}version: $version, idempotencyKey: $key) { ...T } } ${TICKET}`;
+  `mutation (${params}$version: Int!, $key: String) { ${name}(${args}version: $version, idempotencyKey: $key) { ...T } } ${TICKET}`;
 
 export const Q = {
   ticket: `query ($id: ID!) { ticket(id: $id) { ...T } } ${TICKET}`,

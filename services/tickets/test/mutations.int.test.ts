@@ -44,6 +44,7 @@ type Stage = 'RECEIVED' | 'OFFERED' | 'ACCEPTED' | 'BOOKED' | 'ASSIGNED' | 'ON_S
 async function ticketAt(until: Stage, o: { centre?: string; engineerId?: string } = {}) {
   const centre = o.centre ?? 'centre-1';
   const engineerId = o.engineerId ?? 'eng-1';
+  h.engineers.set(engineerId, centre);
   let t = await ok(as.callCentre(), Q.receive, { input: intake() });
   const steps: [Stage, Claims, string, Record<string, unknown>][] = [
     ['OFFERED', as.operator(), Q.dispatch, { centreId: centre }],
@@ -197,6 +198,99 @@ describe('every step is authorised', () => {
   });
 });
 
+describe('every record a step names is authorised, not only the ticket', () => {
+  const window = () => ({ window: { from: later(24 * 60), to: later(26 * 60) } });
+  // [mutation, the stage its job must be at, its other arguments]: each tried by the centre that does not hold the job.
+  const CENTRE_STEPS: [string, Stage, () => Record<string, unknown>][] = [
+    [Q.accept, 'OFFERED', () => ({})],
+    [Q.refuse, 'OFFERED', () => ({ reason: 'busy' })],
+    [Q.contact, 'ACCEPTED', () => ({})],
+    [Q.book, 'ACCEPTED', window],
+    [Q.assign, 'BOOKED', () => ({ engineerId: 'eng-1' })],
+    [Q.checkIn, 'ASSIGNED', () => ({})],
+    [Q.complete, 'ON_SITE', () => ({ report: report() })],
+  ];
+  it.each(CENTRE_STEPS.map(([q, stage, args]) => [q.match(/\{ (\w+)\(/)![1], q, stage, args] as const))(
+    '%s: another centre’s job is FORBIDDEN and nothing is written', async (_name, q, stage, args) => {
+      const t = await ticketAt(stage);
+      if (stage === 'ON_SITE') h.clock.now = new Date(new Date(t.appointment.from).getTime() + 20 * MIN);
+      await refused(partner('centre-2'), q, { id: t.id, version: t.version, ...args() }, 'FORBIDDEN');
+    },
+  );
+
+  it('HQ-only steps are FORBIDDEN even to the partner holding the job', async () => {
+    const t = await ticketAt('BOOKED');
+    for (const [q, args] of [
+      [Q.dispatch, { centreId: 'centre-1' }], [Q.callback, { answer: 'SATISFIED' }], [Q.returnOldPart, {}],
+      [Q.autopsy, { consistent: true, note: 'ok' }], [Q.qualityCheck, {}], [Q.cancel, { reason: 'no' }],
+    ] as const) {
+      await refused(partner(), q, { id: t.id, version: t.version, ...args }, 'FORBIDDEN');
+    }
+  });
+
+  it('assignEngineer takes only an engineer of the centre holding the job: no other centre’s engineer, no licence points lost', async () => {
+    h.engineers.set('eng-of-2', 'centre-2');
+    const t = await ticketAt('BOOKED');
+    const entries = h.licences.entries.size;
+    await refused(partner(), Q.assign, { id: t.id, version: t.version, engineerId: 'eng-of-2' }, 'FORBIDDEN');
+    // Whether the engineer exists or not is not told to a partner.
+    await refused(partner(), Q.assign, { id: t.id, version: t.version, engineerId: 'eng-nobody' }, 'FORBIDDEN');
+    const hq = await refused(as.operator(), Q.assign, { id: t.id, version: t.version, engineerId: 'eng-of-2' }, 'BAD_USER_INPUT');
+    expect(hq).toMatchObject({ message: 'engineerId: engineer eng-of-2 works for another centre than the one holding the job (centre-1)', extensions: { field: 'engineerId' } });
+    expect((await refused(as.operator(), Q.assign, { id: t.id, version: t.version, engineerId: 'eng-nobody' }, 'NOT_FOUND')).extensions['field']).toBe('engineerId');
+    await refused(partner(), Q.assign, { id: t.id, version: t.version, engineerId: 'not an id!' }, 'BAD_USER_INPUT');
+    const pushed = expectOk(await h.run(partner(), Q.push, {
+      updates: [{ idempotencyKey: 'push-foreign-eng', ticketId: t.id, version: t.version, action: 'ASSIGN', engineerId: 'eng-of-2' }],
+    })).pushJobUpdates;
+    expect(pushed[0]).toMatchObject({ ok: false, ticket: null, error: { code: 'FORBIDDEN' } });
+    expect(h.licences.entries.size).toBe(entries);
+    expect((await ok(partner(), Q.assign, { id: t.id, version: t.version, engineerId: 'eng-1' })).engineerId).toBe('eng-1');
+  });
+
+  it('dispatchTicket names an ACTIVE centre serving the job’s region and product line', async () => {
+    const t = await ticketAt('RECEIVED');
+    const far = await refused(as.operator(), Q.dispatch, { id: t.id, centreId: 'centre-far', version: 1 }, 'BAD_USER_INPUT');
+    expect(far).toMatchObject({ message: 'centreId: centre FAR does not serve region 310115', extensions: { field: 'centreId' } });
+    const wm = await refused(as.operator(), Q.dispatch, { id: t.id, centreId: 'centre-wm', version: 1 }, 'BAD_USER_INPUT');
+    expect(wm.message).toBe('centreId: centre WM does not serve AIR_CONDITIONER');
+    await refused(as.operator(), Q.dispatch, { id: t.id, centreId: 'bad id!', version: 1 }, 'BAD_USER_INPUT');
+  });
+});
+
+describe('a replayed key answers only the caller who sent it, and only while it may see the record', () => {
+  it('partner B sending partner A’s exact request with A’s key is FORBIDDEN, gets no data and changes nothing', async () => {
+    const t = await ticketAt('ACCEPTED');
+    const args = { id: t.id, version: t.version, window: { from: later(24 * 60), to: later(26 * 60) }, key: 'book-replayed-1' };
+    await ok(partner(), Q.book, args);
+    const before = await h.snapshot();
+    const replay = await h.run(partner('centre-2'), Q.book, args);
+    expect(replay.data).toBeNull();
+    expect(replay.errors.map((e) => e.code)).toEqual(['FORBIDDEN']);
+    expect(await h.snapshot()).toBe(before);
+  });
+
+  it('one integration account (one subject) serving two centres: the key at centre B never returns centre A’s ticket', async () => {
+    const dealer = (centreId: string): Claims => ({ sub: 'dealer-group', roles: ['PARTNER'], centreId });
+    const t = await ticketAt('OFFERED');
+    const first = await ok(dealer('centre-1'), Q.accept, { id: t.id, version: t.version, key: 'dealer-accept-1' });
+    expect(first.state).toBe('ACCEPTED');
+    await refused(dealer('centre-2'), Q.accept, { id: t.id, version: t.version, key: 'dealer-accept-1' }, 'FORBIDDEN');
+    // Walk-ins with the same key at each centre are two jobs, each its own centre's.
+    const input = intake();
+    const a = await ok(dealer('centre-1'), Q.receive, { input, key: 'dealer-walkin-1' });
+    const b = await ok(dealer('centre-2'), Q.receive, { input, key: 'dealer-walkin-1' });
+    expect([a.centreId, b.centreId]).toEqual(['centre-1', 'centre-2']);
+    expect(b.id).not.toBe(a.id);
+  });
+
+  it('engineer B replaying engineer A’s checkIn with A’s key is FORBIDDEN and changes nothing', async () => {
+    const t = await ticketAt('ASSIGNED', { engineerId: 'eng-r1' });
+    h.clock.now = new Date(new Date(t.appointment.from).getTime() + 5 * MIN);
+    await ok(engineer('eng-r1'), Q.checkIn, { id: t.id, version: t.version, key: 'checkin-replayed-1' });
+    await refused(engineer('eng-r2'), Q.checkIn, { id: t.id, version: t.version, key: 'checkin-replayed-1' }, 'FORBIDDEN');
+  });
+});
+
 describe('malformed and out-of-range input is refused with the field named, and writes nothing', () => {
   it('ids, versions and keys', async () => {
     const t = await ticketAt('OFFERED');
@@ -268,12 +362,13 @@ describe('versions, transitions and replays', () => {
     expect(other.message).toMatch(/idempotencyKey/);
   });
 
-  it('a refusal replayed after the job left the centre still gets its first answer', async () => {
+  it('a refusal replayed after the job left the centre is FORBIDDEN and shows nothing: the ticket is no longer the partner’s to see', async () => {
     const t = await ticketAt('OFFERED');
     const first = await ok(partner(), Q.refuse, { id: t.id, version: t.version, reason: 'no engineer free', key: 'refuse-0001' });
     expect(first.centreId).toBeNull();
-    const again = expectOk(await h.run(partner(), Q.refuse, { id: t.id, version: t.version, reason: 'no engineer free', key: 'refuse-0001' })).refuseJob;
-    expect(again).toEqual(first);
+    const again = await refused(partner(), Q.refuse, { id: t.id, version: t.version, reason: 'no engineer free', key: 'refuse-0001' }, 'FORBIDDEN');
+    expect(again.message).toMatch(/idempotencyKey/);
+    expect((await h.run(partner(), Q.refuse, { id: t.id, version: t.version, reason: 'no engineer free', key: 'refuse-0001' })).data).toBeNull();
     // Without the key the partner no longer holds the job.
     await refused(partner(), Q.accept, { id: t.id, version: first.version }, 'FORBIDDEN');
   });

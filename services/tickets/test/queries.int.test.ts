@@ -23,6 +23,7 @@ async function offered(centre: string, over: Record<string, unknown> = {}) {
   return first(as.operator(), Q.dispatch, { id: t.id, centreId: centre, version: t.version });
 }
 async function assigned(centre: string, engineerId: string) {
+  h.engineers.set(engineerId, centre);
   let t = await offered(centre);
   t = await first(as.partner(centre), Q.accept, { id: t.id, version: t.version });
   t = await first(as.partner(centre), Q.book, { id: t.id, version: t.version, window: { from: later(24 * 60), to: later(26 * 60) } });

@@ -9,10 +9,14 @@ import { Q, intake } from './graphql-support.ts';
 /** The neighbours the lifecycle and the subgraph ask, as stand-ins on their task queues; the workflow code is real. */
 const standards: Pick<StandardsActivities, 'ticketPolicyAt'> = { ticketPolicyAt: async () => ({ ...DEFAULT_TICKET_POLICY, validUntil: null }) };
 const network: Pick<NetworkActivities, 'centreRef' | 'eligibleCentres'> = {
-  centreRef: async ({ centreId }) => (centreId === 'centre-1' ? { id: centreId, code: 'C1', status: 'ACTIVE', tier: 'STANDARD' } : null),
+  centreRef: async ({ centreId }) =>
+    centreId === 'centre-1'
+      ? { id: centreId, code: 'C1', status: 'ACTIVE', tier: 'STANDARD', serviceAreas: ['310115'], productLines: DEFAULT_TICKET_POLICY.productLines.map((l) => l.code) }
+      : null,
   eligibleCentres: async () => [{ centreId: 'centre-1', code: 'C1', grade: 'A', dailyCapacity: 20, openJobs: 0, remaining: 20 }],
 };
-const certification: Pick<CertificationActivities, 'mayTakeJob' | 'recordLicenceEvent'> = {
+const certification: Pick<CertificationActivities, 'engineerRef' | 'mayTakeJob' | 'recordLicenceEvent'> = {
+  engineerRef: async ({ engineerId }) => (engineerId === 'eng-1' ? { id: engineerId, centreId: 'centre-1' } : null),
   mayTakeJob: async () => ({ allowed: true, reason: '' }),
   recordLicenceEvent: async () => ({ entryId: 'x', created: true, pointsRemaining: 12, status: 'NORMAL' }),
 };

@@ -1,5 +1,5 @@
 import { forbidden, hasRole, requireRole, type Claims } from '@starline/common';
-import type { EngineerRecord } from '../store/certification.ts';
+import type { CertificationStore, EngineerRecord } from '../store/certification.ts';
 
 /**
  * Who sees which engineers. OPERATOR, ADMIN and CALL_CENTRE see everyone (the call centre needs an
@@ -21,3 +21,18 @@ export function canSee(claims: Claims | null, engineer: Pick<EngineerRecord, 'id
 }
 
 export const forbiddenEngineer = () => forbidden('you may only see your own engineer record, or your own centre’s engineers');
+
+/**
+ * References a request names (domain.md §1): a centre an engineer is registered at must be the
+ * partner's own; HQ may name any (the centre's existence and status are checked with the network).
+ */
+export function requireOwnCentre(claims: Claims, centreId: string): void {
+  if (hasRole(claims, 'OPERATOR', 'ADMIN')) return;
+  if (!claims.centreId || centreId !== claims.centreId) throw forbidden('a partner may only register engineers for its own centre');
+}
+
+/** A replayed result names an engineer: answered only while the caller may still see that engineer. */
+export async function maySeeEngineer(store: CertificationStore, claims: Claims, engineerId: string): Promise<boolean> {
+  const engineer = await store.findEngineer(engineerId);
+  return !!engineer && canSee(claims, engineer);
+}

@@ -2,8 +2,6 @@ import {
   DomainError,
   badInput,
   conflict,
-  forbidden,
-  hasRole,
   invalidTransition,
   isDuplicateKey,
   notFound,
@@ -18,7 +16,7 @@ import { foldLedger } from '../rules/licence.ts';
 import { cycleEndFrom, pointRuleFor, type LicencePolicy } from '../rules/policy.ts';
 import { validateCertification, validateEvent, validateExam, validateRegister, type CertificationInput, type RegisterEngineerInput } from '../rules/validate.ts';
 import type { CertificationStore, EngineerRecord, EntryRecord, LicenceRecord } from '../store/certification.ts';
-import { requireEditor } from './access.ts';
+import { maySeeEngineer, requireEditor, requireOwnCentre } from './access.ts';
 import type { CertificationDeps } from './deps.ts';
 
 async function loadEngineer(store: CertificationStore, id: string): Promise<EngineerRecord> {
@@ -52,9 +50,7 @@ export async function registerEngineer(
   idempotencyKey: string | null | undefined,
 ): Promise<EngineerRecord> {
   const claims = requireRole(ctx.claims, 'PARTNER', 'OPERATOR', 'ADMIN');
-  if (!hasRole(claims, 'OPERATOR', 'ADMIN') && input.centreId !== claims.centreId) {
-    throw forbidden('a partner may only register engineers for its own centre');
-  }
+  requireOwnCentre(claims, input.centreId);
   const normalised = {
     number: input.number,
     name: input.name.trim(),
@@ -70,7 +66,7 @@ export async function registerEngineer(
   if (centre.status === 'ELIMINATED') throw badInput('centreId', `centre ${centre.code} is ELIMINATED and takes no new engineers`);
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'registerEngineer', actor: claims.sub, payload: normalised },
+    { key: idempotencyKey, operation: 'registerEngineer', caller: claims, payload: normalised, mayReplay: (engineerId) => maySeeEngineer(deps.store, claims, engineerId) },
     async () => {
       const now = deps.now();
       let created: EngineerRecord;
@@ -100,7 +96,7 @@ export async function certifyEngineer(
   throwIfInvalid(unknownProductLines(await deps.policy(), [cert], () => 'certification.productLine'));
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'certifyEngineer', actor: claims.sub, payload: { engineerId, cert } },
+    { key: idempotencyKey, operation: 'certifyEngineer', caller: claims, payload: { engineerId, cert }, mayReplay: (id) => maySeeEngineer(deps.store, claims, id) },
     () =>
       deps.store.exclusiveEngineer(engineerId, async () => {
         const current = await loadEngineer(deps.store, engineerId);
@@ -205,7 +201,7 @@ export async function recordExamResult(deps: CertificationDeps, ctx: RequestCont
   throwIfInvalid(validateExam(input, now));
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'recordExamResult', actor: claims.sub, payload: input },
+    { key: idempotencyKey, operation: 'recordExamResult', caller: claims, payload: input, mayReplay: () => maySeeEngineer(deps.store, claims, input.engineerId) },
     async () => {
       await loadEngineer(deps.store, input.engineerId);
       const exam = await deps.store.insertExam({ ...input, recordedBy: claims.sub, recordedAt: now });
@@ -232,7 +228,7 @@ export async function promoteEngineer(
   const policy = await deps.policy();
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'promoteEngineer', actor: claims.sub, payload: { engineerId, to } },
+    { key: idempotencyKey, operation: 'promoteEngineer', caller: claims, payload: { engineerId, to }, mayReplay: (id) => maySeeEngineer(deps.store, claims, id) },
     () =>
       deps.store.exclusiveEngineer(engineerId, async () => {
         const current = await loadEngineer(deps.store, engineerId);
@@ -254,7 +250,7 @@ export async function reinstateLicence(deps: CertificationDeps, ctx: RequestCont
   const policy = await deps.policy();
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'reinstateLicence', actor: claims.sub, payload: { engineerId } },
+    { key: idempotencyKey, operation: 'reinstateLicence', caller: claims, payload: { engineerId }, mayReplay: () => maySeeEngineer(deps.store, claims, engineerId) },
     async () => {
       await loadEngineer(deps.store, engineerId);
       const old = await loadLicence(deps.store, engineerId);

@@ -21,7 +21,7 @@ import {
   type CreateCentreInput,
 } from '../rules/validate.ts';
 import type { CentreRecord, CentreStore } from '../store/centres.ts';
-import { requireEditor } from './access.ts';
+import { requireEditor, seesWholeNetwork } from './access.ts';
 import type { NetworkDeps } from './deps.ts';
 
 async function load(store: CentreStore, id: string): Promise<CentreRecord> {
@@ -86,7 +86,7 @@ export async function createServiceCentre(
   throwIfInvalid(await unknownProductLines(deps, normalised.productLines));
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'createServiceCentre', actor: claims.sub, payload: normalised },
+    { key: idempotencyKey, operation: 'createServiceCentre', caller: claims, payload: normalised, mayReplay: () => seesWholeNetwork(claims) },
     () =>
       deps.store.exclusiveTree(async () => {
         const parent = normalised.parentId ? await loadParent(deps.store, normalised.parentId) : null;
@@ -180,7 +180,7 @@ export async function updateServiceCentre(
     });
   const updatedId = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'updateServiceCentre', actor: claims.sub, payload: { id, input } },
+    { key: idempotencyKey, operation: 'updateServiceCentre', caller: claims, payload: { id, input }, mayReplay: () => seesWholeNetwork(claims) },
     () => (moves ? deps.store.exclusiveTree(work) : work()),
   );
   return loadAfterReplay(deps, updatedId);
@@ -238,7 +238,7 @@ export async function changeCentreStatus(deps: NetworkDeps, ctx: RequestContext,
   const payload = { id: args.id, action: args.action ?? null, to: args.to ?? null, reason: args.reason ?? null, evidence: args.evidence ?? null };
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: args.idempotencyKey, operation, actor: claims.sub, payload },
+    { key: args.idempotencyKey, operation, caller: claims, payload, mayReplay: () => seesWholeNetwork(claims) },
     async () => {
       const changed = await transitionCentre(deps.store, claims.sub, deps.now(), {
         id: args.id,

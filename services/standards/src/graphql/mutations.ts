@@ -13,7 +13,7 @@ import { defaultStandardContent } from '../rules/defaults.ts';
 import { planPublication, transition, versionInForce } from '../rules/lifecycle.ts';
 import { validateContent } from '../rules/validate.ts';
 import type { StandardVersionRecord } from '../store/standards.ts';
-import { requireEditor, requirePublisher } from './access.ts';
+import { canSeeDrafts, requireEditor, requirePublisher } from './access.ts';
 import type { StandardsDeps } from './deps.ts';
 import { toView, type StandardVersionView } from './view.ts';
 
@@ -65,7 +65,8 @@ export async function createStandardDraft(
   const payload = { basedOn: input.basedOn ?? null, content: input.content ?? null };
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: input.idempotencyKey, operation: 'createStandardDraft', actor: claims.sub, payload },
+    // A draft is HQ's work in progress: a replay answers only a caller who may still see drafts.
+    { key: input.idempotencyKey, operation: 'createStandardDraft', caller: claims, payload, mayReplay: () => canSeeDrafts(claims) },
     () =>
       deps.store.exclusively(async () => {
         const now = deps.now();
@@ -133,7 +134,7 @@ export async function publishStandardVersion(
   const payload = { id: args.id, effectiveFrom: requested?.toISOString() ?? null };
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: args.idempotencyKey, operation: 'publishStandardVersion', actor: claims.sub, payload },
+    { key: args.idempotencyKey, operation: 'publishStandardVersion', caller: claims, payload, mayReplay: () => canSeeDrafts(claims) },
     () => publish(deps, ctx, claims, args.id, requested),
   );
   return loadAfterReplay(deps, id);

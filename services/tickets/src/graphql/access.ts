@@ -1,4 +1,4 @@
-import { forbidden, hasRole, requireRole, type Claims, type Role } from '@starline/common';
+import { DomainError, badInput, forbidden, hasRole, requireRole, type CentreRef, type Claims, type EngineerRef, type Role } from '@starline/common';
 
 /** What access needs of a ticket: who holds it. */
 export interface Holder {
@@ -57,4 +57,37 @@ export function requireStep(claims: Claims | null, step: Step, t: Holder): Claim
   if (hasRole(caller, 'PARTNER') && caller.centreId && t.centreId === caller.centreId) return caller;
   if (hasRole(caller, 'ENGINEER') && caller.engineerId && t.engineerId === caller.engineerId) return caller;
   throw forbiddenTicket();
+}
+
+/**
+ * Every record a request names besides the ticket is authorised too (domain.md §1). A partner or
+ * engineer naming a record it may not see gets FORBIDDEN whether that record exists or not, so ids
+ * can't be probed; HQ gets NOT_FOUND, or BAD_USER_INPUT naming the field when the record exists but
+ * may not be used here.
+ */
+function missing(claims: Claims, what: string, field: string, id: string): DomainError {
+  if (seesAll(claims)) return new DomainError('NOT_FOUND', `${what} ${id} does not exist`, { field });
+  return forbidden(`${field}: you may only name records of your own centre`);
+}
+
+/** The engineer assigned works for the centre holding the job (and so is visible to that centre). */
+export function requireAssignable(claims: Claims, job: Holder, engineerId: string, engineer: EngineerRef | null): void {
+  if (!engineer) throw missing(claims, 'engineer', 'engineerId', engineerId);
+  if (engineer.centreId === job.centreId) return;
+  if (!seesAll(claims)) throw forbidden('engineerId: you may only assign your own centre’s engineers');
+  throw badInput('engineerId', `engineer ${engineerId} works for another centre than the one holding the job (${job.centreId ?? 'none'})`);
+}
+
+/** The centre dispatched to exists, takes work (ACTIVE) and covers the job's region and product line (§2, §5). */
+export function requireDispatchable(claims: Claims, job: { regionCode: string; productLine: string }, centreId: string, centre: CentreRef | null): void {
+  if (!centre) throw missing(claims, 'service centre', 'centreId', centreId);
+  if (centre.status !== 'ACTIVE') throw badInput('centreId', `centre ${centre.code} is ${centre.status} and receives no dispatch`);
+  if (!centre.serviceAreas.includes(job.regionCode)) throw badInput('centreId', `centre ${centre.code} does not serve region ${job.regionCode}`);
+  if (!centre.productLines.includes(job.productLine)) throw badInput('centreId', `centre ${centre.code} does not serve ${job.productLine}`);
+}
+
+/** A complaint is about a ticket the caller may see. */
+export function requireVisibleTicket(claims: Claims, t: Holder | null, ticketId: string): void {
+  if (!t) throw missing(claims, 'ticket', 'ticketId', ticketId);
+  if (!canSee(claims, t)) throw forbiddenTicket();
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  DomainError, IDEMPOTENCY_KEY_PATTERN, RemoteCallError, badInput, conflict, forbidden, notFound, requireRole, withIdempotency,
+  DomainError, IDEMPOTENCY_KEY_PATTERN, RemoteCallError, badInput, callerScope, conflict, forbidden, notFound, requireRole, withIdempotency,
   type Claims, type Logger, type RequestContext, type Role, type TicketEvidence,
 } from '@starline/common';
 import {
@@ -13,9 +13,10 @@ import {
   centreComplaintsKey, complaintKpiFacts, ticketComplaintsKey, type ComplaintRecord,
 } from '../store/complaints.ts';
 import { snapshotOf } from '../store/tickets.ts';
-import { seesAll } from './access.ts';
+import { requireVisibleTicket, seesAll } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
-import { MAX_PAGE_SIZE } from './queries.ts';
+import { MAX_PAGE_SIZE, holderOf } from './queries.ts';
+import { requestIdOf } from './mutations.ts';
 import { callbackComplaintId, complaintView, decodeComplaintCursor, encodeComplaintCursor, type ComplaintView, type TicketView } from './view.ts';
 
 /**
@@ -32,7 +33,6 @@ const FINAL_REFUSALS = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'INVALID_TRANSITI
 
 type Key = string | null | undefined;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const requestIdOf = (claims: Claims, operation: string, key: Key) => (key ? `gql:${sha(`${claims.sub}|${operation}|${key}`).slice(0, 40)}` : `gql:${randomUUID()}`);
 
 function checkComplaintId(field: string, id: string): void {
   if (!ID_PATTERN.test(id)) throw badInput(field, 'is not a complaint id');
@@ -114,11 +114,13 @@ export async function openComplaint(
   const claims = requireRole(ctx.claims, ...COMPLAINT_WRITERS);
   if (!ID_PATTERN.test(args.ticketId)) throw badInput('ticketId', 'is not a ticket id');
   checkKey(args.idempotencyKey);
-  const t = await deps.store.findTicket(args.ticketId);
-  if (!t) throw notFound('ticket', args.ticketId);
-  const id = args.idempotencyKey ? `C-${sha(`${claims.sub}|openComplaint|${args.idempotencyKey}`).slice(0, 32)}` : `C-${randomUUID()}`;
+  const found = await deps.store.findTicket(args.ticketId);
+  requireVisibleTicket(claims, found && holderOf(found), args.ticketId);
+  const t = found!; // a missing ticket was refused just above
+  const id = args.idempotencyKey ? `C-${sha(`${callerScope(claims)}|openComplaint|${args.idempotencyKey}`).slice(0, 32)}` : `C-${randomUUID()}`;
   const payload = { ticketId: args.ticketId, severity: args.severity, description: args.description };
-  return withIdempotency(deps.store.idempotency, { key: args.idempotencyKey, operation: 'openComplaint', actor: claims.sub, payload, resumable: true }, async () => {
+  const call = { key: args.idempotencyKey, operation: 'openComplaint', caller: claims, payload, resumable: true, mayReplay: (c: ComplaintView) => mayRead(claims, c) };
+  return withIdempotency(deps.store.idempotency, call, async () => {
     const existing = await deps.store.complaints.find(id);
     if (existing) return complaintView(existing);
     const at = deps.now();
@@ -153,7 +155,8 @@ async function transition(
   if (!(await deps.store.complaints.find(args.id))) throw notFound('complaint', args.id);
   const requestId = requestIdOf(claims, operation, args.idempotencyKey);
   const payload = { id: args.id, version: args.version, command };
-  return withIdempotency(deps.store.idempotency, { key: args.idempotencyKey, operation, actor: claims.sub, payload, resumable: true }, () =>
+  const call = { key: args.idempotencyKey, operation, caller: claims, payload, resumable: true, mayReplay: (c: ComplaintView) => mayRead(claims, c) };
+  return withIdempotency(deps.store.idempotency, call, () =>
     deps.store.complaints.exclusive(args.id, async () => {
       let c = (await deps.store.complaints.find(args.id))!;
       if (c.applied.includes(requestId)) return complaintView(await deliver(deps, ctx.log, c, claims.sub));
@@ -190,7 +193,7 @@ export const closeComplaint = (deps: TicketsDeps, ctx: RequestContext, args: Ste
 
 // ---------- queries ----------
 
-const mayRead = (claims: Claims, c: ComplaintRecord): boolean => seesAll(claims) || (!!claims.centreId && c.centreId === claims.centreId);
+const mayRead = (claims: Claims, c: Pick<ComplaintRecord, 'centreId'>): boolean => seesAll(claims) || (!!claims.centreId && c.centreId === claims.centreId);
 const forbiddenComplaint = () => forbidden('you may only see your own centre’s complaints');
 
 /** HQ roles: null when missing. A PARTNER: FORBIDDEN for another centre's or a missing one, so ids can't be probed. */

@@ -1,4 +1,4 @@
-import type { CentreRef, CertificationActivities, TicketPolicyInput } from '@starline/common';
+import type { CentreRef, CertificationActivities, EngineerRef, TicketPolicyInput } from '@starline/common';
 import type { TicketsStore } from '../store/tickets.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -9,6 +9,8 @@ export interface TicketsDeps {
   ticketPolicy: () => Promise<TicketPolicyInput>;
   /** The centre with this id as the network service tells it; null when there is none. */
   centre: (id: string) => Promise<CentreRef | null>;
+  /** The engineer with this id as the certification service tells it; null when there is none. */
+  engineer: (id: string) => Promise<EngineerRef | null>;
   /** The lifecycle workflows: every change of a ticket after intake goes through its workflow. */
   lifecycle: Lifecycle;
   /**

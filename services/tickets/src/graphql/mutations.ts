@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  DomainError, IDEMPOTENCY_KEY_PATTERN, badInput, conflict, forbidden, hasRole, notFound, requireRole, throwIfInvalid, withIdempotency,
+  DomainError, IDEMPOTENCY_KEY_PATTERN, badInput, callerScope, conflict, forbidden, hasRole, notFound, requireRole, throwIfInvalid, withIdempotency,
   type Claims, type RequestContext, type TicketCommandInput, type Violation,
 } from '@starline/common';
 import { toTicketCommand } from '../commands.ts';
@@ -8,16 +8,15 @@ import { receive } from '../rules/intake.ts';
 import { decide, type Decision } from '../rules/lifecycle.ts';
 import type { TicketPolicy } from '../rules/policy.ts';
 import type { CallbackAnswer } from '../rules/ticket.ts';
-import type { IntakeInput } from '../rules/validate.ts';
+import { ID_PATTERN, type IntakeInput } from '../rules/validate.ts';
 import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
 import { summaryOf } from '../summary.ts';
-import { STEP_ROLES, forbiddenTicket, requireStep, seesAll, type Step } from './access.ts';
+import { STEP_ROLES, canSee, forbiddenTicket, requireAssignable, requireDispatchable, requireStep, seesAll, type Step } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
 import { checkId, holderOf } from './queries.ts';
 import { ticketView, type TicketView } from './view.ts';
 
 type Key = string | null | undefined;
-type Version = number | null | undefined;
 
 /** The most updates one pushJobUpdates call may carry. */
 export const PUSH_MAX = 100;
@@ -29,7 +28,8 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * idempotency key, so a retry after a lost answer — even one whose key record was freed by a
  * failure — reaches the command already applied and gets its first outcome; random without a key.
  */
-const requestIdOf = (claims: Claims, operation: string, key: Key) => (key ? `gql:${sha(`${claims.sub}|${operation}|${key}`).slice(0, 40)}` : `gql:${randomUUID()}`);
+export const requestIdOf = (claims: Claims, operation: string, key: Key) =>
+  key ? `gql:${sha(`${callerScope(claims)}|${operation}|${key}`).slice(0, 40)}` : `gql:${randomUUID()}`;
 
 /** Input paths of the rules' field names: a completion's fields are under `report`. */
 const FIELD_PREFIX: Partial<Record<TicketCommandInput['type'], string>> = { COMPLETE: 'report.' };
@@ -77,17 +77,19 @@ export interface CommandCall {
   operation: string;
   step: Step;
   id: string;
-  version: Version;
+  version: number;
   key: Key;
   command: (actor: string) => TicketCommandInput;
+  /** Authorises the other records the step names (an engineer, a centre), once the caller is known to hold the job. */
+  references?: (claims: Claims, t: TicketRecord) => Promise<void>;
 }
 
 /**
  * One step of a ticket, sent through its lifecycle workflow. In order, and nothing is written
  * before the last: the caller's role may send the step at all; the id is well-formed; the ticket
  * exists (a partner or engineer asking for one that doesn't is FORBIDDEN, so ids can't be probed);
- * then, under the idempotency key (a replay returns the first result): the caller holds the job,
- * the version is current (CONFLICT with the current state and version), and a dry run of the rules
+ * then, under the idempotency key (a replay returns the first result, if the caller may still see
+ * the ticket): the caller holds the job, every other record it names is authorised, the version is current (CONFLICT with the current state and version), and a dry run of the rules
  * on the ticket as stored accepts it (INVALID_TRANSITION naming the state, BAD_USER_INPUT naming the
  * field) — so a refusal costs no workflow round trip. The lifecycle then applies it; its answer is
  * the one that counts (the ticket may have moved meanwhile), and the mutation returns the ticket.
@@ -95,7 +97,7 @@ export interface CommandCall {
 export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: CommandCall): Promise<TicketView> {
   const claims = requireRole(ctx.claims, ...STEP_ROLES[call.step]);
   checkId('id', call.id);
-  if (call.version != null && (!Number.isInteger(call.version) || call.version < 1)) throw badInput('version', 'must be a whole number from 1');
+  if (!Number.isInteger(call.version) || call.version < 1) throw badInput('version', 'must be a whole number from 1');
   if (call.key != null && !IDEMPOTENCY_KEY_PATTERN.test(call.key)) throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
   const t = await deps.store.findTicket(call.id);
   if (!t) {
@@ -109,14 +111,18 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
   return withIdempotency(
     deps.store.idempotency,
     // Resumable: the command's id derives from the key, so running it again applies it at most once.
-    { key: call.key, operation: call.operation, actor: claims.sub, payload: { id: call.id, version: call.version ?? null, command: payload }, resumable: true },
+    {
+      key: call.key, operation: call.operation, caller: claims, payload: { id: call.id, version: call.version, command: payload }, resumable: true,
+      mayReplay: (v: TicketView) => canSee(claims, holderOf(v)),
+    },
     async () => {
       // Judged on the ticket as read above: the checks only spare a doomed round trip, and the
       // lifecycle's activity judges again on the ticket as it is then.
       // A retry of a command the ticket already applied goes straight to its first outcome.
       if (!t.appliedCommands.some((c) => c.commandId === requestId)) {
         requireStep(claims, call.step, holderOf(t));
-        if (call.version != null && call.version !== t.version) {
+        await call.references?.(claims, t);
+        if (call.version !== t.version) {
           throw conflict(`ticket ${t.id} is at version ${t.version} (${t.state}), not ${call.version}; reload it and decide again`, {
             currentVersion: t.version, currentState: t.state,
           });
@@ -125,7 +131,7 @@ export async function runCommand(deps: TicketsDeps, ctx: RequestContext, call: C
         if (!d.ok) throw refusal(d, t, prefix);
       }
       try {
-        await deps.lifecycle.command(call.id, command, { expectedVersion: call.version ?? null, requestId });
+        await deps.lifecycle.command(call.id, command, { expectedVersion: call.version, requestId });
       } catch (error) {
         throw await completed(deps, call.id, error, prefix);
       }
@@ -166,24 +172,31 @@ export const STEPS = {
 } as const satisfies Record<string, { step: Step; command: (a: never) => Omit<TicketCommandInput, 'actor'> }>;
 
 export type StepName = keyof typeof STEPS;
-export type StepArgs = { id: string; version?: number | null; idempotencyKey?: string | null } & Record<string, unknown>;
+export type StepArgs = { id: string; version: number; idempotencyKey?: string | null } & Record<string, unknown>;
+
+/** The records besides the ticket that a step names, checked with their owners (access.ts says who may name what). */
+function referencesOf(deps: TicketsDeps, name: StepName, args: StepArgs): CommandCall['references'] {
+  if (name === 'dispatchTicket') {
+    const centreId = args['centreId'] as string;
+    return async (claims, t) => requireDispatchable(claims, { regionCode: t.customer.regionCode, productLine: t.product.productLine }, centreId, await deps.centre(centreId));
+  }
+  if (name === 'assignEngineer') {
+    const engineerId = args['engineerId'] as string;
+    return async (claims, t) => requireAssignable(claims, holderOf(t), engineerId, await deps.engineer(engineerId));
+  }
+  return undefined;
+}
 
 export async function step(deps: TicketsDeps, ctx: RequestContext, name: StepName, args: StepArgs): Promise<TicketView> {
   const def = STEPS[name];
-  if (name === 'dispatchTicket') await checkDispatchCentre(deps, ctx, args['centreId']);
+  requireRole(ctx.claims, ...STEP_ROLES[def.step]);
+  if (name === 'dispatchTicket' && !ID_PATTERN.test(args['centreId'] as string)) throw badInput('centreId', 'is not a service centre id');
+  if (name === 'assignEngineer' && !ID_PATTERN.test(args['engineerId'] as string)) throw badInput('engineerId', 'is not an engineer id');
   return runCommand(deps, ctx, {
     operation: name, step: def.step, id: args.id, version: args.version, key: args.idempotencyKey,
     command: (actor) => ({ ...(def.command as (a: unknown) => object)(args), actor }) as TicketCommandInput,
+    references: referencesOf(deps, name, args),
   });
-}
-
-/** A manual dispatch goes to a centre the network knows and that takes work (domain.md §2). */
-async function checkDispatchCentre(deps: TicketsDeps, ctx: RequestContext, centreId: unknown): Promise<void> {
-  requireRole(ctx.claims, ...STEP_ROLES.DISPATCH);
-  if (typeof centreId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/.test(centreId)) throw badInput('centreId', 'is not a service centre id');
-  const centre = await deps.centre(centreId);
-  if (!centre) throw new DomainError('NOT_FOUND', `service centre ${centreId} does not exist`, { field: 'centreId' });
-  if (centre.status !== 'ACTIVE') throw badInput('centreId', `centre ${centre.code} is ${centre.status} and receives no dispatch`);
 }
 
 /**
@@ -203,7 +216,7 @@ export async function receiveTicket(deps: TicketsDeps, ctx: RequestContext, inpu
   if (key != null && !IDEMPOTENCY_KEY_PATTERN.test(key)) throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
   const at = deps.now();
   const policy = await deps.ticketPolicy();
-  const id = key ? `T-${sha(`${claims.sub}|receiveTicket|${key}`).slice(0, 32)}` : `T-${randomUUID()}`;
+  const id = key ? `T-${sha(`${callerScope(claims)}|receiveTicket|${key}`).slice(0, 32)}` : `T-${randomUUID()}`;
   const r = receive(id, input, at, policy as TicketPolicy, claims.sub, walkIn ? { centreId: claims.centreId! } : undefined);
   if (!r.ok) {
     throwIfInvalid(withPrefix('input.', r.violations));
@@ -215,7 +228,8 @@ export async function receiveTicket(deps: TicketsDeps, ctx: RequestContext, inpu
     if (centre.status !== 'ACTIVE') throw forbidden(`centre ${centre.code} is ${centre.status} and takes no new jobs`);
   }
   // Resumable: the ticket id derives from the key, and inserting the ticket and starting its lifecycle are idempotent.
-  return withIdempotency(deps.store.idempotency, { key, operation: 'receiveTicket', actor: claims.sub, payload: input, resumable: true }, async () => {
+  const call = { key, operation: 'receiveTicket', caller: claims, payload: input, resumable: true, mayReplay: (v: TicketView) => canSee(claims, holderOf(v)) };
+  return withIdempotency(deps.store.idempotency, call, async () => {
     const { ticket, created } = await deps.store.insertTicket(r.ticket, { policy, events: r.events, now: at });
     await deps.lifecycle.start(summaryOf(ticket, ticket.policy as TicketPolicy));
     if (created) ctx.log.info({ ticketId: ticket.id, number: ticket.ticketNumber }, 'ticket received');
