@@ -1,6 +1,5 @@
 export * from './rules/content.ts';
 export * from './rules/defaults.ts';
-export * from './rules/kpi.ts';
 export * from './rules/lifecycle.ts';
 export * from './rules/validate.ts';
 export { createStandardsActivities } from './activities.ts';

@@ -78,6 +78,10 @@ describe('the default standard (domain.md §3)', () => {
     expect(d.settlementCoefficients).toEqual({ A: 1.1, B: 1, C: 0.9, ungraded: 1 });
   });
 
+  it('confirms an evaluation 3 days after its run and lists promotion candidates after 3 A months', () => {
+    expect(d.evaluation).toEqual({ reviewWindowDays: 3, promotionRunMonths: 3 });
+  });
+
   it('has the licence policy', () => {
     expect(d.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
   });

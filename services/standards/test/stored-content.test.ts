@@ -53,6 +53,13 @@ describe('fillMissingParts', () => {
     expect(filled.priceList.map((i) => i.code)).toEqual(['TV-LABOUR', 'TV-POWER-BOARD', 'TV-MAIN-BOARD', 'TV-BACKLIGHT']);
   });
 
+  it('gives a version stored before the evaluation rules the defaults, and keeps stored ones', () => {
+    const { evaluation: _evaluation, ...before } = storedBeforeTicketFields();
+    expect(fillMissingParts(before).evaluation).toEqual({ reviewWindowDays: 3, promotionRunMonths: 3 });
+    const stored = { ...storedBeforeTicketFields(), evaluation: { reviewWindowDays: 5, promotionRunMonths: 6 } };
+    expect(fillMissingParts(stored).evaluation).toEqual({ reviewWindowDays: 5, promotionRunMonths: 6 });
+  });
+
   it('hands out copies, so a caller changing a filled list changes no default', () => {
     const filled = fillMissingParts(storedBeforeTicketFields());
     filled.priceList[0]!.priceFen = 1;

@@ -47,12 +47,15 @@ export async function startHarness(prefix: string): Promise<Harness> {
 
 /**
  * Rewrites the stored default standard as it was first stored, before missedAppointmentMinutes,
- * warrantyMonths, priceList and licencePolicy.usualDailyJobs existed, and gives a harness whose
+ * warrantyMonths, priceList, licencePolicy.usualDailyJobs and evaluation existed, and gives a harness whose
  * store has not read it yet.
  */
 export async function withDefaultStoredAsSeeded(h: Harness): Promise<Harness> {
   const result = await h.db.db!.collection('standard_versions').updateOne({ _id: DEFAULT_STANDARD_ID as never }, {
-    $unset: { 'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '', 'content.licencePolicy.usualDailyJobs': '' },
+    $unset: {
+      'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '', 'content.licencePolicy.usualDailyJobs': '',
+      'content.evaluation': '',
+    },
     $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
   });
   if (result.modifiedCount !== 1) throw new Error('the default standard was not rewritten');
@@ -75,6 +78,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
     incentivePoints { qualityInfoAdopted serviceInnovation majorComplaint }
     grading { aMinScore bMinScore minCompletions }
     consequences { suspendAtCGrades eliminateAtCGrades awardTopN penaltyBottomN awardFen penaltyFen }
+    evaluation { reviewWindowDays promotionRunMonths }
     settlementCoefficients { A B C ungraded }
     productLines { code name warrantyMonths }
     labourFees { productLine serviceType areaClass feeFen }
@@ -87,7 +91,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
 `;
 
 export const CONTENT_KEYS = [
-  'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences',
+  'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences', 'evaluation',
   'settlementCoefficients', 'productLines', 'labourFees', 'priceList', 'licencePolicy', 'procedure', 'conductCode',
 ] as const;
 

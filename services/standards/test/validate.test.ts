@@ -168,6 +168,30 @@ describe('validateContent', () => {
     });
   });
 
+  describe('evaluation rules', () => {
+    it('requires a review window of 1–30 whole days', () => {
+      expectOnly((c) => (c.evaluation.reviewWindowDays = 0), 'evaluation.reviewWindowDays');
+      expectOnly((c) => (c.evaluation.reviewWindowDays = 31), 'evaluation.reviewWindowDays');
+      expectOnly((c) => (c.evaluation.reviewWindowDays = 2.5), 'evaluation.reviewWindowDays');
+      expectOnly((c) => (c.evaluation.reviewWindowDays = 1));
+      expectOnly((c) => (c.evaluation.reviewWindowDays = 30));
+    });
+    it('requires a promotion run of 1–12 whole months', () => {
+      expectOnly((c) => (c.evaluation.promotionRunMonths = 0), 'evaluation.promotionRunMonths');
+      expectOnly((c) => (c.evaluation.promotionRunMonths = 13), 'evaluation.promotionRunMonths');
+      expectOnly((c) => (c.evaluation.promotionRunMonths = 1.5), 'evaluation.promotionRunMonths');
+      expectOnly((c) => delete (c.evaluation as Partial<StandardContent['evaluation']>).promotionRunMonths, 'evaluation.promotionRunMonths');
+      expectOnly((c) => (c.evaluation.promotionRunMonths = 1));
+      expectOnly((c) => (c.evaluation.promotionRunMonths = 12));
+      const content = defaultStandardContent();
+      content.evaluation.promotionRunMonths = 13;
+      expect(validateContent(content)).toEqual([{ field: 'evaluation.promotionRunMonths', message: 'must be a whole number from 1 to 12' }]);
+    });
+    it('reports the missing part', () => {
+      expectOnly((c) => delete (c as Partial<StandardContent>).evaluation, 'evaluation');
+    });
+  });
+
   describe('settlement coefficients', () => {
     it('requires more than 0 and at most 5', () => {
       expectOnly((c) => (c.settlementCoefficients.C = 0), 'settlementCoefficients.C');

@@ -91,6 +91,14 @@ export interface Consequences {
   penaltyFen: number;
 }
 
+/** How the monthly evaluation runs (domain.md §6), beyond how it scores. */
+export interface EvaluationRules {
+  /** Days after a run until its PROVISIONAL results confirm themselves, if no dispute is open. */
+  reviewWindowDays: number;
+  /** Consecutive A months (the evaluated month included) that make a promotion candidate. */
+  promotionRunMonths: number;
+}
+
 export interface SettlementCoefficients {
   A: number;
   B: number;
@@ -153,6 +161,7 @@ export interface StandardContent {
   incentivePoints: IncentivePoints;
   grading: Grading;
   consequences: Consequences;
+  evaluation: EvaluationRules;
   settlementCoefficients: SettlementCoefficients;
   productLines: ProductLine[];
   labourFees: LabourFee[];
@@ -173,6 +182,7 @@ export const CONTENT_PARTS: readonly ContentPart[] = [
   'incentivePoints',
   'grading',
   'consequences',
+  'evaluation',
   'settlementCoefficients',
   'productLines',
   'labourFees',

@@ -249,6 +249,7 @@ const DEFAULT_STANDARD: StandardContent = {
     awardFen: 200_000,
     penaltyFen: 200_000,
   },
+  evaluation: { reviewWindowDays: 3, promotionRunMonths: 3 },
   settlementCoefficients: { A: 1.1, B: 1.0, C: 0.9, ungraded: 1.0 },
   productLines,
   labourFees,
@@ -264,7 +265,8 @@ export function defaultStandardContent(): StandardContent {
 }
 
 /** Content as stored: a version written before a field existed lacks it. */
-export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy'> & {
+export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy' | 'evaluation'> & {
+  evaluation?: StandardContent['evaluation'];
   slaClocks: Omit<SlaClocks, 'missedAppointmentMinutes'> & { missedAppointmentMinutes?: number };
   productLines: (Omit<ProductLine, 'warrantyMonths'> & { warrantyMonths?: number })[];
   priceList?: PriceListItem[];
@@ -292,6 +294,7 @@ export function fillMissingParts(stored: StoredStandardContent): StandardContent
       ...stored.licencePolicy,
       usualDailyJobs: stored.licencePolicy.usualDailyJobs ?? DEFAULT_STANDARD.licencePolicy.usualDailyJobs,
     },
+    evaluation: stored.evaluation ?? structuredClone(DEFAULT_STANDARD.evaluation),
   };
 }
 

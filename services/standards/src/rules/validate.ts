@@ -24,6 +24,8 @@ export const LIMITS = {
   maxPointsPerRule: 100,
   maxIncentive: 100,
   maxCGradesPerYear: 12,
+  maxReviewWindowDays: 30,
+  maxPromotionRunMonths: 12,
   maxRankedCentres: 10_000,
   maxMinCompletions: 100_000,
   maxLicencePoints: 100,
@@ -218,6 +220,11 @@ function checkConsequences(c: Checker, q: StandardContent['consequences']): void
   c.fen(`${p}.penaltyFen`, q.penaltyFen);
 }
 
+function checkEvaluation(c: Checker, e: StandardContent['evaluation']): void {
+  c.integer('evaluation.reviewWindowDays', e.reviewWindowDays, 1, LIMITS.maxReviewWindowDays);
+  c.integer('evaluation.promotionRunMonths', e.promotionRunMonths, 1, LIMITS.maxPromotionRunMonths);
+}
+
 function checkCoefficients(c: Checker, t: StandardContent['settlementCoefficients']): void {
   for (const key of ['A', 'B', 'C', 'ungraded'] as const) {
     const field = `settlementCoefficients.${key}`;
@@ -327,7 +334,7 @@ export function validateContent(content: StandardContent): Violation[] {
   c.text('name', content.name, LIMITS.nameLength);
   c.text('description', content.description, LIMITS.textLength, false);
   // A missing part is reported once rather than crashing the checks that read inside it.
-  const objectParts = ['slaClocks', 'incentivePoints', 'grading', 'consequences', 'settlementCoefficients', 'licencePolicy', 'conductCode'] as const;
+  const objectParts = ['slaClocks', 'incentivePoints', 'grading', 'consequences', 'evaluation', 'settlementCoefficients', 'licencePolicy', 'conductCode'] as const;
   const present = new Set(objectParts.filter((part) => isRecord(content[part])));
   for (const part of objectParts) if (!present.has(part)) c.add(part, 'is required');
   if (present.has('slaClocks')) {
@@ -339,6 +346,7 @@ export function validateContent(content: StandardContent): Violation[] {
   if (present.has('incentivePoints')) checkIncentives(c, content.incentivePoints);
   if (present.has('grading')) checkGrading(c, content.grading);
   if (present.has('consequences')) checkConsequences(c, content.consequences);
+  if (present.has('evaluation')) checkEvaluation(c, content.evaluation);
   if (present.has('settlementCoefficients')) checkCoefficients(c, content.settlementCoefficients);
   const productLines = checkProductLines(c, content.productLines);
   checkLabourFees(c, content.labourFees, productLines);
