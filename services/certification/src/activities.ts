@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { asActivity } from '@starline/common';
 import { reviewFailure } from './rules/career.ts';
+import { MONTH_PATTERN } from './rules/credits.ts';
 import { mayTakeJob } from './rules/dispatch.ts';
 import { cycleEndFrom, type LicencePolicy } from './rules/policy.ts';
 import { ID_PATTERN, PRODUCT_LINE_PATTERN } from './rules/validate.ts';
@@ -15,6 +16,9 @@ function instant(value: string, field: string): Date {
   if (typeof value !== 'string' || Number.isNaN(d.getTime())) throw bad(`${field} must be an ISO instant, got "${value}"`);
   return d;
 }
+
+/** How many centres one `centreMonthCredits` call may ask for. */
+export const CREDITS_CENTRES_MAX = 1000;
 
 const whole = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
@@ -128,6 +132,16 @@ export function createCertificationActivities(
       const p = await policyOf(policy, inForce);
       const result = await asActivity(() => recordEvent(store, p, now(), { engineerId, code, evidenceKey, note: note ?? null, recordedBy }));
       return { entryId: result.entry.id, created: result.created, pointsRemaining: result.summary.pointsRemaining, status: result.summary.status };
+    },
+
+    async centreMonthCredits({ month, centreIds }) {
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw bad(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
+      if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > CREDITS_CENTRES_MAX) {
+        throw bad(`centreIds must list 1–${CREDITS_CENTRES_MAX} centre ids`);
+      }
+      const wrong = centreIds.find((id) => typeof id !== 'string' || !ID_PATTERN.test(id));
+      if (wrong !== undefined) throw bad(`centreIds: ${JSON.stringify(wrong)} is not a centre id`);
+      return store.centreMonthCredits(month, centreIds);
     },
   };
 }

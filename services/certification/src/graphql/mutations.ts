@@ -125,15 +125,21 @@ export async function recordEvent(store: CertificationStore, policy: LicencePoli
   throwIfInvalid(validateEvent(args));
   const rule = pointRuleFor(policy, args.code);
   if (!rule) throw badInput('code', `${args.code} is not in the violation and credit catalogue of standard ${policy.standardVersionId}`);
-  await loadEngineer(store, args.engineerId);
-  return appendUnderLease(store, policy, now, args, rule, 0);
+  const engineer = await loadEngineer(store, args.engineerId);
+  return appendUnderLease(store, policy, now, { ...args, centreId: engineer.centreId }, rule, 0);
 }
 
+/**
+ * The one path every ledger entry is appended by (the mutation and the activity alike). After the
+ * insert, on a replay too, the entry is noted in its cycle and, if an incentive credit, counted in
+ * its centre's month (`countCredit`): each of those writes is repaired by a replay if a crash fell
+ * between it and the insert, and does nothing when already done.
+ */
 async function appendUnderLease(
   store: CertificationStore,
   policy: LicencePolicy,
   now: Date,
-  args: RecordEventArgs,
+  args: RecordEventArgs & { centreId: string },
   rule: NonNullable<ReturnType<typeof pointRuleFor>>,
   attempt: number,
 ): Promise<{ entry: EntryRecord; created: boolean; summary: ReturnType<typeof foldLedger> }> {
@@ -144,6 +150,7 @@ async function appendUnderLease(
     // Evidence already counted on an earlier (archived) licence is not counted again on the new one.
     const earlier = await store.findEntryByEvidence(args.engineerId, args.evidenceKey, licence.generation);
     if (earlier && earlier.licenceId !== licence.id) {
+      await store.countCredit(earlier);
       return { entry: earlier, created: false, summary: (await store.stateOf(licence, policy)).summary };
     }
     const cycle = await store.currentCycle(licence);
@@ -151,6 +158,7 @@ async function appendUnderLease(
     const { entry, created } = await store.appendEntry({
       licenceId: licence.id,
       engineerId: args.engineerId,
+      centreId: args.centreId,
       cycleIndex: cycle.index,
       code: rule.code,
       kind: rule.kind,
@@ -163,6 +171,8 @@ async function appendUnderLease(
     });
     // The entry's own cycle (a replay may find it filed in an earlier one, which the fold no longer reads).
     if (entry.cycleIndex === cycle.index) await store.noteInCycle(cycle, entry);
+    // Counted in the centre and month it was first recorded in (a replay's clock does not move it).
+    await store.countCredit(entry);
     const state = await store.stateOf(licence, policy);
     // The cache is rewritten only when it differs (a replay changes nothing; a crash before this write is repaired).
     const cached = (await store.findLicence(licence.id))?.summary;

@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
-import { DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import {
+  DEFAULT_LEASE,
+  findByIds,
+  idempotencyModel,
+  isDuplicateKey,
+  shanghaiMonth,
+  writeLease,
+  writeLeaseModel,
+  type CentreMonthCredits,
+  type LeaseOptions,
+} from '@starline/common';
+import { incentiveOf, tally } from '../rules/credits.ts';
 import type { CareerLevel } from '../rules/career.ts';
 import { foldLedger, orderEntries, type LicenceSummary } from '../rules/licence.ts';
 import type { LicencePolicy } from '../rules/policy.ts';
 import {
+  centreCreditsModel,
   cycleModel,
   engineerModel,
   entryModel,
@@ -12,6 +24,7 @@ import {
   flagModel,
   licenceModel,
   rosterModel,
+  type CentreCreditsDoc,
   type CertificationDoc,
   type CycleDoc,
   type EngineerDoc,
@@ -47,6 +60,12 @@ export const flagId = (engineerId: string, cycleEnd: Date) => `${engineerId}|${c
 export const licenceLease = (id: string) => `licence:${id}`;
 export const engineerLease = (id: string) => `engineer:${id}`;
 export const rosterLease = (centreId: string) => `roster:${centreId}`;
+export const creditsId = (centreId: string, month: string) => `${centreId}|${month}`;
+export const creditsLease = (id: string) => `credits:${id}`;
+
+/** The `[entryId, code]` pairs a (centre, month) counted, from its packed `counted` string. */
+const unpackCounted = (doc: Pick<CentreCreditsDoc, 'counted'> | null): [string, string][] =>
+  doc ? (JSON.parse(doc.counted) as [string, string][]) : [];
 
 /** A licence with its current cycle and the state derived from that cycle's ledger. */
 export interface LicenceState {
@@ -65,7 +84,9 @@ export type CertificationStore = ReturnType<typeof createCertificationStore>;
  * the facts that matter are inserts with deterministic `_id`s (ledger entries, cycles, licence
  * generations, review flags): a duplicate insert is the idempotency. Documents that are updated
  * (an engineer's level and certifications, a licence's cached summary and archive mark) are written
- * under a write lease: `engineer:<id>` or `licence:<id>`.
+ * under a write lease: `engineer:<id>` or `licence:<id>`; a centre's roster under `roster:<centre>`, its
+ month's incentive credits under `credits:<centre>|<month>` (taken inside a licence lease, never the
+ other way round).
  */
 export function createCertificationStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
   const engineers = engineerModel(conn);
@@ -77,6 +98,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
   const leases = writeLeaseModel(conn);
   const idempotency = idempotencyModel(conn);
   const rosters = rosterModel(conn);
+  const credits = centreCreditsModel(conn);
 
   const rosterOf = async (centreId: string): Promise<RosterDoc['engineers']> =>
     (await rosters.findById(centreId).lean<RosterDoc>())?.engineers.map(({ id, number }) => ({ id, number })) ?? [];
@@ -181,7 +203,7 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     exclusiveEngineer: <T>(id: string, work: () => Promise<T>) => writeLease(leases, engineerLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency, rosters] as const) await m.syncIndexes();
+      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency, rosters, credits] as const) await m.syncIndexes();
     },
 
     async findEngineer(id: string): Promise<EngineerRecord | null> {
@@ -348,6 +370,43 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
         if (!first) throw error;
         return { entry: rec(first), created: false };
       }
+    },
+
+    /**
+     * Counts the entry in its centre's month (the Asia/Shanghai month of its `recordedAt`) when it is
+     * an incentive credit (rules/credits.ts), unless that month counted it already. Call after
+     * appendEntry on every path, replays included: that repairs a crash between the entry's insert
+     * and this write, and the entry ids kept in the document make a repeat count nothing. An entry
+     * recorded before credits were counted (no `centreId`) is not counted. Returns whether it counted.
+     */
+    async countCredit(entry: Pick<EntryRecord, 'id' | 'centreId' | 'code' | 'kind' | 'recordedAt'>): Promise<boolean> {
+      if (!incentiveOf(entry) || !entry.centreId) return false;
+      const centreId = entry.centreId;
+      const month = shanghaiMonth(entry.recordedAt);
+      const id = creditsId(centreId, month);
+      const read = async () => unpackCounted(await credits.findById(id).lean<CentreCreditsDoc>());
+      // Ids are only ever added, so one found outside the lease stays counted: a replay writes nothing.
+      if ((await read()).some(([e]) => e === entry.id)) return false;
+      return writeLease(leases, creditsLease(id), lease)(async () => {
+        const counted = await read();
+        if (counted.some(([e]) => e === entry.id)) return false;
+        counted.push([entry.id, entry.code]);
+        await credits.updateOne({ _id: id }, { $set: { centreId, month, ...tally(counted), counted: JSON.stringify(counted) } }, { upsert: true });
+        return true;
+      });
+    },
+
+    /**
+     * The month's incentive credits of each centre asked, in the order asked (0s for a centre with
+     * none): one `_id` `$in` read of the (centre, month) documents, without their entry lists.
+     */
+    async centreMonthCredits(month: string, centreIds: readonly string[]): Promise<CentreMonthCredits[]> {
+      const ids = [...new Set(centreIds)].map((c) => creditsId(c, month));
+      const found = new Map((await findByIds(credits, ids, { counted: 0 })).map((d) => [d._id, d]));
+      return centreIds.map((centreId) => {
+        const doc = found.get(creditsId(centreId, month));
+        return { centreId, qualityInfoAdopted: doc?.qualityInfoAdopted ?? 0, serviceInnovation: doc?.serviceInnovation ?? 0 };
+      });
     },
 
     /** The entry for this evidence on any of the engineer's licences up to `generation` (a retry after a reinstatement). */

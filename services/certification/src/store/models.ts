@@ -86,6 +86,11 @@ export interface EntryDoc {
   _id: string;
   licenceId: string;
   engineerId: string;
+  /**
+   * The engineer's centre when the entry was recorded: the centre whose monthly incentives a credit
+   * counts for. Absent on entries recorded before credits were counted per centre.
+   */
+  centreId?: string;
   cycleIndex: number;
   code: string;
   kind: PointKind;
@@ -95,6 +100,23 @@ export interface EntryDoc {
   recordedAt: Date;
   note: string | null;
   standardVersionId: string;
+}
+
+/**
+ * The incentive credits of one centre's month (domain.md §6): `_id` = `<centreId>|<YYYY-MM>`
+ * (Asia/Shanghai month of the entries' `recordedAt`), so the monthly evaluation reads a batch of
+ * centres by `_id` alone. Written read-modify-write under the `credits:<_id>` lease. `counted` is the
+ * JSON of the `[entryId, code]` pairs counted, each ledger entry once (a replay finds its id and
+ * counts nothing); kept as one string because FerretDB converts every field of a document on each
+ * read and write. The two numbers are derived from it on every write.
+ */
+export interface CentreCreditsDoc {
+  _id: string;
+  centreId: string;
+  month: string;
+  qualityInfoAdopted: number;
+  serviceInnovation: number;
+  counted: string;
 }
 
 /**
@@ -197,6 +219,7 @@ const entrySchema = new Schema<EntryDoc>(
     _id: { type: String, required: true },
     licenceId: { type: String, required: true },
     engineerId: { type: String, required: true },
+    centreId: { type: String },
     cycleIndex: { type: Number, required: true },
     code: { type: String, required: true },
     kind: { type: String, required: true },
@@ -241,6 +264,18 @@ const flagSchema = new Schema<ReviewFlagDoc>(
 );
 flagSchema.index({ engineerId: 1 });
 
+const creditsSchema = new Schema<CentreCreditsDoc>(
+  {
+    _id: { type: String, required: true },
+    centreId: { type: String, required: true },
+    month: { type: String, required: true },
+    qualityInfoAdopted: { type: Number, required: true },
+    serviceInnovation: { type: Number, required: true },
+    counted: { type: String, required: true },
+  },
+  { collection: 'centre_month_credits', versionKey: false, strict: 'throw' },
+);
+
 function modelOn<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
@@ -252,3 +287,4 @@ export const entryModel = (conn: Connection) => modelOn(conn, 'LicenceEntry', en
 export const examModel = (conn: Connection) => modelOn(conn, 'ExamResult', examSchema);
 export const flagModel = (conn: Connection) => modelOn(conn, 'ReviewFlag', flagSchema);
 export const rosterModel = (conn: Connection) => modelOn(conn, 'CentreRoster', rosterSchema);
+export const centreCreditsModel = (conn: Connection) => modelOn(conn, 'CentreMonthCredits', creditsSchema);
