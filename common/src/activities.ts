@@ -25,6 +25,80 @@ export interface StandardsActivities {
   productLinesAt(input: { at: string }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
   /** What the ticket lifecycle needs of the standard in force at `at`, with validUntil as licencePolicyAt. */
   ticketPolicyAt(input: { at: string }): Promise<TicketPolicyInput & { validUntil: string | null }>;
+  /** The monthly evaluation's numbers of the standard in force at `at` (the month's last instant), with validUntil as licencePolicyAt. */
+  evaluationPolicyAt(input: { at: string }): Promise<EvaluationPolicyInput & { validUntil: string | null }>;
+}
+
+/**
+ * The numbers of the monthly centre evaluation (domain.md §3, §6), as the standard holds them. Rates
+ * are fractions (0.95 = 95 %); KPI weights sum to 100; amounts in fen.
+ */
+export interface EvaluationPolicyInput {
+  standardVersionId: string;
+  kpis: {
+    code: 'SATISFACTION_RATE' | 'INFORMATION_TIMELINESS' | 'DISPATCH_LEFTOVER' | 'COMPLAINT_RATE' | 'PARTS_MISJUDGEMENT' | 'DELIGHT_RATE';
+    direction: 'HIGHER_IS_BETTER' | 'LOWER_IS_BETTER';
+    target: number;
+    floor: number;
+    weight: number;
+  }[];
+  incentivePoints: { qualityInfoAdopted: number; serviceInnovation: number; majorComplaint: number };
+  grading: { aMinScore: number; bMinScore: number; minCompletions: number };
+  consequences: { suspendAtCGrades: number; eliminateAtCGrades: number; awardTopN: number; penaltyBottomN: number; awardFen: number; penaltyFen: number };
+  reviewWindowDays: number;
+  promotionRunMonths: number;
+}
+
+/** The tickets service's KPI counters of one centre's month (services/tickets/src/rules/kpi-facts.ts). */
+export interface KpiCounters {
+  dispatched: number;
+  completions: number;
+  completionsReportedInTime: number;
+  answeredCallbacks: number;
+  satisfiedCallbacks: number;
+  complaints: number;
+  majorComplaints: number;
+  partsReplaced: number;
+  partsMisjudged: number;
+  delightCompletions: number;
+}
+
+/** One centre's month as the tickets service knows it, for the evaluation. */
+export interface CentreMonthTickets {
+  centreId: string;
+  counters: KpiCounters;
+  /** Jobs the centre held at `asOf`, accepted and not completed, past due then (domain.md §6 dispatch leftover). */
+  leftover: number;
+}
+
+/** One centre's month as the certification service knows it: its engineers' credits that count as incentives. */
+export interface CentreMonthCredits {
+  centreId: string;
+  /** QUALITY_INFO_ADOPTED credits recorded in the month (Asia/Shanghai) on engineers of the centre. */
+  qualityInfoAdopted: number;
+  /** SMALL_IMPROVEMENT credits (小改小革, service innovation), likewise. */
+  serviceInnovation: number;
+}
+
+export type EvaluationState = 'RUNNING' | 'PROVISIONAL' | 'CONFIRMING' | 'CONFIRMED';
+
+/** A centre to evaluate, with what its consequences and promotion need from its grade history. */
+export interface EvaluationCentre {
+  centreId: string;
+  code: string;
+  region: string;
+  /** C grades recorded in the calendar year of the month, before the month. */
+  cGradesBefore: number;
+}
+
+/** A centre's award or penalty of a confirmed month, for settlement's Q. */
+export interface EvaluationAward {
+  centreId: string;
+  month: string;
+  grade: 'A' | 'B' | 'C' | null;
+  rank: number | null;
+  awardFen: number;
+  penaltyFen: number;
 }
 
 export interface EligibleCentre {
@@ -58,6 +132,47 @@ export interface EngineerRef {
 export interface NetworkActivities {
   /** The centre with this id, or null when there is none. Reads only. */
   centreRef(input: { centreId: string }): Promise<CentreRef | null>;
+
+  // ---- the monthly evaluation (workflow monthlyEvaluation, id `evaluation-YYYY-MM`) ----
+
+  /**
+   * Opens (or finds) the month's evaluation record and starts run `run` of it: RUNNING, progress 0 of
+   * the centres to evaluate. Idempotent per (month, run). A CONFIRMED month is left alone and returned
+   * as it is, so the workflow ends without changing anything.
+   */
+  beginEvaluationRun(input: { month: string; run: number; standardVersionId: string; requestedBy: string }): Promise<{ state: EvaluationState; total: number }>;
+  /** The centres to evaluate (ACTIVE or SUSPENDED during the month), by id, `limit` 1–1000 after the cursor. Reads only. */
+  evaluationCentres(input: { month: string; after: string | null; limit: number }): Promise<{ centres: EvaluationCentre[]; nextCursor: string | null }>;
+  /**
+   * Computes and stores the PROVISIONAL scorecards of a batch for run `run` (replacing an earlier
+   * run's), with the policy given; sets progress to `doneBefore` + the batch. Idempotent.
+   */
+  storeScorecards(input: {
+    month: string;
+    run: number;
+    policy: EvaluationPolicyInput;
+    doneBefore: number;
+    centres: { centre: EvaluationCentre; tickets: CentreMonthTickets; credits: CentreMonthCredits }[];
+  }): Promise<{ stored: number }>;
+  /**
+   * Ranks the run's scorecards (awards, penalties, consequences to come) and makes the run PROVISIONAL
+   * with `computedAt`. Idempotent per (month, run). Returns the grade counts.
+   */
+  finishEvaluationRun(input: { month: string; run: number }): Promise<{ computedAt: string; gradeCounts: { A: number; B: number; C: number; ungraded: number } }>;
+  /** Disputes of the month still OPEN. Reads only. */
+  openDisputes(input: { month: string }): Promise<number>;
+  /** Marks the month CONFIRMING by `confirmedBy` (first call wins; a repeat returns the same). Refused (CONFLICT) while a dispute is open. */
+  confirmEvaluation(input: { month: string; confirmedBy: string }): Promise<{ confirmedAt: string; confirmedBy: string }>;
+  /**
+   * On confirmation, for a batch of the month's centres: records the grade (as recordGrade) and applies
+   * the consequence (as applyStatusConsequence, evidence `evaluation:YYYY-MM`). Idempotent. Returns the
+   * centres this batch eliminated, whose open jobs must be recalled and re-dispatched.
+   */
+  applyEvaluationBatch(input: { month: string; after: string | null; limit: number }): Promise<{ eliminated: string[]; nextCursor: string | null }>;
+  /** Marks the month CONFIRMED (idempotent). */
+  completeEvaluation(input: { month: string }): Promise<{ state: 'CONFIRMED' }>;
+  /** A CONFIRMED month's awards and penalties (for settlement), by centre id after the cursor; refused (NOT_FOUND type) before confirmation. */
+  evaluationAwards(input: { month: string; after: string | null; limit: number }): Promise<{ awards: EvaluationAward[]; nextCursor: string | null }>;
 
   /**
    * ACTIVE centres covering `regionCode` (6-digit) and `productLine` with room today, best grade
@@ -180,6 +295,9 @@ export interface CertificationActivities {
     recordedBy: string;
     policy?: LicencePolicyInput;
   }): Promise<{ entryId: string; created: boolean; pointsRemaining: number; status: 'EXEMPLARY' | 'NORMAL' | 'WARNING' | 'REVOKED' }>;
+
+  /** The month's (YYYY-MM, Asia/Shanghai) incentive credits per centre, one entry per centre asked (0s when none). Reads one document per centre. */
+  centreMonthCredits(input: { month: string; centreIds: string[] }): Promise<CentreMonthCredits[]>;
 }
 
 export type TicketState =
@@ -286,4 +404,18 @@ export interface TicketsActivities {
 
   /** Jobs assigned to the engineer with an appointment on `at`'s day (Asia/Shanghai). Reads only. */
   engineerJobsOn(input: { engineerId: string; at: string }): Promise<number>;
+
+  /**
+   * Each centre's KPI counters of the month (YYYY-MM, Asia/Shanghai) and its dispatch leftover as of
+   * `asOf` (the month's last instant; now for a live scorecard), one entry per centre asked. Reads a
+   * bounded number of documents per centre, never all facts: the same answer however late it is asked.
+   */
+  centreMonthFacts(input: { month: string; asOf: string; centreIds: string[] }): Promise<CentreMonthTickets[]>;
+
+  /**
+   * An eliminated centre's open jobs (offered or accepted, not completed) are recalled through their
+   * lifecycle workflows (RECALL, then re-dispatched), each once: idempotent by `evidence`. Returns how
+   * many jobs it recalled now.
+   */
+  recallCentreJobs(input: { centreId: string; reason: string; evidence: string }): Promise<{ recalled: number }>;
 }

@@ -7,7 +7,8 @@ import { Worker, bundleWorkflowCode, NativeConnection } from '@temporalio/worker
 import type { AnnualReviewResult, LicencePolicyInput } from '@starline/common';
 import { startTemporal } from '../../infra/src/backends.ts';
 import type { Managed } from '../../infra/src/processes.ts';
-import { LICENCE_REVIEW_SCHEDULE_ID, ensureSchedules } from '../src/schedules.ts';
+import { monthBefore } from '../src/evaluation.ts';
+import { LICENCE_REVIEW_SCHEDULE_ID, MONTHLY_EVALUATION_SCHEDULE_ID, ensureSchedules } from '../src/schedules.ts';
 import { workflowsPath } from '../src/worker.ts';
 
 // Schedules exist only on a real server (the time-skipping one has none): the dev server here.
@@ -62,6 +63,46 @@ describe('the licence review schedule', () => {
       await client.schedule.getHandle(LICENCE_REVIEW_SCHEDULE_ID).trigger();
       for (let i = 0; i < 100 && reviewed.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(reviewed).toHaveLength(1);
+    } finally {
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(running);
+      await connection.close();
+    }
+  });
+});
+
+describe('the monthly evaluation schedule', () => {
+  it('fires on the 1st at 02:00 China time and starts the evaluation of the month before as evaluation-YYYY-MM, once', async () => {
+    await Promise.all([ensureSchedules(client), ensureSchedules(client)]);
+    const description = await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).describe();
+    expect(description.spec.timezone).toBe('Asia/Shanghai');
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }],
+    });
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledMonthlyEvaluation', taskQueue: 'workflows' });
+
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const begun: string[] = [];
+    const workers = [
+      await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath }) }),
+      await Worker.create({ connection, taskQueue: 'standards', activities: { evaluationPolicyAt: async () => ({ standardVersionId: 's1', reviewWindowDays: 3 }) } }),
+      // The month turns out confirmed already, so the evaluation ends at once without further stand-ins.
+      await Worker.create({
+        connection, taskQueue: 'network',
+        activities: { beginEvaluationRun: async ({ month }: { month: string }) => (begun.push(month), { state: 'CONFIRMED', total: 0 }) },
+      }),
+    ];
+    const running = workers.map((w) => w.run());
+    try {
+      const month = monthBefore(new Date());
+      await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).trigger();
+      for (let i = 0; i < 100 && begun.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(begun).toEqual([month]);
+      expect(await client.workflow.getHandle(`evaluation-${month}`).result()).toMatchObject({ month, state: 'CONFIRMED' });
+      // Fired again for the same month: the month's evaluation is not started a second time.
+      await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).trigger();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(begun).toEqual([month]);
     } finally {
       workers.forEach((w) => w.shutdown());
       await Promise.all(running);

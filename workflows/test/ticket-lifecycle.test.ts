@@ -183,7 +183,7 @@ function ticketOf(ticketId: string): Model {
   return t;
 }
 
-const ticketsStub: TicketsActivities = {
+const ticketsStub: Omit<TicketsActivities, 'centreMonthFacts' | 'recallCentreJobs'> = {
   async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
     const at = await now();
     const first = world.outcomes.get(commandId);

@@ -106,5 +106,23 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         validUntil,
       };
     },
+
+    async evaluationPolicyAt({ at }) {
+      const { version, validUntil } = await inForceAt(at);
+      const { kpis, incentivePoints: p, grading: g, consequences: c, evaluation: e } = version.content;
+      return {
+        standardVersionId: version.id,
+        kpis: kpis.map(({ code, direction, target, floor, weight }) => ({ code, direction, target, floor, weight })),
+        incentivePoints: { qualityInfoAdopted: p.qualityInfoAdopted, serviceInnovation: p.serviceInnovation, majorComplaint: p.majorComplaint },
+        grading: { aMinScore: g.aMinScore, bMinScore: g.bMinScore, minCompletions: g.minCompletions },
+        consequences: {
+          suspendAtCGrades: c.suspendAtCGrades, eliminateAtCGrades: c.eliminateAtCGrades, awardTopN: c.awardTopN,
+          penaltyBottomN: c.penaltyBottomN, awardFen: c.awardFen, penaltyFen: c.penaltyFen,
+        },
+        reviewWindowDays: e.reviewWindowDays,
+        promotionRunMonths: e.promotionRunMonths,
+        validUntil,
+      };
+    },
   };
 }
