@@ -1,18 +1,36 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { asActivity, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { asActivity, DomainError, parseInstant, shanghaiMonth, type CentreMonthTickets, type TicketEvidence, type TicketsActivities } from '@starline/common';
 import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
+import type { Lifecycle } from './graphql/lifecycle.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
-import { applyPatch, decide } from './rules/lifecycle.ts';
+import { leftoverCentreAt } from './rules/leftover.ts';
+import { ALLOWED_FROM, applyPatch, decide } from './rules/lifecycle.ts';
 import type { TicketPolicy } from './rules/policy.ts';
 import { currentAppointment, type TicketSnapshot } from './rules/ticket.ts';
-import { ID_PATTERN } from './rules/validate.ts';
+import { ID_PATTERN, validateReason } from './rules/validate.ts';
 import { shanghaiDate } from './shanghai.ts';
 import { snapshotOf, type TicketRecord, type TicketsStore } from './store/tickets.ts';
 import { summaryOf } from './summary.ts';
 
 const COMMAND_ID_MAX = 200;
 const CENTRES_MAX = 1000;
+/** `${evidence}:recall:${ticketId}` must stay within the lifecycle's 200-character request ids (ids are ≤ 64). */
+const RECALL_EVIDENCE_MAX = 120;
+const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** Who the evaluation's recalls are recorded as. */
+export const EVALUATION_ACTOR = 'system:evaluation';
+
+/** YYYY-MM months from `first` through `last` (none when `last` is earlier). */
+export function monthsThrough(first: string, last: string): string[] {
+  const out: string[] = [];
+  let [y, m] = first.split('-').map(Number) as [number, number];
+  for (let month = first; month <= last; month = `${y}-${String(m).padStart(2, '0')}`) {
+    out.push(month);
+    if (++m > 12) [y, m] = [y + 1, 1];
+  }
+  return out;
+}
 
 function id(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
@@ -27,8 +45,12 @@ function instant(field: string, value: unknown): Date {
   }
 }
 
-/** The tickets task queue's activities. Each is safe to retry; only applyTicketCommand writes. */
-export function createTicketsActivities(store: TicketsStore, now: () => Date = () => new Date()): TicketsActivities {
+/**
+ * The tickets task queue's activities. Each is safe to retry; only applyTicketCommand writes, and
+ * recallCentreJobs sends commands through `lifecycle` (the tickets' workflows; main.ts passes the
+ * Temporal one, tests an in-process one). Without a lifecycle, recallCentreJobs fails non-retryably.
+ */
+export function createTicketsActivities(store: TicketsStore, now: () => Date = () => new Date(), lifecycle: Lifecycle | null = null): TicketsActivities {
   async function load(ticketId: string): Promise<TicketRecord> {
     const t = await store.findTicket(ticketId);
     if (!t) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, 'NOT_FOUND');
@@ -149,6 +171,73 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
     async engineerJobsOn({ engineerId, at }) {
       id('engineerId', engineerId);
       return store.countEngineerJobs(engineerId, shanghaiDate(instant('at', at)));
+    },
+
+    /**
+     * Counters: each centre's `kpi_months` document, all by one `_id` `$in`. Leftover: the jobs each
+     * centre may have held at `asOf` (its open jobs now, and those that left them after `asOf`: the
+     * left-open-jobs sets of `asOf`'s month up to now's), read together by `_id` `$in` and each judged
+     * as of `asOf` from its timeline with its own standard (rules/leftover.ts). Reads only.
+     */
+    async centreMonthFacts({ month, asOf, centreIds }) {
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw badActivityInput(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
+      const at = instant('asOf', asOf);
+      if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > CENTRES_MAX) {
+        throw badActivityInput(`centreIds must be a list of 1 to ${CENTRES_MAX} ids`);
+      }
+      const asked = centreIds.map((c, i) => id(`centreIds[${i}]`, c));
+      const unique = [...new Set(asked)];
+      return asActivity(async () => {
+        const [totals, held] = await Promise.all([
+          store.kpiMonthTotals(unique, month),
+          store.heldSince(unique, at, monthsThrough(shanghaiMonth(at), shanghaiMonth(now()))),
+        ]);
+        const tickets = await store.ticketTimelines([...held.values()].flat());
+        const leftover = new Map<string, number>();
+        for (const [centreId, ids] of held) {
+          let n = 0;
+          for (const ticketId of ids) {
+            const t = tickets.get(ticketId);
+            if (t && leftoverCentreAt(t.timeline, at, t.policy as TicketPolicy) === centreId) n++;
+          }
+          leftover.set(centreId, n);
+        }
+        return asked.map((centreId): CentreMonthTickets => ({ centreId, counters: totals.get(centreId)!, leftover: leftover.get(centreId)! }));
+      });
+    },
+
+    /**
+     * RECALL, through each job's lifecycle workflow, of every job the centre holds open and may still
+     * give up (ACCEPTED, BOOKED, ASSIGNED; ON_SITE finishes its visit), with requestId
+     * `<evidence>:recall:<ticketId>` so a retry applies each once. The lifecycle then dispatches the
+     * RECEIVED job again. A job that refuses (moved on meanwhile: INVALID_TRANSITION) is skipped.
+     * Offers the centre hasn't answered are not recalled: no `_id`-keyed list of a centre's pending
+     * offers exists, and an offer expires by its acceptance clock (README, Monthly evaluation).
+     */
+    async recallCentreJobs({ centreId, reason, evidence }) {
+      id('centreId', centreId);
+      const bad = validateReason('reason', reason);
+      if (bad.length) throw badActivityInput(bad.map((v) => `${v.field}: ${v.message}`).join('; '));
+      if (typeof evidence !== 'string' || evidence.trim() === '' || evidence.length > RECALL_EVIDENCE_MAX) {
+        throw badActivityInput(`evidence must be a non-empty string of at most ${RECALL_EVIDENCE_MAX} characters`);
+      }
+      if (!lifecycle) throw ApplicationFailure.nonRetryable('this tickets worker has no lifecycle client to recall jobs with', 'NotConfigured');
+      const lc = lifecycle;
+      return asActivity(async () => {
+        const jobs = (await store.openJobViews(centreId)).filter((t) => t.centreId === centreId && ALLOWED_FROM.RECALL.includes(t.state));
+        let recalled = 0;
+        for (const t of jobs) {
+          try {
+            const after = await lc.command(t.id, { type: 'RECALL', reason, actor: EVALUATION_ACTOR }, { expectedVersion: null, requestId: `${evidence}:recall:${t.id}` });
+            // A replayed request answers with the ticket as it is now: counted only if the centre no longer holds it.
+            if (after.centreId !== centreId) recalled++;
+          } catch (error) {
+            if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') continue;
+            throw error;
+          }
+        }
+        return { recalled };
+      });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { shanghaiMonth } from '@starline/common';
 import type { ComplaintOpenedEvent, ComplaintSeverity } from './rules/complaint.ts';
 import type { TicketEvent } from './rules/events.ts';
 import { kpiFacts, type KpiCounter } from './rules/kpi-facts.ts';
@@ -60,6 +61,8 @@ export interface OpenedComplaint {
 export interface SetMove {
   key: string;
   add: boolean;
+  /** What joins instead of the bare ticket id (the left-open-jobs sets: `<ticketId>|<ISO instant it left>`). */
+  member?: string;
 }
 
 export interface PendingEffects {
@@ -76,6 +79,21 @@ export const OPEN_JOB_STATES: readonly TicketState[] = ['ACCEPTED', 'BOOKED', 'A
 export const serialSetKey = (serialNumber: string): string => `serial:${serialNumber}`;
 export const openJobsSetKey = (centreId: string): string => `centre:${centreId}`;
 export const engineerDaySetKey = (engineerId: string, day: string): string => `engineer:${engineerId}:${day}`;
+/**
+ * The jobs that left a centre's open jobs (completed, recalled, cancelled) in a Shanghai month
+ * (YYYY-MM), each as `<ticketId>|<ISO instant it left>`: with the open set now, every job the centre
+ * may have held open at any earlier instant of that month or later (the dispatch leftover, judged as
+ * of the month's last instant however late it is asked). Append-only, bounded by the month's jobs.
+ */
+export const leftOpenJobsSetKey = (centreId: string, month: string): string => `centre-left:${centreId}:${month}`;
+export const leftOpenJobMember = (ticketId: string, at: Date): string => `${ticketId}|${at.toISOString()}`;
+/** A member of a left-open-jobs set: the ticket and when it left (null for a bare id). */
+export function parseLeftOpenJob(member: string): { ticketId: string; leftAt: Date | null } {
+  const bar = member.lastIndexOf('|');
+  if (bar < 0) return { ticketId: member, leftAt: null };
+  const leftAt = new Date(member.slice(bar + 1));
+  return { ticketId: member.slice(0, bar), leftAt: Number.isNaN(leftAt.getTime()) ? null : leftAt };
+}
 
 /**
  * The sets a ticket belongs to besides its serial's: its centre's open jobs while OPEN_JOB_STATES,
@@ -91,11 +109,19 @@ export function setsOf(t: TicketSnapshot): string[] {
   return keys;
 }
 
-/** Leave the sets `before` was in and `after` is not, join those `after` is newly in. */
-export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot): SetMove[] {
+/**
+ * Leave the sets `before` was in and `after` is not, join those `after` is newly in; a job leaving
+ * its centre's open jobs at `at` also joins that centre's left-open-jobs set of `at`'s month.
+ */
+export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot, at: Date): SetMove[] {
   const was = before ? setsOf(before) : [];
   const is = setsOf(after);
-  return [...was.filter((k) => !is.includes(k)).map((key) => ({ key, add: false })), ...is.filter((k) => !was.includes(k)).map((key) => ({ key, add: true }))];
+  const left = was.filter((k) => !is.includes(k));
+  const moves: SetMove[] = [...left.map((key) => ({ key, add: false })), ...is.filter((k) => !was.includes(k)).map((key) => ({ key, add: true }))];
+  if (before?.centreId && left.includes(openJobsSetKey(before.centreId))) {
+    moves.push({ key: leftOpenJobsSetKey(before.centreId, shanghaiMonth(at)), add: true, member: leftOpenJobMember(after.id, at) });
+  }
+  return moves;
 }
 
 /**
@@ -172,6 +198,6 @@ export function effectsOf(input: {
     change: changeOf(before, after, input.types ?? events.map((e) => e.type), events, at),
     kpiFacts: kpiFactsOf(after.id, version, opened ? [...events, opened.opened] : events),
     complaint: opened?.complaint ?? null,
-    sets: setMoves(before, after),
+    sets: setMoves(before, after, at),
   };
 }

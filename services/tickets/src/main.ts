@@ -52,13 +52,15 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
   );
 
+  // The lifecycle workflows: the mutations' way to a ticket, and the evaluation's recalls (recallCentreJobs).
+  const lifecycle = temporalLifecycle(client);
   const deps: TicketsDeps = {
     store,
     now,
     ticketPolicy: async () => (await inForce()).policy,
     centre: (centreId) => network.centreRef({ centreId }),
     engineer: (engineerId) => certification.engineerRef({ engineerId }),
-    lifecycle: temporalLifecycle(client),
+    lifecycle,
     recordLicenceEvent: (input) => certification.recordLicenceEvent(input),
   };
   const schema = buildTicketsSchema(deps);
@@ -78,7 +80,7 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
     log,
     db,
     schema,
-    activities: createTicketsActivities(store),
+    activities: createTicketsActivities(store, now, lifecycle),
     onStop: async () => {
       clearInterval(sweep);
       await client.connection.close();

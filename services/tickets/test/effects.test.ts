@@ -85,9 +85,25 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     const onSite = journey('ON_SITE');
     const at = plus(onSite.checkedInAt!, 90);
     const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
-    expect(moves(onSite, { type: 'COMPLETE', report }, at)).toEqual([{ key: 'centre:C-1', add: false }]);
-    const leaveBoth = [{ key: 'centre:C-1', add: false }, { key: 'engineer:E-1:20261013', add: false }];
+    expect(moves(onSite, { type: 'COMPLETE', report }, at)).toEqual([
+      { key: 'centre:C-1', add: false }, { key: 'centre-left:C-1:2026-10', add: true, member: `T-1|${at.toISOString()}` },
+    ]);
+    const leaveBoth = [
+      { key: 'centre:C-1', add: false }, { key: 'engineer:E-1:20261013', add: false },
+      { key: 'centre-left:C-1:2026-10', add: true, member: 'T-1|2026-10-12T02:00:00.000Z' },
+    ];
     expect(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60))).toEqual(leaveBoth);
     expect(moves(journey('ASSIGNED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))).toEqual(leaveBoth);
+  });
+
+  it('leaving the open jobs joins the left set of the Shanghai month it left in, with the instant', () => {
+    // 2026-10-31 16:30 UTC is 1 November 00:30 in Shanghai.
+    const at = new Date('2026-10-31T16:30:00.000Z');
+    const accepted = journey('ACCEPTED');
+    expect(moves(accepted, { type: 'CANCEL', reason: 'customer withdrew' }, at)).toEqual([
+      { key: 'centre:C-1', add: false }, { key: 'centre-left:C-1:2026-11', add: true, member: 'T-1|2026-10-31T16:30:00.000Z' },
+    ]);
+    // A job no centre held open leaves nothing.
+    expect(moves(journey('OFFERED'), { type: 'CANCEL', reason: 'customer withdrew' }, at)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CertificationActivities, NetworkActivities, StandardsActivities } from '@starline/common';
+import { remoteActivities, type CertificationActivities, type NetworkActivities, type StandardsActivities, type TicketsActivities } from '@starline/common';
 import { as } from '../../../common/test/harness.ts';
 import { serviceUnderTest } from '../../../common/test/service-process.ts';
 import { startTickets } from '../src/main.ts';
@@ -59,5 +59,33 @@ describe('the tickets process with the real lifecycle workflow', () => {
     expect(assigned).toMatchObject({ state: 'ASSIGNED', engineerId: 'eng-1' });
     const changes = await data(as.partner('centre-1'), Q.changes, { since: null });
     expect(changes.changes.map((c: any) => c.version)).toEqual([2, 3, 4, 5]);
+  }, 60_000);
+
+  it('recallCentreJobs (the evaluation, through Temporal) recalls the centre’s job through its workflow, which then moves it on', async () => {
+    const t = await data(as.callCentre(), Q.receive, { input: intake(), key: 'temporal-intake-recall' });
+    let offered = t;
+    for (let i = 0; i < 100 && offered.state !== 'OFFERED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      offered = await data(as.operator(), Q.ticket, { id: t.id });
+    }
+    const accepted = await data(as.partner('centre-1'), Q.accept, { id: t.id, version: offered.version, key: 'temporal-accept-recall' });
+    expect(accepted).toMatchObject({ state: 'ACCEPTED', centreId: 'centre-1' });
+
+    const tickets = remoteActivities<TicketsActivities>(svc.client, 'tickets', 30_000);
+    const input = { centreId: 'centre-1', reason: 'centre eliminated by the evaluation of 2026-10', evidence: 'evaluation:recall-test' };
+    // This job, and the first test's (ASSIGNED) when that ran before.
+    const open = (await data(as.operator(), Q.openTickets, { reps: [{ __typename: 'ServiceCentre', id: 'centre-1' }] }))[0].openTickets;
+    expect(open.map((o: any) => o.id)).toContain(t.id);
+    expect(await tickets.recallCentreJobs(input)).toEqual({ recalled: open.length });
+    expect((await data(as.operator(), Q.openTickets, { reps: [{ __typename: 'ServiceCentre', id: 'centre-1' }] }))[0].openTickets).toEqual([]);
+    // The lifecycle dispatches the RECEIVED job again: the only eligible centre was tried this round, so it escalates.
+    let after = await data(as.operator(), Q.ticket, { id: t.id });
+    for (let i = 0; i < 100 && after.state !== 'ESCALATED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await data(as.operator(), Q.ticket, { id: t.id });
+    }
+    expect(after).toMatchObject({ state: 'ESCALATED', centreId: null });
+    expect(after.timeline.slice(-2).map((e: any) => [e.type, e.actor])).toEqual([['RECALLED', 'system:evaluation'], ['ESCALATED', 'system:lifecycle']]);
+    expect(await tickets.recallCentreJobs(input)).toEqual({ recalled: 0 });
   }, 60_000);
 });

@@ -70,7 +70,7 @@ export function createComplaintsStore(
   leases: Model<WriteLeaseDoc>,
   lease: LeaseOptions,
   sets: ReturnType<typeof createTicketSets>,
-  insertKpiFacts: (facts: readonly KpiFact[]) => Promise<number>,
+  countKpiFacts: (facts: readonly KpiFact[]) => Promise<number>,
 ) {
   const complaints = complaintModel(conn);
 
@@ -115,7 +115,7 @@ export function createComplaintsStore(
     },
 
     /**
-     * Delivers the outbox (call under the lease): KPI facts (idempotent inserts) and licence evidence
+     * Delivers the outbox (call under the lease): KPI facts (counted once per complaint in kpi_months) and licence evidence
      * through `record` (idempotent by evidence key downstream). Evidence `record` answers RETRY for
      * (certification unreachable) stays pending for the next delivery; RECORDED marks the entry
      * recorded; REJECTED (refused for good, e.g. an unknown engineer) leaves it unrecorded, not pending.
@@ -123,7 +123,7 @@ export function createComplaintsStore(
     async deliver(c: ComplaintRecord, record: (e: ComplaintPending['evidence'][number]) => Promise<'RECORDED' | 'REJECTED' | 'RETRY'>): Promise<ComplaintRecord> {
       const p = c.pending;
       if (!p) return c;
-      await insertKpiFacts(p.kpiFacts);
+      await countKpiFacts(p.kpiFacts);
       const left: ComplaintPending['evidence'] = [];
       const evidence = c.evidence.map((e) => ({ ...e }));
       for (const e of p.evidence) {

@@ -113,7 +113,8 @@ export interface TicketNumberDoc {
 /**
  * A named set of ticket ids kept in step with the tickets: `serial:<serial>` (every ticket of a
  * product serial: the repeat-repair candidates), `centre:<id>` (a centre's open jobs: its load for
- * dispatch), `engineer:<id>:<yyyymmdd>` (an engineer's jobs with an appointment that Shanghai day).
+ * dispatch), `engineer:<id>:<yyyymmdd>` (an engineer's jobs with an appointment that Shanghai day),
+ * `centre-left:<id>:<YYYY-MM>` (jobs that left the centre's open jobs that month, as `<ticketId>|<ISO instant>`).
  * Updated only under the lease `set:<_id>`.
  */
 export interface TicketSetDoc {
@@ -121,16 +122,18 @@ export interface TicketSetDoc {
   tickets: string[];
 }
 
-/** Insert-only KPI increments; a centre's monthly totals are summed by aggregation (a scan: monthly batch only). */
-export interface KpiFactDoc {
+/**
+ * One centre's KPI counters of one Shanghai month (`_id` = `<centreId>|<YYYY-MM>`): what the monthly
+ * evaluation reads, one `_id` per centre. Read-modify-written under the lease `kpi:<_id>` (FerretDB
+ * applies no update atomically and loses concurrent `$inc`s). `applied` is the ids of the deliveries
+ * already counted (`<ticketId>:<version>`, `complaint:<id>`), packed into one JSON string
+ * (store/packed.ts: FerretDB converts every array element on each read and update), so a retried
+ * delivery counts once.
+ */
+export interface KpiMonthDoc {
   _id: string;
-  ticketId: string;
-  version: number;
-  centreId: string;
-  month: string;
-  counter: KpiCounter;
-  by: number;
-  at: Date;
+  counters: Record<KpiCounter, number>;
+  applied: string;
 }
 
 /** A piece of licence evidence a complaint produced, and whether certification has it yet. */
@@ -298,20 +301,10 @@ const setSchema = new Schema<TicketSetDoc>(
   { collection: 'ticket_sets', versionKey: false, strict: 'throw' },
 );
 
-const kpiFactSchema = new Schema<KpiFactDoc>(
-  {
-    _id: { type: String, required: true },
-    ticketId: { type: String, required: true },
-    version: { type: Number, required: true },
-    centreId: { type: String, required: true },
-    month: { type: String, required: true },
-    counter: { type: String, required: true },
-    by: { type: Number, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'kpi_facts', versionKey: false, strict: 'throw' },
+const kpiMonthSchema = new Schema<KpiMonthDoc>(
+  { _id: { type: String, required: true }, counters: { ...mixed, required: true }, applied: { type: String, required: true } },
+  { collection: 'kpi_months', versionKey: false, minimize: false, strict: 'throw' },
 );
-kpiFactSchema.index({ centreId: 1, month: 1 });
 
 const complaintSchema = new Schema<ComplaintDoc>(
   {
@@ -356,5 +349,5 @@ export const receiptModel = (conn: Connection) => modelOn(conn, 'TicketChangeRec
 export const numberModel = (conn: Connection) => modelOn(conn, 'TicketNumber', numberSchema);
 export const policyModel = (conn: Connection) => modelOn(conn, 'TicketPolicy', policySchema);
 export const ticketSetModel = (conn: Connection) => modelOn(conn, 'TicketSet', setSchema);
-export const kpiFactModel = (conn: Connection) => modelOn(conn, 'KpiFact', kpiFactSchema);
+export const kpiMonthModel = (conn: Connection) => modelOn(conn, 'KpiMonth', kpiMonthSchema);
 export const complaintModel = (conn: Connection) => modelOn(conn, 'Complaint', complaintSchema);

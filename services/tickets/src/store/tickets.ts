@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
-import { effectsOf, engineerDaySetKey, openJobsSetKey, serialSetKey, type PendingEffects } from '../effects.ts';
+import { DEFAULT_LEASE, findByIds, IDS_PER_QUERY, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
+import { effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, type PendingEffects } from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
@@ -9,6 +9,7 @@ import { shanghaiDate } from '../shanghai.ts';
 import { createChangeFeed } from './changes.ts';
 import { createComplaintsStore } from './complaints.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
+import { createKpiMonths } from './kpi-months.ts';
 import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc, type TimelineEntry } from './models.ts';
 import { pack, unpack } from './packed.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
@@ -26,6 +27,8 @@ export const ticketLease = (id: string): string => `ticket:${id}`;
 
 /** ticket numbers tried before giving up (a clash needs two of a million on the same day). */
 const NUMBER_ATTEMPTS = 5;
+/** What a ticket view leaves out: the store's bookkeeping (the applied commands are most of a long ticket). */
+const VIEW_ONLY = { appliedCommands: 0, pending: 0, recordedEvidence: 0 } as const;
 /** Ticket views a process keeps (a few KB each): enough for every job a busy feed page names. */
 const VIEWS_KEPT = 5_000;
 
@@ -65,10 +68,11 @@ export interface TicketWrite {
 export type TicketsStore = ReturnType<typeof createTicketsStore>;
 
 /**
- * Every read and write of the tickets database, all by `_id` except `kpiTotals` (see facts.ts).
+ * Every read and write of the tickets database, all by `_id` (or `_id` `$in`) except the portal's
+ * search and HQ's complaint list (scans, see search.ts and complaints.ts).
  * A ticket changes in two steps: `commit` writes the decision (snapshot patch, version + 1, timeline
  * events, the command's outcome and the effects to deliver, `pending`) in ONE conditional
- * single-document update; `settle` then delivers `pending` (centre change feeds, KPI facts,
+ * single-document update; `settle` then delivers `pending` (centre change feeds, KPI counters,
  * complaint, ticket sets) with idempotent writes and clears it. Both run under the lease
  * `ticket:<id>`, and every writer settles what it finds pending before deciding anything new, so a
  * crash between the steps is repaired by the next call and nothing is delivered twice.
@@ -79,9 +83,10 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const leases = writeLeaseModel(conn);
   const feed = createChangeFeed(conn, leases, lease);
   const facts = createFactsStore(conn);
+  const kpiMonths = createKpiMonths(conn, leases, lease);
   const sets = createTicketSets(conn, leases, lease);
   const search = createTicketSearch(conn);
-  const complaints = createComplaintsStore(conn, leases, lease, sets, facts.insertKpiFacts);
+  const complaints = createComplaintsStore(conn, leases, lease, sets, kpiMonths.apply);
   const idempotency = idempotencyModel(conn);
   const policies = createTicketPolicies(conn);
 
@@ -124,7 +129,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       if (held && held.version >= atLeastVersion) found.set(id, held);
       else unread.push(id);
     }
-    for (const doc of await findByIds(tickets, unread, { appliedCommands: 0, pending: 0, recordedEvidence: 0 })) {
+    for (const doc of await findByIds(tickets, unread, VIEW_ONLY)) {
       const view = await record(doc);
       keepView(view);
       found.set(view.id, view);
@@ -132,12 +137,17 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     return found;
   }
 
+  /** Tickets as they are stored now, by `_id` `$in` (per 500), bypassing and not filling the views kept (a batch reader would only evict a feed's). */
+  async function readTicketViews(ids: readonly string[]): Promise<TicketViewRecord[]> {
+    return Promise.all((await findByIds(tickets, [...new Set(ids)], VIEW_ONLY)).map((doc) => record(doc)));
+  }
+
   /** Delivers the ticket's pending effects (call under its lease). A no-op when nothing is pending. */
   async function settle(t: TicketRecord): Promise<TicketRecord> {
     const p = t.pending;
     if (!p) return t;
     await feed.append(t.id, p.version, p.change);
-    await facts.insertKpiFacts(p.kpiFacts);
+    await kpiMonths.apply(p.kpiFacts);
     if (p.complaint) {
       // Listed before it exists, so the ticket's and the centre's lists never miss it.
       await complaints.join(p.complaint.id, p.complaint.ticketId, p.complaint.centreId);
@@ -160,7 +170,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...sets.models] as const) await m.syncIndexes();
+      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...kpiMonths.models, ...sets.models] as const) await m.syncIndexes();
     },
 
     findTicket,
@@ -266,6 +276,44 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       return Object.fromEntries(counts);
     },
 
+    /** The tickets in the centre's open jobs set as they are stored now (a set member may lag its ticket: check `centreId` and `state`). */
+    openJobViews: async (centreId: string): Promise<TicketViewRecord[]> => readTicketViews(await sets.members(openJobsSetKey(centreId))),
+
+    /**
+     * Every job each centre may have held open at `after` or later: its open jobs now and those that
+     * left its open jobs after `after` in any of `months` (YYYY-MM, from `after`'s month up to now).
+     * One `_id` `$in` read (per 500 sets) for all centres; a job may be listed for several centres.
+     */
+    async heldSince(centreIds: readonly string[], after: Date, months: readonly string[]): Promise<Map<string, string[]>> {
+      const keysOf = (c: string) => [openJobsSetKey(c), ...months.map((m) => leftOpenJobsSetKey(c, m))];
+      const found = await sets.membersOf(centreIds.flatMap(keysOf));
+      return new Map(centreIds.map((c) => {
+        const ids = new Set(found.get(openJobsSetKey(c)));
+        for (const m of months) {
+          for (const member of found.get(leftOpenJobsSetKey(c, m)) ?? []) {
+            const { ticketId, leftAt } = parseLeftOpenJob(member);
+            // Left at or before `after`: the leaving event has happened by then, so it wasn't open then.
+            if (leftAt === null || leftAt.getTime() > after.getTime()) ids.add(ticketId);
+          }
+        }
+        return [c, [...ids]] as const;
+      }));
+    },
+
+    readTicketViews,
+
+    /** Each ticket's timeline and policy only, by `_id` `$in` (per 500): what judging it as of an instant needs. */
+    async ticketTimelines(ids: readonly string[]): Promise<Map<string, { timeline: TimelineEntry[]; policy: TicketPolicyInput }>> {
+      const out = new Map<string, { timeline: TimelineEntry[]; policy: TicketPolicyInput }>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+        const docs = await tickets.find({ _id: { $in: unique.slice(i, i + IDS_PER_QUERY) } }, { timeline: 1, standardVersionId: 1, policy: 1 })
+          .lean<Pick<TicketDoc, '_id' | 'timeline' | 'standardVersionId' | 'policy'>[]>();
+        for (const d of docs) out.set(d._id, { timeline: d.timeline.map(unpack), policy: d.policy ?? (await policies.of(d.standardVersionId)) });
+      }
+      return out;
+    },
+
     /** Tickets the engineer holds whose appointment in force starts on the Shanghai day `day` (yyyymmdd). */
     async countEngineerJobs(engineerId: string, day: string): Promise<number> {
       return (await sets.members(engineerDaySetKey(engineerId, day))).length;
@@ -291,7 +339,10 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     changesSince: feed.since,
     feedHead: feed.head,
-    kpiTotals: facts.kpiTotals,
+    /** Each centre's KPI counters of a Shanghai month (store/kpi-months.ts): one `_id` `$in` read. */
+    kpiMonthTotals: kpiMonths.totals,
+    /** One centre's counters of a month (0s when nothing happened). */
+    kpiTotals: async (centreId: string, month: string) => (await kpiMonths.totals([centreId], month)).get(centreId)!,
     findComplaint: complaints.find,
     /** Complaints: by `_id`, their lists, their changes (store/complaints.ts). */
     complaints,
