@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { shanghaiMonth, type PublishedStandardRef } from '@starline/common';
 import { latestGradeBefore, rankEligible } from './rules/eligibility.ts';
-import { actionFor } from './rules/status.ts';
 import { EVIDENCE_PATTERN, GRADES, LIMITS, MONTH_PATTERN, PRODUCT_LINE_PATTERN, REGION_PATTERN } from './rules/validate.ts';
 import type { NetworkActivities } from './contract.ts';
 import type { CentreStore } from './store/centres.ts';
-import { transitionLocked } from './graphql/mutations.ts';
+import { createEvaluationActivities } from './evaluation-activities.ts';
+import { applyConsequence, putGradeLocked } from './grades.ts';
 
-export const CONSEQUENCE_ACTOR = 'system:evaluation';
+export { CONSEQUENCE_ACTOR } from './grades.ts';
 
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
 
@@ -59,39 +59,19 @@ export function createNetworkActivities(
       if ((await standardVersion(standardVersionId))?.status !== 'PUBLISHED') {
         throw ApplicationFailure.nonRetryable(`standard version ${standardVersionId} is not a published standard`, 'StandardVersionNotFound');
       }
-      return store.exclusiveCentre(centreId, async () => {
-        if (!(await store.findById(centreId))) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
-        const existing = await store.findGrade(centreId, month);
-        if (
-          existing && existing.grade === grade && existing.score === score &&
-          existing.standardVersionId === standardVersionId && existing.evaluationId === evaluationId
-        ) {
-          return { centreId, month, changed: false };
-        }
-        await store.putGrade({ centreId, month, grade, score, standardVersionId, evaluationId, recordedAt: now() });
-        return { centreId, month, changed: true };
-      });
+      const changed = await store.exclusiveCentre(centreId, () =>
+        putGradeLocked(store, now, { centreId, month, grade, score, standardVersionId, evaluationId }),
+      );
+      return { centreId, month, changed };
     },
 
     async applyStatusConsequence({ centreId, to, reason, evidence }) {
       if (to !== 'SUSPENDED' && to !== 'ELIMINATED') throw bad(`to must be SUSPENDED or ELIMINATED, got "${to}"`);
       if (!reason || reason.length > LIMITS.reasonMax) throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
       if (!EVIDENCE_PATTERN.test(evidence)) throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
-      const apply = () => store.exclusiveCentre(centreId, async () => {
-        const current = await store.findById(centreId);
-        if (!current) throw ApplicationFailure.nonRetryable(`service centre ${centreId} does not exist`, 'CentreNotFound');
-        const unchanged = { centreId, status: current.status, applied: false };
-        // Applied before (a retry), or the centre is already there or beyond: nothing to do.
-        if (current.statusHistory.some((h) => h.evidence === evidence && h.to === to)) return unchanged;
-        if (current.status === to || current.status === 'ELIMINATED') return unchanged;
-        if (!actionFor(current.status, to)) {
-          throw ApplicationFailure.nonRetryable(`a ${current.status} centre cannot become ${to}`, 'InvalidTransition');
-        }
-        const changed = await transitionLocked(store, CONSEQUENCE_ACTOR, now(), { id: centreId, to, reason, evidence });
-        return { centreId, status: changed.status, applied: true };
-      });
-      // Elimination also holds the tree lease (see transitionCentre).
-      return to === 'ELIMINATED' ? store.exclusiveTree(apply) : apply();
+      return applyConsequence(store, now, { centreId, to, reason, evidence });
     },
+
+    ...createEvaluationActivities(store, now),
   };
 }

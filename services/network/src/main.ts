@@ -9,11 +9,14 @@ import {
   loadPlatformConfig,
   runServiceProcess,
   stopOnSignals,
+  type CertificationActivities,
   type PlatformConfig,
   type ServiceProcess,
   type StandardsActivities,
+  type TicketsActivities,
 } from '@starline/common';
 import { createNetworkActivities } from './activities.ts';
+import { temporalEvaluationWorkflow } from './graphql/evaluation-workflow.ts';
 import { buildNetworkSchema } from './schema.ts';
 import { createCentreStore, type CentreStore } from './store/centres.ts';
 
@@ -29,7 +32,7 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
   await store.tree.warm();
   log.info({ db: dbName }, 'network database ready');
 
-  // The product lines are the standard's: asked of the standards service through Temporal.
+  // The product lines and the evaluation policy are the standard's: asked of the standards service through Temporal.
   const client = await connectTemporalClient({ address: cfg.temporalAddress, namespace: cfg.temporalNamespace });
   const standards = remoteActivities<StandardsActivities>(client, 'standards');
   const now = () => new Date();
@@ -39,7 +42,27 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
     onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the product lines in force'),
   });
 
-  const schema = buildNetworkSchema({ store, now, productLines });
+  // The live scorecard: the standard's evaluation policy in force now (kept like the product lines),
+  // and the month's facts of the services that own them.
+  const evaluationPolicy = inForceCache((at) => standards.evaluationPolicyAt({ at: at.toISOString() }), {
+    ttlMs: cfg.standardCacheTtlMs,
+    now,
+    onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the evaluation policy in force'),
+  });
+  const tickets = remoteActivities<TicketsActivities>(client, 'tickets');
+  const certification = remoteActivities<CertificationActivities>(client, 'certification');
+
+  const schema = buildNetworkSchema({
+    store,
+    now,
+    productLines,
+    evaluationWorkflow: temporalEvaluationWorkflow(client),
+    live: {
+      policy: evaluationPolicy,
+      facts: (input) => tickets.centreMonthFacts(input),
+      credits: (input) => certification.centreMonthCredits(input),
+    },
+  });
   const running = await runServiceProcess({
     name: 'network',
     cfg,

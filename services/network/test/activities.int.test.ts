@@ -41,7 +41,9 @@ describe('centreRef', () => {
   it('tells another service what it needs of a centre, and null for an unknown id', async () => {
     const id = await create({}, false);
     const code = expectOk(await h.run(as.operator(), Q.centre, { id })).serviceCentre.code as string;
-    expect(await acts.centreRef({ centreId: id })).toEqual({ id, code, status: 'ONBOARDING', tier: 'STANDARD' });
+    expect(await acts.centreRef({ centreId: id })).toEqual({
+      id, code, status: 'ONBOARDING', tier: 'STANDARD', serviceAreas: ['310115'], productLines: ['AIR_CONDITIONER'],
+    });
     expect(await acts.centreRef({ centreId: 'no-such-centre' })).toBeNull();
     expect((await failure(acts.centreRef({ centreId: '' }))).type).toBe('BadActivityInput');
   });

@@ -49,6 +49,14 @@ function fakeSource(initial: CentreRecord[]) {
 const ids = (cs: CentreRecord[]) => cs.map((c) => c.id);
 
 describe('the network tree in memory', () => {
+  it('lists every centre by id, this process’s writes included (the evaluation pages through it)', async () => {
+    const db = fakeSource([centre('r', null, 'Z'), centre('c', 'r', 'A'), centre('b', 'r', 'B')]);
+    const tree = centreSnapshot(db.source, { writerId: 'me', checkEveryMs: 1000, now: () => 0 });
+    expect(ids(await tree.all())).toEqual(['b', 'c', 'r']);
+    tree.put(centre('a', 'r', 'Y'));
+    expect(ids(await tree.all())).toEqual(['a', 'b', 'c', 'r']);
+  });
+
   it('lists children of several parents together, ordered by code, up to the limit', async () => {
     const db = fakeSource([centre('r', null), centre('a', 'r', 'C'), centre('b', 'r', 'A'), centre('c', 'a', 'B'), centre('d', 'b', 'D')]);
     const tree = centreSnapshot(db.source, { writerId: 'me', checkEveryMs: 1000, now: () => 0 });

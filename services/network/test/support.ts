@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
+import type { CentreMonthCredits, CentreMonthTickets, EvaluationPolicyInput, KpiCounters } from '@starline/common';
+import type { EvaluationWorkflow } from '../src/graphql/evaluation-workflow.ts';
 import { buildNetworkSchema } from '../src/schema.ts';
 import { createCentreStore, type CentreStore } from '../src/store/centres.ts';
 
@@ -10,6 +12,81 @@ export interface Harness {
   schema: GraphQLSchema;
   run: Runner;
   snapshot: () => Promise<string>;
+  /** The in-process stand-in for the evaluation workflow (see fakeEvaluationWorkflow). */
+  workflow: FakeEvaluationWorkflow;
+  /** What the live scorecard's sources answer (tickets, certification, standards). */
+  live: FakeLiveSources;
+}
+
+/** The default standard's evaluation numbers (domain.md §3), as the standards service answers evaluationPolicyAt. */
+export const DEFAULT_EVALUATION_POLICY: EvaluationPolicyInput = {
+  standardVersionId: 'standard-default',
+  kpis: [
+    { code: 'SATISFACTION_RATE', direction: 'HIGHER_IS_BETTER', target: 0.95, floor: 0.8, weight: 30 },
+    { code: 'INFORMATION_TIMELINESS', direction: 'HIGHER_IS_BETTER', target: 0.98, floor: 0.85, weight: 15 },
+    { code: 'DISPATCH_LEFTOVER', direction: 'LOWER_IS_BETTER', target: 0.02, floor: 0.1, weight: 15 },
+    { code: 'COMPLAINT_RATE', direction: 'LOWER_IS_BETTER', target: 0.01, floor: 0.05, weight: 20 },
+    { code: 'PARTS_MISJUDGEMENT', direction: 'LOWER_IS_BETTER', target: 0.03, floor: 0.15, weight: 10 },
+    { code: 'DELIGHT_RATE', direction: 'HIGHER_IS_BETTER', target: 0.05, floor: 0, weight: 10 },
+  ],
+  incentivePoints: { qualityInfoAdopted: 2, serviceInnovation: 2, majorComplaint: -10 },
+  grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 },
+  consequences: { suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 10, penaltyBottomN: 10, awardFen: 200_000, penaltyFen: 200_000 },
+  reviewWindowDays: 3,
+  promotionRunMonths: 3,
+};
+
+export const ZERO_COUNTERS: KpiCounters = {
+  dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
+  complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+};
+
+type WorkflowCall = { kind: 'start' | 'rerun' | 'confirm' | 'disputesChanged'; month: string; args: Record<string, unknown> };
+
+export interface FakeEvaluationWorkflow extends EvaluationWorkflow {
+  /** Every call, in order. */
+  calls: WorkflowCall[];
+  /** Replaces what one kind of call does (e.g. a refusal); `reset` restores the defaults. */
+  on<K extends WorkflowCall['kind']>(kind: K, handler: EvaluationWorkflow[K]): void;
+  reset(): void;
+}
+
+/**
+ * The evaluation workflow as the resolvers see it, in process: `start` says started the first time a
+ * month is asked and already running after; the Updates and the signal succeed unless told otherwise.
+ */
+export function fakeEvaluationWorkflow(): FakeEvaluationWorkflow {
+  const running = new Set<string>();
+  const defaults = (): EvaluationWorkflow => ({
+    start: async (month) => {
+      const started = !running.has(month);
+      running.add(month);
+      return { started };
+    },
+    rerun: async () => undefined,
+    confirm: async () => undefined,
+    disputesChanged: async () => undefined,
+  });
+  let handlers = defaults();
+  const calls: WorkflowCall[] = [];
+  return {
+    calls,
+    on: (kind, handler) => void (handlers = { ...handlers, [kind]: handler }),
+    reset: () => void (handlers = defaults()),
+    start: (month, requestedBy) => (calls.push({ kind: 'start', month, args: { requestedBy } }), handlers.start(month, requestedBy)),
+    rerun: (month, args) => (calls.push({ kind: 'rerun', month, args }), handlers.rerun(month, args)),
+    confirm: (month, args) => (calls.push({ kind: 'confirm', month, args }), handlers.confirm(month, args)),
+    disputesChanged: (month) => (calls.push({ kind: 'disputesChanged', month, args: {} }), handlers.disputesChanged(month)),
+  };
+}
+
+export interface FakeLiveSources {
+  policy: EvaluationPolicyInput;
+  /** Each centre's tickets facts and credits this month (centres left out: nothing happened). */
+  tickets: Map<string, { counters: KpiCounters; leftover: number }>;
+  credits: Map<string, { qualityInfoAdopted: number; serviceInnovation: number }>;
+  /** Each call of the two fact sources, to check they were asked only for the centres that needed it. */
+  asked: { facts: string[][]; credits: string[][] };
 }
 
 /** The default standard's product lines, as the standards service would answer `productLinesAt`. */
@@ -18,14 +95,32 @@ export const STANDARD_PRODUCT_LINES = {
   productLines: ['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION'],
 };
 
-export async function startHarness(prefix: string): Promise<Harness> {
+export async function startHarness(prefix: string, opts: { now?: () => Date } = {}): Promise<Harness> {
   const db = await testDatabase(prefix);
   const store = createCentreStore(db);
   await store.syncIndexes();
-  const schema = buildNetworkSchema({ store, now: () => new Date(), productLines: async () => STANDARD_PRODUCT_LINES });
+  const workflow = fakeEvaluationWorkflow();
+  const live: FakeLiveSources = { policy: DEFAULT_EVALUATION_POLICY, tickets: new Map(), credits: new Map(), asked: { facts: [], credits: [] } };
+  const schema = buildNetworkSchema({
+    store,
+    now: opts.now ?? (() => new Date()),
+    productLines: async () => STANDARD_PRODUCT_LINES,
+    evaluationWorkflow: workflow,
+    live: {
+      policy: async () => live.policy,
+      facts: async ({ centreIds }) => {
+        live.asked.facts.push(centreIds);
+        return centreIds.map((centreId): CentreMonthTickets => ({ centreId, counters: ZERO_COUNTERS, leftover: 0, ...live.tickets.get(centreId) }));
+      },
+      credits: async ({ centreIds }) => {
+        live.asked.credits.push(centreIds);
+        return centreIds.map((centreId): CentreMonthCredits => ({ centreId, qualityInfoAdopted: 0, serviceInnovation: 0, ...live.credits.get(centreId) }));
+      },
+    },
+  });
   const run = runnerFor(schema);
   const snapshot = snapshotOf(db);
-  return { db, store, schema, run, snapshot };
+  return { db, store, schema, run, snapshot, workflow, live };
 }
 
 export { expectError, expectOk, type Result } from '../../../common/test/harness.ts';

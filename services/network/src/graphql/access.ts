@@ -21,3 +21,16 @@ export function canSee(claims: Claims | null, centre: Pick<CentreRecord, 'id' | 
 }
 
 export const forbiddenCentre = () => forbidden('you may only see your own centre and its umbrella stores');
+
+/**
+ * The monthly evaluation (scorecards, live scorecards, disputes, promotion candidates). HQ roles —
+ * OPERATOR, ADMIN, FINANCE (settlement needs the grades) and CALL_CENTRE (HQ staff who already see
+ * the whole network; read only) — see every centre's. A PARTNER sees its own centre's only (not its
+ * umbrella stores': each is graded on its own), an ENGINEER none. Only OPERATOR and ADMIN run,
+ * re-run and decide disputes; only ADMIN confirms; only a PARTNER disputes, its own scorecard.
+ */
+export const requireEvaluationReader = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE', 'PARTNER');
+export const seesAllScorecards = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE');
+export const maySeeScorecardsOf = (claims: Claims | null, centreId: string): boolean =>
+  seesAllScorecards(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);
+export const forbiddenScorecards = () => forbidden("you may only see your own centre's scorecards and disputes");

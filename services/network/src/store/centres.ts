@@ -4,6 +4,7 @@ import { DEFAULT_LEASE, findByIds, idempotencyModel, writeLease, writeLeaseModel
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
 import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
+import { createEvaluationStore } from './evaluations.ts';
 import { centreSnapshot } from './snapshot.ts';
 
 export type CentreRecord = Omit<CentreDoc, '_id'> & { id: string };
@@ -63,6 +64,7 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
   const leases = writeLeaseModel(conn);
   const idempotency = idempotencyModel(conn);
   const writers = writerModel(conn);
+  const evaluations = createEvaluationStore(conn, leases, lease);
 
   const writerId = randomUUID();
   let writes = 0;
@@ -111,7 +113,11 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
       await leases.syncIndexes();
       await idempotency.syncIndexes();
       await writers.syncIndexes();
+      await evaluations.syncIndexes();
     },
+
+    /** The monthly evaluation's records, scorecards, lists and disputes (evaluations.ts). */
+    evaluations,
 
     /** The network tree as this process holds it in memory (see snapshot.ts). */
     tree,
@@ -203,6 +209,13 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     async findGrade(centreId: string, month: string): Promise<GradeRecord | null> {
       const doc = await grades.findById(`${centreId}:${month}`).lean<GradeDoc>();
       return doc ? toGrade(doc) : null;
+    },
+
+    /** The grades of these centres in these months that exist, read by `_id` (`<centreId>:<month>`). */
+    async gradesIn(centreIds: readonly string[], months: readonly string[]): Promise<GradeRecord[]> {
+      const ids = centreIds.flatMap((c) => months.map((m) => `${c}:${m}`));
+      if (ids.length === 0) return [];
+      return (await findByIds(grades, ids)).map(toGrade);
     },
 
     /** Call under the centre's lease: inserts or replaces the (centre, month) grade. */

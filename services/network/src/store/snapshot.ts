@@ -112,6 +112,15 @@ export function centreSnapshot(source: SnapshotSource, opts: SnapshotOptions) {
       return out.sort(byCode).slice(0, limit);
     },
 
+    /**
+     * Every centre, ordered by id: what a batch over the whole network pages through (the monthly
+     * evaluation), without a scan of the collection per page.
+     */
+    async all(): Promise<CentreRecord[]> {
+      const snap = await current();
+      return [...snap.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
     /** A centre as this process just wrote it. */
     put(record: CentreRecord): void {
       writesDuringReload?.set(record.id, record);

@@ -1,0 +1,96 @@
+import { IDS_PER_QUERY, shanghaiMonth, type CentreMonthCredits, type CentreMonthTickets, type RequestContext } from '@starline/common';
+import { atRiskOfSuspension, cGradesEarlierInYear, consequenceOf } from '../rules/consequences.ts';
+import { earlierMonthsOfYear, policyOf, policyProblems } from '../rules/evaluation-run.ts';
+import { scorecard } from '../rules/scorecard.ts';
+import type { CentreRecord } from '../store/centres.ts';
+import { forbiddenScorecards, maySeeScorecardsOf, requireEvaluationReader, seesAllScorecards } from './access.ts';
+import type { NetworkDeps } from './deps.ts';
+import { liveScorecardView, type ScorecardView } from './scorecard-view.ts';
+
+/** Asks in chunks (each answer has one entry per centre asked) and joins the answers by centre. */
+async function byCentre<T extends { centreId: string }>(ids: readonly string[], ask: (chunk: string[]) => Promise<T[]>): Promise<Map<string, T>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push(ids.slice(i, i + IDS_PER_QUERY));
+  const answers = await Promise.all(chunks.map(ask));
+  return new Map(answers.flat().map((a) => [a.centreId, a] as const));
+}
+
+/**
+ * The current month's scorecards so far (domain.md §6 live scorecard): the tickets service's counters
+ * and dispatch leftover as of now and the certification service's credits, asked in parallel, scored
+ * with the standard in force now. The warning (`atRiskOfSuspension`) compares this month's grade so
+ * far with the C grades recorded earlier in the year.
+ */
+export async function liveScorecards(deps: NetworkDeps, centres: readonly CentreRecord[]): Promise<ScorecardView[]> {
+  if (centres.length === 0) return [];
+  const asOf = deps.now();
+  const month = shanghaiMonth(asOf);
+  const ids = centres.map((c) => c.id);
+  const [policyInput, facts, credits, grades] = await Promise.all([
+    deps.live.policy(),
+    byCentre<CentreMonthTickets>(ids, (centreIds) => deps.live.facts({ month, asOf: asOf.toISOString(), centreIds })),
+    byCentre<CentreMonthCredits>(ids, (centreIds) => deps.live.credits({ month, centreIds })),
+    deps.store.gradesIn(ids, earlierMonthsOfYear(month)),
+  ]);
+  const problems = policyProblems(policyInput);
+  if (problems.length > 0) throw new Error(`the evaluation policy of the standard in force is unusable: ${problems.join('; ')}`);
+  const policy = policyOf(policyInput);
+  return centres.map((c) => {
+    const t = facts.get(c.id);
+    const k = credits.get(c.id);
+    const card = scorecard(
+      {
+        ...(t?.counters ?? {
+          dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
+          complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+        }),
+        leftover: t?.leftover ?? 0,
+        qualityInfoAdopted: k?.qualityInfoAdopted ?? 0,
+        serviceInnovation: k?.serviceInnovation ?? 0,
+      },
+      policy,
+    );
+    const cGradesBefore = cGradesEarlierInYear(grades.filter((g) => g.centreId === c.id), month);
+    return liveScorecardView(c, month, asOf, policy.standardVersionId, card, {
+      cGradesBefore,
+      consequence: consequenceOf(cGradesBefore, card.grade, policy.consequences),
+      atRiskOfSuspension: atRiskOfSuspension(card.grade, cGradesBefore, policy.consequences),
+    });
+  });
+}
+
+/** One centre's live scorecard: its partner and HQ roles; null for a centre that does not exist (HQ). */
+export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, centreId: string): Promise<ScorecardView | null> {
+  const claims = requireEvaluationReader(ctx.claims);
+  // A partner gets FORBIDDEN for any other id, existing or not, so ids can't be probed.
+  if (!maySeeScorecardsOf(claims, centreId)) throw forbiddenScorecards();
+  const centre = await deps.store.findById(centreId);
+  if (!centre) return null;
+  return (await liveScorecards(deps, [centre]))[0] ?? null;
+}
+
+/**
+ * Centres with a C recorded earlier this year whose month so far is another C (domain.md §6: at risk
+ * of suspension; each scorecard's `consequence` says what that C would do under the standard in
+ * force). Only those centres are computed live: the candidates come from the months of the
+ * year whose evaluation was confirmed (their packed rankings, one `_id` read per month), and their C
+ * count is then read from the recorded grades. ELIMINATED centres are left out (nothing more can
+ * happen to them). Worst adjusted score first.
+ */
+export async function centresAtRisk(deps: NetworkDeps, ctx: RequestContext): Promise<ScorecardView[]> {
+  const claims = requireEvaluationReader(ctx.claims);
+  const months = earlierMonthsOfYear(shanghaiMonth(deps.now()));
+  const confirmed = (await deps.store.evaluations.findMany(months)).filter((r) => r.state === 'CONFIRMING' || r.state === 'CONFIRMED');
+  const rankings = await Promise.all(confirmed.map(async (r) => ({ r, ranking: await deps.store.evaluations.ranking(r.month) })));
+  const withC = new Set<string>();
+  for (const { r, ranking } of rankings) {
+    if (ranking?.run !== r.run) continue;
+    for (const [centreId, , , grade] of ranking.entries) if (grade === 'C') withC.add(centreId);
+  }
+  const ids = [...withC].filter((id) => seesAllScorecards(claims) || id === claims.centreId);
+  const centres = (await deps.store.findMany(ids)).filter((c) => c.status === 'ACTIVE' || c.status === 'SUSPENDED');
+  const live = await liveScorecards(deps, centres);
+  return live
+    .filter((c) => c.cGradesBefore >= 1 && c.grade === 'C')
+    .sort((a, b) => (a.adjustedScore ?? 0) - (b.adjustedScore ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
