@@ -105,11 +105,12 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
   };
   let rerunBy: string | null = null;
   let disputesChanged = false;
-  let confirmRequest: { by: string; answer?: { confirmedAt: string; confirmedBy: string }; refused?: ApplicationFailure } | null = null;
+  let confirming = false;
+  let confirmed: { confirmedAt: string; confirmedBy: string } | null = null;
 
   // Updates are taken only while the results wait for review, and one at a time.
   const refuseOutsideReview = (what: string) => {
-    if (state.phase !== 'REVIEW' || rerunBy || confirmRequest) throw notInReview(state.phase, what);
+    if (state.phase !== 'REVIEW' || rerunBy || confirming || confirmed) throw notInReview(state.phase, what);
   };
   setHandler(progressQuery, () => ({ month, phase: state.phase, run: state.run, done: state.done, total: state.total }));
   setHandler(disputesChangedSignal, () => void (disputesChanged = true));
@@ -121,14 +122,18 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
     },
     { validator: (_request) => refuseOutsideReview('re-run') },
   );
+  // An ADMIN's confirmation: refused (CONFLICT) while a dispute is open, else the month is CONFIRMING when it answers.
   setHandler(
     confirmUpdate,
     async ({ confirmedBy }) => {
-      const request: NonNullable<typeof confirmRequest> = { by: confirmedBy };
-      confirmRequest = request;
-      await condition(() => !!request.answer || !!request.refused);
-      if (request.refused) throw request.refused;
-      return request.answer!;
+      confirming = true;
+      try {
+        const answer = await tryConfirm(month, confirmedBy);
+        if (answer instanceof ApplicationFailure) throw answer;
+        return (confirmed = answer);
+      } finally {
+        confirming = false;
+      }
     },
     { validator: (_request) => refuseOutsideReview('confirm') },
   );
@@ -145,31 +150,24 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
 
   if (state.phase === 'REVIEW') {
     const reviewEnds = Date.parse(state.computedAt!) + state.policy.reviewWindowDays * DAY_MS;
-    for (;;) {
+    while (!confirmed) {
       const remaining = reviewEnds - Date.now();
-      await condition(() => !!rerunBy || !!confirmRequest || disputesChanged, remaining > 0 ? remaining : DISPUTE_RECHECK);
+      await condition(() => !!rerunBy || !!confirmed || disputesChanged, remaining > 0 ? remaining : DISPUTE_RECHECK);
       disputesChanged = false;
       if (rerunBy) {
         Object.assign(state, { phase: 'COMPUTE', run: state.run + 1, after: null, done: 0, total: 0, computedAt: null });
         input = { ...input, requestedBy: rerunBy };
         return handOver();
       }
-      const request = confirmRequest as { by: string; answer?: { confirmedAt: string; confirmedBy: string }; refused?: ApplicationFailure } | null;
-      // An ADMIN's confirmation, or the window's end with no dispute open (re-checked when a dispute is settled, and hourly).
-      const by = request?.by ?? (Date.now() >= reviewEnds ? REVIEW_WINDOW_ACTOR : null);
-      if (by) {
-        const answer = await tryConfirm(month, by);
-        if (!(answer instanceof ApplicationFailure)) {
-          if (request) request.answer = answer;
-          state.confirmedBy = answer.confirmedBy;
-          break;
-        }
-        if (request) request.refused = answer;
-        confirmRequest = null;
+      // The window has ended: it confirms once no dispute is open (re-checked when one is settled, and hourly).
+      if (!confirmed && !confirming && Date.now() >= reviewEnds) {
+        const answer = await tryConfirm(month, REVIEW_WINDOW_ACTOR);
+        if (!(answer instanceof ApplicationFailure)) confirmed = answer;
       }
-      if (workflowInfo().continueAsNewSuggested) return handOver();
+      if (!confirmed && workflowInfo().continueAsNewSuggested) return handOver();
     }
     state.phase = 'CONFIRM';
+    state.confirmedBy = confirmed.confirmedBy;
     return handOver();
   }
 
