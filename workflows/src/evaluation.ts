@@ -161,8 +161,14 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
       }
       // The window has ended: it confirms once no dispute is open (re-checked when one is settled, and hourly).
       if (!confirmed && !confirming && Date.now() >= reviewEnds) {
-        const answer = await tryConfirm(month, REVIEW_WINDOW_ACTOR);
-        if (!(answer instanceof ApplicationFailure)) confirmed = answer;
+        // Flagged before the first await, so a re-run or confirm arriving meanwhile is refused, not lost.
+        confirming = true;
+        try {
+          const answer = await tryConfirm(month, REVIEW_WINDOW_ACTOR);
+          if (!(answer instanceof ApplicationFailure)) confirmed = answer;
+        } finally {
+          confirming = false;
+        }
       }
       if (!confirmed && workflowInfo().continueAsNewSuggested) return handOver();
     }
