@@ -1,3 +1,4 @@
+import type { KpiCounters } from '@starline/common';
 import type { EvaluationPolicy, GradingPolicy, KpiCode, KpiPolicy } from './evaluation-policy.ts';
 import type { Grade } from './validate.ts';
 
@@ -18,23 +19,13 @@ export const roundScore = (value: number): number => Math.round(value * SCORE_DE
  * A centre's month: the tickets service's KPI counters, `leftover` (jobs past due and still open at
  * the month's last instant, see leftover.ts) and the month's certification credits of its engineers.
  */
-export interface CentreMonthFacts {
-  dispatched: number;
-  completions: number;
-  completionsReportedInTime: number;
-  answeredCallbacks: number;
-  satisfiedCallbacks: number;
-  complaints: number;
-  majorComplaints: number;
-  partsReplaced: number;
-  partsMisjudged: number;
-  delightCompletions: number;
+export type CentreMonthFacts = KpiCounters & {
   leftover: number;
   /** QUALITY_INFO_ADOPTED credits. */
   qualityInfoAdopted: number;
   /** SMALL_IMPROVEMENT credits (小改小革). */
   serviceInnovation: number;
-}
+};
 
 /** Each KPI's formula (domain.md §3) as [numerator, denominator]. */
 export const KPI_MEASURES: Readonly<Record<KpiCode, readonly [keyof CentreMonthFacts, keyof CentreMonthFacts]>> = {
