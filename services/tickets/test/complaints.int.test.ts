@@ -195,9 +195,10 @@ describe('refusals write nothing', () => {
   });
 
   it('a PARTNER, an ENGINEER, FINANCE may not change complaints (FORBIDDEN)', async () => {
-    for (const claims of [as.partner('centre-1'), as.engineer('eng-r'), as.finance()]) {
+    for (const claims of [as.partner('centre-1'), as.partner('centre-2'), as.engineer('eng-r'), as.finance()]) {
       await refused(claims, CQ.open, { ticketId: t.id, severity: 2, description: 'x' }, 'FORBIDDEN');
       await refused(claims, CQ.respond, { id: c.id, version: 1 }, 'FORBIDDEN');
+      await refused(claims, CQ.resolve, { id: c.id, version: 1, party: 'CENTRE', rootCause: 'x', resolution: 'y' }, 'FORBIDDEN');
       await refused(claims, CQ.close, { id: c.id, version: 1 }, 'FORBIDDEN');
     }
   });
