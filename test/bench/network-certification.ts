@@ -57,7 +57,7 @@ const TARGET_P99_MS = 100;
 const DAY_MS = 86_400_000;
 
 /** What the seed takes from the standard in force, as the services do (they ask the standards service). */
-interface Standard {
+export interface Standard {
   standardVersionId: string;
   maxPoints: number;
   warningAtOrBelow: number;
@@ -69,7 +69,7 @@ interface Standard {
 // ---------------------------------------------------------------- deterministic randomness
 
 /** mulberry32: the same seed gives the same network on every run, so runs are comparable. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -94,7 +94,7 @@ const sample = <T>(items: readonly T[], n: number): T[] => {
   return items.filter((i) => chosen.has(i));
 };
 /** Splits `total` over `weights` exactly (largest remainder), at least `min` each. */
-function allocate(total: number, weights: readonly number[], min = 0): number[] {
+export function allocate(total: number, weights: readonly number[], min = 0): number[] {
   const rest = total - min * weights.length;
   const sum = weights.reduce((a, b) => a + b, 0);
   const exact = weights.map((w) => (rest * w) / sum);
@@ -129,7 +129,7 @@ const district = (prefix: string, city: number, cities: number) => `${prefix.sli
 
 const TIER_NAMES: Record<CentreTier, string> = { FLAGSHIP: '旗舰店', CORE: '核心站', STANDARD: '标准服务店', UMBRELLA: '伞下店' };
 
-interface Built {
+export interface Built {
   centres: CentreDoc[];
   regional: CentreDoc[];
   /** Level 3 and 4: where engineers work. */
@@ -151,7 +151,7 @@ function history(status: CentreStatus, createdAt: Date, now: Date, code: string,
   return out;
 }
 
-function buildNetwork(now: Date, standard: Standard): Built {
+export function buildNetwork(now: Date, standard: Pick<Standard, 'productLines'>): Built {
   const centres: CentreDoc[] = [];
   const make = (f: {
     code: string; name: string; tier: CentreTier; parent: CentreDoc | null; region: string; serviceAreas: string[];
@@ -556,4 +556,5 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+// Run only as the entry point: evaluation.ts imports the network builder from here.
+if (import.meta.url === `file://${process.argv[1]}`) await main();
