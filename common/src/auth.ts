@@ -113,3 +113,11 @@ export function requireRole(claims: Claims | null, ...roles: Role[]): Claims {
   if (!hasRole(claims, ...roles)) throw forbidden(`requires one of the roles ${roles.join(', ')}`);
   return claims;
 }
+
+/**
+ * A centre's month figures (KPI counters, credits, scorecards) are read by HQ (OPERATOR, ADMIN,
+ * CALL_CENTRE) and FINANCE for every centre, by a PARTNER for its own centre only, by an ENGINEER never.
+ */
+export const seesEveryCentreMonth = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE');
+export const maySeeCentreMonth = (claims: Claims | null, centreId: string): boolean =>
+  seesEveryCentreMonth(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);

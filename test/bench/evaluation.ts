@@ -116,10 +116,10 @@ const Q = {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { centreId month live run completions grade rank cGradesBefore consequence kpis { code numerator denominator } } }
   } } }`,
-  live: `query ($id: ID!) { liveScorecard(centreId: $id) {
+  live: `query ($id: ID!) { serviceCentre(id: $id) { liveScorecard {
     centreId month live run asOf kpis { code numerator denominator rate score weight noData } weightedScore
     incentives { kind count points } incentivePoints adjustedScore completions grade cGradesBefore atRiskOfSuspension
-  } }`,
+  } } }`,
 };
 
 // ---------------------------------------------------------------- the seed
@@ -451,8 +451,7 @@ async function seed(bench: BenchStack, historyMonths: number): Promise<Seeded> {
   lap('grades');
 
   // What a dispatch (eligibleCentres: a recalled job's re-dispatch) reads, on the quiet stack, with the
-  // network service's own store: its candidates and their grades are filters on other fields than
-  // `_id`, which FerretDB v1 answers by reading the whole collection.
+  // network service's own store: its candidates (found in memory, read by `_id`) and their last year's grades (by `_id`).
   const networkStore = createCentreStore(dbs.network);
   const star = network.centres.find((c) => c.level === 3 && c.status === 'ACTIVE')!;
   const dispatchReadsMs: Record<string, number> = {};
@@ -461,8 +460,8 @@ async function seed(bench: BenchStack, historyMonths: number): Promise<Seeded> {
     const candidates = await networkStore.dispatchCandidates(star.region, star.productLines[0]!);
     dispatchReadsMs['dispatchCandidates'] = Math.round(performance.now() - t);
     t = performance.now();
-    await networkStore.gradesOf(candidates.map((c) => c.id), month);
-    dispatchReadsMs['gradesOf'] = Math.round(performance.now() - t);
+    await networkStore.gradesBefore(candidates.map((c) => c.id), month, 12);
+    dispatchReadsMs['gradesBefore'] = Math.round(performance.now() - t);
     dispatchReadsMs['candidates'] = candidates.length;
   }
   // …and what completeEvaluation reads for the promotion candidates (every centre's last 3 months, by `_id`).
@@ -873,7 +872,7 @@ async function runDepth(historyMonths: number, measureLive: boolean): Promise<De
           const data = await post(url, operator, Q.live, { id: c.doc._id });
           const elapsed = performance.now() - t;
           if (i >= WARMUP) ms.push(elapsed);
-          const card = data['liveScorecard'] as {
+          const card = (data['serviceCentre'] as { liveScorecard: unknown } | null)?.liveScorecard as {
             centreId: string; month: string; live: boolean; run: number | null; completions: number; kpis: { code: string; numerator: number; denominator: number }[];
             incentives: { kind: string; count: number }[];
           } | null;

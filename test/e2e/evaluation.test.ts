@@ -27,7 +27,7 @@ const M = {
 };
 const SCORECARD = `centre { id } month live kpis { code numerator denominator rate score weight noData }
   weightedScore incentives { kind count points } adjustedScore completions grade rank atRiskOfSuspension`;
-const LIVE = `query($id: ID!) { liveScorecard(centreId: $id) { ${SCORECARD} } }`;
+const LIVE = `query($id: ID!) { serviceCentre(id: $id) { liveScorecard { ${SCORECARD} } } }`;
 
 let operator: string;
 let admin: string;
@@ -128,7 +128,7 @@ describe('the live scorecard through the gateway', () => {
     ok(await gql(M.credit, { id: engineer.id, code: 'SMALL_IMPROVEMENT', key: `ev-si-${run}` }, { token: operator }), 'credit');
     await new Promise((r) => setTimeout(r, 3_500));
 
-    const card = ok<any>(await gql(LIVE, { id: centreId }, { token: partner }), 'live scorecard');
+    const card = ok<any>(await gql(LIVE, { id: centreId }, { token: partner }), 'live scorecard').liveScorecard;
     // By hand, with the default standard (targets, floors and weights of domain.md §3):
     //   satisfaction 2/3 = 0.6667 < floor 0.80 → 0          weight 30
     //   timeliness   3/3 = 1 ≥ target 0.98 → 100             weight 15
@@ -156,7 +156,7 @@ describe('the live scorecard through the gateway', () => {
     ]);
 
     // The other centre of the region had a quiet month: every KPI "no data", nothing to grade.
-    const quiet = ok<any>(await gql(LIVE, { id: otherCentreId }, { token: operator }), 'quiet centre');
+    const quiet = ok<any>(await gql(LIVE, { id: otherCentreId }, { token: operator }), 'quiet centre').liveScorecard;
     expect(quiet).toMatchObject({ completions: 0, weightedScore: null, grade: null });
     expect(quiet.kpis.every((k: any) => k.noData && k.weight === 0)).toBe(true);
 

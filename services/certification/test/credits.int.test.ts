@@ -90,6 +90,20 @@ describe('centreMonthCredits', () => {
       { centreId: 'centre-A', qualityInfoAdopted: 1, serviceInnovation: 0 },
     ]);
 
+    // ServiceCentre.creditsSoFar (what the gateway fetches for the network's live scorecard): the month
+    // of the clock so far, all centres of a request in one read; nothing for a caller who may not see them.
+    const SO_FAR = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { creditsSoFar { month qualityInfoAdopted serviceInnovation } } } }`;
+    const reps = ['centre-A', 'centre-B', 'centre-7'].map((id) => ({ __typename: 'ServiceCentre', id }));
+    expect(expectOk(await h.run(as.finance(), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([
+      { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 },
+      { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 },
+      { month: '2026-04', qualityInfoAdopted: 0, serviceInnovation: 0 },
+    ]);
+    expect(expectOk(await h.run(as.partner('centre-B'), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([
+      null, { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 }, null,
+    ]);
+    expect(expectOk(await h.run(as.engineer(), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([null, null, null]);
+
     // The document keeps the entry ids it counted.
     const doc = await h.db.collection('centre_month_credits').findOne({ _id: 'centre-A|2026-03' as never });
     expect(JSON.parse(doc!['counted'] as string)).toEqual([

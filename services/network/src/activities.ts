@@ -9,6 +9,9 @@ import { applyConsequence, putGradeLocked } from './grades.ts';
 
 export { CONSEQUENCE_ACTOR } from './grades.ts';
 
+/** How many months back dispatch looks for a centre's latest grade. */
+const DISPATCH_GRADE_MONTHS = 12;
+
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
 
 /**
@@ -33,7 +36,8 @@ export function createNetworkActivities(
       const instant = new Date(at);
       if (Number.isNaN(instant.getTime())) throw bad(`at must be an ISO instant, got "${at}"`);
       const candidates = await store.dispatchCandidates(regionCode, productLine);
-      const grades = await store.gradesOf(candidates.map((c) => c.id), shanghaiMonth(instant));
+      // The latest grade of the last year counts: an older one says little about the centre now.
+      const grades = await store.gradesBefore(candidates.map((c) => c.id), shanghaiMonth(instant), DISPATCH_GRADE_MONTHS);
       const byCentre = new Map<string, typeof grades>();
       for (const g of grades) byCentre.set(g.centreId, [...(byCentre.get(g.centreId) ?? []), g]);
       const ranked = rankEligible(

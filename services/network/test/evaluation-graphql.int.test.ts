@@ -33,7 +33,13 @@ const CARD = `centreId centre { id } code region month live standardVersionId ru
 const SCORECARDS = `query ($id: ID!, $last: Int) { serviceCentre(id: $id) { id scorecards(last: $last) { month grade rank awardFen run } } }`;
 const DISPUTES = `query ($month: String!, $state: DisputeState) { monthlyEvaluation(month: $month) { disputes(state: $state) {
   id month centreId centre { id } run reason state openedBy decidedBy decisionReason } } }`;
-const LIVE = `query ($id: ID!) { liveScorecard(centreId: $id) { ${CARD} } }`;
+/** ServiceCentre.liveScorecard as the gateway asks it: the centre's reference with the month so far the other subgraphs gave. */
+const LIVE = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { liveScorecard { ${CARD} } } } }`;
+const TICKETS_SO_FAR = { month: '2026-12', asOf: '2026-12-04T02:00:00.000Z', leftover: 0, ...ZERO_COUNTERS };
+const NO_CREDITS = { month: '2026-12', qualityInfoAdopted: 0, serviceInnovation: 0 };
+const liveOf = (id: string, ticketsSoFar: object = TICKETS_SO_FAR, creditsSoFar: object = NO_CREDITS) => ({
+  reps: [{ __typename: 'ServiceCentre', id, ticketsSoFar, creditsSoFar }],
+});
 const AT_RISK = `{ centresAtRisk { centreId live grade adjustedScore cGradesBefore consequence atRiskOfSuspension } }`;
 const PROMOTION = `query ($month: String!) { promotionCandidates(month: $month) { centreId code region months centre { id } } }`;
 const M = {
@@ -200,14 +206,14 @@ describe('ServiceCentre.scorecards', () => {
   });
 });
 
-describe('liveScorecard', () => {
-  it('scores the month so far with the standard in force, every figure by hand', async () => {
-    h.live.tickets.set(net.ids.R, {
-      counters: { ...ZERO_COUNTERS, dispatched: 20, completions: 20, completionsReportedInTime: 20, answeredCallbacks: 8, satisfiedCallbacks: 7, complaints: 1, majorComplaints: 1, partsReplaced: 4 },
-      leftover: 1,
-    });
-    h.live.credits.set(net.ids.R, { qualityInfoAdopted: 0, serviceInnovation: 1 });
-    const card = expectOk(await h.run(partner('R'), LIVE, { id: net.ids.R })).liveScorecard;
+describe('ServiceCentre.liveScorecard', () => {
+  it('scores the month so far the other subgraphs gave with the standard in force, every figure by hand', async () => {
+    const ticketsSoFar = {
+      ...TICKETS_SO_FAR, leftover: 1,
+      dispatched: 20, completions: 20, completionsReportedInTime: 20, answeredCallbacks: 8, satisfiedCallbacks: 7, complaints: 1, majorComplaints: 1, partsReplaced: 4,
+    };
+    const asked = { facts: h.live.asked.facts.length, credits: h.live.asked.credits.length };
+    const [{ liveScorecard: card }] = expectOk(await h.run(partner('R'), LIVE, liveOf(net.ids.R, ticketsSoFar, { ...NO_CREDITS, serviceInnovation: 1 })))._entities;
     // satisfaction 7/8 = 0.875 → 50 (×30); timeliness 20/20 → 100 (×15); leftover 1/20 = 0.05 → 62.5 (×15);
     // complaints 1/20 = 0.05, at the floor → 0 (×20); parts 0/4 → 100 (×10); delight 0/20 → 0 (×10):
     // (1500 + 1500 + 937.5 + 0 + 1000 + 0) / 100 = 49.375; +2 (innovation) −10 (major complaint) = 41.375: C.
@@ -222,20 +228,28 @@ describe('liveScorecard', () => {
       ['SATISFACTION_RATE', 7, 8, 0.875, 50, 30], ['INFORMATION_TIMELINESS', 20, 20, 1, 100, 15], ['DISPATCH_LEFTOVER', 1, 20, 0.05, 62.5, 15],
       ['COMPLAINT_RATE', 1, 20, 0.05, 0, 20], ['PARTS_MISJUDGEMENT', 0, 4, 0, 100, 10], ['DELIGHT_RATE', 0, 20, 0, 0, 10],
     ]);
-    // The two sources were asked once each, for R only.
-    expect(h.live.asked.facts.at(-1)).toEqual([net.ids.R]);
-    expect(h.live.asked.credits.at(-1)).toEqual([net.ids.R]);
+    // The figures came with the request: nothing was asked through Temporal.
+    expect(h.live.asked).toMatchObject({ facts: { length: asked.facts }, credits: { length: asked.credits } });
 
-    const quiet = expectOk(await h.run(as.finance(), LIVE, { id: net.ids.U })).liveScorecard;
+    const [{ liveScorecard: quiet }] = expectOk(await h.run(as.finance(), LIVE, liveOf(net.ids.U)))._entities;
     expect(quiet).toMatchObject({ completions: 0, weightedScore: null, adjustedScore: null, grade: null, ungradedReason: 'NOTHING_MEASURED' });
     expect(quiet.kpis.every((k: any) => k.noData && k.weight === 0)).toBe(true);
-    expect(expectOk(await h.run(as.operator(), LIVE, { id: 'no-such-centre' })).liveScorecard).toBeNull();
+    expect(expectOk(await h.run(as.operator(), LIVE, liveOf('no-such-centre')))._entities).toEqual([null]);
   });
 
-  it('is FORBIDDEN to another centre’s partner (existing or not) and to an engineer', async () => {
-    await refused(partner('R'), LIVE, { id: net.ids.S }, 'FORBIDDEN');
-    await refused(partner('R'), LIVE, { id: 'no-such-centre' }, 'FORBIDDEN');
-    await refused(as.engineer(), LIVE, { id: net.ids.R }, 'FORBIDDEN');
+  it('asks the certification service again for credits read across the turn of the month', async () => {
+    h.live.credits.set(net.ids.R, { qualityInfoAdopted: 1, serviceInnovation: 0 });
+    const ticketsSoFar = { ...TICKETS_SO_FAR, dispatched: 10, completions: 10, completionsReportedInTime: 10, delightCompletions: 10 };
+    const [{ liveScorecard: card }] = expectOk(await h.run(as.operator(), LIVE, liveOf(net.ids.R, ticketsSoFar, { ...NO_CREDITS, month: '2027-01', serviceInnovation: 3 })))._entities;
+    expect(h.live.asked.credits.at(-1)).toEqual([net.ids.R]);
+    // December's credits (quality info +2), not January's (innovation 3 × 2). Timeliness 10/10, leftover 0/10, complaints
+    // 0/10 and delight 10/10 all score 100 (satisfaction and parts have no data): 100, +2.
+    expect(card).toMatchObject({ month: '2026-12', weightedScore: 100, incentivePoints: 2, adjustedScore: 102 });
+  });
+
+  it('is nothing to another centre’s partner (the centre is not theirs to see) and FORBIDDEN to an engineer', async () => {
+    expect(expectOk(await h.run(partner('R'), LIVE, liveOf(net.ids.S)))._entities).toEqual([null]);
+    await refused({ ...as.engineer(), centreId: net.ids.R }, LIVE, liveOf(net.ids.R), 'FORBIDDEN');
   });
 });
 
@@ -428,8 +442,12 @@ describe('confirmation and after', () => {
   });
 
   it('finds the centres at risk: a C this year and a C so far this month; only those are computed live', async () => {
-    // S: C in March and October (SUSPENDED by October's); a third C this month would eliminate it.
-    h.live.tickets.set(net.ids.S, h.live.tickets.get(net.ids.R)!);
+    // S: C in March and October (SUSPENDED by October's); a third C this month would eliminate it. Its month so
+    // far is the C of 41.375 worked out by hand for ServiceCentre.liveScorecard above.
+    h.live.tickets.set(net.ids.S, {
+      counters: { ...ZERO_COUNTERS, dispatched: 20, completions: 20, completionsReportedInTime: 20, answeredCallbacks: 8, satisfiedCallbacks: 7, complaints: 1, majorComplaints: 1, partsReplaced: 4 },
+      leftover: 1,
+    });
     h.live.credits.set(net.ids.S, { qualityInfoAdopted: 0, serviceInnovation: 1 });
     h.live.asked.facts.length = 0;
     const atRisk = expectOk(await h.run(as.operator(), AT_RISK)).centresAtRisk;

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { asActivity, DomainError, parseInstant, shanghaiMonth, type CentreMonthTickets, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { asActivity, DomainError, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { centreMonths } from './centre-month.ts';
 import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
 import type { Lifecycle } from './graphql/lifecycle.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
-import { leftoverCentreAt } from './rules/leftover.ts';
 import { ALLOWED_FROM, applyPatch, decide } from './rules/lifecycle.ts';
 import type { TicketPolicy } from './rules/policy.ts';
 import { currentAppointment, type TicketSnapshot } from './rules/ticket.ts';
@@ -20,17 +20,6 @@ const RECALL_EVIDENCE_MAX = 120;
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Who the evaluation's recalls are recorded as. */
 export const EVALUATION_ACTOR = 'system:evaluation';
-
-/** YYYY-MM months from `first` through `last` (none when `last` is earlier). */
-export function monthsThrough(first: string, last: string): string[] {
-  const out: string[] = [];
-  let [y, m] = first.split('-').map(Number) as [number, number];
-  for (let month = first; month <= last; month = `${y}-${String(m).padStart(2, '0')}`) {
-    out.push(month);
-    if (++m > 12) [y, m] = [y + 1, 1];
-  }
-  return out;
-}
 
 function id(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
@@ -186,24 +175,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
         throw badActivityInput(`centreIds must be a list of 1 to ${CENTRES_MAX} ids`);
       }
       const asked = centreIds.map((c, i) => id(`centreIds[${i}]`, c));
-      const unique = [...new Set(asked)];
-      return asActivity(async () => {
-        const [totals, held] = await Promise.all([
-          store.kpiMonthTotals(unique, month),
-          store.heldSince(unique, at, monthsThrough(shanghaiMonth(at), shanghaiMonth(now()))),
-        ]);
-        const tickets = await store.ticketTimelines([...held.values()].flat());
-        const leftover = new Map<string, number>();
-        for (const [centreId, ids] of held) {
-          let n = 0;
-          for (const ticketId of ids) {
-            const t = tickets.get(ticketId);
-            if (t && leftoverCentreAt(t.timeline, at, t.policy as TicketPolicy) === centreId) n++;
-          }
-          leftover.set(centreId, n);
-        }
-        return asked.map((centreId): CentreMonthTickets => ({ centreId, counters: totals.get(centreId)!, leftover: leftover.get(centreId)! }));
-      });
+      return asActivity(() => centreMonths(store, asked, month, at, now()));
     },
 
     /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LEASE, writeLeaseModel, type KpiCounters, type TicketsActivities } from '@starline/common';
-import { createTicketsActivities, EVALUATION_ACTOR, monthsThrough } from '../src/activities.ts';
+import { createTicketsActivities, EVALUATION_ACTOR } from '../src/activities.ts';
+import { monthsThrough } from '../src/centre-month.ts';
 import type { Lifecycle } from '../src/graphql/lifecycle.ts';
 import { createKpiMonths } from '../src/store/kpi-months.ts';
 import { unpack } from '../src/store/packed.ts';

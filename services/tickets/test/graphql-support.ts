@@ -19,7 +19,7 @@ const SERVES = { serviceAreas: ['310115', '110105'], productLines: DEFAULT_TICKE
 /** The centres the network service would know (the real call through Temporal is tested in temporal.int.test.ts). */
 export const CENTRES: ReadonlyMap<string, CentreRef> = new Map(
   [
-    ...['centre-1', 'centre-2', 'centre-x1', 'centre-x2', 'centre-x3'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const, ...SERVES })),
+    ...['centre-1', 'centre-2', 'centre-x1', 'centre-x2', 'centre-x3', 'centre-sf'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const, ...SERVES })),
     { id: 'centre-sus', code: 'SUS', status: 'SUSPENDED' as const, tier: 'STANDARD' as const, ...SERVES },
     { id: 'centre-far', code: 'FAR', status: 'ACTIVE' as const, tier: 'STANDARD' as const, serviceAreas: ['110101'], productLines: SERVES.productLines },
     { id: 'centre-wm', code: 'WM', status: 'ACTIVE' as const, tier: 'STANDARD' as const, serviceAreas: SERVES.serviceAreas, productLines: ['WASHING_MACHINE'] },
@@ -140,6 +140,9 @@ export const Q = {
   changes: `query ($since: String, $first: Int) { jobChanges(since: $since, first: $first) {
     cursor hasMore changes { cursor ticketId version state centreId events at ticket { id version } } } }`,
   openTickets: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { id openTickets { id state } } } }`,
+  ticketsSoFar: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { ticketsSoFar {
+    month asOf leftover dispatched completions completionsReportedInTime answeredCallbacks satisfiedCallbacks complaints majorComplaints
+    partsReplaced partsMisjudged delightCompletions } } } }`,
   engineerTickets: `query ($reps: [_Any!]!, $day: String) { _entities(representations: $reps) { ... on Engineer { id tickets(day: $day) { id state } } } }`,
   ticketRef: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Ticket { id number } } }`,
   receive: `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ...T } } ${TICKET}`,

@@ -111,6 +111,25 @@ describe('federated fields', () => {
     expectError(await h.run(as.partner('centre-1'), Q.openTickets, { reps }), 'FORBIDDEN');
   });
 
+  it('ServiceCentre.ticketsSoFar: the month so far for the network’s live scorecard; nothing for a caller who may not see it', async () => {
+    await assigned('centre-sf', 'eng-sf1');
+    await assigned('centre-sf', 'eng-sf2');
+    await offered('centre-sf'); // offered, not accepted: not dispatched to it yet
+    const reps = [{ __typename: 'ServiceCentre', id: 'centre-sf' }, { __typename: 'ServiceCentre', id: 'centre-none' }];
+    const zero = {
+      leftover: 0, dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
+      complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+    };
+    // The clock is on 12 Oct 2026 (UTC morning): October in Shanghai; two jobs accepted, neither due yet.
+    const asOf = { month: '2026-10', asOf: h.clock.now.toISOString() };
+    const operator = (await data(as.operator(), Q.ticketsSoFar, { reps }))._entities.map((c: any) => c.ticketsSoFar);
+    expect(operator).toEqual([{ ...zero, ...asOf, dispatched: 2 }, { ...zero, ...asOf }]);
+    expect((await data(as.partner('centre-sf'), Q.ticketsSoFar, { reps }))._entities.map((c: any) => c.ticketsSoFar)).toEqual([operator[0], null]);
+    for (const claims of [as.engineer('eng-sf1'), { ...as.engineer('eng-sf1'), centreId: 'centre-sf' }]) {
+      expect((await data(claims, Q.ticketsSoFar, { reps }))._entities.map((c: any) => c.ticketsSoFar)).toEqual([null, null]);
+    }
+  });
+
   it('Engineer.tickets: the engineer’s jobs on a China-time day', async () => {
     const t = await assigned('centre-1', 'eng-q3');
     const day = new Date(new Date(t.appointment.from).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);

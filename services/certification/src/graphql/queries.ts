@@ -1,5 +1,6 @@
-import { badInput, loaderFor, type RequestContext } from '@starline/common';
+import { badInput, loaderFor, maySeeCentreMonth, shanghaiMonth, type RequestContext } from '@starline/common';
 import type { CareerLevel } from '../rules/career.ts';
+import { ID_PATTERN } from '../rules/validate.ts';
 import type { EngineerRecord, LicenceRecord } from '../store/certification.ts';
 import { canSee, forbiddenEngineer, requireReader, seesEveryone } from './access.ts';
 import type { CertificationDeps } from './deps.ts';
@@ -91,4 +92,18 @@ export function licenceOf(deps: CertificationDeps, ctx: RequestContext, engineer
     const views = await licenceViews(deps, [...licences.values()]);
     return new Map(views.map((v) => [v.engineerId, v]));
   })(engineerId).then((view) => view ?? null);
+}
+
+/**
+ * ServiceCentre.creditsSoFar: the month's incentive credits so far, for the network's live
+ * scorecard (the gateway asks it; clients can't). Null for a caller who may not see the centre's
+ * scorecards: the network subgraph answers FORBIDDEN for them.
+ */
+export async function creditsSoFar(deps: CertificationDeps, ctx: RequestContext, centreId: string) {
+  if (!ID_PATTERN.test(centreId) || !maySeeCentreMonth(ctx.claims, centreId)) return null;
+  const month = shanghaiMonth(deps.now());
+  const load = loaderFor(ctx, `credits-so-far:${month}`, async (ids: string[]) =>
+    new Map((await deps.store.centreMonthCredits(month, ids)).map((c) => [c.centreId, c] as const)));
+  const credits = (await load(centreId))!;
+  return { month, qualityInfoAdopted: credits.qualityInfoAdopted, serviceInnovation: credits.serviceInnovation };
 }

@@ -39,6 +39,7 @@ export function createResolvers(deps: CertificationDeps): GraphQLResolverMap<Req
         if (!ID_PATTERN.test(c.id)) throw badInput('id', 'is not a service centre id');
         return queries.engineers(deps, ctx, { ...args, filter: { centreId: c.id } });
       },
+      creditsSoFar: (c: { id: string }, _: unknown, ctx: RequestContext) => queries.creditsSoFar(deps, ctx, c.id),
     },
     Engineer: {
       __resolveReference: (ref: { id: string }, ctx: RequestContext) => queries.visibleOrNull(deps, ctx, ref.id),

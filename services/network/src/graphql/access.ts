@@ -1,4 +1,4 @@
-import { ROLES, forbidden, hasRole, requireRole, type Claims } from '@starline/common';
+import { ROLES, forbidden, hasRole, maySeeCentreMonth, requireRole, seesEveryCentreMonth, type Claims } from '@starline/common';
 import type { CentreRecord } from '../store/centres.ts';
 
 /**
@@ -30,7 +30,6 @@ export const forbiddenCentre = () => forbidden('you may only see your own centre
  * re-run and decide disputes; only ADMIN confirms; only a PARTNER disputes, its own scorecard.
  */
 export const requireEvaluationReader = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE', 'PARTNER');
-export const seesAllScorecards = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE');
-export const maySeeScorecardsOf = (claims: Claims | null, centreId: string): boolean =>
-  seesAllScorecards(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);
+export const seesAllScorecards = seesEveryCentreMonth;
+export const maySeeScorecardsOf = maySeeCentreMonth;
 export const forbiddenScorecards = () => forbidden("you may only see your own centre's scorecards and disputes");

@@ -1,4 +1,4 @@
-import { IDS_PER_QUERY, shanghaiMonth, type CentreMonthCredits, type CentreMonthTickets, type RequestContext } from '@starline/common';
+import { IDS_PER_QUERY, shanghaiMonth, type CentreMonthCredits, type CentreMonthTickets, type KpiCounters, type RequestContext } from '@starline/common';
 import { atRiskOfSuspension, cGradesEarlierInYear, consequenceOf } from '../rules/consequences.ts';
 import { earlierMonthsOfYear, policyOf, policyProblems } from '../rules/evaluation-run.ts';
 import { scorecard } from '../rules/scorecard.ts';
@@ -15,35 +15,36 @@ async function byCentre<T extends { centreId: string }>(ids: readonly string[], 
   return new Map(answers.flat().map((a) => [a.centreId, a] as const));
 }
 
+const NO_COUNTERS: KpiCounters = {
+  dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
+  complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+};
+
+/** What the live scorecards of a month are computed from: the owners' figures as of `asOf`. */
+interface MonthSoFar {
+  month: string;
+  asOf: Date;
+  facts: ReadonlyMap<string, CentreMonthTickets>;
+  credits: ReadonlyMap<string, CentreMonthCredits>;
+}
+
 /**
- * The current month's scorecards so far (domain.md §6 live scorecard): the tickets service's counters
- * and dispatch leftover as of now and the certification service's credits, asked in parallel, scored
- * with the standard in force now. The warning (`atRiskOfSuspension`) compares this month's grade so
- * far with the C grades recorded earlier in the year.
+ * Scores each centre's month so far (domain.md §6 live scorecard) with the standard in force now.
+ * The warning (`atRiskOfSuspension`) compares the month's grade so far with the C grades recorded
+ * earlier in the year.
  */
-export async function liveScorecards(deps: NetworkDeps, centres: readonly CentreRecord[]): Promise<ScorecardView[]> {
-  if (centres.length === 0) return [];
-  const asOf = deps.now();
-  const month = shanghaiMonth(asOf);
-  const ids = centres.map((c) => c.id);
-  const [policyInput, facts, credits, grades] = await Promise.all([
-    deps.live.policy(),
-    byCentre<CentreMonthTickets>(ids, (centreIds) => deps.live.facts({ month, asOf: asOf.toISOString(), centreIds })),
-    byCentre<CentreMonthCredits>(ids, (centreIds) => deps.live.credits({ month, centreIds })),
-    deps.store.gradesIn(ids, earlierMonthsOfYear(month)),
-  ]);
+async function scoreSoFar(deps: NetworkDeps, centres: readonly CentreRecord[], soFar: MonthSoFar): Promise<ScorecardView[]> {
+  const { month, asOf } = soFar;
+  const [policyInput, grades] = await Promise.all([deps.live.policy(), deps.store.gradesIn(centres.map((c) => c.id), earlierMonthsOfYear(month))]);
   const problems = policyProblems(policyInput);
   if (problems.length > 0) throw new Error(`the evaluation policy of the standard in force is unusable: ${problems.join('; ')}`);
   const policy = policyOf(policyInput);
   return centres.map((c) => {
-    const t = facts.get(c.id);
-    const k = credits.get(c.id);
+    const t = soFar.facts.get(c.id);
+    const k = soFar.credits.get(c.id);
     const card = scorecard(
       {
-        ...(t?.counters ?? {
-          dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
-          complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
-        }),
+        ...(t?.counters ?? NO_COUNTERS),
         leftover: t?.leftover ?? 0,
         qualityInfoAdopted: k?.qualityInfoAdopted ?? 0,
         serviceInnovation: k?.serviceInnovation ?? 0,
@@ -59,14 +60,46 @@ export async function liveScorecards(deps: NetworkDeps, centres: readonly Centre
   });
 }
 
-/** One centre's live scorecard: its partner and HQ roles; null for a centre that does not exist (HQ). */
-export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, centreId: string): Promise<ScorecardView | null> {
+/** The live scorecards of many centres, their figures asked of the owners through Temporal (centresAtRisk). */
+export async function liveScorecards(deps: NetworkDeps, centres: readonly CentreRecord[]): Promise<ScorecardView[]> {
+  if (centres.length === 0) return [];
+  const asOf = deps.now();
+  const month = shanghaiMonth(asOf);
+  const ids = centres.map((c) => c.id);
+  const [facts, credits] = await Promise.all([
+    byCentre<CentreMonthTickets>(ids, (centreIds) => deps.live.facts({ month, asOf: asOf.toISOString(), centreIds })),
+    byCentre<CentreMonthCredits>(ids, (centreIds) => deps.live.credits({ month, centreIds })),
+  ]);
+  return scoreSoFar(deps, centres, { month, asOf, facts, credits });
+}
+
+/** The month-so-far fields the gateway fetched from the tickets and certification subgraphs (@requires). */
+export interface RequiredSoFar {
+  ticketsSoFar?: ({ month: string; asOf: string; leftover: number } & KpiCounters) | null;
+  creditsSoFar?: { month: string; qualityInfoAdopted: number; serviceInnovation: number } | null;
+}
+
+/**
+ * ServiceCentre.liveScorecard: the centre's partner and HQ roles. Its figures come with the
+ * request (the gateway fetched them from their owners, one hop each, no Temporal round trip); the
+ * month is the tickets subgraph's. Credits read across a month's turn are asked again for that month.
+ */
+export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, centre: CentreRecord & RequiredSoFar): Promise<ScorecardView | null> {
   const claims = requireEvaluationReader(ctx.claims);
-  // A partner gets FORBIDDEN for any other id, existing or not, so ids can't be probed.
-  if (!maySeeScorecardsOf(claims, centreId)) throw forbiddenScorecards();
-  const centre = await deps.store.findById(centreId);
-  if (!centre) return null;
-  return (await liveScorecards(deps, [centre]))[0] ?? null;
+  if (!maySeeScorecardsOf(claims, centre.id)) throw forbiddenScorecards();
+  const tickets = centre.ticketsSoFar;
+  if (!tickets) throw new Error('the tickets subgraph gave no figures for the live scorecard');
+  const { month, asOf, leftover, ...counters } = tickets;
+  const credits = centre.creditsSoFar?.month === month
+    ? { centreId: centre.id, ...centre.creditsSoFar }
+    : (await deps.live.credits({ month, centreIds: [centre.id] }))[0];
+  const [card] = await scoreSoFar(deps, [centre], {
+    month,
+    asOf: new Date(asOf),
+    facts: new Map([[centre.id, { centreId: centre.id, counters, leftover }]]),
+    credits: new Map(credits ? [[centre.id, credits]] : []),
+  });
+  return card ?? null;
 }
 
 /**

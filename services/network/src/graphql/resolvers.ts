@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { RequestContext } from '@starline/common';
+import { shanghaiMonth, type RequestContext } from '@starline/common';
 import type { StatusAction } from '../rules/status.ts';
 import { levelName } from '../rules/tree.ts';
 import type { CreateCentreInput } from '../rules/validate.ts';
@@ -29,7 +29,6 @@ export function createResolvers(deps: NetworkDeps): GraphQLResolverMap<RequestCo
       networkTree: (_: unknown, args: { rootId: string; depth?: number | null }, ctx: RequestContext) =>
         queries.networkTree(deps, ctx, args.rootId, args.depth),
       monthlyEvaluation: (_: unknown, args: { month: string }, ctx: RequestContext) => evaluations.monthlyEvaluation(deps, ctx, args.month),
-      liveScorecard: (_: unknown, args: { centreId: string }, ctx: RequestContext) => live.liveScorecard(deps, ctx, args.centreId),
       centresAtRisk: (_: unknown, _args: unknown, ctx: RequestContext) => live.centresAtRisk(deps, ctx),
       promotionCandidates: (_: unknown, args: { month: string }, ctx: RequestContext) => evaluations.promotionCandidates(deps, ctx, args.month),
     },
@@ -59,11 +58,16 @@ export function createResolvers(deps: NetworkDeps): GraphQLResolverMap<RequestCo
       rejectDispute: (_: unknown, args: DecisionArgs, ctx: RequestContext) => evaluations.rejectDispute(deps, ctx, args.id, args.reason, args.idempotencyKey),
     },
     ServiceCentre: {
-      __resolveReference: (ref: { id: string }, ctx: RequestContext) => queries.visibleOrNull(deps, ctx, ref.id),
+      // A reference may carry the month so far that liveScorecard @requires: it rides along on the record.
+      __resolveReference: async (ref: { id: string } & live.RequiredSoFar, ctx: RequestContext) => {
+        const centre = await queries.visibleOrNull(deps, ctx, ref.id);
+        return centre && { ...centre, ticketsSoFar: ref.ticketsSoFar, creditsSoFar: ref.creditsSoFar };
+      },
       levelName: (c: CentreRecord) => levelName(c.level),
       parent: (c: CentreRecord, _: unknown, ctx: RequestContext) => (c.parentId ? queries.visibleOrNull(deps, ctx, c.parentId) : null),
-      grades: (c: CentreRecord) => deps.store.gradesOf([c.id], undefined, 24),
+      grades: (c: CentreRecord) => deps.store.gradesBefore([c.id], shanghaiMonth(deps.now()), 24),
       scorecards: (c: CentreRecord, args: { last?: number | null }, ctx: RequestContext) => evaluations.scorecardsOf(deps, ctx, c, args.last),
+      liveScorecard: (c: CentreRecord & live.RequiredSoFar, _: unknown, ctx: RequestContext) => live.liveScorecard(deps, ctx, c),
     },
     MonthlyEvaluation: {
       disputes: (e: EvaluationView, args: { state?: 'OPEN' | 'UPHELD' | 'REJECTED' | null }, ctx: RequestContext) =>

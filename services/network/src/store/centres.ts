@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { DEFAULT_LEASE, findByIds, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import { monthsEndingAt, previousMonth } from '../rules/month.ts';
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
 import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
@@ -153,12 +154,14 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
       return centres.countDocuments(mongoFilter(filter));
     },
 
-    /** ACTIVE centres serving the area and product line. */
+    /**
+     * ACTIVE centres serving the area and product line: found in the in-memory network (FerretDB
+     * would scan for them), then read by `_id` so each status is the database's, not the snapshot's.
+     */
     async dispatchCandidates(regionCode: string, productLine: string): Promise<CentreRecord[]> {
-      const docs = await centres
-        .find({ status: 'ACTIVE', serviceAreas: regionCode, productLines: productLine })
-        .lean<CentreDoc[]>();
-      return docs.map(toRecord);
+      const ids = await tree.serving(regionCode, productLine);
+      if (ids.length === 0) return [];
+      return (await findByIds(centres, ids)).map(toRecord).filter((c) => c.status === 'ACTIVE' && c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine));
     },
 
     /** Insert; a duplicate code surfaces as the driver's 11000. */
@@ -198,12 +201,11 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
       }
     },
 
-    async gradesOf(centreIds: readonly string[], beforeMonth?: string, limit = 1000): Promise<GradeRecord[]> {
-      if (centreIds.length === 0) return [];
-      const q: Record<string, unknown> = { centreId: { $in: [...centreIds] } };
-      if (beforeMonth) q['month'] = { $lt: beforeMonth };
-      const docs = await grades.find(q).sort({ centreId: 1, month: -1 }).limit(limit).lean<GradeDoc[]>();
-      return docs.map(toGrade);
+    /** The grades of the `months` months before `month`, newest first, each read by `_id` (never a scan). */
+    async gradesBefore(centreIds: readonly string[], month: string, months: number): Promise<GradeRecord[]> {
+      const ids = centreIds.flatMap((c) => monthsEndingAt(previousMonth(month), months).map((m) => `${c}:${m}`));
+      if (ids.length === 0) return [];
+      return (await findByIds(grades, ids)).map(toGrade).sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0));
     },
 
     async findGrade(centreId: string, month: string): Promise<GradeRecord | null> {

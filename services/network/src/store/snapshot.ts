@@ -121,6 +121,12 @@ export function centreSnapshot(source: SnapshotSource, opts: SnapshotOptions) {
       return [...snap.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
+    /** Ids of the centres (any status) serving the area and product line, as this snapshot holds them. */
+    async serving(regionCode: string, productLine: string): Promise<string[]> {
+      const snap = await current();
+      return [...snap.byId.values()].filter((c) => c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine)).map((c) => c.id);
+    },
+
     /** A centre as this process just wrote it. */
     put(record: CentreRecord): void {
       writesDuringReload?.set(record.id, record);

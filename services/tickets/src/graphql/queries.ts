@@ -1,4 +1,5 @@
-import { badInput, forbidden, hasRole, requireRole, type RequestContext } from '@starline/common';
+import { badInput, forbidden, hasRole, loaderFor, maySeeCentreMonth, requireRole, shanghaiMonth, type RequestContext } from '@starline/common';
+import { centreMonths } from '../centre-month.ts';
 import { engineerDaySetKey, openJobsSetKey } from '../effects.ts';
 import { currentEngineer, normalizeSerial, TICKET_STATES, type TicketState } from '../rules/ticket.ts';
 import { ID_PATTERN, SERIAL_PATTERN } from '../rules/validate.ts';
@@ -157,6 +158,22 @@ export async function openTickets(deps: TicketsDeps, ctx: RequestContext, centre
   }
   const list = await deps.store.ticketsIn(openJobsSetKey(centreId));
   return list.sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).map(ticketView);
+}
+
+/**
+ * ServiceCentre.ticketsSoFar: the month so far, for the network's live scorecard (the gateway asks
+ * it; clients can't). Null for a caller who may not see the centre's scorecards: the network
+ * subgraph answers FORBIDDEN for them.
+ */
+export async function ticketsSoFar(deps: TicketsDeps, ctx: RequestContext, centreId: string) {
+  if (!ID_PATTERN.test(centreId) || !maySeeCentreMonth(ctx.claims, centreId)) return null;
+  const asOf = deps.now();
+  const month = shanghaiMonth(asOf);
+  // One read for all the centres of a request (a page of centres with their live scorecards).
+  const load = loaderFor(ctx, `tickets-so-far:${month}`, async (ids: string[]) =>
+    new Map((await centreMonths(deps.store, ids, month, asOf, asOf)).map((f) => [f.centreId, f] as const)));
+  const facts = (await load(centreId))!;
+  return { month, asOf, leftover: facts.leftover, ...facts.counters };
 }
 
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;

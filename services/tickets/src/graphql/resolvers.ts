@@ -47,6 +47,7 @@ export function createResolvers(deps: TicketsDeps): GraphQLResolverMap<RequestCo
     ServiceCentre: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       openTickets: (c: { id: string }, _: unknown, ctx: Ctx) => queries.openTickets(deps, ctx, c.id),
+      ticketsSoFar: (c: { id: string }, _: unknown, ctx: Ctx) => queries.ticketsSoFar(deps, ctx, c.id),
     },
     Engineer: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
