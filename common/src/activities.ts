@@ -27,6 +27,11 @@ export interface StandardsActivities {
   ticketPolicyAt(input: { at: string }): Promise<TicketPolicyInput & { validUntil: string | null }>;
   /** The monthly evaluation's numbers of the standard in force at `at` (the month's last instant), with validUntil as licencePolicyAt. */
   evaluationPolicyAt(input: { at: string }): Promise<EvaluationPolicyInput & { validUntil: string | null }>;
+  /**
+   * The settlement numbers of a published standard version (domain.md §7): what a month's statements
+   * use, the version being the one its evaluation used. Refused (StandardVersionNotFound) otherwise.
+   */
+  settlementPolicyOf(input: { versionId: string }): Promise<SettlementPolicyInput>;
 }
 
 /**
@@ -129,6 +134,45 @@ export interface EngineerRef {
   centreId: string;
 }
 
+/**
+ * The settlement numbers of a standard version (domain.md §7). T per grade in hundredths (110 = 1.10),
+ * so L × T is integer arithmetic; amounts in fen.
+ */
+export interface SettlementPolicyInput {
+  standardVersionId: string;
+  coefficients: { A: number; B: number; C: number; ungraded: number };
+  /** The largest adjustment finance may enter, either sign, in fen. */
+  maxAdjustmentFen: number;
+  /** The day of the following month (1–28) by which a month's settlement should be approved. */
+  approvalDueDay: number;
+}
+
+/** A centre's bank details for the payment file (domain.md §7); null fields never: a centre has all or none. */
+export interface CentrePayee {
+  centreId: string;
+  code: string;
+  payee: { accountName: string; bank: string; accountNumber: string } | null;
+}
+
+/**
+ * A job of a centre not yet settled, as the tickets service judges it now (domain.md §7). PAYABLE ones
+ * carry the fee; HELD ones their reasons; PENDING ones what they wait for; NOT_PAYABLE ones are never
+ * paid (cancelled, repeat repair) and leave the centre's list once settlement has seen them.
+ */
+export interface SettlementJob {
+  ticketId: string;
+  number: string;
+  /** YYYY-MM (Asia/Shanghai) the job was completed in; null when not completed. */
+  completedMonth: string | null;
+  productLine: string;
+  serviceType: string;
+  areaClass: string;
+  status: 'PAYABLE' | 'HELD' | 'PENDING' | 'NOT_PAYABLE';
+  feeFen: number | null;
+  /** HELD: the hold reasons; PENDING: the step awaited; NOT_PAYABLE: why. */
+  reasons: string[];
+}
+
 export interface NetworkActivities {
   /** The centre with this id, or null when there is none. Reads only. */
   centreRef(input: { centreId: string }): Promise<CentreRef | null>;
@@ -173,6 +217,10 @@ export interface NetworkActivities {
   completeEvaluation(input: { month: string }): Promise<{ state: 'CONFIRMED' }>;
   /** A CONFIRMED month's awards and penalties (for settlement), by centre id after the cursor; refused (NOT_FOUND type) before confirmation. */
   evaluationAwards(input: { month: string; after: string | null; limit: number }): Promise<{ awards: EvaluationAward[]; nextCursor: string | null }>;
+  /** The month's evaluation as settlement waits on it: its state, the standard version it used and how many centres it evaluated; null when never run. Reads only. */
+  evaluationOf(input: { month: string }): Promise<{ state: EvaluationState; standardVersionId: string; centres: number } | null>;
+  /** The payee details of each centre asked (1–1000 ids), in the order asked; a centre that does not exist is left out. Reads only. */
+  payeesOf(input: { centreIds: string[] }): Promise<CentrePayee[]>;
 
   /**
    * ACTIVE centres covering `regionCode` (6-digit) and `productLine` with room today, best grade
@@ -418,4 +466,46 @@ export interface TicketsActivities {
    * many jobs it recalled now.
    */
   recallCentreJobs(input: { centreId: string; reason: string; evidence: string }): Promise<{ recalled: number }>;
+
+  // ---- settlement (workflow monthlySettlement) ----
+
+  /**
+   * The jobs of each centre asked (1–100 ids) completed and not yet settled, judged now: every job the
+   * centre completed stays listed until `jobsSettled` takes it off. In the order asked. Reads only.
+   */
+  unsettledJobs(input: { centreIds: string[] }): Promise<{ centreId: string; jobs: SettlementJob[] }[]>;
+  /**
+   * Takes jobs off their centre's unsettled list once settlement has paid them (in `statementId`) or
+   * found them NOT_PAYABLE. Idempotent; a job not on the list is ignored.
+   */
+  jobsSettled(input: { centreId: string; ticketIds: string[]; statementId: string }): Promise<{ removed: number }>;
+}
+
+/** The settlement service's activities (task queue `settlement`; workflow monthlySettlement, id `settlement-YYYY-MM`). */
+export interface SettlementActivities {
+  /** Opens the month's run, WAITING_FOR_EVALUATION, started by `startedBy` (the first call wins; a repeat returns it as it is). */
+  openSettlement(input: { month: string; startedBy: string }): Promise<{ state: string }>;
+  /** The month's evaluation is confirmed: records its standard's policy and the number of centres; BUILDING. Idempotent. */
+  beginBuild(input: { month: string; policy: SettlementPolicyInput; total: number }): Promise<{ state: string }>;
+  /**
+   * Builds the DRAFT statements of a batch of the evaluation's centres from their unsettled jobs: each
+   * PAYABLE job becomes a line of exactly one statement ever (claimed by ticket id). Idempotent.
+   */
+  buildStatements(input: { month: string; centres: { award: EvaluationAward; jobs: SettlementJob[] }[] }): Promise<{ built: number }>;
+  /** Every statement built: IN_REVIEW, with the run's totals and approval due date. Idempotent. */
+  finishBuild(input: { month: string }): Promise<{ state: string; dueAt: string }>;
+  /** Approval is due and has not come: the run is flagged overdue. Idempotent. */
+  flagOverdue(input: { month: string }): Promise<void>;
+  /** Rebuilds one statement under review from its centre's jobs as they are now (its claims given back first). */
+  rebuildStatement(input: { statementId: string; jobs: SettlementJob[]; by: string }): Promise<{ version: number }>;
+  /** The centres whose statements pay something (R > 0): whose payee details the payment file needs. Reads only. */
+  payableCentres(input: { month: string }): Promise<string[]>;
+  /**
+   * Approves the month as stored now — four eyes (not who started it, not an adjustment's author), no
+   * statement ON_HOLD, every paid centre with payee details — writes the payment file and makes the
+   * run and its statements APPROVED. Refused (FOUR_EYES, CONFLICT, INVALID_TRANSITION) otherwise.
+   */
+  approveSettlement(input: { month: string; approvedBy: { sub: string; roles: string[] }; payees: CentrePayee[] }): Promise<{ approvedAt: string; sha256: string }>;
+  /** An approved month's settled jobs (paid, or found NOT_PAYABLE) per statement, a page at a time. Reads only. */
+  settledJobs(input: { month: string; after: string | null; limit: number }): Promise<{ statements: { centreId: string; statementId: string; ticketIds: string[] }[]; nextCursor: string | null }>;
 }

@@ -14,4 +14,5 @@ export * from './service.ts';
 export * from './subgraph.ts';
 export * from './temporal.ts';
 export * from './time.ts';
+export * from './update.ts';
 export * from './formats.ts';

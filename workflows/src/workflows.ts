@@ -30,6 +30,7 @@ export async function publishStandardAtEffectiveDate(input: PublishStandardInput
 
 export { annualLicenceReview } from './licence-review.ts';
 export { monthlyEvaluation, scheduledMonthlyEvaluation } from './evaluation.ts';
+export { monthlySettlement } from './settlement.ts';
 export { relayActivity } from './relay.ts';
 export { benchNoop } from './bench-noop.ts';
 export { ticketLifecycle, ticketCommandUpdate, ticketSummaryQuery, TICKET_WORKFLOW_PREFIX, type TicketCommandRequest, type TicketLifecycleInput } from './ticket-lifecycle.ts';

@@ -183,7 +183,7 @@ function ticketOf(ticketId: string): Model {
   return t;
 }
 
-const ticketsStub: Omit<TicketsActivities, 'centreMonthFacts' | 'recallCentreJobs'> = {
+const ticketsStub: Omit<TicketsActivities, 'centreMonthFacts' | 'recallCentreJobs' | 'unsettledJobs' | 'jobsSettled'> = {
   async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
     const at = await now();
     const first = world.outcomes.get(commandId);

@@ -9,6 +9,9 @@ import { applyConsequence, putGradeLocked } from './grades.ts';
 
 export { CONSEQUENCE_ACTOR } from './grades.ts';
 
+/** The most centres `payeesOf` answers for at once. */
+export const MAX_PAYEES = 1000;
+
 /** How many months back dispatch looks for a centre's latest grade. */
 const DISPATCH_GRADE_MONTHS = 12;
 
@@ -74,6 +77,30 @@ export function createNetworkActivities(
       if (!reason || reason.length > LIMITS.reasonMax) throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
       if (!EVIDENCE_PATTERN.test(evidence)) throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
       return applyConsequence(store, now, { centreId, to, reason, evidence });
+    },
+
+    async evaluationOf({ month }) {
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw bad(`month must be YYYY-MM, got "${String(month)}"`);
+      const rec = await store.evaluations.find(month);
+      // `total`: the centres the current run evaluates (fixed when the run begins).
+      return rec && { state: rec.state, standardVersionId: rec.standardVersionId, centres: rec.total };
+    },
+
+    async payeesOf({ centreIds }) {
+      if (!Array.isArray(centreIds) || centreIds.length === 0 || centreIds.length > MAX_PAYEES) {
+        throw bad(`centreIds must list 1–${MAX_PAYEES} ids, got ${Array.isArray(centreIds) ? centreIds.length : String(centreIds)}`);
+      }
+      const bogus = centreIds.find((id) => typeof id !== 'string' || id.length === 0 || id.length > 64);
+      if (bogus !== undefined) throw bad(`centreIds must be ids, got "${String(bogus)}"`);
+      // A repeat would put a centre twice in whatever the caller builds from the answer (a payment file).
+      if (new Set(centreIds).size !== centreIds.length) throw bad('centreIds lists a centre more than once');
+      const found = new Map((await store.findMany(centreIds)).map((c) => [c.id, c] as const));
+      return centreIds.flatMap((id) => {
+        const c = found.get(id);
+        if (!c) return [];
+        const payee = c.payee && { accountName: c.payee.accountName, bank: c.payee.bank, accountNumber: c.payee.accountNumber };
+        return [{ centreId: c.id, code: c.code, payee }];
+      });
     },
 
     ...createEvaluationActivities(store, now),

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { validateCentreFields, validateCode, validateContact, validateCreate, validateStatusChange } from '../src/rules/validate.ts';
+import {
+  maskAccountNumber,
+  normalisePayee,
+  samePayee,
+  validateCentreFields,
+  validateCode,
+  validateContact,
+  validateCreate,
+  validatePayee,
+  validateStatusChange,
+} from '../src/rules/validate.ts';
 
 export const validCentre = () => ({
   code: 'SH-PD-001',
@@ -78,5 +88,67 @@ describe('validateStatusChange', () => {
   });
   it('checks formats even when optional', () => {
     expect(fields(validateStatusChange({ reason: false, evidence: false }, 'x'.repeat(501), 'bad evidence!'))).toEqual(['reason', 'evidence']);
+  });
+});
+
+describe('validatePayee', () => {
+  const payee = () => ({ accountName: '上海浦东家电服务有限公司', bank: '中国工商银行上海张江支行', accountNumber: '6222 0212 3456 7890' });
+
+  it('accepts well-formed details, a personal card or a corporate account', () => {
+    expect(validatePayee(payee(), 'new account')).toEqual([]);
+    expect(validatePayee({ ...payee(), accountNumber: '12345678' }, 'x')).toEqual([]);
+    expect(validatePayee({ ...payee(), accountNumber: '1'.repeat(30) }, 'x')).toEqual([]);
+    expect(validatePayee({ ...payee(), accountNumber: '3100\u00a01234\u30005678 90' }, 'x')).toEqual([]);
+    expect(validatePayee({ ...payee(), accountName: 'x'.repeat(100), bank: '行'.repeat(100) }, 'r'.repeat(500))).toEqual([]);
+    // Surrounding whitespace, a pasted trailing newline included, is trimmed before the checks.
+    expect(validatePayee({ ...payee(), accountName: `  ${'x'.repeat(100)}\n` }, `  ${'r'.repeat(500)}  `)).toEqual([]);
+  });
+
+  it.each([
+    ['accountName', ''], ['accountName', '   '], ['accountName', 'x'.repeat(101)], ['accountName', 'Acme\u0000Ltd'],
+    ['accountName', 'Acme\tLtd'], ['accountName', 'Acme\u200bLtd'], ['accountName', 'Acme\u202eLtd'], ['accountName', 'Acme\u0085Ltd'],
+    ['accountName', 42], ['accountName', undefined],
+    ['bank', ''], ['bank', 'x'.repeat(101)], ['bank', 'ICBC\r\nBranch'], ['bank', null],
+    ['accountNumber', ''], ['accountNumber', '   '], ['accountNumber', '1234567'], ['accountNumber', '1'.repeat(31)],
+    ['accountNumber', '6222-0212-3456-7890'], ['accountNumber', '6222O21234567890'], ['accountNumber', '６２２２０２１２３４５６７８９０'],
+    ['accountNumber', '+6222021234567890'], ['accountNumber', '62220212\t34567890'], ['accountNumber', 6222021234567890],
+  ])('refuses %s = %j', (field, value) => {
+    expect(fields(validatePayee({ ...payee(), [field]: value }, 'reason'))).toEqual([field]);
+  });
+
+  it.each([[''], ['  '], ['r'.repeat(501)], [null], [undefined]])('refuses reason %j', (reason) => {
+    expect(fields(validatePayee(payee(), reason))).toEqual(['reason']);
+  });
+
+  it('names every bad field, and a missing input as each of its fields', () => {
+    expect(fields(validatePayee({ accountName: '', bank: '', accountNumber: 'x' }, ''))).toEqual(['accountName', 'bank', 'accountNumber', 'reason']);
+    expect(fields(validatePayee(null, 'x'))).toEqual(['accountName', 'bank', 'accountNumber']);
+  });
+
+  it('says how many digits were given', () => {
+    expect(validatePayee({ ...payee(), accountNumber: '1234 567' }, 'x')).toEqual([{ field: 'accountNumber', message: 'must be 8–30 digits, got 7' }]);
+  });
+});
+
+describe('normalisePayee, samePayee, maskAccountNumber', () => {
+  it('trims the names and takes the spaces out of the number', () => {
+    expect(normalisePayee({ accountName: '  Acme Ltd ', bank: ' ICBC ', accountNumber: ' 6222 0212\u30003456 7890 ' }))
+      .toEqual({ accountName: 'Acme Ltd', bank: 'ICBC', accountNumber: '6222021234567890' });
+  });
+
+  it('compares every field', () => {
+    const a = { accountName: 'A', bank: 'B', accountNumber: '12345678' };
+    expect(samePayee(a, { ...a })).toBe(true);
+    expect(samePayee(null, null)).toBe(true);
+    expect(samePayee(a, null)).toBe(false);
+    expect(samePayee(a, { ...a, accountNumber: '12345679' })).toBe(false);
+    expect(samePayee(a, { ...a, bank: 'C' })).toBe(false);
+    expect(samePayee(a, { ...a, accountName: 'a' })).toBe(false);
+  });
+
+  it('masks all but the last 4 digits', () => {
+    expect(maskAccountNumber('6222021234567890')).toBe('************7890');
+    expect(maskAccountNumber('12345678')).toBe('****5678');
+    expect(maskAccountNumber('123')).toBe('123');
   });
 });

@@ -26,6 +26,13 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
     return { version, validUntil: nextEffectiveAfter(timeline, instant)?.toISOString() ?? null };
   };
 
+  /** A version id as the activities take it; anything else is a caller's bug, not worth a retry. */
+  const checkVersionId = (versionId: unknown): void => {
+    if (typeof versionId !== 'string' || versionId.length === 0 || versionId.length > 64) {
+      throw ApplicationFailure.nonRetryable(`versionId is not an id: "${String(versionId)}"`, 'BadActivityInput');
+    }
+  };
+
   return {
     publishScheduledVersion: ({ versionId, publishedBy }) =>
       store.exclusively(async () => {
@@ -63,9 +70,7 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
     },
 
     async standardVersion({ versionId }) {
-      if (typeof versionId !== 'string' || versionId.length === 0 || versionId.length > 64) {
-        throw ApplicationFailure.nonRetryable(`versionId is not an id: "${versionId}"`, 'BadActivityInput');
-      }
+      checkVersionId(versionId);
       const version = await store.findById(versionId);
       return version ? toRef(version) : null;
     },
@@ -122,6 +127,25 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         reviewWindowDays: e.reviewWindowDays,
         promotionRunMonths: e.promotionRunMonths,
         validUntil,
+      };
+    },
+
+    async settlementPolicyOf({ versionId }) {
+      checkVersionId(versionId);
+      const version = await store.findById(versionId);
+      // A draft or a scheduled version has settled no month and may still change: only a published one answers.
+      if (!version || version.status !== 'PUBLISHED') {
+        const why = version ? `is ${version.status}, not published` : 'does not exist';
+        throw ApplicationFailure.nonRetryable(`standard version ${versionId} ${why}`, 'StandardVersionNotFound');
+      }
+      const { settlementCoefficients: t, settlement: s } = version.content;
+      // Validation allows whole hundredths only, so rounding just drops binary float noise (1.1 × 100 = 110.00000000000001).
+      const hundredths = (coefficient: number) => Math.round(coefficient * 100);
+      return {
+        standardVersionId: version.id,
+        coefficients: { A: hundredths(t.A), B: hundredths(t.B), C: hundredths(t.C), ungraded: hundredths(t.ungraded) },
+        maxAdjustmentFen: s.maxAdjustmentFen,
+        approvalDueDay: s.approvalDueDay,
       };
     },
   };

@@ -82,6 +82,10 @@ describe('the default standard (domain.md §3)', () => {
     expect(d.evaluation).toEqual({ reviewWindowDays: 3, promotionRunMonths: 3 });
   });
 
+  it('caps a finance adjustment at ¥100,000 either way and wants a month approved by the 10th', () => {
+    expect(d.settlement).toEqual({ maxAdjustmentFen: 10000000, approvalDueDay: 10 });
+  });
+
   it('has the licence policy', () => {
     expect(d.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
   });

@@ -201,6 +201,62 @@ describe('the usual daily jobs of a draft', () => {
   });
 });
 
+describe('the settlement numbers of a draft', () => {
+  const settlement = { maxAdjustmentFen: 2_500_000, approvalDueDay: 15 };
+  const settlementCoefficients = { A: 1.2, B: 1, C: 0.85, ungraded: 0.95 };
+
+  it('are readable on every version, the default’s being ¥100,000 and the 10th', async () => {
+    const served = expectOk(await h.run(as.finance(), Q.version, { id: DEFAULT_STANDARD_ID })).standardVersion;
+    expect(served.settlement).toEqual({ maxAdjustmentFen: 10000000, approvalDueDay: 10 });
+    expect(served.settlementCoefficients).toEqual({ A: 1.1, B: 1, C: 0.9, ungraded: 1 });
+  });
+
+  it('are set through GraphQL on creation and on edit, read back as written and published', async () => {
+    const draft = await create({ content: { settlement, settlementCoefficients } });
+    expect(draft.settlement).toEqual(settlement);
+    expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), settlement, settlementCoefficients });
+    const edited = expectOk(await h.run(as.operator(), Q.update, { id: draft.id, content: { settlement: { ...settlement, approvalDueDay: 28 } } }))
+      .updateStandardDraft;
+    expect(edited.settlement).toEqual({ maxAdjustmentFen: 2500000, approvalDueDay: 28 });
+    expect(edited.history[1]).toMatchObject({ action: 'UPDATED', detail: 'changed settlement' });
+    const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
+    expect(published).toMatchObject({ status: 'PUBLISHED', settlement: { maxAdjustmentFen: 2500000, approvalDueDay: 28 }, settlementCoefficients });
+  });
+
+  it('are refused when out of range or not whole hundredths, naming the field, with nothing written', async () => {
+    const draft = await create();
+    const bad: [Record<string, unknown>, string][] = [
+      [{ settlement: { ...settlement, maxAdjustmentFen: 0 } }, 'settlement.maxAdjustmentFen'],
+      [{ settlement: { ...settlement, maxAdjustmentFen: 1_000_000_001 } }, 'settlement.maxAdjustmentFen'],
+      [{ settlement: { ...settlement, approvalDueDay: 0 } }, 'settlement.approvalDueDay'],
+      [{ settlement: { ...settlement, approvalDueDay: 29 } }, 'settlement.approvalDueDay'],
+      [{ settlementCoefficients: { ...settlementCoefficients, A: 1.105 } }, 'settlementCoefficients.A'],
+      [{ settlementCoefficients: { ...settlementCoefficients, ungraded: 0.955 } }, 'settlementCoefficients.ungraded'],
+    ];
+    for (const [content, field] of bad) {
+      const before = await h.snapshot();
+      const created = expectError(await h.run(as.operator(), Q.create, { input: { content } }), 'BAD_USER_INPUT');
+      expect(created.extensions['field'], field).toBe(field);
+      expect(created.message.startsWith(`${field}: `), created.message).toBe(true);
+      const updated = expectError(await h.run(as.operator(), Q.update, { id: draft.id, content }), 'BAD_USER_INPUT');
+      expect(updated.extensions['field'], field).toBe(field);
+      expect(await h.snapshot(), field).toBe(before);
+    }
+  });
+
+  it('must be given whole: GraphQL refuses a settlement part without one of its fields, or a null part', async () => {
+    const before = await h.snapshot();
+    const { approvalDueDay: _day, ...withoutDay } = settlement;
+    const missing = await h.run(as.operator(), Q.create, { input: { content: { settlement: withoutDay } } });
+    expect(missing.data).toBeNull();
+    expect(missing.errors?.[0]?.message).toMatch(/"approvalDueDay" of required type/);
+    const fractional = await h.run(as.operator(), Q.create, { input: { content: { settlement: { ...settlement, approvalDueDay: 10.5 } } } });
+    expect(fractional.data).toBeNull();
+    expectError(await h.run(as.operator(), Q.create, { input: { content: { settlement: null } } }), 'BAD_USER_INPUT');
+    expect(await h.snapshot()).toBe(before);
+  });
+});
+
 describe('discarding drafts', () => {
   it('deletes a draft', async () => {
     const draft = await create();

@@ -60,9 +60,22 @@ describe('fillMissingParts', () => {
     expect(fillMissingParts(stored).evaluation).toEqual({ reviewWindowDays: 5, promotionRunMonths: 6 });
   });
 
+  it('gives a version stored before the settlement rules the defaults, and keeps stored ones', () => {
+    const { settlement: _settlement, ...before } = storedBeforeTicketFields();
+    const filled = fillMissingParts(before);
+    expect(filled.settlement).toEqual({ maxAdjustmentFen: 10000000, approvalDueDay: 10 });
+    expect(filled).toEqual(defaultStandardContent());
+    expect(validateContent(filled)).toEqual([]);
+    const stored = { ...storedBeforeTicketFields(), settlement: { maxAdjustmentFen: 500000, approvalDueDay: 28 } };
+    expect(fillMissingParts(stored).settlement).toEqual({ maxAdjustmentFen: 500000, approvalDueDay: 28 });
+  });
+
   it('hands out copies, so a caller changing a filled list changes no default', () => {
     const filled = fillMissingParts(storedBeforeTicketFields());
     filled.priceList[0]!.priceFen = 1;
+    const { settlement: _settlement, ...before } = storedBeforeTicketFields();
+    fillMissingParts(before).settlement.approvalDueDay = 1;
+    expect(fillMissingParts(before).settlement.approvalDueDay).toBe(10);
     expect(fillMissingParts(storedBeforeTicketFields()).priceList[0]!.priceFen).toBe(8000);
     expect(defaultStandardContent().priceList[0]!.priceFen).toBe(8000);
   });

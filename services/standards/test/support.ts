@@ -47,14 +47,14 @@ export async function startHarness(prefix: string): Promise<Harness> {
 
 /**
  * Rewrites the stored default standard as it was first stored, before missedAppointmentMinutes,
- * warrantyMonths, priceList, licencePolicy.usualDailyJobs and evaluation existed, and gives a harness whose
+ * warrantyMonths, priceList, licencePolicy.usualDailyJobs, evaluation and settlement existed, and gives a harness whose
  * store has not read it yet.
  */
 export async function withDefaultStoredAsSeeded(h: Harness): Promise<Harness> {
   const result = await h.db.db!.collection('standard_versions').updateOne({ _id: DEFAULT_STANDARD_ID as never }, {
     $unset: {
       'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '', 'content.licencePolicy.usualDailyJobs': '',
-      'content.evaluation': '',
+      'content.evaluation': '', 'content.settlement': '',
     },
     $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
   });
@@ -80,6 +80,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
     consequences { suspendAtCGrades eliminateAtCGrades awardTopN penaltyBottomN awardFen penaltyFen }
     evaluation { reviewWindowDays promotionRunMonths }
     settlementCoefficients { A B C ungraded }
+    settlement { maxAdjustmentFen approvalDueDay }
     productLines { code name warrantyMonths }
     labourFees { productLine serviceType areaClass feeFen }
     priceList { code productLine kind description priceFen }
@@ -92,7 +93,7 @@ export const VERSION_FIELDS = /* GraphQL */ `
 
 export const CONTENT_KEYS = [
   'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences', 'evaluation',
-  'settlementCoefficients', 'productLines', 'labourFees', 'priceList', 'licencePolicy', 'procedure', 'conductCode',
+  'settlementCoefficients', 'settlement', 'productLines', 'labourFees', 'priceList', 'licencePolicy', 'procedure', 'conductCode',
 ] as const;
 
 export const contentOf = (version: Record<string, unknown>) =>

@@ -198,9 +198,55 @@ describe('validateContent', () => {
       expectOnly((c) => (c.settlementCoefficients.A = 5.0001), 'settlementCoefficients.A');
       expectOnly((c) => (c.settlementCoefficients.A = 5));
     });
-    it('allows at most 4 decimals', () => {
+    it('requires whole hundredths, since settlement applies T in integer hundredths', () => {
+      expectOnly((c) => (c.settlementCoefficients.A = 1.105), 'settlementCoefficients.A');
+      expectOnly((c) => (c.settlementCoefficients.B = 1.0125), 'settlementCoefficients.B');
+      expectOnly((c) => (c.settlementCoefficients.C = 0.901), 'settlementCoefficients.C');
       expectOnly((c) => (c.settlementCoefficients.ungraded = 1.00001), 'settlementCoefficients.ungraded');
-      expectOnly((c) => (c.settlementCoefficients.B = 1.0125));
+      expectOnly((c) => (c.settlementCoefficients.C = 0.005), 'settlementCoefficients.C');
+      // Binary float noise is not a third decimal.
+      expectOnly((c) => (c.settlementCoefficients.A = 1.15));
+      expectOnly((c) => (c.settlementCoefficients.B = 0.29));
+      expectOnly((c) => (c.settlementCoefficients.C = 0.01));
+      expectOnly((c) => (c.settlementCoefficients.ungraded = 4.99));
+      const content = defaultStandardContent();
+      content.settlementCoefficients.A = 1.105;
+      expect(validateContent(content)).toEqual([
+        { field: 'settlementCoefficients.A', message: 'must be whole hundredths (at most 2 decimals)' },
+      ]);
+    });
+    it('reports each coefficient out of range once, not also for its decimals', () => {
+      expectOnly((c) => (c.settlementCoefficients.A = 5.001), 'settlementCoefficients.A');
+      expectOnly((c) => (c.settlementCoefficients.B = -0.005), 'settlementCoefficients.B');
+    });
+  });
+
+  describe('settlement rules', () => {
+    it('requires a largest adjustment of 1 to 1,000,000,000 whole fen', () => {
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = 0), 'settlement.maxAdjustmentFen');
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = -100), 'settlement.maxAdjustmentFen');
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = 1_000_000_001), 'settlement.maxAdjustmentFen');
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = 100.5), 'settlement.maxAdjustmentFen');
+      expectOnly((c) => ((c.settlement as unknown as Record<string, unknown>).maxAdjustmentFen = '10000'), 'settlement.maxAdjustmentFen');
+      expectOnly((c) => delete (c.settlement as Partial<StandardContent['settlement']>).maxAdjustmentFen, 'settlement.maxAdjustmentFen');
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = 1));
+      expectOnly((c) => (c.settlement.maxAdjustmentFen = 1_000_000_000));
+    });
+    it('requires an approval due day of 1–28, a day every month has', () => {
+      expectOnly((c) => (c.settlement.approvalDueDay = 0), 'settlement.approvalDueDay');
+      expectOnly((c) => (c.settlement.approvalDueDay = 29), 'settlement.approvalDueDay');
+      expectOnly((c) => (c.settlement.approvalDueDay = 31), 'settlement.approvalDueDay');
+      expectOnly((c) => (c.settlement.approvalDueDay = 9.5), 'settlement.approvalDueDay');
+      expectOnly((c) => delete (c.settlement as Partial<StandardContent['settlement']>).approvalDueDay, 'settlement.approvalDueDay');
+      expectOnly((c) => (c.settlement.approvalDueDay = 1));
+      expectOnly((c) => (c.settlement.approvalDueDay = 28));
+      const content = defaultStandardContent();
+      content.settlement.approvalDueDay = 29;
+      expect(validateContent(content)).toEqual([{ field: 'settlement.approvalDueDay', message: 'must be a whole number from 1 to 28' }]);
+    });
+    it('reports the missing part', () => {
+      expectOnly((c) => delete (c as Partial<StandardContent>).settlement, 'settlement');
+      expectOnly((c) => ((c as unknown as Record<string, unknown>).settlement = null), 'settlement');
     });
   });
 

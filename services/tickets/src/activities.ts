@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { asActivity, DomainError, parseInstant, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { asActivity, DomainError, parseInstant, shanghaiMonth, type SettlementJob, type TicketEvidence, type TicketsActivities } from '@starline/common';
 import { centreMonths } from './centre-month.ts';
 import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
@@ -7,10 +7,11 @@ import type { Lifecycle } from './graphql/lifecycle.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
 import { ALLOWED_FROM, applyPatch, decide } from './rules/lifecycle.ts';
 import type { TicketPolicy } from './rules/policy.ts';
+import { settlementOf } from './rules/settlement.ts';
 import { currentAppointment, type TicketSnapshot } from './rules/ticket.ts';
 import { ID_PATTERN, validateReason } from './rules/validate.ts';
 import { shanghaiDate } from './shanghai.ts';
-import { snapshotOf, type TicketRecord, type TicketsStore } from './store/tickets.ts';
+import { snapshotOf, type TicketRecord, type TicketsStore, type UnsettledTicket } from './store/tickets.ts';
 import { summaryOf } from './summary.ts';
 
 const COMMAND_ID_MAX = 200;
@@ -20,6 +21,35 @@ const RECALL_EVIDENCE_MAX = 120;
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Who the evaluation's recalls are recorded as. */
 export const EVALUATION_ACTOR = 'system:evaluation';
+/** Centres per unsettledJobs call: each may list hundreds of jobs, and the answer is one activity result. */
+const SETTLEMENT_CENTRES_MAX = 100;
+/** Jobs per jobsSettled call (a statement's paid jobs of one centre; an id is ≤ 64 characters). */
+const SETTLED_IDS_MAX = 10_000;
+const STATEMENT_ID_MAX = 200;
+
+/** A job on its centre's unsettled list as settlement sees it now (domain.md §7), judged with its own standard. */
+export function settlementJobOf({ snapshot: t, ticketNumber, policy }: UnsettledTicket): SettlementJob {
+  const s = settlementOf(t, policy as TicketPolicy);
+  const job = {
+    ticketId: t.id, number: ticketNumber, completedMonth: t.completedAt ? shanghaiMonth(t.completedAt) : null,
+    productLine: t.product.productLine, serviceType: t.serviceType, areaClass: t.areaClass,
+  };
+  switch (s.status) {
+    case 'PAYABLE': return { ...job, status: s.status, feeFen: s.feeFen, reasons: [] };
+    case 'HELD': return { ...job, status: s.status, feeFen: null, reasons: [...s.reasons] };
+    case 'PENDING': return { ...job, status: s.status, feeFen: null, reasons: [s.waitingFor] };
+    case 'NOT_PAYABLE': return { ...job, status: s.status, feeFen: null, reasons: [s.reason] };
+  }
+}
+
+/** The Temporal activity's logger, when running in a worker (tests call the activities directly). */
+function activityLog(): Context['log'] | null {
+  try {
+    return Context.current().log;
+  } catch {
+    return null;
+  }
+}
 
 function id(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
@@ -211,5 +241,44 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
         return { recalled };
       });
     },
+
+    /**
+     * Each centre's `unsettled:<id>` set and its tickets, all by `_id` `$in` (store
+     * `unsettledTickets`), each judged now by `settlementOf` with the ticket's own standard; jobs in
+     * ticket-number order, centres in the order asked (one asked twice is answered twice). Reads only.
+     */
+    async unsettledJobs({ centreIds }) {
+      if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > SETTLEMENT_CENTRES_MAX) {
+        throw badActivityInput(`centreIds must be a list of 1 to ${SETTLEMENT_CENTRES_MAX} ids`);
+      }
+      const asked = centreIds.map((c, i) => id(`centreIds[${i}]`, c));
+      return asActivity(async () => {
+        const lists = await store.unsettledTickets(asked);
+        const judged = new Map([...lists].map(([c, jobs]) => [c, jobs.map(settlementJobOf).sort(byNumber)] as const));
+        return asked.map((centreId) => ({ centreId, jobs: judged.get(centreId)! }));
+      });
+    },
+
+    /**
+     * Takes the jobs off the centre's unsettled list in one read-modify-write under the set's lease
+     * (`set:unsettled:<id>`); ids not on it are ignored, so a retry removes nothing more. The
+     * statement is only logged (and is in the workflow's history): nothing is written on the ticket.
+     */
+    async jobsSettled({ centreId, ticketIds, statementId }) {
+      id('centreId', centreId);
+      if (!Array.isArray(ticketIds) || ticketIds.length > SETTLED_IDS_MAX) throw badActivityInput(`ticketIds must be a list of at most ${SETTLED_IDS_MAX} ids`);
+      const ids = ticketIds.map((t, i) => id(`ticketIds[${i}]`, t));
+      if (typeof statementId !== 'string' || statementId.trim() === '' || statementId.length > STATEMENT_ID_MAX) {
+        throw badActivityInput(`statementId must be a non-empty string of at most ${STATEMENT_ID_MAX} characters`);
+      }
+      return asActivity(async () => {
+        const removed = ids.length ? await store.jobsSettled(centreId, ids) : 0;
+        activityLog()?.info('jobs settled', { centreId, statementId, asked: ids.length, removed });
+        return { removed };
+      });
+    },
   };
 }
+
+const byNumber = (a: SettlementJob, b: SettlementJob): number =>
+  a.number < b.number ? -1 : a.number > b.number ? 1 : a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0;

@@ -87,6 +87,13 @@ export const engineerDaySetKey = (engineerId: string, day: string): string => `e
  */
 export const leftOpenJobsSetKey = (centreId: string, month: string): string => `centre-left:${centreId}:${month}`;
 export const leftOpenJobMember = (ticketId: string, at: Date): string => `${ticketId}|${at.toISOString()}`;
+/**
+ * The jobs a centre completed and settlement hasn't yet taken off (domain.md §7): joined when the
+ * centre completes the job — completion is final, so the completing centre is the one paid — and
+ * left only through the `jobsSettled` activity, never by a set move (a job later superseded or
+ * otherwise NOT_PAYABLE stays until settlement has seen it).
+ */
+export const unsettledJobsSetKey = (centreId: string): string => `unsettled:${centreId}`;
 /** A member of a left-open-jobs set: the ticket and when it left (null for a bare id). */
 export function parseLeftOpenJob(member: string): { ticketId: string; leftAt: Date | null } {
   const bar = member.lastIndexOf('|');
@@ -111,7 +118,8 @@ export function setsOf(t: TicketSnapshot): string[] {
 
 /**
  * Leave the sets `before` was in and `after` is not, join those `after` is newly in; a job leaving
- * its centre's open jobs at `at` also joins that centre's left-open-jobs set of `at`'s month.
+ * its centre's open jobs at `at` also joins that centre's left-open-jobs set of `at`'s month, and a
+ * job its centre completes joins that centre's unsettled jobs (which no move ever leaves).
  */
 export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot, at: Date): SetMove[] {
   const was = before ? setsOf(before) : [];
@@ -121,6 +129,7 @@ export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot, a
   if (before?.centreId && left.includes(openJobsSetKey(before.centreId))) {
     moves.push({ key: leftOpenJobsSetKey(before.centreId, shanghaiMonth(at)), add: true, member: leftOpenJobMember(after.id, at) });
   }
+  if (after.centreId && after.completedAt && !before?.completedAt) moves.push({ key: unsettledJobsSetKey(after.centreId), add: true });
   return moves;
 }
 

@@ -87,6 +87,7 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
     expect(moves(onSite, { type: 'COMPLETE', report }, at)).toEqual([
       { key: 'centre:C-1', add: false }, { key: 'centre-left:C-1:2026-10', add: true, member: `T-1|${at.toISOString()}` },
+      { key: 'unsettled:C-1', add: true },
     ]);
     const leaveBoth = [
       { key: 'centre:C-1', add: false }, { key: 'engineer:E-1:20261013', add: false },
@@ -94,6 +95,22 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     ];
     expect(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60))).toEqual(leaveBoth);
     expect(moves(journey('ASSIGNED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))).toEqual(leaveBoth);
+  });
+
+  it('only completion joins the centre’s unsettled jobs, and no later step (callback, quality check, superseded) leaves them', () => {
+    const unsettled = (ms: { key: string }[]) => ms.filter((m) => m.key.startsWith('unsettled:'));
+    const completed = journey('COMPLETED');
+    expect(unsettled(moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'NO_ANSWER' }, plus(completed.completedAt!, 60)))).toEqual([]);
+    expect(unsettled(moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60)))).toEqual([]);
+    const calledBack = journey('CALLED_BACK');
+    expect(unsettled(moves(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)))).toEqual([]);
+    const closed = journey('CLOSED');
+    const superseded = effectsOf({ before: closed, after: { ...closed, supersededBy: 'T-2' }, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'] });
+    expect(superseded.sets).toEqual([]);
+    // Recalled or cancelled before completion: never the centre's to be paid.
+    expect(unsettled(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60)))).toEqual([]);
+    expect(unsettled(moves(journey('ACCEPTED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60)))).toEqual([]);
+    expect(setsOf(closed)).not.toContain('unsettled:C-1');
   });
 
   it('leaving the open jobs joins the left set of the Shanghai month it left in, with the instant', () => {

@@ -33,3 +33,19 @@ export const requireEvaluationReader = (claims: Claims | null): Claims => requir
 export const seesAllScorecards = seesEveryCentreMonth;
 export const maySeeScorecardsOf = maySeeCentreMonth;
 export const forbiddenScorecards = () => forbidden("you may only see your own centre's scorecards and disputes");
+
+/**
+ * A centre's payee details and their history (domain.md §7): OPERATOR, ADMIN and FINANCE for every
+ * centre; a PARTNER for its own centre only (not its umbrella stores': each is paid on its own);
+ * nobody else (CALL_CENTRE, ENGINEER). Only OPERATOR and ADMIN change them (requireEditor). As with
+ * the scorecards, a caller who may see the centre but not this is FORBIDDEN, not given null: a null
+ * payee means "none recorded yet".
+ */
+export const seesEveryPayee = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE');
+export const maySeePayeeOf = (claims: Claims | null, centreId: string): boolean =>
+  seesEveryPayee(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);
+export function requirePayeeReader(claims: Claims | null, centreId: string): Claims {
+  const caller = requireRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'PARTNER');
+  if (!maySeePayeeOf(caller, centreId)) throw forbidden("you may only see your own centre's payee details");
+  return caller;
+}

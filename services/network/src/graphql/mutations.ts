@@ -13,10 +13,14 @@ import {
 import { ACTION_REQUIRES, actionFor, applyAction, type CentreStatus, type StatusAction } from '../rules/status.ts';
 import { createsCycle, levelUnder, placementViolations, subtreeViolations, type SubtreeNode } from '../rules/tree.ts';
 import {
+  normalisePayee,
+  samePayee,
   validateCentreFields,
   validateCreate,
+  validatePayee,
   validateStatusChange,
   type CentreFields,
+  type CentrePayeeInput,
   type ContactInput,
   type CreateCentreInput,
 } from '../rules/validate.ts';
@@ -108,6 +112,8 @@ export async function createServiceCentre(
             contact: contactOf(normalised.contact),
             status: 'ONBOARDING',
             statusHistory: [{ from: null, to: 'ONBOARDING', at: now, actor: claims.sub, reason: 'created', evidence: null }],
+            payee: null,
+            payeeHistory: [],
             createdBy: claims.sub,
             createdAt: now,
             updatedAt: now,
@@ -184,6 +190,43 @@ export async function updateServiceCentre(
     () => (moves ? deps.store.exclusiveTree(work) : work()),
   );
   return loadAfterReplay(deps, updatedId);
+}
+
+/**
+ * Sets a centre's payee details (OPERATOR, ADMIN), recording who, when, why and the values before
+ * and after in `payeeHistory`. The same values again change nothing. Refused for an ELIMINATED
+ * centre like every other edit.
+ */
+export async function setCentrePayee(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  id: string,
+  input: CentrePayeeInput,
+  reason: string,
+  idempotencyKey: string | null | undefined,
+): Promise<CentreRecord> {
+  const claims = requireEditor(ctx.claims);
+  throwIfInvalid(validatePayee(input, reason));
+  const values = normalisePayee(input);
+  const why = reason.trim();
+  const changedId = await withIdempotency(
+    deps.store.idempotency,
+    { key: idempotencyKey, operation: 'setCentrePayee', caller: claims, payload: { id, input, reason }, mayReplay: () => seesWholeNetwork(claims) },
+    () =>
+      deps.store.exclusiveCentre(id, async () => {
+        const current = await load(deps.store, id);
+        if (current.status === 'ELIMINATED') throw invalidTransition('an ELIMINATED centre is final and cannot be changed', current.status);
+        if (samePayee(current.payee, values)) return current.id;
+        const now = deps.now();
+        const from = current.payee && { accountName: current.payee.accountName, bank: current.payee.bank, accountNumber: current.payee.accountNumber };
+        const changed = await deps.store.setPayee(id, { ...values, updatedAt: now, updatedBy: claims.sub }, { at: now, actor: claims.sub, reason: why, from, to: values });
+        if (!changed) throw notFound('service centre', id);
+        // Never the account number itself: logs are read more widely than the payee details.
+        ctx.log.info({ centreId: id, first: from === null }, 'service centre payee details changed');
+        return current.id;
+      }),
+  );
+  return loadAfterReplay(deps, changedId);
 }
 
 export interface StatusArgs {

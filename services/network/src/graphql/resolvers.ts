@@ -2,13 +2,14 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { shanghaiMonth, type RequestContext } from '@starline/common';
 import type { StatusAction } from '../rules/status.ts';
 import { levelName } from '../rules/tree.ts';
-import type { CreateCentreInput } from '../rules/validate.ts';
+import type { CentrePayeeInput, CreateCentreInput } from '../rules/validate.ts';
 import type { CentreRecord } from '../store/centres.ts';
 import { DateTimeScalar } from '@starline/common';
 import type { NetworkDeps } from './deps.ts';
 import * as evaluations from './evaluations.ts';
 import * as live from './live.ts';
 import * as mutations from './mutations.ts';
+import * as payee from './payee.ts';
 import * as queries from './queries.ts';
 import type { EvaluationView } from './scorecard-view.ts';
 
@@ -46,6 +47,11 @@ export function createResolvers(deps: NetworkDeps): GraphQLResolverMap<RequestCo
       suspendServiceCentre: byAction('SUSPEND', 'suspendServiceCentre'),
       reinstateServiceCentre: byAction('REINSTATE', 'reinstateServiceCentre'),
       eliminateServiceCentre: byAction('ELIMINATE', 'eliminateServiceCentre'),
+      setCentrePayee: (
+        _: unknown,
+        args: { id: string; input: CentrePayeeInput; reason: string; idempotencyKey?: string | null },
+        ctx: RequestContext,
+      ) => mutations.setCentrePayee(deps, ctx, args.id, args.input, args.reason, args.idempotencyKey),
       runMonthlyEvaluation: (_: unknown, args: MonthArgs, ctx: RequestContext) =>
         evaluations.runMonthlyEvaluation(deps, ctx, args.month, args.idempotencyKey),
       rerunMonthlyEvaluation: (_: unknown, args: MonthArgs, ctx: RequestContext) =>
@@ -68,6 +74,8 @@ export function createResolvers(deps: NetworkDeps): GraphQLResolverMap<RequestCo
       grades: (c: CentreRecord) => deps.store.gradesBefore([c.id], shanghaiMonth(deps.now()), 24),
       scorecards: (c: CentreRecord, args: { last?: number | null }, ctx: RequestContext) => evaluations.scorecardsOf(deps, ctx, c, args.last),
       liveScorecard: (c: CentreRecord & live.RequiredSoFar, _: unknown, ctx: RequestContext) => live.liveScorecard(deps, ctx, c),
+      payee: (c: CentreRecord, _: unknown, ctx: RequestContext) => payee.payeeOf(ctx, c),
+      payeeHistory: (c: CentreRecord, _: unknown, ctx: RequestContext) => payee.payeeHistoryOf(ctx, c),
     },
     MonthlyEvaluation: {
       disputes: (e: EvaluationView, args: { state?: 'OPEN' | 'UPHELD' | 'REJECTED' | null }, ctx: RequestContext) =>

@@ -142,3 +142,84 @@ export function validateStatusChange(
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const GRADES = ['A', 'B', 'C'] as const;
 export type Grade = (typeof GRADES)[number];
+
+// ---- payee details (domain.md §7: the payment file's centre name, bank and account number) ----
+
+export const PAYEE_LIMITS = {
+  accountNameMax: 100,
+  bankMax: 100,
+  accountNumberMin: 8,
+  accountNumberMax: 30,
+  reasonMax: 500,
+} as const;
+
+/** What an operator enters. */
+export interface CentrePayeeInput {
+  accountName: string;
+  bank: string;
+  accountNumber: string;
+}
+
+/** The payee as stored: names trimmed, the account number digits only. */
+export interface CentrePayeeValues {
+  accountName: string;
+  bank: string;
+  accountNumber: string;
+}
+
+/**
+ * Control characters (C0, DEL, C1), invisible format characters (zero-width, bidi overrides) and line
+ * or paragraph separators: none belongs in a name printed on a payment file.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+/** Spaces people type or paste between groups of digits (ASCII, no-break, ideographic). */
+const DIGIT_GROUP_SPACES = /[ \u00a0\u3000]/g;
+const ACCOUNT_NUMBER = /^[0-9]+$/;
+
+const chars = (s: string): number => [...s].length;
+
+function payeeText(field: string, value: unknown, max: number, out: Violation[]): void {
+  if (typeof value !== 'string' || value.trim().length === 0) out.push({ field, message: 'is required' });
+  else if (UNPRINTABLE.test(value.trim())) out.push({ field, message: 'must not contain control or invisible characters' });
+  else if (chars(value.trim()) > max) out.push({ field, message: `must be at most ${max} characters` });
+}
+
+/** The account number as stored: the spaces between digit groups removed. */
+export const normaliseAccountNumber = (value: string): string => value.replace(DIGIT_GROUP_SPACES, '');
+
+/**
+ * Payee details and the reason for changing them. accountName and bank: 1–100 characters once
+ * trimmed, nothing unprintable; accountNumber: 8–30 ASCII digits once spaces are removed (personal
+ * bank cards are 16–19, corporate accounts vary); reason: 1–500 characters.
+ */
+export function validatePayee(input: unknown, reason: unknown): Violation[] {
+  const out: Violation[] = [];
+  const p = (input && typeof input === 'object' ? input : {}) as Partial<Record<keyof CentrePayeeInput, unknown>>;
+  payeeText('accountName', p.accountName, PAYEE_LIMITS.accountNameMax, out);
+  payeeText('bank', p.bank, PAYEE_LIMITS.bankMax, out);
+  const n = p.accountNumber;
+  if (typeof n !== 'string' || normaliseAccountNumber(n).length === 0) out.push({ field: 'accountNumber', message: 'is required' });
+  else {
+    const digits = normaliseAccountNumber(n);
+    const { accountNumberMin: min, accountNumberMax: max } = PAYEE_LIMITS;
+    if (!ACCOUNT_NUMBER.test(digits)) out.push({ field: 'accountNumber', message: 'must be digits only (spaces between groups are allowed)' });
+    else if (digits.length < min || digits.length > max) out.push({ field: 'accountNumber', message: `must be ${min}–${max} digits, got ${digits.length}` });
+  }
+  if (typeof reason !== 'string' || reason.trim().length === 0) out.push({ field: 'reason', message: 'is required' });
+  else if (chars(reason.trim()) > PAYEE_LIMITS.reasonMax) out.push({ field: 'reason', message: `must be at most ${PAYEE_LIMITS.reasonMax} characters` });
+  return out;
+}
+
+/** The values to store, once validatePayee found nothing. */
+export function normalisePayee(input: CentrePayeeInput): CentrePayeeValues {
+  return { accountName: input.accountName.trim(), bank: input.bank.trim(), accountNumber: normaliseAccountNumber(input.accountNumber) };
+}
+
+export const samePayee = (a: CentrePayeeValues | null, b: CentrePayeeValues | null): boolean =>
+  a === b || (!!a && !!b && a.accountName === b.accountName && a.bank === b.bank && a.accountNumber === b.accountNumber);
+
+/** An account number as history shows it: every digit but the last 4 replaced by `*`. */
+export function maskAccountNumber(accountNumber: string): string {
+  const keep = Math.min(4, accountNumber.length);
+  return '*'.repeat(accountNumber.length - keep) + accountNumber.slice(accountNumber.length - keep);
+}

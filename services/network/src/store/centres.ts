@@ -4,11 +4,31 @@ import { DEFAULT_LEASE, findByIds, idempotencyModel, writeLease, writeLeaseModel
 import { monthsEndingAt, previousMonth } from '../rules/month.ts';
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
-import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc, type StatusChangeDoc } from './models.ts';
+import {
+  centreModel,
+  gradeModel,
+  writerModel,
+  type CentreDoc,
+  type GradeDoc,
+  type PayeeChangeDoc,
+  type PayeeDoc,
+  type PayeeValuesDoc,
+  type StatusChangeDoc,
+} from './models.ts';
 import { createEvaluationStore } from './evaluations.ts';
 import { centreSnapshot } from './snapshot.ts';
 
-export type CentreRecord = Omit<CentreDoc, '_id'> & { id: string };
+export type PayeeRecord = PayeeDoc;
+export type PayeeChangeRecord = PayeeChangeDoc;
+export type CentreRecord = Omit<CentreDoc, '_id' | 'payee' | 'payeeHistory'> & {
+  id: string;
+  /** Null until an operator sets them. */
+  payee: PayeeRecord | null;
+  /** Oldest first. */
+  payeeHistory: PayeeChangeRecord[];
+};
+
+const payeeValues = (v: PayeeValuesDoc): PayeeValuesDoc => ({ accountName: v.accountName, bank: v.bank, accountNumber: v.accountNumber });
 export type GradeRecord = Omit<GradeDoc, '_id'>;
 
 function toRecord(doc: CentreDoc): CentreRecord {
@@ -21,6 +41,10 @@ function toRecord(doc: CentreDoc): CentreRecord {
     contact: { name: doc.contact.name, phone: doc.contact.phone, email: doc.contact.email ?? null },
     statusHistory: (doc.statusHistory ?? []).map((h) => ({
       from: h.from ?? null, to: h.to, at: h.at, actor: h.actor, reason: h.reason ?? null, evidence: h.evidence ?? null,
+    })),
+    payee: doc.payee ? { ...payeeValues(doc.payee), updatedAt: doc.payee.updatedAt, updatedBy: doc.payee.updatedBy } : null,
+    payeeHistory: (doc.payeeHistory ?? []).map((h) => ({
+      at: h.at, actor: h.actor, reason: h.reason, from: h.from ? payeeValues(h.from) : null, to: payeeValues(h.to),
     })),
   };
 }
@@ -172,7 +196,7 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     },
 
     /** Call under the centre's lease. */
-    async update(id: string, set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory'>>): Promise<CentreRecord | null> {
+    async update(id: string, set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory' | 'payee' | 'payeeHistory'>>): Promise<CentreRecord | null> {
       const doc = await centres.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<CentreDoc>();
       return doc ? wrote(toRecord(doc)) : null;
     },
@@ -190,6 +214,17 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
           { $set: { status: change.to, updatedAt: change.at }, $push: { statusHistory: change } },
           { new: true },
         )
+        .lean<CentreDoc>();
+      return doc ? wrote(toRecord(doc)) : null;
+    },
+
+    /**
+     * Call under the centre's lease: replaces the payee details and appends the change to their
+     * history, by `_id` alone. Null when the centre does not exist.
+     */
+    async setPayee(id: string, payee: PayeeDoc, change: PayeeChangeDoc): Promise<CentreRecord | null> {
+      const doc = await centres
+        .findOneAndUpdate({ _id: id }, { $set: { payee, updatedAt: change.at }, $push: { payeeHistory: change } }, { new: true })
         .lean<CentreDoc>();
       return doc ? wrote(toRecord(doc)) : null;
     },

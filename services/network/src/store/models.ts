@@ -17,6 +17,31 @@ export interface ContactDoc {
   email: string | null;
 }
 
+/** The centre's payee details (domain.md §7): what the payment file pays to. */
+export interface PayeeDoc {
+  accountName: string;
+  bank: string;
+  /** Digits only. */
+  accountNumber: string;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface PayeeValuesDoc {
+  accountName: string;
+  bank: string;
+  accountNumber: string;
+}
+
+/** One change of the payee details: the full values (masked only when shown), who, when, why. */
+export interface PayeeChangeDoc {
+  at: Date;
+  actor: string;
+  reason: string;
+  from: PayeeValuesDoc | null;
+  to: PayeeValuesDoc;
+}
+
 export interface CentreDoc {
   _id: string;
   code: string;
@@ -32,6 +57,10 @@ export interface CentreDoc {
   contact: ContactDoc;
   status: CentreStatus;
   statusHistory: StatusChangeDoc[];
+  /** Absent on centres written before payee details existed (and in seeds): none yet. */
+  payee?: PayeeDoc | null;
+  /** Every change of `payee`, oldest first; absent: none. */
+  payeeHistory?: PayeeChangeDoc[];
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -54,6 +83,33 @@ const contact = new Schema<ContactDoc>(
   { _id: false },
 );
 
+const payeeValues = new Schema<PayeeValuesDoc>(
+  { accountName: { type: String, required: true }, bank: { type: String, required: true }, accountNumber: { type: String, required: true } },
+  { _id: false },
+);
+
+const payee = new Schema<PayeeDoc>(
+  {
+    accountName: { type: String, required: true },
+    bank: { type: String, required: true },
+    accountNumber: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+    updatedBy: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const payeeChange = new Schema<PayeeChangeDoc>(
+  {
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    reason: { type: String, required: true },
+    from: { type: payeeValues, default: null },
+    to: { type: payeeValues, required: true },
+  },
+  { _id: false },
+);
+
 const centreSchema = new Schema<CentreDoc>(
   {
     _id: { type: String, required: true },
@@ -70,6 +126,8 @@ const centreSchema = new Schema<CentreDoc>(
     contact: { type: contact, required: true },
     status: { type: String, required: true },
     statusHistory: { type: [statusChange], default: [] },
+    payee: { type: payee, default: null },
+    payeeHistory: { type: [payeeChange], default: [] },
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -99,11 +99,23 @@ export interface EvaluationRules {
   promotionRunMonths: number;
 }
 
+/**
+ * Settlement coefficient T per grade (R = L × T + Q, domain.md §7). Whole hundredths (1.1, never
+ * 1.105): settlement applies T in integer hundredths.
+ */
 export interface SettlementCoefficients {
   A: number;
   B: number;
   C: number;
   ungraded: number;
+}
+
+/** How the monthly settlement runs (domain.md §7), beyond the coefficients. */
+export interface SettlementRules {
+  /** The largest adjustment finance may enter in a statement, either sign, in fen. */
+  maxAdjustmentFen: number;
+  /** The day of the following month (1–28) by which a month's settlement should be approved. */
+  approvalDueDay: number;
 }
 
 export interface ProductLine {
@@ -163,6 +175,7 @@ export interface StandardContent {
   consequences: Consequences;
   evaluation: EvaluationRules;
   settlementCoefficients: SettlementCoefficients;
+  settlement: SettlementRules;
   productLines: ProductLine[];
   labourFees: LabourFee[];
   priceList: PriceListItem[];
@@ -184,6 +197,7 @@ export const CONTENT_PARTS: readonly ContentPart[] = [
   'consequences',
   'evaluation',
   'settlementCoefficients',
+  'settlement',
   'productLines',
   'labourFees',
   'priceList',

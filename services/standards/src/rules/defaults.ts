@@ -251,6 +251,8 @@ const DEFAULT_STANDARD: StandardContent = {
   },
   evaluation: { reviewWindowDays: 3, promotionRunMonths: 3 },
   settlementCoefficients: { A: 1.1, B: 1.0, C: 0.9, ungraded: 1.0 },
+  // ¥100,000 either way; approved by the 10th of the following month.
+  settlement: { maxAdjustmentFen: 10_000_000, approvalDueDay: 10 },
   productLines,
   labourFees,
   priceList,
@@ -265,8 +267,9 @@ export function defaultStandardContent(): StandardContent {
 }
 
 /** Content as stored: a version written before a field existed lacks it. */
-export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy' | 'evaluation'> & {
+export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy' | 'evaluation' | 'settlement'> & {
   evaluation?: StandardContent['evaluation'];
+  settlement?: StandardContent['settlement'];
   slaClocks: Omit<SlaClocks, 'missedAppointmentMinutes'> & { missedAppointmentMinutes?: number };
   productLines: (Omit<ProductLine, 'warrantyMonths'> & { warrantyMonths?: number })[];
   priceList?: PriceListItem[];
@@ -295,6 +298,7 @@ export function fillMissingParts(stored: StoredStandardContent): StandardContent
       usualDailyJobs: stored.licencePolicy.usualDailyJobs ?? DEFAULT_STANDARD.licencePolicy.usualDailyJobs,
     },
     evaluation: stored.evaluation ?? structuredClone(DEFAULT_STANDARD.evaluation),
+    settlement: stored.settlement ?? structuredClone(DEFAULT_STANDARD.settlement),
   };
 }
 

@@ -31,7 +31,11 @@ export const LIMITS = {
   maxLicencePoints: 100,
   maxUsualDailyJobs: 50,
   maxCoefficient: 5,
-  coefficientDecimals: 4,
+  /** Whole hundredths: settlement applies T in integer hundredths (domain.md §7). */
+  coefficientDecimals: 2,
+  maxAdjustmentFen: 1_000_000_000,
+  /** Every month has a 28th. */
+  maxApprovalDueDay: 28,
   maxWarrantyMonths: 120,
   priceListLength: 2000,
   maxPriceFen: 10_000_000,
@@ -232,9 +236,14 @@ function checkCoefficients(c: Checker, t: StandardContent['settlementCoefficient
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > LIMITS.maxCoefficient) {
       c.add(field, `must be more than 0 and at most ${LIMITS.maxCoefficient}`);
     } else if (!hasAtMostDecimals(value, LIMITS.coefficientDecimals)) {
-      c.add(field, `must have at most ${LIMITS.coefficientDecimals} decimals`);
+      c.add(field, `must be whole hundredths (at most ${LIMITS.coefficientDecimals} decimals)`);
     }
   }
+}
+
+function checkSettlement(c: Checker, s: StandardContent['settlement']): void {
+  c.integer('settlement.maxAdjustmentFen', s.maxAdjustmentFen, 1, LIMITS.maxAdjustmentFen);
+  c.integer('settlement.approvalDueDay', s.approvalDueDay, 1, LIMITS.maxApprovalDueDay);
 }
 
 /** The codes of the product lines, or null when the list itself is unusable (other parts then skip the cross-check). */
@@ -334,7 +343,10 @@ export function validateContent(content: StandardContent): Violation[] {
   c.text('name', content.name, LIMITS.nameLength);
   c.text('description', content.description, LIMITS.textLength, false);
   // A missing part is reported once rather than crashing the checks that read inside it.
-  const objectParts = ['slaClocks', 'incentivePoints', 'grading', 'consequences', 'evaluation', 'settlementCoefficients', 'licencePolicy', 'conductCode'] as const;
+  const objectParts = [
+    'slaClocks', 'incentivePoints', 'grading', 'consequences', 'evaluation', 'settlementCoefficients', 'settlement', 'licencePolicy',
+    'conductCode',
+  ] as const;
   const present = new Set(objectParts.filter((part) => isRecord(content[part])));
   for (const part of objectParts) if (!present.has(part)) c.add(part, 'is required');
   if (present.has('slaClocks')) {
@@ -348,6 +360,7 @@ export function validateContent(content: StandardContent): Violation[] {
   if (present.has('consequences')) checkConsequences(c, content.consequences);
   if (present.has('evaluation')) checkEvaluation(c, content.evaluation);
   if (present.has('settlementCoefficients')) checkCoefficients(c, content.settlementCoefficients);
+  if (present.has('settlement')) checkSettlement(c, content.settlement);
   const productLines = checkProductLines(c, content.productLines);
   checkLabourFees(c, content.labourFees, productLines);
   checkPriceList(c, content.priceList, productLines);

@@ -11,7 +11,7 @@ export type TicketView = TicketViewRecord;
 export const ticketView = viewOf;
 
 const policyOf = (t: TicketView): TicketPolicy => t.policy as TicketPolicy;
-const snapshot = (t: TicketView) => snapshotOf({ ...t, appliedCommands: [], pending: null, recordedEvidence: [] });
+const snapshot = (t: TicketView) => snapshotOf(t);
 
 /** Field resolvers of Ticket that derive from the stored snapshot with the ticket's own standard. */
 export const ticketFields = (now: () => Date) => ({

@@ -115,6 +115,7 @@ export interface TicketNumberDoc {
  * product serial: the repeat-repair candidates), `centre:<id>` (a centre's open jobs: its load for
  * dispatch), `engineer:<id>:<yyyymmdd>` (an engineer's jobs with an appointment that Shanghai day),
  * `centre-left:<id>:<YYYY-MM>` (jobs that left the centre's open jobs that month, as `<ticketId>|<ISO instant>`).
+ * `unsettled:<id>` (jobs the centre completed that settlement hasn't taken off yet: left only through `jobsSettled`).
  * Updated only under the lease `set:<_id>`.
  */
 export interface TicketSetDoc {

@@ -7,10 +7,10 @@ export const setLease = (key: string): string => `set:${key}`;
 
 /**
  * Named sets of ticket ids (`ticket_sets`, `_id` = the key; keys in effects.ts): what lets "a
- * serial's tickets", "a centre's open jobs" and "an engineer's jobs that day" be one `_id` read
- * instead of a scan of every ticket. FerretDB v1 applies no update atomically, so each set is
- * read, changed and written back under the lease `set:<key>`. Joining and leaving are idempotent,
- * so a retried delivery changes nothing.
+ * serial's tickets", "a centre's open jobs", "an engineer's jobs that day" and "a centre's
+ * unsettled jobs" be one `_id` read instead of a scan of every ticket. FerretDB v1 applies no update
+ * atomically, so each set is read, changed and written back under the lease `set:<key>`. Joining
+ * and leaving are idempotent, so a retried delivery changes nothing.
  */
 export function createTicketSets(conn: Connection, leases: Model<WriteLeaseDoc>, lease: LeaseOptions) {
   const sets = ticketSetModel(conn);
@@ -34,6 +34,20 @@ export function createTicketSets(conn: Connection, leases: Model<WriteLeaseDoc>,
     async membersOf(keys: readonly string[]): Promise<Map<string, string[]>> {
       const found = new Map((await findByIds(sets, [...new Set(keys)])).map((d) => [d._id, d.tickets] as const));
       return new Map(keys.map((k) => [k, found.get(k) ?? []]));
+    },
+    /**
+     * Takes `ids` out of the set `key` in one read-modify-write under its lease (as a move leaves
+     * it): idempotent, an id not in the set is ignored. How many were in it and are gone now.
+     */
+    leave(key: string, ids: readonly string[]): Promise<number> {
+      const out = new Set(ids);
+      return writeLease(leases, setLease(key), lease)(async () => {
+        const now = await members(key);
+        const tickets = now.filter((t) => !out.has(t));
+        if (tickets.length === now.length) return 0;
+        await sets.updateOne({ _id: key }, { $set: { tickets } });
+        return now.length - tickets.length;
+      });
     },
     /** Applies the moves in order (each set under its own lease, one at a time). */
     async apply(ticketId: string, moves: readonly SetMove[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { DEFAULT_LEASE, findByIds, IDS_PER_QUERY, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
-import { effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, type PendingEffects } from '../effects.ts';
+import { effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, unsettledJobsSetKey, type PendingEffects } from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
@@ -41,7 +41,7 @@ export function viewOf(t: TicketViewRecord & Partial<TicketRecord>): TicketViewR
 }
 
 /** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
-export function snapshotOf(t: TicketRecord): TicketSnapshot {
+export function snapshotOf(t: TicketSnapshot): TicketSnapshot {
   return {
     id: t.id, state: t.state, customer: t.customer, product: t.product, serviceType: t.serviceType, areaClass: t.areaClass,
     faultDescription: t.faultDescription, warranty: t.warranty, receivedAt: t.receivedAt, centreId: t.centreId, offers: t.offers,
@@ -52,6 +52,16 @@ export function snapshotOf(t: TicketRecord): TicketSnapshot {
     cancelReason: t.cancelReason, supersededBy: t.supersededBy,
   };
 }
+
+/** A job on a centre's unsettled list, as settlement judges it: the rules' snapshot, its number and its own standard. */
+export interface UnsettledTicket {
+  snapshot: TicketSnapshot;
+  ticketNumber: string;
+  policy: TicketPolicyInput;
+}
+
+/** What judging a job's settlement leaves out: the store's bookkeeping and the timeline (the snapshot has what settlementOf needs). */
+const SNAPSHOT_ONLY = { ...VIEW_ONLY, timeline: 0 } as const;
 
 /** One decided change, as `commit` writes it. */
 export interface TicketWrite {
@@ -313,6 +323,30 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       }
       return out;
     },
+
+    /**
+     * Each centre's unsettled jobs (effects.ts `unsettledJobsSetKey`): the sets by one `_id` `$in`,
+     * then their tickets without timeline or bookkeeping by `_id` `$in` (per 500), each with the
+     * policy of its own standard. Every centre asked is in the answer; a member whose ticket is
+     * missing, or isn't a job that centre completed, is skipped (neither happens: a job joins at its
+     * completion and completion is final).
+     */
+    async unsettledTickets(centreIds: readonly string[]): Promise<Map<string, UnsettledTicket[]>> {
+      const unique = [...new Set(centreIds)];
+      const lists = await sets.membersOf(unique.map(unsettledJobsSetKey));
+      const ids = [...new Set([...lists.values()].flat())];
+      const byId = new Map<string, UnsettledTicket>();
+      for (const doc of await findByIds(tickets, ids, SNAPSHOT_ONLY)) {
+        const { _id, ticketNumber, standardVersionId, policy, ...fields } = doc as Omit<TicketDoc, 'timeline' | 'appliedCommands' | 'pending' | 'recordedEvidence'>;
+        byId.set(_id, { snapshot: snapshotOf({ ...fields, id: _id }), ticketNumber, policy: policy ?? (await policies.of(standardVersionId)) });
+      }
+      return new Map(unique.map((c) => [c, (lists.get(unsettledJobsSetKey(c)) ?? [])
+        .map((id) => byId.get(id))
+        .filter((t): t is UnsettledTicket => t !== undefined && t.snapshot.centreId === c && t.snapshot.completedAt !== null)]));
+    },
+
+    /** Takes the jobs off the centre's unsettled list (under the set's lease); how many were on it. */
+    jobsSettled: (centreId: string, ticketIds: readonly string[]): Promise<number> => sets.leave(unsettledJobsSetKey(centreId), ticketIds),
 
     /** Tickets the engineer holds whose appointment in force starts on the Shanghai day `day` (yyyymmdd). */
     async countEngineerJobs(engineerId: string, day: string): Promise<number> {
