@@ -1,0 +1,3 @@
+export type { SettlementActivities } from '@starline/common';
+export { createSettlementActivities } from './activities.ts';
+export { startSettlement, type RunningSettlement } from './main.ts';

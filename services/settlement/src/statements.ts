@@ -1,0 +1,49 @@
+import type { EvaluationAward, SettlementJob, SettlementPolicyInput } from '@starline/common';
+import { evaluationItems, SETTLEMENT_ACTOR } from './rules/incentives.ts';
+import { previousMonth } from './rules/month.ts';
+import { computeStatement, type StatementLine } from './rules/statement.ts';
+import { statementId, type SettlementStore, type StatementRecord } from './store/settlement.ts';
+
+const lineOf = (j: SettlementJob): StatementLine => ({
+  ticketId: j.ticketId, ticketNumber: j.number, completedMonth: j.completedMonth ?? '', productLine: j.productLine,
+  serviceType: j.serviceType as StatementLine['serviceType'], areaClass: j.areaClass as StatementLine['areaClass'], feeFen: j.feeFen ?? 0,
+});
+
+/**
+ * Builds (or rebuilds) a centre's DRAFT statement from its unsettled jobs as the tickets service judged
+ * them: PAYABLE ones are claimed (a job another statement paid is left out), HELD ones listed with
+ * their reasons, PENDING ones counted; last month's shortfall is carried in. Call under the month's lease.
+ */
+export async function buildStatement(
+  store: SettlementStore,
+  input: { month: string; award: EvaluationAward; jobs: readonly SettlementJob[]; policy: SettlementPolicyInput; by: string; at: Date; earlier: StatementRecord | null },
+): Promise<StatementRecord> {
+  const { month, award, jobs, policy, at, earlier } = input;
+  const id = statementId(month, award.centreId);
+  const payable = jobs.filter((j) => j.status === 'PAYABLE').map(lineOf);
+  const lines = await store.claim({ id, month, centreId: award.centreId }, payable, at);
+  const previous = await store.findStatement(statementId(previousMonth(month), award.centreId));
+  const carriedIn = previous && previous.figures.carriedOutFen > 0 ? { fromMonth: previous.month, amountFen: previous.figures.carriedOutFen } : null;
+  const items = evaluationItems(award);
+  const adjustments = earlier?.adjustments ?? [];
+  const figures = computeStatement({ lines, coefficient: policy.coefficients[award.grade ?? 'ungraded'], items: [...items, ...adjustments], carriedIn });
+  return {
+    id, month, centreId: award.centreId, state: earlier?.state ?? 'DRAFT', standardVersionId: policy.standardVersionId, grade: award.grade,
+    evaluationItems: items, adjustments, carriedIn, figures, lines,
+    held: jobs.filter((j) => j.status === 'HELD').map((j) => ({ ticketId: j.ticketId, ticketNumber: j.number, completedMonth: j.completedMonth, reasons: j.reasons })),
+    pendingJobs: jobs.filter((j) => j.status === 'PENDING').length,
+    notPayable: jobs.filter((j) => j.status === 'NOT_PAYABLE').map((j) => j.ticketId),
+    history: [...(earlier?.history ?? []), { at: at.toISOString(), by: input.by, action: earlier ? 'REBUILT' : 'BUILT', note: null }],
+    version: (earlier?.version ?? 0) + 1,
+  };
+}
+
+/** The statement's figures again after its adjustments changed (lines and carried deduction as built). */
+export function refigured(s: StatementRecord, policy: SettlementPolicyInput): StatementRecord {
+  const figures = computeStatement({
+    lines: s.lines, coefficient: policy.coefficients[s.grade ?? 'ungraded'], items: [...s.evaluationItems, ...s.adjustments], carriedIn: s.carriedIn,
+  });
+  return { ...s, figures };
+}
+
+export { SETTLEMENT_ACTOR };

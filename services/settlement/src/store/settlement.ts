@@ -1,0 +1,191 @@
+import type { Connection } from 'mongoose';
+import {
+  DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type SettlementPolicyInput,
+} from '@starline/common';
+import type { QItem } from '../rules/incentives.ts';
+import type { StatementState } from '../rules/state.ts';
+import type { StatementFigures, StatementLine } from '../rules/statement.ts';
+import { claimModel, indexModel, paymentFileModel, runModel, statementModel, type PaymentFileDoc } from './models.ts';
+
+export type RunState = 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED' | 'EXPORTED';
+
+/** A month's settlement run (domain.md §7). */
+export interface RunRecord {
+  month: string;
+  state: RunState;
+  startedBy: string;
+  startedAt: string;
+  /** Known once the month's evaluation is confirmed. */
+  standardVersionId: string | null;
+  policy: SettlementPolicyInput | null;
+  /** Statements built of `total` (the evaluation's centres). */
+  done: number;
+  total: number;
+  totals: { centres: number; jobs: number; L: number; Q: number; R: number; payableFen: number } | null;
+  /** FINANCE users who wrote an adjustment in the month: none of them may approve it (four eyes). */
+  adjustedBy: string[];
+  approvedBy: string | null;
+  approvedAt: string | null;
+  /** The day approval is due (the standard's approvalDueDay of the next month, end of day in China time). */
+  dueAt: string | null;
+  overdue: boolean;
+  exportedBy: string | null;
+  exportedAt: string | null;
+  updatedAt: string;
+}
+
+/** A job the statement does not pay now, carried forward (domain.md §7). */
+export interface HeldJob {
+  ticketId: string;
+  ticketNumber: string;
+  completedMonth: string | null;
+  reasons: string[];
+}
+
+export interface StatementEvent {
+  at: string;
+  by: string;
+  action: 'BUILT' | 'ADJUSTED' | 'HELD' | 'RELEASED' | 'REBUILT' | 'APPROVED' | 'EXPORTED';
+  note: string | null;
+}
+
+/** A centre's statement of a month: R = L × T + Q with its lines, items, holds and history. */
+export interface StatementRecord {
+  id: string;
+  month: string;
+  centreId: string;
+  state: StatementState;
+  standardVersionId: string;
+  grade: 'A' | 'B' | 'C' | null;
+  /** The evaluation's award and penalty (Q items by the evaluation), kept apart from finance's adjustments. */
+  evaluationItems: QItem[];
+  adjustments: QItem[];
+  carriedIn: { fromMonth: string; amountFen: number } | null;
+  figures: StatementFigures;
+  lines: StatementLine[];
+  held: HeldJob[];
+  pendingJobs: number;
+  /** Jobs found NOT_PAYABLE (cancelled, repeat repair): never paid, taken off the centre's list on approval. */
+  notPayable: string[];
+  history: StatementEvent[];
+  version: number;
+}
+
+export const statementId = (month: string, centreId: string) => `${month}:${centreId}`;
+
+const pack = JSON.stringify;
+/** An unordered insert that failed only on `_id`s already there. */
+const onlyDuplicates = (error: unknown): boolean => {
+  const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] } | null)?.writeErrors;
+  return isDuplicateKey(error) || (Array.isArray(writeErrors) && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000));
+};
+const unpack = <T>(body: string): T => JSON.parse(body) as T;
+
+/** The settlement service's database; every read by `_id`. */
+export function createSettlementStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
+  const runs = runModel(conn);
+  const statements = statementModel(conn);
+  const claims = claimModel(conn);
+  const index = indexModel(conn);
+  const files = paymentFileModel(conn);
+  const leases = writeLeaseModel(conn);
+  const idempotency = idempotencyModel(conn);
+
+  return {
+    idempotency,
+    /** Runs `work` as the only writer of the month's run and statements. */
+    exclusiveMonth: <T>(month: string, work: () => Promise<T>) => writeLease(leases, `settlement:${month}`, lease)(work),
+
+    async syncIndexes(): Promise<void> {
+      for (const m of [runs, statements, claims, index, files, leases, idempotency] as const) await (m as typeof runs).syncIndexes();
+    },
+
+    async findRun(month: string): Promise<RunRecord | null> {
+      const doc = await runs.findById(month).lean();
+      return doc ? unpack<RunRecord>(doc.body) : null;
+    },
+    /** Call under the month's lease. */
+    async putRun(run: RunRecord): Promise<void> {
+      await runs.replaceOne({ _id: run.month }, { _id: run.month, state: run.state, body: pack(run), updatedAt: new Date(run.updatedAt) }, { upsert: true });
+    },
+
+    async findStatement(id: string): Promise<StatementRecord | null> {
+      const doc = await statements.findById(id).lean();
+      return doc ? unpack<StatementRecord>(doc.body) : null;
+    },
+    async findStatements(ids: readonly string[]): Promise<StatementRecord[]> {
+      const found = new Map((await findByIds(statements, ids)).map((d) => [d._id, unpack<StatementRecord>(d.body)] as const));
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+    /** Call under the month's lease. */
+    async putStatement(s: StatementRecord): Promise<void> {
+      await statements.replaceOne({ _id: s.id }, { _id: s.id, state: s.state, body: pack(s), updatedAt: new Date() }, { upsert: true });
+    },
+
+    /** The month's statement ids, in the order they were built. */
+    async statementIds(month: string): Promise<string[]> {
+      const doc = await index.findById(month).lean();
+      return doc ? unpack<string[]>(doc.ids) : [];
+    },
+    /** Call under the month's lease: adds ids not listed yet. */
+    async listStatements(month: string, ids: readonly string[]): Promise<void> {
+      const known = await this.statementIds(month);
+      const seen = new Set(known);
+      const all = [...known, ...ids.filter((id) => !seen.has(id))];
+      await index.replaceOne({ _id: month }, { _id: month, ids: pack(all) }, { upsert: true });
+    },
+
+    /**
+     * Claims each line's job for the statement: the first claim of a job wins for good (its `_id` is
+     * the ticket id). Returns the lines this statement holds — claimed now or by an earlier attempt of
+     * the same build — and leaves out jobs another statement paid.
+     */
+    async claim(statement: { id: string; month: string; centreId: string }, lines: readonly StatementLine[], at: Date): Promise<StatementLine[]> {
+      if (lines.length === 0) return [];
+      const docs = lines.map((l) => ({ _id: l.ticketId, statementId: statement.id, centreId: statement.centreId, month: statement.month, line: pack(l), claimedAt: at }));
+      try {
+        await claims.insertMany(docs, { ordered: false });
+      } catch (error) {
+        // Duplicates are jobs claimed before (by this statement's earlier attempt or by another): read below.
+        if (!onlyDuplicates(error)) throw error;
+      }
+      const holders = new Map((await findByIds(claims, lines.map((l) => l.ticketId))).map((c) => [c._id, c.statementId] as const));
+      const unclaimed = lines.find((l) => !holders.has(l.ticketId));
+      if (unclaimed) throw new Error(`job ${unclaimed.ticketNumber} was not claimed; the build is retried`);
+      return lines.filter((l) => holders.get(l.ticketId) === statement.id);
+    },
+    /** Gives back a statement's claims (a rebuild), so its jobs can be paid by the rebuilt statement. */
+    async release(statementIdValue: string, ticketIds: readonly string[]): Promise<void> {
+      const mine = (await findByIds(claims, ticketIds)).filter((c) => c.statementId === statementIdValue).map((c) => c._id);
+      if (mine.length) await claims.deleteMany({ _id: { $in: mine } });
+    },
+    /** Who paid each job asked: ticket id → the claim, for Ticket.statementLine. */
+    async claimsOf(ticketIds: readonly string[]): Promise<Map<string, { statementId: string; centreId: string; month: string; line: StatementLine }>> {
+      const found = await findByIds(claims, ticketIds);
+      return new Map(found.map((c) => [c._id, { statementId: c.statementId, centreId: c.centreId, month: c.month, line: unpack<StatementLine>(c.line) }] as const));
+    },
+
+    async findPaymentFile(month: string): Promise<PaymentFileDoc | null> {
+      return files.findById(month).lean();
+    },
+    /** Call under the month's lease; written once. */
+    async putPaymentFile(file: PaymentFileDoc): Promise<void> {
+      await files.replaceOne({ _id: file._id }, file, { upsert: true });
+    },
+  };
+}
+
+export type SettlementStore = ReturnType<typeof createSettlementStore>;
+
+/** Opens the month's run, WAITING_FOR_EVALUATION (call under the month's lease); an existing run is left as it is. */
+export async function openRun(store: SettlementStore, month: string, startedBy: string, now: Date): Promise<RunRecord> {
+  const existing = await store.findRun(month);
+  if (existing) return existing;
+  const at = now.toISOString();
+  const run: RunRecord = {
+    month, state: 'WAITING_FOR_EVALUATION', startedBy, startedAt: at, standardVersionId: null, policy: null, done: 0, total: 0,
+    totals: null, adjustedBy: [], approvedBy: null, approvedAt: null, dueAt: null, overdue: false, exportedBy: null, exportedAt: null, updatedAt: at,
+  };
+  await store.putRun(run);
+  return run;
+}

@@ -1,0 +1,187 @@
+/**
+ * The monthly settlement (网点服务费用结算, domain.md §7) that finance runs: one workflow per month, id
+ * `settlement-YYYY-MM`. It waits until the month's evaluation is confirmed, builds every centre's
+ * statement (R = L × T + Q) from its unsettled jobs, then waits for finance's review: statements are
+ * adjusted, held and released in the settlement service, a statement whose jobs changed is rebuilt
+ * (`rebuild`), and another FINANCE user approves (`approve`, four eyes). On approval the payment file
+ * is written and the paid jobs are taken off the centres' lists. Approval not given by the standard's
+ * due day flags the run overdue.
+ *
+ * Every activity is idempotent (a job is claimed by one statement ever, by ticket id), so a crash
+ * resumes where the history stopped and no job is paid twice. Building continues as new every few
+ * batches, which keeps the history bounded.
+ */
+import {
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler,
+  workflowInfo, type ActivityOptions,
+} from '@temporalio/workflow';
+import type { EvaluationAward, NetworkActivities, SettlementActivities, StandardsActivities, TicketsActivities } from '@starline/common';
+
+export const settlementWorkflowId = (month: string) => `settlement-${month}`;
+
+/** Centres whose jobs are read and statements built per batch, and batches per run before continuing as new. */
+export const SETTLEMENT_BATCH = 25;
+const BATCHES_PER_RUN = 40;
+/** How often a settlement waiting for its evaluation looks again (a signal wakes it sooner). */
+const EVALUATION_RECHECK = '10 minutes';
+
+const REFUSALS = ['BadActivityInput', 'CONFLICT', 'FORBIDDEN', 'INVALID_TRANSITION', 'NOT_FOUND', 'StandardVersionNotFound'];
+const options = (taskQueue: string): ActivityOptions => ({
+  taskQueue,
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: REFUSALS },
+});
+const standards = proxyActivities<StandardsActivities>(options('standards'));
+const network = proxyActivities<NetworkActivities>(options('network'));
+const tickets = proxyActivities<TicketsActivities>(options('tickets'));
+const settlement = proxyActivities<SettlementActivities>(options('settlement'));
+
+export type SettlementPhase = 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED';
+
+export interface SettlementProgress {
+  month: string;
+  phase: SettlementPhase;
+  done: number;
+}
+
+interface Carried {
+  phase: SettlementPhase;
+  /** BUILDING: where the evaluation's centres were left. */
+  after: string | null;
+  done: number;
+}
+
+export interface MonthlySettlementInput {
+  month: string;
+  startedBy: string;
+  carried?: Carried;
+}
+
+export interface Approver {
+  sub: string;
+  roles: string[];
+}
+
+export const approveUpdate = defineUpdate<{ approvedAt: string; sha256: string }, [Approver]>('approve');
+export const rebuildUpdate = defineUpdate<{ version: number }, [{ statementId: string; centreId: string; by: string }]>('rebuild');
+/** The settlement service tells the workflow who adjusted a statement, so the approval validator knows. */
+export const adjustedSignal = defineSignal<[{ by: string }]>('adjusted');
+/** The month's evaluation was confirmed: stop waiting now. */
+export const evaluationConfirmedSignal = defineSignal('evaluationConfirmed');
+export const settlementProgressQuery = defineQuery<SettlementProgress>('progress');
+
+const refusal = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
+
+export async function monthlySettlement(input: MonthlySettlementInput): Promise<{ month: string; state: 'APPROVED'; approvedBy: string }> {
+  const { month, startedBy } = input;
+  const state: Carried = input.carried ?? { phase: 'WAITING_FOR_EVALUATION', after: null, done: 0 };
+  const adjustedBy = new Set<string>();
+  let evaluationConfirmed = false;
+  let busy = false;
+  let approvedBy: string | null = null;
+
+  setHandler(settlementProgressQuery, () => ({ month, phase: state.phase, done: state.done }));
+  setHandler(evaluationConfirmedSignal, () => void (evaluationConfirmed = true));
+  setHandler(adjustedSignal, ({ by }) => void adjustedBy.add(by));
+  const inReview = (what: string) => {
+    if (state.phase !== 'IN_REVIEW' || busy) throw refusal(state.phase === 'APPROVED' ? 'INVALID_TRANSITION' : 'CONFLICT', `the settlement of ${month} is ${busy ? 'busy' : state.phase}: it cannot ${what} now`);
+  };
+  // Four eyes, as far as the workflow knows; the settlement service checks again against what it stored.
+  setHandler(
+    approveUpdate,
+    async (approver) => {
+      busy = true;
+      try {
+        const answer = await approve(month, approver);
+        approvedBy = approver.sub;
+        state.phase = 'APPROVED';
+        return answer;
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: (approver) => {
+        inReview('be approved');
+        if (!approver.roles.includes('FINANCE')) throw refusal('FORBIDDEN', 'only FINANCE approves a settlement');
+        if (approver.sub === startedBy) throw refusal('FORBIDDEN', `${approver.sub} started this settlement: another FINANCE user must approve it (four eyes)`);
+        if (adjustedBy.has(approver.sub)) throw refusal('FORBIDDEN', `${approver.sub} adjusted statements of this settlement: another FINANCE user must approve it (four eyes)`);
+      },
+    },
+  );
+  setHandler(
+    rebuildUpdate,
+    async ({ statementId, centreId, by }) => {
+      busy = true;
+      try {
+        const [centre] = await tickets.unsettledJobs({ centreIds: [centreId] });
+        return await settlement.rebuildStatement({ statementId, jobs: centre?.jobs ?? [], by });
+      } finally {
+        busy = false;
+      }
+    },
+    { validator: (_request) => inReview('rebuild a statement') },
+  );
+
+  const handOver = async (): Promise<never> => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof monthlySettlement>({ month, startedBy, carried: state });
+  };
+
+  if (state.phase === 'WAITING_FOR_EVALUATION') {
+    await settlement.openSettlement({ month, startedBy });
+    let evaluation = await network.evaluationOf({ month });
+    while (evaluation?.state !== 'CONFIRMED') {
+      await condition(() => evaluationConfirmed, EVALUATION_RECHECK);
+      evaluationConfirmed = false;
+      evaluation = await network.evaluationOf({ month });
+      if (workflowInfo().continueAsNewSuggested) return handOver();
+    }
+    const policy = await standards.settlementPolicyOf({ versionId: evaluation.standardVersionId });
+    await settlement.beginBuild({ month, policy, total: evaluation.centres });
+    state.phase = 'BUILDING';
+  }
+
+  if (state.phase === 'BUILDING') {
+    for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
+      const page: { awards: EvaluationAward[]; nextCursor: string | null } = await network.evaluationAwards({ month, after: state.after, limit: SETTLEMENT_BATCH });
+      if (page.awards.length > 0) {
+        const jobs = await tickets.unsettledJobs({ centreIds: page.awards.map((a) => a.centreId) });
+        await settlement.buildStatements({ month, centres: page.awards.map((award, i) => ({ award, jobs: jobs[i]!.jobs })) });
+      }
+      state.after = page.nextCursor;
+      state.done += page.awards.length;
+      if (!state.after) break;
+    }
+    if (state.after) return handOver();
+    await settlement.finishBuild({ month });
+    state.phase = 'IN_REVIEW';
+    return handOver();
+  }
+
+  if (state.phase === 'IN_REVIEW') {
+    const { dueAt } = await settlement.finishBuild({ month });
+    const untilDue = Date.parse(dueAt) - Date.now();
+    if (untilDue > 0 && !(await condition(() => approvedBy !== null, untilDue))) await settlement.flagOverdue({ month });
+    else if (untilDue <= 0) await settlement.flagOverdue({ month });
+    await condition(() => approvedBy !== null && !busy);
+  }
+
+  // APPROVED: the paid and never-payable jobs leave their centres' lists (each call idempotent).
+  let after: string | null = null;
+  do {
+    const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({ month, after, limit: 200 });
+    for (const s of page.statements) if (s.ticketIds.length) await tickets.jobsSettled({ centreId: s.centreId, ticketIds: s.ticketIds, statementId: s.statementId });
+    after = page.nextCursor;
+  } while (after);
+  await condition(allHandlersFinished);
+  return { month, state: 'APPROVED', approvedBy: approvedBy ?? '' };
+}
+
+/** The payment file needs every paid centre's payee details, read from the network service in pages. */
+async function approve(month: string, approver: Approver): Promise<{ approvedAt: string; sha256: string }> {
+  const paid = await settlement.payableCentres({ month });
+  const payees = [];
+  for (let i = 0; i < paid.length; i += 1000) payees.push(...(await network.payeesOf({ centreIds: paid.slice(i, i + 1000) })));
+  return settlement.approveSettlement({ month, approvedBy: approver, payees });
+}
