@@ -503,7 +503,7 @@ export interface SettlementActivities {
   /**
    * Approves the month as stored now — four eyes (not who started it, not an adjustment's author), no
    * statement ON_HOLD, every paid centre with payee details — writes the payment file and makes the
-   * run and its statements APPROVED. Refused (FOUR_EYES, CONFLICT, INVALID_TRANSITION) otherwise.
+   * run and its statements APPROVED. Refused (FORBIDDEN, CONFLICT, INVALID_TRANSITION) otherwise.
    */
   approveSettlement(input: { month: string; approvedBy: { sub: string; roles: string[] }; payees: CentrePayee[] }): Promise<{ approvedAt: string; sha256: string }>;
   /** An approved month's settled jobs (paid, or found NOT_PAYABLE) per statement, a page at a time. Reads only. */

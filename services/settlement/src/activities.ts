@@ -4,7 +4,7 @@ import { asActivity, type SettlementActivities } from '@starline/common';
 import { approvalProblems } from './rules/approval.ts';
 import { isMonth, approvalDueAt } from './rules/month.ts';
 import { paymentFile, type PaymentRow } from './rules/payment-file.ts';
-import { buildStatement, SETTLEMENT_ACTOR } from './statements.ts';
+import { buildStatement, refigured, SETTLEMENT_ACTOR } from './statements.ts';
 import { openRun, statementId, type RunRecord, type SettlementStore, type StatementRecord } from './store/settlement.ts';
 
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
@@ -88,6 +88,7 @@ export function createSettlementActivities(store: SettlementStore, now: () => Da
     },
 
     async rebuildStatement({ statementId: id, jobs, by }) {
+      if (typeof id !== 'string') throw bad(`statementId must be a statement id, got ${JSON.stringify(id)}`);
       const m = id.split(':')[0]!;
       month(m);
       return asActivity(() => store.exclusiveMonth(m, async () => {
@@ -96,10 +97,14 @@ export function createSettlementActivities(store: SettlementStore, now: () => Da
         if (r.state !== 'IN_REVIEW' || (s.state !== 'IN_REVIEW' && s.state !== 'ON_HOLD')) {
           throw refused('INVALID_TRANSITION', `statement ${id} is ${s.state} in a run ${r.state}: only a statement under review is rebuilt`);
         }
-        await store.release(id, s.lines.map((l) => l.ticketId));
         const award = { centreId: s.centreId, month: m, grade: s.grade, rank: null, awardFen: 0, penaltyFen: 0 };
+        // Jobs it holds and still pays stay claimed; the ones it no longer pays are given back only once the
+        // rebuilt statement is stored, so a crash in between never leaves a stored line without its claim.
         const rebuilt = await buildStatement(store, { month: m, award, jobs, policy: r.policy!, by, at: now(), earlier: s });
-        await store.putStatement({ ...rebuilt, evaluationItems: s.evaluationItems, figures: rebuilt.figures });
+        // The evaluation's award and penalty stay the statement's: refigure with them (the award above carries none).
+        await store.putStatement(refigured({ ...rebuilt, evaluationItems: s.evaluationItems }, r.policy!));
+        const kept = new Set(rebuilt.lines.map((l) => l.ticketId));
+        await store.release(id, s.lines.map((l) => l.ticketId).filter((t) => !kept.has(t)));
         await store.putRun(touch(r, { totals: totalsOf(await statementsOf(m)) }));
         return { version: rebuilt.version };
       }));

@@ -154,8 +154,9 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
       if (unclaimed) throw new Error(`job ${unclaimed.ticketNumber} was not claimed; the build is retried`);
       return lines.filter((l) => holders.get(l.ticketId) === statement.id);
     },
-    /** Gives back a statement's claims (a rebuild), so its jobs can be paid by the rebuilt statement. */
+    /** Gives back a statement's claims on jobs it no longer pays (a rebuild), so another statement may pay them. */
     async release(statementIdValue: string, ticketIds: readonly string[]): Promise<void> {
+      if (ticketIds.length === 0) return;
       const mine = (await findByIds(claims, ticketIds)).filter((c) => c.statementId === statementIdValue).map((c) => c._id);
       if (mine.length) await claims.deleteMany({ _id: { $in: mine } });
     },
