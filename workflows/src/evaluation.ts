@@ -13,8 +13,9 @@
  */
 import {
   ApplicationFailure, ParentClosePolicy, WorkflowIdReusePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal,
-  defineUpdate, proxyActivities, setHandler, startChild, workflowInfo, type ActivityOptions,
+  defineUpdate, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
+import { evaluationConfirmedSignal, settlementWorkflowId } from './settlement.ts';
 import type { CertificationActivities, EvaluationPolicyInput, NetworkActivities, StandardsActivities, TicketsActivities } from '@starline/common';
 
 export const evaluationWorkflowId = (month: string) => `evaluation-${month}`;
@@ -190,6 +191,8 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
   }
   await network.completeEvaluation({ month });
   state.phase = 'CONFIRMED';
+  // A settlement of the month started before may be waiting for this: tell it (there may be none).
+  await getExternalWorkflowHandle(settlementWorkflowId(month)).signal(evaluationConfirmedSignal).catch(() => undefined);
   return { month, state: 'CONFIRMED', run: state.run, confirmedBy: state.confirmedBy, eliminated };
 }
 

@@ -49,6 +49,10 @@ interface Carried {
   /** BUILDING: where the evaluation's centres were left. */
   after: string | null;
   done: number;
+  /** Who adjusted statements, as signalled: the approval's validator needs them in the next run too. */
+  adjustedBy?: string[];
+  /** APPROVED: who approved (the paid jobs are then cleared from `after` on). */
+  approvedBy?: string;
 }
 
 export interface MonthlySettlementInput {
@@ -75,7 +79,7 @@ const refusal = (type: string, message: string) => ApplicationFailure.nonRetryab
 export async function monthlySettlement(input: MonthlySettlementInput): Promise<{ month: string; state: 'APPROVED'; approvedBy: string }> {
   const { month, startedBy } = input;
   const state: Carried = input.carried ?? { phase: 'WAITING_FOR_EVALUATION', after: null, done: 0 };
-  const adjustedBy = new Set<string>();
+  const adjustedBy = new Set<string>(state.adjustedBy);
   let evaluationConfirmed = false;
   let busy = false;
   let approvedBy: string | null = null;
@@ -125,7 +129,7 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
 
   const handOver = async (): Promise<never> => {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof monthlySettlement>({ month, startedBy, carried: state });
+    return continueAsNew<typeof monthlySettlement>({ month, startedBy, carried: { ...state, adjustedBy: [...adjustedBy] } });
   };
 
   if (state.phase === 'WAITING_FOR_EVALUATION') {
@@ -165,17 +169,18 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
     if (untilDue > 0 && !(await condition(() => approvedBy !== null, untilDue))) await settlement.flagOverdue({ month });
     else if (untilDue <= 0) await settlement.flagOverdue({ month });
     await condition(() => approvedBy !== null && !busy);
+    Object.assign(state, { phase: 'APPROVED', after: null, approvedBy });
   }
 
   // APPROVED: the paid and never-payable jobs leave their centres' lists (each call idempotent).
-  let after: string | null = null;
   do {
-    const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({ month, after, limit: 200 });
+    const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({ month, after: state.after, limit: 200 });
     for (const s of page.statements) if (s.ticketIds.length) await tickets.jobsSettled({ centreId: s.centreId, ticketIds: s.ticketIds, statementId: s.statementId });
-    after = page.nextCursor;
-  } while (after);
+    state.after = page.nextCursor;
+    if (state.after && workflowInfo().continueAsNewSuggested) return handOver();
+  } while (state.after);
   await condition(allHandlersFinished);
-  return { month, state: 'APPROVED', approvedBy: approvedBy ?? '' };
+  return { month, state: 'APPROVED', approvedBy: state.approvedBy ?? '' };
 }
 
 /** The payment file needs every paid centre's payee details, read from the network service in pages. */
