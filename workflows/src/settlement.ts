@@ -34,7 +34,8 @@ const options = (taskQueue: string): ActivityOptions => ({
 const standards = proxyActivities<StandardsActivities>(options('standards'));
 const network = proxyActivities<NetworkActivities>(options('network'));
 const tickets = proxyActivities<TicketsActivities>(options('tickets'));
-const settlement = proxyActivities<SettlementActivities>(options('settlement'));
+// A settlement activity is a batch of seconds: a worker lost mid-batch is noticed within a minute, not two.
+const settlement = proxyActivities<SettlementActivities>({ ...options('settlement'), startToCloseTimeout: '1 minute' });
 
 export type SettlementPhase = 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED';
 
