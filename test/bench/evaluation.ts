@@ -41,12 +41,14 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Connection } from 'mongoose';
 import {
   DEV_JWT_SECRET, TASK_QUEUES, connectDatabase, connectTemporalClient, env, findByIds, mintToken, shanghaiMonth, shanghaiMonthRange,
   type TicketPolicyInput,
 } from '@starline/common';
-import { cpuSeconds, gql, latency, loadAverage, post, sleep, startBenchStack, type BenchStack } from './support.ts';
+import {
+  cpuDelta, cpuSeconds, gql, insertChunks, latency, loadAverage, post, sleep, startBenchStack, workflowHistory, type BenchStack, type HistoryFigures,
+} from './support.ts';
+import { cloneTicket, makeTemplate, type RawDoc } from './ticket-templates.ts';
 import { allocate, buildNetwork, prng, type Built } from './network-certification.ts';
 import { createCentreStore } from '../../services/network/src/store/centres.ts';
 import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc } from '../../services/network/src/store/models.ts';
@@ -54,15 +56,11 @@ import { activeDuring, earlierMonthsOfYear } from '../../services/network/src/ru
 import { monthsBefore } from '../../services/network/src/rules/month.ts';
 import { createStandardsActivities } from '../../services/standards/src/activities.ts';
 import { createStandardStore } from '../../services/standards/src/store/standards.ts';
-import { createTicketsActivities } from '../../services/tickets/src/activities.ts';
 import { checkedTicketPolicy } from '../../services/tickets/src/commands.ts';
 import { leftOpenJobMember, leftOpenJobsSetKey, openJobsSetKey } from '../../services/tickets/src/effects.ts';
-import { receive } from '../../services/tickets/src/rules/intake.ts';
-import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
 import { kpiMonthId } from '../../services/tickets/src/store/kpi-months.ts';
 import { kpiMonthModel, numberModel, policyModel, ticketSetModel, type KpiMonthDoc } from '../../services/tickets/src/store/models.ts';
-import { pack, unpack } from '../../services/tickets/src/store/packed.ts';
-import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
+import { pack } from '../../services/tickets/src/store/packed.ts';
 import { centreCreditsModel, type CentreCreditsDoc } from '../../services/certification/src/store/models.ts';
 import { creditsId, entryId, licenceId } from '../../services/certification/src/store/certification.ts';
 
@@ -76,7 +74,6 @@ const QUIET_WAIT_S = Number(process.env['BENCH_QUIET_WAIT_S'] ?? 900);
 const SEED = Number(process.env['BENCH_SEED'] ?? 42);
 const TARGET_TOTAL_S = 60;
 const TARGET_LIVE_P99_MS = 100;
-const CHUNK = 1_000;
 const MIN_MS = 60_000;
 const HOUR_MS = 3_600_000;
 /** Share of a month's jobs still open at its end, and of those the share past due (more for a poor centre). */
@@ -141,85 +138,6 @@ interface SeededCentre {
   live: { completions: number; dispatched: number; qualityInfoAdopted: number; serviceInnovation: number } | null;
 }
 
-/** A stored ticket as it came from the database, to clone. */
-type RawDoc = Record<string, unknown>;
-
-interface Template {
-  doc: RawDoc;
-  ticketId: string;
-  centreId: string;
-  /** The template's ACCEPTED instant, and its appointment window's end: clones shift both. */
-  acceptedAt: Date;
-  windowEnd: Date;
-  policyDoc: RawDoc;
-  standardVersionId: string;
-}
-
-/**
- * One open job, made by the tickets service's own code in a scratch database: received (rules/intake),
- * stored (insertTicket), then DISPATCH, ACCEPT and BOOK through applyTicketCommand, which delivers its
- * outbox (sets, counters, feed) there. Its stored document is what the clones copy.
- */
-async function makeTemplate(scratch: Connection, policy: TicketPolicyInput, t0: Date, region: string): Promise<Template> {
-  const store = createTicketsStore(scratch);
-  await store.syncIndexes();
-  const clock = { now: t0 };
-  const acts = createTicketsActivities(store, () => clock.now);
-  const ticketId = `T-${randomUUID()}`;
-  const centreId = randomUUID();
-  const intake = {
-    customer: { name: '张伟', phone: '13800138000', address: '上海市浦东新区张江路 100 号', regionCode: region },
-    productLine: policy.productLines[0]!.code, model: 'KFR-35GW', serialNumber: `SN-TEMPLATE-${Date.now()}`,
-    purchaseDate: new Date(t0.getTime() - 90 * 24 * HOUR_MS), serviceType: 'REPAIR' as const, areaClass: 'URBAN' as const, faultDescription: 'not cooling',
-  };
-  const r = receive(ticketId, intake, t0, policy as TicketPolicy, 'call-centre-bench');
-  if (!r.ok) throw new Error(`the template ticket was refused at intake: ${r.message}`);
-  await store.insertTicket(r.ticket, { policy, events: r.events, now: t0 });
-  const command = async (afterMin: number, cmd: Parameters<typeof acts.applyTicketCommand>[0]['command']) => {
-    clock.now = new Date(t0.getTime() + afterMin * MIN_MS);
-    return acts.applyTicketCommand({ ticketId, commandId: `bench-template-${afterMin}`, command: cmd, expectedVersion: null });
-  };
-  const from = new Date(t0.getTime() + 24 * HOUR_MS);
-  const to = new Date(t0.getTime() + 26 * HOUR_MS);
-  await command(1, { type: 'DISPATCH', centreId, actor: 'system:lifecycle' });
-  await command(10, { type: 'ACCEPT', actor: 'partner-bench' });
-  const booked = await command(25, { type: 'BOOK', window: { from: from.toISOString(), to: to.toISOString() }, actor: 'partner-bench' });
-  if (booked.ticket.state !== 'BOOKED') throw new Error(`the template ticket is ${booked.ticket.state}, not BOOKED`);
-  const doc = await scratch.db!.collection('tickets').findOne({ _id: ticketId as never });
-  const policyDoc = await scratch.db!.collection('ticket_policies').findOne({ _id: policy.standardVersionId as never });
-  if (!doc || !policyDoc) throw new Error('the template ticket or its policy was not stored');
-  return { doc, ticketId, centreId, acceptedAt: new Date(t0.getTime() + 10 * MIN_MS), windowEnd: to, policyDoc, standardVersionId: policy.standardVersionId };
-}
-
-/**
- * The template with another id, centre, customer region, product line, serial and number, every
- * instant shifted by `shiftMs` (inside the packed timeline and applied commands too).
- */
-function cloneTicket(t: Template, o: { ticketId: string; centreId: string; region: string; productLine: string; serial: string; number: string; shiftMs: number }): RawDoc {
-  const swap = (s: string) => s.split(t.ticketId).join(o.ticketId).split(t.centreId).join(o.centreId);
-  const walk = (value: unknown, key: string | null): unknown => {
-    if (value instanceof Date) return new Date(value.getTime() + o.shiftMs);
-    if (Array.isArray(value)) {
-      // The timeline and applied commands are packed: one JSON string per entry.
-      if (key === 'timeline' || key === 'appliedCommands') return value.map((v) => (typeof v === 'string' ? pack(walk(unpack(v), null)) : walk(v, null)));
-      return value.map((v) => walk(v, null));
-    }
-    if (value && typeof value === 'object') {
-      if (value.constructor !== Object) return value;
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
-    }
-    if (typeof value === 'string') {
-      if (key === 'regionCode') return o.region;
-      if (key === 'productLine') return o.productLine;
-      if (key === 'serialNumber') return o.serial;
-      if (key === 'ticketNumber') return o.number;
-      return swap(value);
-    }
-    return value;
-  };
-  return walk(t.doc, null) as RawDoc;
-}
-
 interface Seeded {
   month: string;
   /** The current month (the live scorecard's). */
@@ -235,13 +153,6 @@ interface Seeded {
   eliminated: Set<string>;
   /** One dispatch's reads of candidates and their grades (the network store's own), ms on the quiet stack. */
   dispatchReadsMs: Record<string, number>;
-}
-
-async function insertChunks<T>(what: string, docs: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < docs.length; i += CHUNK) {
-    await insert(docs.slice(i, i + CHUNK));
-    if (docs.length > 20 * CHUNK && (i / CHUNK) % 20 === 19) process.stderr.write(`  ${what}: ${i + CHUNK} of ${docs.length}\n`);
-  }
 }
 
 async function seed(bench: BenchStack, historyMonths: number): Promise<Seeded> {
@@ -535,66 +446,6 @@ interface ResultsPage {
   edges: { node: { centreId: string; completions: number; grade: string | null; consequence: string | null; kpis: { code: string; numerator: number; denominator: number }[] } }[];
 }
 
-// ---------------------------------------------------------------- the history of the workflow
-
-interface HistoryFigures {
-  runs: number;
-  events: number;
-  eventsPerRun: number[];
-  /** Per activity type: how many, their summed and longest durations (scheduled → closed), seconds. */
-  activities: Record<string, { count: number; totalS: number; maxS: number; attempts: number }>;
-}
-
-type HistoryEvent = NonNullable<NonNullable<Awaited<ReturnType<Awaited<ReturnType<typeof connectTemporalClient>>['workflowService']['getWorkflowExecutionHistory']>>['history']>['events']>[number];
-
-const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
-
-async function workflowHistory(client: Awaited<ReturnType<typeof connectTemporalClient>>, workflowId: string): Promise<HistoryFigures> {
-  const runs: { runId: string; start: number }[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: w.runId, start: w.startTime.getTime() });
-  runs.sort((a, b) => a.start - b.start);
-  const out: HistoryFigures = { runs: runs.length, events: 0, eventsPerRun: [], activities: {} };
-  for (const { runId } of runs) {
-    // Paged by hand, a few events a page: the activities' payloads (500 centres' facts each) make a
-    // whole history larger than the client's 4 MB message limit.
-    const events: HistoryEvent[] = [];
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await client.workflowService.getWorkflowExecutionHistory({
-        namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 20, nextPageToken,
-      });
-      events.push(...(page.history?.events ?? []));
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
-    out.events += events.length;
-    out.eventsPerRun.push(events.length);
-    const scheduled = new Map<string, { type: string; at: number }>();
-    for (const e of events) {
-      const id = String(e.eventId);
-      if (e.activityTaskScheduledEventAttributes) scheduled.set(id, { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at: tsMs(e.eventTime) });
-      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-      if (closed) {
-        const s = scheduled.get(String(closed.scheduledEventId));
-        if (!s) continue;
-        const seconds = (tsMs(e.eventTime) - s.at) / 1000;
-        const a = (out.activities[s.type] ??= { count: 0, totalS: 0, maxS: 0, attempts: 0 });
-        a.count++;
-        a.totalS += seconds;
-        a.maxS = Math.max(a.maxS, seconds);
-      }
-      if (e.activityTaskStartedEventAttributes) {
-        const s = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
-        if (s) (out.activities[s.type] ??= { count: 0, totalS: 0, maxS: 0, attempts: 0 }).attempts += e.activityTaskStartedEventAttributes.attempt ?? 1;
-      }
-    }
-  }
-  for (const a of Object.values(out.activities)) {
-    a.totalS = +a.totalS.toFixed(2);
-    a.maxS = +a.maxS.toFixed(2);
-  }
-  return out;
-}
-
 /**
  * Waits until the stack's processes together use less than a third of a core in each of three 10 s windows in a row (or `maxS`
  * has passed): the evaluation may leave work behind (recalled jobs being dispatched again).
@@ -616,10 +467,6 @@ async function waitQuiet(stack: BenchStack['stack'], maxS: number): Promise<{ wa
     if (waitedS >= maxS) return { waitedS, quiet: false };
   }
 }
-
-/** CPU seconds each process used between two readings, largest first. */
-const cpuDelta = (from: Record<string, number>, to: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(to).map(([k, v]) => [k, +(v - (from[k] ?? 0)).toFixed(1)] as const).sort((a, b) => b[1] - a[1]));
 
 // ---------------------------------------------------------------- one depth of history, on its own stack
 

@@ -151,7 +151,15 @@ function history(status: CentreStatus, createdAt: Date, now: Date, code: string,
   return out;
 }
 
-export function buildNetwork(now: Date, standard: Pick<Standard, 'productLines'>): Built {
+/**
+ * The four-level tree: 1 HQ, 30 regional centres, then star centres and umbrella stores in the
+ * default proportions (1,500 and 3,969 for the default 5,500 centres; `size` at least 32 scales them).
+ */
+export function buildNetwork(now: Date, standard: Pick<Standard, 'productLines'>, size = STAR_CENTRES + UMBRELLA_STORES + 1 + PROVINCES.length): Built {
+  const below = size - 1 - PROVINCES.length;
+  if (!Number.isInteger(size) || below < 1) throw new RangeError(`a network needs at least ${2 + PROVINCES.length} centres, got ${size}`);
+  const starCentres = Math.max(1, Math.round((below * STAR_CENTRES) / (STAR_CENTRES + UMBRELLA_STORES)));
+  const umbrellaStores = below - starCentres;
   const centres: CentreDoc[] = [];
   const make = (f: {
     code: string; name: string; tier: CentreTier; parent: CentreDoc | null; region: string; serviceAreas: string[];
@@ -181,7 +189,7 @@ export function buildNetwork(now: Date, standard: Pick<Standard, 'productLines'>
   });
   const regional: CentreDoc[] = [];
   const stars: { doc: CentreDoc; city: number; cities: number; prefix: string }[] = [];
-  const starsPerProvince = allocate(STAR_CENTRES, PROVINCES.map((p) => p[3]));
+  const starsPerProvince = allocate(starCentres, PROVINCES.map((p) => p[3]));
   PROVINCES.forEach(([prefix, abbr, name, , cities], p) => {
     const capital = `${prefix.slice(0, 2)}0100`;
     const region = make({
@@ -211,7 +219,7 @@ export function buildNetwork(now: Date, standard: Pick<Standard, 'productLines'>
   });
   // An ONBOARDING star centre has no umbrella stores yet; bigger tiers carry more.
   const tierWeight = { FLAGSHIP: 5, CORE: 3.5, STANDARD: 2, UMBRELLA: 0 } as const;
-  const umbrellaCounts = allocate(UMBRELLA_STORES, stars.map(({ doc }) => (doc.status === 'ONBOARDING' ? 0 : tierWeight[doc.tier] * (0.5 + rand()))));
+  const umbrellaCounts = allocate(umbrellaStores, stars.map(({ doc }) => (doc.status === 'ONBOARDING' ? 0 : tierWeight[doc.tier] * (0.5 + rand()))));
   stars.forEach(({ doc: star, city, cities, prefix }, i) => {
     for (let u = 1; u <= umbrellaCounts[i]!; u++) {
       const home = rand() < 0.5 ? star.region : district(prefix, city, cities);

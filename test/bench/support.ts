@@ -1,14 +1,15 @@
 /**
  * What the whole-stack benchmarks share (network-certification.ts, ticket-lifecycle.ts,
- * partner-sync.ts): the platform started with the project's launcher on a throwaway data folder and
- * free ports, stopped and removed again on the way out (also on Ctrl-C); GraphQL calls through the
- * gateway that fail loudly; percentiles; a bounded-concurrency loop.
+ * partner-sync.ts, evaluation.ts, settlement.ts): the platform started with the project's launcher on
+ * a throwaway data folder and free ports, stopped and removed again on the way out (also on Ctrl-C);
+ * GraphQL calls through the gateway that fail loudly; percentiles; a bounded-concurrency loop; CPU
+ * per process; seeding in chunks; a workflow's history read back from Temporal.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
-import { DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken } from '@starline/common';
+import { DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken, type connectTemporalClient } from '@starline/common';
 import { startStack, type Stack } from '../../infra/src/stack.ts';
 import { freeStackPorts } from '../../infra/src/processes.ts';
 
@@ -191,6 +192,103 @@ export function cpuMsPer(before: Record<string, number>, after: Record<string, n
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds each process used between two readings, largest first. */
+export const cpuDelta = (from: Record<string, number>, to: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(to).map(([k, v]) => [k, +(v - (from[k] ?? 0)).toFixed(1)] as const).sort((a, b) => b[1] - a[1]));
+
+/** Inserts `docs` `chunk` at a time (a line on stderr every 20 chunks of a long list). */
+export async function insertChunks<T>(what: string, docs: readonly T[], insert: (chunk: T[]) => Promise<unknown>, CHUNK = 1_000): Promise<void> {
+  for (let i = 0; i < docs.length; i += CHUNK) {
+    await insert(docs.slice(i, i + CHUNK));
+    if (docs.length > 20 * CHUNK && (i / CHUNK) % 20 === 19) process.stderr.write(`  ${what}: ${i + CHUNK} of ${docs.length}\n`);
+  }
+}
+
+// ---------------------------------------------------------------- a workflow's history
+
+export interface ActivityFigures {
+  count: number;
+  totalS: number;
+  maxS: number;
+  attempts: number;
+  /** The largest input (scheduled) and result (completed) payloads of the type, bytes. */
+  maxInputBytes: number;
+  maxResultBytes: number;
+}
+
+export interface HistoryFigures {
+  runs: number;
+  events: number;
+  eventsPerRun: number[];
+  /** Each run's history size as Temporal reports it (describe: historySizeBytes), bytes. */
+  bytesPerRun: number[];
+  /** Per activity type: how many, their summed and longest durations (scheduled → closed), seconds, and payload sizes. */
+  activities: Record<string, ActivityFigures>;
+}
+
+type HistoryEvent = NonNullable<NonNullable<Awaited<ReturnType<Awaited<ReturnType<typeof connectTemporalClient>>['workflowService']['getWorkflowExecutionHistory']>>['history']>['events']>[number];
+
+const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
+
+/** Every run of the workflow `workflowId` (a continueAsNew chain), event by event: activity times, attempts and payload sizes. */
+export async function workflowHistory(client: Awaited<ReturnType<typeof connectTemporalClient>>, workflowId: string): Promise<HistoryFigures> {
+  const runs: { runId: string; start: number }[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: w.runId, start: w.startTime.getTime() });
+  runs.sort((a, b) => a.start - b.start);
+  const out: HistoryFigures = { runs: runs.length, events: 0, eventsPerRun: [], bytesPerRun: [], activities: {} };
+  const blank = (): ActivityFigures => ({ count: 0, totalS: 0, maxS: 0, attempts: 0, maxInputBytes: 0, maxResultBytes: 0 });
+  const bytes = (p: { payloads?: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }[] | null } | null | undefined) =>
+    (p?.payloads ?? []).reduce((sum, x) => sum + (x.data?.length ?? 0) + Object.values(x.metadata ?? {}).reduce((m, v) => m + v.length, 0), 0);
+  for (const { runId } of runs) {
+    // Paged by hand, a few events a page: the activities' payloads (500 centres' facts each) make a
+    // whole history larger than the client's 4 MB message limit.
+    const events: HistoryEvent[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.getWorkflowExecutionHistory({
+        namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 20, nextPageToken,
+      });
+      events.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    out.events += events.length;
+    out.eventsPerRun.push(events.length);
+    const described = await client.workflow.getHandle(workflowId, runId).describe().catch(() => null);
+    // A Long in the raw answer: its decimal text.
+    out.bytesPerRun.push(Number(String(described?.raw.workflowExecutionInfo?.historySizeBytes ?? 0)));
+    const scheduled = new Map<string, { type: string; at: number }>();
+    for (const e of events) {
+      const id = String(e.eventId);
+      if (e.activityTaskScheduledEventAttributes) {
+        const type = e.activityTaskScheduledEventAttributes.activityType?.name ?? '?';
+        scheduled.set(id, { type, at: tsMs(e.eventTime) });
+        const a = (out.activities[type] ??= blank());
+        a.maxInputBytes = Math.max(a.maxInputBytes, bytes(e.activityTaskScheduledEventAttributes.input));
+      }
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      if (closed) {
+        const s = scheduled.get(String(closed.scheduledEventId));
+        if (!s) continue;
+        const seconds = (tsMs(e.eventTime) - s.at) / 1000;
+        const a = (out.activities[s.type] ??= blank());
+        a.count++;
+        a.maxResultBytes = Math.max(a.maxResultBytes, bytes(e.activityTaskCompletedEventAttributes?.result));
+        a.totalS += seconds;
+        a.maxS = Math.max(a.maxS, seconds);
+      }
+      if (e.activityTaskStartedEventAttributes) {
+        const s = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+        if (s) (out.activities[s.type] ??= blank()).attempts += e.activityTaskStartedEventAttributes.attempt ?? 1;
+      }
+    }
+  }
+  for (const a of Object.values(out.activities)) {
+    a.totalS = +a.totalS.toFixed(2);
+    a.maxS = +a.maxS.toFixed(2);
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- a small network, through the gateway
 
