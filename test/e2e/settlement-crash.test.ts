@@ -3,50 +3,35 @@
  * (SIGKILL) while it builds: every PAYABLE job is paid once, by one statement, and the totals
  * reconcile with the jobs' fees.
  *
- * A stack of its own, so killing its processes disturbs no other suite. The settlement is started
+ * A stack of its own (settlement-fixture.ts), so killing its processes disturbs no other suite. The settlement is started
  * before the month's evaluation is confirmed, and the test holds the month's write lease, so when the
  * confirmation wakes it the build is in flight and waiting, deterministically (no sleeps): then both
  * processes are killed. The lost activity attempt is retried once its start-to-close timeout has
  * passed; restarting the processes is the rest.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTemporalClient, DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
-import { startStack, type Stack } from '../../infra/src/stack.ts';
-import { freeStackPorts } from '../../infra/src/processes.ts';
-import { gql as post, tokenFor } from './client.ts';
-import { FEE, M, RUN, monthAgo, ok, settlementFixture, until } from './settlement-fixture.ts';
+import { connectTemporalClient } from '@starline/common';
+import { tokenFor } from './client.ts';
+import { FEE, M, RUN, monthAgo, ok, ownStack, settlementFixture, until } from './settlement-fixture.ts';
 
 const run = `${process.pid % 100000}${Date.now() % 10000}`;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'starline-settlement-crash-'));
 const SETTLED = monthAgo(4).month;
 
-let stack: Stack;
+let own: Awaited<ReturnType<typeof ownStack>>;
 let f: Awaited<ReturnType<typeof settlementFixture>>;
 let temporal: Awaited<ReturnType<typeof connectTemporalClient>>;
-const gql = (query: string, variables: Record<string, unknown>, token: string) => post(query, variables, { token, url: stack.gatewayUrl });
+const gql: Parameters<typeof settlementFixture>[0]['gql'] = (query, variables, token) => own.gql(query, variables, token);
 
 beforeAll(async () => {
-  stack = await startStack({
-    dataDir,
-    ...(await freeStackPorts()),
-    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET },
-  }).catch((error: Error) => {
-    const name = error.message.split(':')[0]!;
-    const log = path.join(dataDir, 'logs', `${name}.log`);
-    throw new Error(`${error.message}${existsSync(log) ? `\n${readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` : ''}`);
-  });
-  temporal = await connectTemporalClient({ address: stack.temporalAddress, namespace: 'default' });
-  f = await settlementFixture({ gql, mongodbUri: stack.mongodbUri, run, names: ['A', 'B'] });
+  own = await ownStack('settlement-crash');
+  temporal = await connectTemporalClient({ address: own.stack.temporalAddress, namespace: 'default' });
+  f = await settlementFixture({ gql, mongodbUri: own.stack.mongodbUri, run, names: ['A', 'B'] });
 }, 180_000);
 
 afterAll(async () => {
   await f?.close();
   await temporal?.connection.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
 /** The month's lease (common/src/lease.ts), held by the test: the settlement's writers wait for it. */
@@ -83,9 +68,9 @@ describe('the monthly settlement survives its workers being killed', () => {
       if (Date.now() > deadline) throw new Error('no settlement activity in flight after the evaluation was confirmed');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await Promise.all([stack.kill('workflows'), stack.kill('settlement')]);
+    await Promise.all([own.stack.kill('workflows'), own.stack.kill('settlement')]);
     await release();
-    await Promise.all([stack.restart('settlement'), stack.restart('workflows')]);
+    await Promise.all([own.stack.restart('settlement'), own.stack.restart('workflows')]);
 
     // Nobody graded (no KPI counters): T = 1.00, no awards. A: 2 jobs, 14,000; B: 1 job, 7,000, one held.
     const built = await until('settlement', () => gql(RUN, { m: SETTLED }, starter).then((r) => ok<any>(r, 'run')), 'IN_REVIEW', 150_000);

@@ -1,7 +1,12 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '@starline/common';
-import { tokenFor, type GqlResponse } from './client.ts';
+import { connectDatabase, DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
+import { startStack, type Stack } from '../../infra/src/stack.ts';
+import { freeStackPorts } from '../../infra/src/processes.ts';
+import { gql as post, tokenFor, type GqlResponse } from './client.ts';
 
 /**
  * What the settlement suites share: centres with payee details and an engineer, real jobs driven
@@ -58,6 +63,31 @@ export async function until(what: string, read: () => Promise<any>, state: strin
 export const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
 
 type Gql = (query: string, variables: Record<string, unknown>, token: string) => Promise<GqlResponse>;
+
+/**
+ * A stack of the suite's own: every ACTIVE centre is evaluated and settled in any month, so the
+ * shared stack's other suites would add statements (and centres without payee details) to its months.
+ */
+export async function ownStack(name: string): Promise<{ stack: Stack; gql: Gql; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `starline-${name}-`));
+  const stack = await startStack({
+    dataDir,
+    ...(await freeStackPorts()),
+    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET },
+  }).catch((error: Error) => {
+    const failed = error.message.split(':')[0]!;
+    const log = path.join(dataDir, 'logs', `${failed}.log`);
+    throw new Error(`${error.message}${existsSync(log) ? `\n${readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` : ''}`);
+  });
+  return {
+    stack,
+    gql: (query, variables, token) => post(query, variables, { token, url: stack.gatewayUrl }),
+    stop: async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export async function settlementFixture(opts: { gql: Gql; mongodbUri: string; run: string; names: readonly Name[] }) {
   const { gql, run } = opts;

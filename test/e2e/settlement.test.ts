@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { gql as post, tokenFor } from './client.ts';
-import { FEE, M as JOB, NAMES, RUN, monthAgo, ok, settlementFixture, subOf, until, type Name } from './settlement-fixture.ts';
+import { tokenFor } from './client.ts';
+import { FEE, M as JOB, NAMES, RUN, monthAgo, ok, ownStack, settlementFixture, subOf, until, type Name } from './settlement-fixture.ts';
 
 /**
  * Finance settles two months end to end through the gateway (domain.md §7): R = L × T + Q for centres
  * graded A, B, C and ungraded, with an award, a penalty, an adjustment, four-eyes approval, the
  * payment file, a negative R carried into the next month and a held job paid there once resolved.
- * Every figure is worked out by hand below. The jobs are real; the past is seeded (settlement-fixture.ts).
+ * Every figure is worked out by hand below. The jobs are real; the past is seeded; the stack is the
+ * suite's own, so its months hold this suite's centres only (settlement-fixture.ts).
  */
 const run = `${process.pid % 100000}${Date.now() % 10000}`;
-const gql = (query: string, variables: Record<string, unknown>, token: string) => post(query, variables, { token });
+let own: Awaited<ReturnType<typeof ownStack>>;
+const gql = (query: string, variables: Record<string, unknown>, token: string) => own.gql(query, variables, token);
 
 const M = {
   ...JOB,
@@ -23,7 +25,6 @@ const M = {
 const STATEMENT = `query($id: ID!) { statement(id: $id) { id state grade L T LT Q R payableFen carriedOutFen pendingJobs
   items { kind amountFen by correctsMonth } lines { ticketId feeFen } heldJobs { ticketId reasons } } }`;
 
-/** Two months no other suite evaluates (evaluation.test.ts takes the last two). */
 const SETTLED = monthAgo(4).month;
 const NEXT = monthAgo(3).month;
 
@@ -44,12 +45,14 @@ const COUNTERS: Record<Name, typeof FULL> = {
 };
 
 beforeAll(async () => {
-  f = await settlementFixture({ gql, mongodbUri: inject('mongodbUri'), run, names: NAMES });
+  own = await ownStack('settlement');
+  f = await settlementFixture({ gql, mongodbUri: own.stack.mongodbUri, run, names: NAMES });
   await f.seedThePast(SETTLED, COUNTERS);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await f?.close();
+  await own?.stop();
 });
 
 describe('a month settled through the gateway', () => {
@@ -67,7 +70,7 @@ describe('a month settled through the gateway', () => {
     const results = ok<any>(await gql(`query($m: String!) { monthlyEvaluation(month: $m) { results(first: 100) { edges { node { centreId grade rank awardFen penaltyFen } } } } }`,
       { m: SETTLED }, f.operator), 'results').results.edges.map((e: any) => e.node);
     const mine = Object.fromEntries(NAMES.map((n) => [n, results.find((r: any) => r.centreId === f.centres[n].id)]));
-    // Only this suite's centres were active then: A ranks first (award ¥2,000), C last (penalty ¥2,000).
+    // The stack holds this suite's centres only: A ranks first (award ¥2,000), C last (penalty ¥2,000).
     expect(mine).toMatchObject({
       A: { grade: 'A', rank: 1, awardFen: 200_000, penaltyFen: 0 }, B: { grade: 'B', awardFen: 0, penaltyFen: 0 },
       C: { grade: 'C', awardFen: 0, penaltyFen: 200_000 }, U: { grade: null, awardFen: 0, penaltyFen: 0 },
@@ -112,8 +115,7 @@ describe('a month settled through the gateway', () => {
     expect(ok<any>(await gql(M.approve, { m: SETTLED }, approver), 'approve')).toMatchObject({ state: 'APPROVED', approvedBy: subOf(approver) });
 
     // R over the month: 207,700 + 19,000 − 193,700 + 7,000 = 40,000; Q: 200,000 + 5,000 − 200,000 = 5,000.
-    // The payment file: A 207,700 + B 19,000 + U 7,000 = 233,700 fen; C pays nothing. This suite's rows only
-    // (the other suites' centres were not active in the settled month, so they have no statements).
+    // The payment file: A 207,700 + B 19,000 + U 7,000 = 233,700 fen; C pays nothing.
     const approved = await readRun(SETTLED, approver);
     expect(approved.totals).toEqual({ centres: 4, jobs: 5, L: 35_000, Q: 5000, R: 40_000, payableFen: 233_700 });
     const file = approved.paymentFile;

@@ -26,7 +26,6 @@ export default async function setup(project: TestProject) {
   project.provide('jwtSecret', DEV_JWT_SECRET);
   project.provide('signingSecret', DEV_SIGNING_SECRET);
   project.provide('temporalAddress', stack.temporalAddress);
-  project.provide('mongodbUri', stack.mongodbUri);
   return async () => {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -13,8 +13,9 @@
  */
 import {
   ApplicationFailure, ParentClosePolicy, WorkflowIdReusePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal,
-  defineUpdate, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo, type ActivityOptions,
+  defineUpdate, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
+import { batchOptions } from './batch-options.ts';
 import { evaluationConfirmedSignal, settlementWorkflowId } from './settlement.ts';
 import type { CertificationActivities, EvaluationPolicyInput, NetworkActivities, StandardsActivities, TicketsActivities } from '@starline/common';
 
@@ -29,16 +30,10 @@ const BATCHES_PER_RUN = 20;
 const DISPUTE_RECHECK = '1 hour';
 const DAY_MS = 86_400_000;
 
-const REFUSALS = ['BadActivityInput', 'CONFLICT', 'INVALID_TRANSITION', 'NOT_FOUND', 'NoStandardInForce'];
-const options = (taskQueue: string): ActivityOptions => ({
-  taskQueue,
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: REFUSALS },
-});
-const standards = proxyActivities<StandardsActivities>(options('standards'));
-const network = proxyActivities<NetworkActivities>(options('network'));
-const tickets = proxyActivities<TicketsActivities>(options('tickets'));
-const certification = proxyActivities<CertificationActivities>(options('certification'));
+const standards = proxyActivities<StandardsActivities>(batchOptions('standards'));
+const network = proxyActivities<NetworkActivities>(batchOptions('network'));
+const tickets = proxyActivities<TicketsActivities>(batchOptions('tickets'));
+const certification = proxyActivities<CertificationActivities>(batchOptions('certification'));
 
 export type EvaluationPhase = 'COMPUTE' | 'REVIEW' | 'CONFIRM' | 'CONFIRMED';
 

@@ -13,8 +13,9 @@
  */
 import {
   ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler,
-  workflowInfo, type ActivityOptions,
+  workflowInfo,
 } from '@temporalio/workflow';
+import { batchOptions } from './batch-options.ts';
 import type { EvaluationAward, NetworkActivities, SettlementActivities, StandardsActivities, TicketsActivities } from '@starline/common';
 
 export const settlementWorkflowId = (month: string) => `settlement-${month}`;
@@ -25,17 +26,11 @@ const BATCHES_PER_RUN = 40;
 /** How often a settlement waiting for its evaluation looks again (a signal wakes it sooner). */
 const EVALUATION_RECHECK = '10 minutes';
 
-const REFUSALS = ['BadActivityInput', 'CONFLICT', 'FORBIDDEN', 'INVALID_TRANSITION', 'NOT_FOUND', 'StandardVersionNotFound'];
-const options = (taskQueue: string): ActivityOptions => ({
-  taskQueue,
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: REFUSALS },
-});
-const standards = proxyActivities<StandardsActivities>(options('standards'));
-const network = proxyActivities<NetworkActivities>(options('network'));
-const tickets = proxyActivities<TicketsActivities>(options('tickets'));
+const standards = proxyActivities<StandardsActivities>(batchOptions('standards'));
+const network = proxyActivities<NetworkActivities>(batchOptions('network'));
+const tickets = proxyActivities<TicketsActivities>(batchOptions('tickets'));
 // A settlement activity is a batch of seconds: a worker lost mid-batch is noticed within a minute, not two.
-const settlement = proxyActivities<SettlementActivities>({ ...options('settlement'), startToCloseTimeout: '1 minute' });
+const settlement = proxyActivities<SettlementActivities>(batchOptions('settlement', '1 minute'));
 
 export type SettlementPhase = 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED';
 
