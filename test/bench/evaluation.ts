@@ -49,7 +49,7 @@ import {
   cpuDelta, cpuSeconds, gql, insertChunks, latency, loadAverage, post, sleep, startBenchStack, workflowHistory, type BenchStack, type HistoryFigures,
 } from './support.ts';
 import { cloneTicket, makeTemplate, type RawDoc } from './ticket-templates.ts';
-import { allocate, buildNetwork, prng, type Built } from './network-certification.ts';
+import { allocate, buildNetwork, draws, type Built } from './network-certification.ts';
 import { createCentreStore } from '../../services/network/src/store/centres.ts';
 import { centreModel, gradeModel, writerModel, type CentreDoc, type GradeDoc } from '../../services/network/src/store/models.ts';
 import { activeDuring, earlierMonthsOfYear } from '../../services/network/src/rules/evaluation-run.ts';
@@ -82,15 +82,7 @@ const CANCEL_SHARE = 0.01;
 
 // ---------------------------------------------------------------- randomness (own stream: the network builder has its own)
 
-const rand = prng(SEED * 7 + 11);
-const between = (min: number, max: number) => min + rand() * (max - min);
-const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
-function weighted<T>(items: readonly (readonly [T, number])[]): T {
-  let r = rand() * items.reduce((sum, [, w]) => sum + w, 0);
-  for (const [item, w] of items) if ((r -= w) < 0) return item;
-  return items.at(-1)![0];
-}
+const { rand, between, int, pick, weighted, at } = draws(SEED * 7 + 11);
 /** How many of `n` trials succeed with probability `p` each. */
 function binomial(n: number, p: number): number {
   let k = 0;
@@ -98,7 +90,6 @@ function binomial(n: number, p: number): number {
   return k;
 }
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
-const at = (from: number, to: number) => new Date(Math.floor(between(from, to)));
 
 // ---------------------------------------------------------------- GraphQL
 

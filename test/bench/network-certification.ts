@@ -79,6 +79,24 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
+
+/** The draws a bench seeds with, from its own stream: uniform, whole, picked, weighted, an instant between. */
+export function draws(seed: number) {
+  const rand = prng(seed);
+  const between = (min: number, max: number) => min + rand() * (max - min);
+  return {
+    rand,
+    between,
+    int: (min: number, max: number) => min + Math.floor(rand() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!,
+    weighted<T>(items: readonly (readonly [T, number])[]): T {
+      let r = rand() * items.reduce((sum, [, w]) => sum + w, 0);
+      for (const [item, w] of items) if ((r -= w) < 0) return item;
+      return items.at(-1)![0];
+    },
+    at: (from: number, to: number) => new Date(Math.floor(between(from, to))),
+  };
+}
 const rand = prng(SEED);
 const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;

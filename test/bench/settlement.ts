@@ -46,7 +46,7 @@ import {
 import {
   cpuDelta, cpuSeconds, gql, insertChunks, loadAverage, post, sleep, standardInForce, startBenchStack, workflowHistory, type BenchStack, type HistoryFigures,
 } from './support.ts';
-import { allocate, buildNetwork, prng } from './network-certification.ts';
+import { allocate, buildNetwork, draws } from './network-certification.ts';
 import { cloneTicket, makeTemplate, type RawDoc, type Template } from './ticket-templates.ts';
 import { createCentreStore } from '../../services/network/src/store/centres.ts';
 import { centreModel, writerModel, type CentreDoc } from '../../services/network/src/store/models.ts';
@@ -80,16 +80,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------- randomness (own stream: the network builder has its own)
 
-const rand = prng(SEED * 13 + 5);
-const between = (min: number, max: number) => min + rand() * (max - min);
-const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
-function weighted<T>(items: readonly (readonly [T, number])[]): T {
-  let r = rand() * items.reduce((sum, [, w]) => sum + w, 0);
-  for (const [item, w] of items) if ((r -= w) < 0) return item;
-  return items.at(-1)![0];
-}
-const at = (from: number, to: number) => new Date(Math.floor(between(from, to)));
+const { rand, between, int, pick, weighted, at } = draws(SEED * 13 + 5);
 
 // ---------------------------------------------------------------- GraphQL
 
