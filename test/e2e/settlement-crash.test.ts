@@ -10,7 +10,7 @@
  * passed; restarting the processes is the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTemporalClient } from '@starline/common';
+import { connectTemporalClient, isDuplicateKey } from '@starline/common';
 import { tokenFor } from './client.ts';
 import { FEE, M, RUN, monthAgo, ok, ownStack, settlementFixture, until } from './settlement-fixture.ts';
 
@@ -38,7 +38,17 @@ afterAll(async () => {
 async function holdMonthLease(): Promise<() => Promise<void>> {
   const leases = f.conn.useDb('starline_settlement').collection<{ _id: string; owner: string; expiresAt: Date }>('write_leases');
   const name = `settlement:${SETTLED}`;
-  await leases.insertOne({ _id: name, owner: `crash-test-${run}`, expiresAt: new Date(Date.now() + 10 * 60_000) });
+  // The run's own writers (opening the run, marking it waiting) may hold it a moment: wait our turn, as they do.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await leases.insertOne({ _id: name, owner: `crash-test-${run}`, expiresAt: new Date(Date.now() + 10 * 60_000) });
+      break;
+    } catch (error) {
+      if (!isDuplicateKey(error) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return async () => void (await leases.deleteOne({ _id: name, owner: `crash-test-${run}` }));
 }
 
