@@ -173,6 +173,13 @@ export interface SettlementJob {
   reasons: string[];
 }
 
+/** A statement's settled jobs (paid, or found NOT_PAYABLE), to be taken off its centre's unsettled list. */
+export interface SettledStatement {
+  centreId: string;
+  statementId: string;
+  ticketIds: string[];
+}
+
 export interface NetworkActivities {
   /** The centre with this id, or null when there is none. Reads only. */
   centreRef(input: { centreId: string }): Promise<CentreRef | null>;
@@ -475,10 +482,11 @@ export interface TicketsActivities {
    */
   unsettledJobs(input: { centreIds: string[] }): Promise<{ centreId: string; jobs: SettlementJob[] }[]>;
   /**
-   * Takes jobs off their centre's unsettled list once settlement has paid them (in `statementId`) or
-   * found them NOT_PAYABLE. Idempotent; a job not on the list is ignored.
+   * Takes jobs off their centres' unsettled lists once settlement has paid them (in `statementId`) or
+   * found them NOT_PAYABLE: a page of statements (1–200, at most 20,000 ids) per call. Idempotent; a
+   * job not on its centre's list is ignored. How many jobs left the lists now.
    */
-  jobsSettled(input: { centreId: string; ticketIds: string[]; statementId: string }): Promise<{ removed: number }>;
+  jobsSettled(input: { statements: SettledStatement[] }): Promise<{ removed: number }>;
 }
 
 /** The settlement service's activities (task queue `settlement`; workflow monthlySettlement, id `settlement-YYYY-MM`). */
@@ -507,5 +515,5 @@ export interface SettlementActivities {
    */
   approveSettlement(input: { month: string; approvedBy: { sub: string; roles: string[] }; payees: CentrePayee[] }): Promise<{ approvedAt: string; sha256: string }>;
   /** An approved month's settled jobs (paid, or found NOT_PAYABLE) per statement, a page at a time. Reads only. */
-  settledJobs(input: { month: string; after: string | null; limit: number }): Promise<{ statements: { centreId: string; statementId: string; ticketIds: string[] }[]; nextCursor: string | null }>;
+  settledJobs(input: { month: string; after: string | null; limit: number }): Promise<{ statements: SettledStatement[]; nextCursor: string | null }>;
 }

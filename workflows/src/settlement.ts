@@ -171,7 +171,8 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
   // APPROVED: the paid and never-payable jobs leave their centres' lists (each call idempotent).
   do {
     const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({ month, after: state.after, limit: 200 });
-    for (const s of page.statements) if (s.ticketIds.length) await tickets.jobsSettled({ centreId: s.centreId, ticketIds: s.ticketIds, statementId: s.statementId });
+    const settled = page.statements.filter((s) => s.ticketIds.length > 0);
+    if (settled.length) await tickets.jobsSettled({ statements: settled });
     state.after = page.nextCursor;
     if (state.after && workflowInfo().continueAsNewSuggested) return handOver();
   } while (state.after);

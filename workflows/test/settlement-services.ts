@@ -98,12 +98,16 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
       await note('unsettledJobs', asked);
       return asked.map((centreId) => ({ centreId, jobs: state.unsettled.get(centreId) ?? [] }));
     },
-    jobsSettled: async ({ centreId, ticketIds, statementId }) => {
-      await note('jobsSettled', { centreId, ticketIds, statementId });
-      const before = state.unsettled.get(centreId) ?? [];
-      const left = before.filter((j) => !ticketIds.includes(j.ticketId));
-      state.unsettled.set(centreId, left);
-      return { removed: before.length - left.length };
+    jobsSettled: async ({ statements }) => {
+      let removed = 0;
+      for (const { centreId, ticketIds, statementId } of statements) {
+        await note('jobsSettled', { centreId, ticketIds, statementId });
+        const before = state.unsettled.get(centreId) ?? [];
+        const left = before.filter((j) => !ticketIds.includes(j.ticketId));
+        state.unsettled.set(centreId, left);
+        removed += before.length - left.length;
+      }
+      return { removed };
     },
   };
 

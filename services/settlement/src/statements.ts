@@ -1,6 +1,5 @@
 import type { EvaluationAward, SettlementJob, SettlementPolicyInput } from '@starline/common';
 import { evaluationItems, SETTLEMENT_ACTOR } from './rules/incentives.ts';
-import { previousMonth } from './rules/month.ts';
 import { computeStatement, type StatementLine } from './rules/statement.ts';
 import { statementId, type SettlementStore, type StatementRecord } from './store/settlement.ts';
 
@@ -16,19 +15,24 @@ const lineOf = (j: SettlementJob): StatementLine => ({
  */
 export async function buildStatement(
   store: SettlementStore,
-  input: { month: string; award: EvaluationAward; jobs: readonly SettlementJob[]; policy: SettlementPolicyInput; by: string; at: Date; earlier: StatementRecord | null },
+  input: {
+    month: string; award: EvaluationAward; jobs: readonly SettlementJob[]; policy: SettlementPolicyInput; by: string; at: Date;
+    /** The statement being rebuilt, if any. */
+    earlier: StatementRecord | null;
+    /** The centre's statement of the month before, whose shortfall this one carries in. */
+    lastMonth: StatementRecord | null;
+  },
 ): Promise<StatementRecord> {
-  const { month, award, jobs, policy, at, earlier } = input;
+  const { month, award, jobs, policy, at, earlier, lastMonth } = input;
   const id = statementId(month, award.centreId);
   const payable = jobs.filter((j) => j.status === 'PAYABLE').map(lineOf);
   const lines = await store.claim({ id, month, centreId: award.centreId }, payable, at);
-  const previous = await store.findStatement(statementId(previousMonth(month), award.centreId));
-  const carriedIn = previous && previous.figures.carriedOutFen > 0 ? { fromMonth: previous.month, amountFen: previous.figures.carriedOutFen } : null;
+  const carriedIn = lastMonth && lastMonth.figures.carriedOutFen > 0 ? { fromMonth: lastMonth.month, amountFen: lastMonth.figures.carriedOutFen } : null;
   const items = evaluationItems(award);
   const adjustments = earlier?.adjustments ?? [];
   const figures = computeStatement({ lines, coefficient: policy.coefficients[award.grade ?? 'ungraded'], items: [...items, ...adjustments], carriedIn });
   return {
-    id, month, centreId: award.centreId, state: earlier?.state ?? 'DRAFT', standardVersionId: policy.standardVersionId, grade: award.grade,
+    id, month, centreId: award.centreId, onHold: earlier?.onHold ?? false, standardVersionId: policy.standardVersionId, grade: award.grade,
     evaluationItems: items, adjustments, carriedIn, figures, lines,
     held: jobs.filter((j) => j.status === 'HELD').map((j) => ({ ticketId: j.ticketId, ticketNumber: j.number, completedMonth: j.completedMonth, reasons: j.reasons })),
     pendingJobs: jobs.filter((j) => j.status === 'PENDING').length,

@@ -74,7 +74,7 @@ const PENALTY_N = { kind: 'PENALTY', amountFen: -200_000, reason: 'penalty (罚)
 
 /** Statement A as built: L = 10,000 + 2,345 = 12,345; L × 1.10 = 13,579.5 → 13,580; Q = +50,000; R = 63,580. */
 const STATEMENT_A = {
-  id: id('centre-a'), month: M, centreId: 'centre-a', state: 'DRAFT', standardVersionId: 'standard-2026-v3', grade: 'A',
+  id: id('centre-a'), month: M, centreId: 'centre-a', onHold: false, standardVersionId: 'standard-2026-v3', grade: 'A',
   evaluationItems: [AWARD_A], adjustments: [], carriedIn: null,
   figures: { L: 12_345, T: 110, LT: 13_580, items: [AWARD_A], Q: 50_000, R: 63_580, payableFen: 63_580, carriedOutFen: 0 },
   lines: [
@@ -144,7 +144,7 @@ describe('building the statements', () => {
     const b = await statement(id('centre-b'));
     expect(b.figures).toEqual(FIGURES_B);
     expect(b.lines.map((l) => [l.ticketId, l.feeFen, l.serviceType])).toEqual([['b1', 8_000, 'REPAIR'], ['b2', 7_000, 'MAINTENANCE'], ['b3', 500, 'INSPECTION']]);
-    expect([b.held, b.pendingJobs, b.notPayable, b.grade, b.state, b.version]).toEqual([[], 1, [], 'B', 'DRAFT', 1]);
+    expect([b.held, b.pendingJobs, b.notPayable, b.grade, b.onHold, b.version]).toEqual([[], 1, [], 'B', false, 1]);
     const c = await statement(id('centre-c'));
     expect(c.figures).toEqual(FIGURES_C);
     expect(c.evaluationItems).toEqual([PENALTY_C]);
@@ -194,11 +194,13 @@ describe('building the statements', () => {
     expect((await h.store.findRun(M))!.done).toBe(5);
   });
 
-  it('finishes: every statement IN_REVIEW, the run with its totals and due date', async () => {
+  it('finishes: the run IN_REVIEW with its totals and due date, its statements (in review with it) not rewritten', async () => {
+    const before = await h.store.findStatements(await h.store.statementIds(M));
     expect(await acts.finishBuild({ month: M })).toEqual({ state: 'IN_REVIEW', dueAt: '2026-11-10T16:00:00.000Z' });
     const all = await h.store.findStatements(await h.store.statementIds(M));
-    expect(all.map((s) => [s.centreId, s.state, s.version])).toEqual([
-      ['centre-a', 'IN_REVIEW', 1], ['centre-b', 'IN_REVIEW', 1], ['centre-c', 'IN_REVIEW', 1], ['centre-u', 'IN_REVIEW', 1], ['centre-n', 'IN_REVIEW', 1],
+    expect(all).toEqual(before);
+    expect(all.map((s) => [s.centreId, s.onHold, s.version])).toEqual([
+      ['centre-a', false, 1], ['centre-b', false, 1], ['centre-c', false, 1], ['centre-u', false, 1], ['centre-n', false, 1],
     ]);
     // jobs 2 + 3 + 2 + 1 + 1; L 12,345 + 15,500 + 33,335 + 4,321 + 5,000; Q 50,000 − 30,000 − 200,000;
     // R 63,580 + 15,500 + 2 + 4,321 − 195,500; paid 63,580 + 15,500 + 2 + 4,321.
@@ -230,7 +232,7 @@ describe('reviewing', () => {
     h.setClock('2026-11-11T02:00:00.000Z');
     expect(await acts.rebuildStatement({ statementId: id('centre-a'), jobs: A_JOBS, by: 'fin-li' })).toEqual({ version: 2 });
     expect(await statement(id('centre-a'))).toEqual({
-      ...STATEMENT_A, state: 'IN_REVIEW', version: 2,
+      ...STATEMENT_A, version: 2,
       history: [built(), { at: '2026-11-11T02:00:00.000Z', by: 'fin-li', action: 'REBUILT', note: null }],
     });
     expect(await holders()).toMatchObject({ a1: id('centre-a'), a2: id('centre-a') });
@@ -278,9 +280,10 @@ describe('approving', () => {
     expect(await h.snapshot()).toBe(before);
   });
 
-  it('another FINANCE user approves: the payment file, exact, with its sha256; run and statements APPROVED', async () => {
+  it('another FINANCE user approves: the payment file, exact, with its sha256; the run APPROVED (its statements with it, unwritten)', async () => {
     // An unpaid centre without details does not matter (N pays 0).
     const payees = ALL_PAYEES.map((p) => (p.centreId === 'centre-n' ? { ...p, payee: null } : p));
+    const statementsBefore = await h.store.findStatements(await h.store.statementIds(M));
     const answer = await approve(WANG, payees);
     const expected =
       '\uFEFF' +
@@ -296,10 +299,7 @@ describe('approving', () => {
     expect(answer).toEqual({ approvedAt: '2026-11-12T03:00:00.000Z', sha256 });
     expect(file).toEqual({ _id: M, fileName: 'starline-settlement-2026-10.csv', sha256, rows: 4, totalFen: 84_403, content: expected, generatedAt: new Date('2026-11-12T03:00:00.000Z') });
     expect(await h.store.findRun(M)).toMatchObject({ state: 'APPROVED', approvedBy: 'fin-wang', approvedAt: '2026-11-12T03:00:00.000Z' });
-    const all = await h.store.findStatements(await h.store.statementIds(M));
-    expect(all.map((s) => [s.state, s.history.at(-1)])).toEqual(
-      Array(5).fill(['APPROVED', { at: '2026-11-12T03:00:00.000Z', by: 'fin-wang', action: 'APPROVED', note: null }]),
-    );
+    expect(await h.store.findStatements(await h.store.statementIds(M))).toEqual(statementsBefore);
   });
 
   it('the same approver again gets the same answer and nothing changes; anyone else is refused (INVALID_TRANSITION)', async () => {
@@ -437,6 +437,21 @@ describe('bad input', () => {
   it('accepts the limits 1 and 1000', async () => {
     expect((await acts.settledJobs({ month: M, after: null, limit: 1 })).statements.map((s) => s.centreId)).toEqual(['centre-a']);
     expect((await acts.settledJobs({ month: M, after: null, limit: 1000 })).statements).toHaveLength(5);
+  });
+
+  it('pages settled jobs at most 20,000 ids at a time (one tickets call), whatever the limit', async () => {
+    const template = (await h.store.findStatement(id('centre-a')))!;
+    const m = '2025-01';
+    const stored = [['big-1', 9_000], ['big-2', 9_000], ['big-3', 3_000]].map(([centreId, jobs]) => ({
+      ...template, id: id(centreId as string, m), month: m, centreId: centreId as string, lines: [],
+      notPayable: Array.from({ length: jobs as number }, (_, i) => `${centreId}-t${i}`),
+    }));
+    await h.store.putStatements(m, stored);
+    const first = await acts.settledJobs({ month: m, after: null, limit: 1000 });
+    expect(first.statements.map((x) => [x.centreId, x.ticketIds.length])).toEqual([['big-1', 9_000], ['big-2', 9_000]]);
+    expect(first.nextCursor).toBe(id('big-2', m));
+    const second = await acts.settledJobs({ month: m, after: first.nextCursor, limit: 1000 });
+    expect([second.statements.map((x) => [x.centreId, x.ticketIds.length]), second.nextCursor]).toEqual([[['big-3', 3_000]], null]);
   });
 
   it('refuses to rebuild a statement that does not exist (NOT_FOUND)', async () => {

@@ -54,6 +54,7 @@ const HOLD = `mutation ($id: ID!, $reason: String!, $key: String) { holdStatemen
 const RELEASE = `mutation ($id: ID!, $reason: String!, $key: String) { releaseStatement(id: $id, reason: $reason, idempotencyKey: $key) { id state version history { at by action note } } }`;
 const REBUILD = `mutation ($id: ID!, $key: String) { rebuildStatement(id: $id, idempotencyKey: $key) {
   id state version L T LT Q R payableFen lines { ticketId feeFen } items { kind amountFen } heldJobs { ticketId } pendingJobs history { by action } } }`;
+const HISTORY = `query ($id: ID!) { statement(id: $id) { history { at by action note } } }`;
 const APPROVE = `mutation ($month: String!, $key: String) { approveSettlement(month: $month, idempotencyKey: $key) { ...Run } } ${RUN_FIELDS}`;
 const EXPORT = `mutation ($month: String!, $key: String) { markExported(month: $month, idempotencyKey: $key) { ...Run } } ${RUN_FIELDS}`;
 
@@ -503,6 +504,8 @@ describe('approveSettlement', () => {
     for (const claims of [as.operator(), as.admin()]) expect(expectOk(await h.run(claims, FILE, { month: M })).settlementRun.paymentFile).toBeNull();
     const states = expectOk(await h.run(LI, RUN_STATEMENTS, { month: M })).settlementRun.statements.nodes;
     expect(states.map((s: any) => [s.id, s.state])).toEqual([[sid(P1), 'APPROVED'], [sid(P2), 'APPROVED'], [sid(P3), 'APPROVED']]);
+    const history = expectOk(await h.run(as.partner(P3), HISTORY, { id: sid(P3) })).statement.history;
+    expect(history.at(-1)).toEqual({ at: '2026-11-06T03:00:00.000Z', by: 'fin-wang', action: 'APPROVED', note: null });
   });
 
   it('a replayed approval returns the run and writes nothing; an approved month takes no adjustment, hold or rebuild', async () => {
@@ -533,6 +536,10 @@ describe('markExported', () => {
     expect(expectOk(await h.run(as.partner(P3), BRIEF, { id: sid(P3) })).statement.state).toBe('EXPORTED');
     const centre = expectOk(await h.run(as.partner(P1), CENTRE_STATEMENTS, { ...centreRep(P1), last: 1 }))._entities[0];
     expect(centre.statements.map((s: any) => [s.id, s.state])).toEqual([[sid(P1), 'EXPORTED']]);
+    expect(expectOk(await h.run(as.partner(P3), HISTORY, { id: sid(P3) })).statement.history.slice(-2)).toEqual([
+      { at: '2026-11-06T03:00:00.000Z', by: 'fin-wang', action: 'APPROVED', note: null },
+      { at: '2026-11-08T03:00:00.000Z', by: 'fin-wang', action: 'EXPORTED', note: null },
+    ]);
   });
 
   it('a replay, or another export, writes nothing and answers EXPORTED', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STATEMENT_STATES, acceptsAdjustments, canTransition, checkTransition, type StatementState } from '../src/rules/state.ts';
+import { STATEMENT_STATES, acceptsAdjustments, canTransition, checkTransition, statementStateIn, type StatementState } from '../src/rules/state.ts';
 
 const LEGAL: [StatementState, StatementState][] = [
   ['DRAFT', 'IN_REVIEW'],
@@ -35,5 +35,17 @@ describe('checkTransition', () => {
 describe('acceptsAdjustments', () => {
   it('only a statement under review: not one being built, held, approved or exported', () => {
     expect(STATEMENT_STATES.filter(acceptsAdjustments)).toEqual(['IN_REVIEW']);
+  });
+});
+
+describe('statementStateIn: a statement follows its run, except a hold', () => {
+  it('is DRAFT while the run waits or builds, held or not', () => {
+    expect([statementStateIn('WAITING_FOR_EVALUATION', false), statementStateIn('BUILDING', false), statementStateIn('BUILDING', true)]).toEqual(['DRAFT', 'DRAFT', 'DRAFT']);
+  });
+  it('is IN_REVIEW or ON_HOLD while the run is in review', () => {
+    expect([statementStateIn('IN_REVIEW', false), statementStateIn('IN_REVIEW', true)]).toEqual(['IN_REVIEW', 'ON_HOLD']);
+  });
+  it('is the run’s APPROVED or EXPORTED once approved', () => {
+    expect([statementStateIn('APPROVED', false), statementStateIn('EXPORTED', false)]).toEqual(['APPROVED', 'EXPORTED']);
   });
 });

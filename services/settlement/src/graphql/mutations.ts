@@ -3,9 +3,9 @@ import {
 } from '@starline/common';
 import { validateAdjustment } from '../rules/adjustment.ts';
 import { monthEnd, monthsAfter } from '../rules/month.ts';
-import { acceptsAdjustments, checkTransition, type StatementState } from '../rules/state.ts';
+import { acceptsAdjustments, checkTransition, statementStateIn, type StatementState } from '../rules/state.ts';
 import { refigured } from '../statements.ts';
-import { openRun, type RunRecord, type StatementRecord } from '../store/settlement.ts';
+import { openRun, totalsOf, type RunRecord, type StatementRecord } from '../store/settlement.ts';
 import { requireFinance } from './access.ts';
 import type { SettlementDeps } from './deps.ts';
 import { checkMonth, checkStatementId } from './queries.ts';
@@ -49,10 +49,13 @@ export async function startSettlement(deps: SettlementDeps, ctx: RequestContext,
   return runView(await loadRun(deps, month));
 }
 
-/** Changes one statement under the month's lease; `change` returns the statement as it should be. */
+/**
+ * Changes one statement under review, under the month's lease: `change` gets it with its state and
+ * returns it as it should be; the run's totals follow.
+ */
 async function changeStatement(
   deps: SettlementDeps, ctx: RequestContext, id: string, operation: string, payload: unknown, key: Key,
-  change: (s: StatementRecord, run: RunRecord) => { statement: StatementRecord; run?: RunRecord },
+  change: (s: StatementRecord, state: StatementState, run: RunRecord) => StatementRecord,
 ) {
   const claims = requireFinance(ctx.claims);
   const { month } = checkStatementId(id);
@@ -63,9 +66,9 @@ async function changeStatement(
       const [s, run] = [await deps.store.findStatement(id), await deps.store.findRun(month)];
       if (!s || !run) throw notFound('statement', id);
       if (run.state !== 'IN_REVIEW') throw invalidTransition(`the settlement of ${month} is ${run.state}: statements change only in review`, run.state);
-      const out = change(s, run);
-      await deps.store.putStatement(out.statement);
-      if (out.run) await deps.store.putRun(out.run);
+      const summaries = await deps.store.putStatements(month, [change(s, statementStateIn(run.state, s.onHold), run)]);
+      const adjustedBy = [...new Set([...run.adjustedBy, ...summaries.flatMap((x) => x.adjustedBy)])];
+      await deps.store.putRun({ ...run, totals: totalsOf(summaries), adjustedBy, updatedAt: deps.now().toISOString() });
       return id;
     }),
   );
@@ -75,9 +78,9 @@ async function changeStatement(
 
 const event = (deps: SettlementDeps, by: string, action: StatementRecord['history'][number]['action'], note: string | null) => ({ at: deps.now().toISOString(), by, action, note });
 
-function moved(s: StatementRecord, to: StatementState): void {
-  const check = checkTransition(s.state, to);
-  if (!check.ok) throw invalidTransition(check.message, s.state);
+function moved(from: StatementState, to: StatementState): void {
+  const check = checkTransition(from, to);
+  if (!check.ok) throw invalidTransition(check.message, from);
 }
 
 export async function addAdjustment(
@@ -86,17 +89,11 @@ export async function addAdjustment(
   const claims = requireFinance(ctx.claims);
   const { month } = checkStatementId(args.statementId, 'statementId');
   const reason = typeof args.reason === 'string' ? args.reason.trim() : args.reason;
-  const view = await changeStatement(deps, ctx, args.statementId, 'addAdjustment', { amountFen: args.amountFen, reason, correctsMonth: args.correctsMonth ?? null }, args.idempotencyKey, (s, run) => {
-    if (!acceptsAdjustments(s.state)) throw invalidTransition(`statement ${s.id} is ${s.state}: only a statement IN_REVIEW is adjusted`, s.state);
+  const view = await changeStatement(deps, ctx, args.statementId, 'addAdjustment', { amountFen: args.amountFen, reason, correctsMonth: args.correctsMonth ?? null }, args.idempotencyKey, (s, state, run) => {
+    if (!acceptsAdjustments(state)) throw invalidTransition(`statement ${s.id} is ${state}: only a statement IN_REVIEW is adjusted`, state);
     throwIfInvalid(validateAdjustment({ amountFen: args.amountFen, reason, correctsMonth: args.correctsMonth }, { statementMonth: month, maxAdjustmentFen: run.policy!.maxAdjustmentFen }));
     const item = { kind: 'ADJUSTMENT' as const, amountFen: args.amountFen, reason: reason as string, by: claims.sub, correctsMonth: args.correctsMonth ?? null };
-    const statement = refigured({ ...s, adjustments: [...s.adjustments, item], version: s.version + 1, history: [...s.history, event(deps, claims.sub, 'ADJUSTED', `${args.amountFen} fen: ${reason as string}`)] }, run.policy!);
-    const t = run.totals!;
-    const totals = {
-      ...t, Q: t.Q + statement.figures.Q - s.figures.Q, R: t.R + statement.figures.R - s.figures.R, payableFen: t.payableFen + statement.figures.payableFen - s.figures.payableFen,
-    };
-    const adjustedBy = run.adjustedBy.includes(claims.sub) ? run.adjustedBy : [...run.adjustedBy, claims.sub];
-    return { statement, run: { ...run, totals, adjustedBy, updatedAt: deps.now().toISOString() } };
+    return refigured({ ...s, adjustments: [...s.adjustments, item], version: s.version + 1, history: [...s.history, event(deps, claims.sub, 'ADJUSTED', `${args.amountFen} fen: ${reason as string}`)] }, run.policy!);
   });
   // The approval's validator learns of the author; the settlement service checks again on approval regardless.
   await deps.workflow.adjusted(month, claims.sub).catch((err: unknown) => ctx.log.warn({ err, month }, 'could not tell the settlement workflow of an adjustment'));
@@ -106,18 +103,18 @@ export async function addAdjustment(
 export async function holdStatement(deps: SettlementDeps, ctx: RequestContext, args: { id: string; reason: string; idempotencyKey?: Key }) {
   const by = requireFinance(ctx.claims).sub;
   const reason = checkReason(args.reason);
-  return changeStatement(deps, ctx, args.id, 'holdStatement', { reason }, args.idempotencyKey, (s) => {
-    moved(s, 'ON_HOLD');
-    return { statement: { ...s, state: 'ON_HOLD', version: s.version + 1, history: [...s.history, event(deps, by, 'HELD', reason)] } };
+  return changeStatement(deps, ctx, args.id, 'holdStatement', { reason }, args.idempotencyKey, (s, state) => {
+    moved(state, 'ON_HOLD');
+    return { ...s, onHold: true, version: s.version + 1, history: [...s.history, event(deps, by, 'HELD', reason)] };
   });
 }
 
 export async function releaseStatement(deps: SettlementDeps, ctx: RequestContext, args: { id: string; reason: string; idempotencyKey?: Key }) {
   const by = requireFinance(ctx.claims).sub;
   const reason = checkReason(args.reason);
-  return changeStatement(deps, ctx, args.id, 'releaseStatement', { reason }, args.idempotencyKey, (s) => {
-    moved(s, 'IN_REVIEW');
-    return { statement: { ...s, state: 'IN_REVIEW', version: s.version + 1, history: [...s.history, event(deps, by, 'RELEASED', reason)] } };
+  return changeStatement(deps, ctx, args.id, 'releaseStatement', { reason }, args.idempotencyKey, (s, state) => {
+    moved(state, 'IN_REVIEW');
+    return { ...s, onHold: false, version: s.version + 1, history: [...s.history, event(deps, by, 'RELEASED', reason)] };
   });
 }
 

@@ -1,6 +1,6 @@
 import { badInput, loaderFor, shanghaiMonth, type RequestContext } from '@starline/common';
 import { isMonth, monthsAfter } from '../rules/month.ts';
-import { STATEMENT_STATES, type StatementState } from '../rules/state.ts';
+import { STATEMENT_STATES, statementStateIn, type StatementState } from '../rules/state.ts';
 import { statementId } from '../store/settlement.ts';
 import { forbiddenStatement, maySeeStatementsOf, requireFinance, requireRunReader, requireStatementReader, seesEveryStatement } from './access.ts';
 import type { SettlementDeps } from './deps.ts';
@@ -49,27 +49,16 @@ export async function runStatements(
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw badInput('first', `must be 1–${PAGE_MAX}`);
   if (args.state && !STATEMENT_STATES.includes(args.state)) throw badInput('state', 'is not a statement state');
-  let ids = await deps.store.statementIds(run.month);
-  if (!seesEveryStatement(claims)) ids = ids.filter((id) => id === statementId(run.month, claims.centreId ?? ''));
+  // The index's summaries know each statement's state, so a filtered page reads only its own statements.
+  const visible = (await deps.store.summaries(run.month)).filter((x) => seesEveryStatement(claims) || x.centreId === claims.centreId);
+  const ids = visible.filter((x) => !args.state || statementStateIn(run.state, x.onHold) === args.state).map((x) => x.id);
   let start = 0;
   if (args.after != null) {
     start = ids.indexOf(args.after) + 1;
     if (start === 0) throw badInput('after', 'is not a cursor of this list');
   }
-  // A state filter reads page after page until it has `first` (statements are read by `_id`).
-  const nodes = [];
-  let i = start;
-  while (i < ids.length && nodes.length < first) {
-    const chunk = await deps.store.findStatements(ids.slice(i, i + first));
-    for (const s of chunk) {
-      i = ids.indexOf(s.id, i) + 1;
-      const view = statementView(s, run);
-      if (!args.state || view.state === args.state) nodes.push(view);
-      if (nodes.length === first) break;
-    }
-    if (chunk.length === 0) break;
-  }
-  return { nodes, totalCount: ids.length, pageInfo: { hasNextPage: i < ids.length, endCursor: nodes.at(-1)?.id ?? null } };
+  const nodes = (await deps.store.findStatements(ids.slice(start, start + first))).map((x) => statementView(x, run));
+  return { nodes, totalCount: visible.length, pageInfo: { hasNextPage: start + first < ids.length, endCursor: nodes.at(-1)?.id ?? null } };
 }
 
 /** ServiceCentre.statements: the last `last` months' statements of the centre, newest first, each by `_id`. */

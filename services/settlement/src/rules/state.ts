@@ -28,3 +28,17 @@ export const canTransition = (from: StatementState, to: StatementState): boolean
 
 /** Finance adjusts only a statement under review: an approved month is corrected in a later one. */
 export const acceptsAdjustments = (state: StatementState): boolean => state === 'IN_REVIEW';
+
+/**
+ * A statement's state as shown: it follows its month's run, except a hold, the one state a statement
+ * keeps of its own — so finishing the build or approving the month rewrites no statement.
+ */
+export function statementStateIn(run: 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED' | 'EXPORTED', onHold: boolean): StatementState {
+  switch (run) {
+    case 'WAITING_FOR_EVALUATION':
+    case 'BUILDING': return 'DRAFT';
+    case 'IN_REVIEW': return onHold ? 'ON_HOLD' : 'IN_REVIEW';
+    case 'APPROVED':
+    case 'EXPORTED': return run;
+  }
+}

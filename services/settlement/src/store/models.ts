@@ -35,10 +35,10 @@ export interface ClaimDoc {
   claimedAt: Date;
 }
 
-/** The month's statement ids, packed (`_id` = the month): what lists and totals page through. */
+/** The month's statement summaries in build order, packed (`_id` = the month): what lists, totals and approval read. */
 export interface IndexDoc {
   _id: string;
-  ids: string;
+  summaries: string;
 }
 
 /** The month's payment file (`_id` = the month), written once on approval. */
@@ -67,7 +67,7 @@ export const claimModel = (conn: Connection) =>
     month: { type: String, required: true }, line: { type: String, required: true }, claimedAt: { type: Date, required: true },
   }, { versionKey: false }), 'paid_jobs');
 export const indexModel = (conn: Connection) =>
-  model<IndexDoc>(conn, 'StatementIndex', () => new Schema<IndexDoc>({ _id: { type: String, required: true }, ids: { type: String, required: true } }, { versionKey: false }), 'statement_index');
+  model<IndexDoc>(conn, 'StatementIndex', () => new Schema<IndexDoc>({ _id: { type: String, required: true }, summaries: { type: String, required: true } }, { versionKey: false }), 'statement_index');
 export const paymentFileModel = (conn: Connection) =>
   model<PaymentFileDoc>(conn, 'PaymentFile', () => new Schema<PaymentFileDoc>({
     _id: { type: String, required: true }, fileName: { type: String, required: true }, sha256: { type: String, required: true },

@@ -3,7 +3,6 @@ import {
   DEFAULT_LEASE, findByIds, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type SettlementPolicyInput,
 } from '@starline/common';
 import type { QItem } from '../rules/incentives.ts';
-import type { StatementState } from '../rules/state.ts';
 import type { StatementFigures, StatementLine } from '../rules/statement.ts';
 import { claimModel, indexModel, paymentFileModel, runModel, statementModel, type PaymentFileDoc } from './models.ts';
 
@@ -54,7 +53,8 @@ export interface StatementRecord {
   id: string;
   month: string;
   centreId: string;
-  state: StatementState;
+  /** Held by finance; otherwise its state is its run's (rules/state.ts statementStateIn). */
+  onHold: boolean;
   standardVersionId: string;
   grade: 'A' | 'B' | 'C' | null;
   /** The evaluation's award and penalty (Q items by the evaluation), kept apart from finance's adjustments. */
@@ -73,6 +73,25 @@ export interface StatementRecord {
 
 export const statementId = (month: string, centreId: string) => `${month}:${centreId}`;
 
+/** What the month's index keeps of a statement: enough for totals, holds, four eyes and the payment file. */
+export interface StatementSummary {
+  id: string;
+  centreId: string;
+  jobs: number;
+  L: number;
+  Q: number;
+  R: number;
+  payableFen: number;
+  onHold: boolean;
+  /** Who wrote its adjustments. */
+  adjustedBy: string[];
+}
+
+export const summaryOf = (s: StatementRecord): StatementSummary => ({
+  id: s.id, centreId: s.centreId, jobs: s.lines.length, L: s.figures.L, Q: s.figures.Q, R: s.figures.R, payableFen: s.figures.payableFen,
+  onHold: s.onHold, adjustedBy: [...new Set(s.adjustments.map((a) => a.by))],
+});
+
 const pack = JSON.stringify;
 /** An unordered insert that failed only on `_id`s already there. */
 const onlyDuplicates = (error: unknown): boolean => {
@@ -80,6 +99,12 @@ const onlyDuplicates = (error: unknown): boolean => {
   return isDuplicateKey(error) || (Array.isArray(writeErrors) && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000));
 };
 const unpack = <T>(body: string): T => JSON.parse(body) as T;
+
+/** The run's totals over its statements' summaries. */
+export function totalsOf(statements: readonly StatementSummary[]): NonNullable<RunRecord['totals']> {
+  const sum = (f: (s: StatementSummary) => number) => statements.reduce((a, s) => a + f(s), 0);
+  return { centres: statements.length, jobs: sum((s) => s.jobs), L: sum((s) => s.L), Q: sum((s) => s.Q), R: sum((s) => s.R), payableFen: sum((s) => s.payableFen) };
+}
 
 /** The settlement service's database; every read by `_id`. */
 export function createSettlementStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
@@ -119,20 +144,33 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
     },
     /** Call under the month's lease. */
     async putStatement(s: StatementRecord): Promise<void> {
-      await statements.replaceOne({ _id: s.id }, { _id: s.id, state: s.state, body: pack(s), updatedAt: new Date() }, { upsert: true });
+      await statements.replaceOne({ _id: s.id }, { _id: s.id, state: s.onHold ? 'ON_HOLD' : 'OPEN', body: pack(s), updatedAt: new Date() }, { upsert: true });
     },
 
+    /** The month's statements in build order, as summarised when each was last stored. */
+    async summaries(month: string): Promise<StatementSummary[]> {
+      const doc = await index.findById(month).lean();
+      return doc ? unpack<StatementSummary[]>(doc.summaries) : [];
+    },
     /** The month's statement ids, in the order they were built. */
     async statementIds(month: string): Promise<string[]> {
-      const doc = await index.findById(month).lean();
-      return doc ? unpack<string[]>(doc.ids) : [];
+      return (await this.summaries(month)).map((s) => s.id);
     },
-    /** Call under the month's lease: adds ids not listed yet. */
-    async listStatements(month: string, ids: readonly string[]): Promise<void> {
-      const known = await this.statementIds(month);
-      const seen = new Set(known);
-      const all = [...known, ...ids.filter((id) => !seen.has(id))];
-      await index.replaceOne({ _id: month }, { _id: month, ids: pack(all) }, { upsert: true });
+    /**
+     * Stores statements of one month and their summaries in the month's index (a new one is listed
+     * last), so nothing else needs reading them for totals or approval. Call under the month's lease.
+     */
+    async putStatements(month: string, changed: readonly StatementRecord[]): Promise<StatementSummary[]> {
+      for (const s of changed) await this.putStatement(s);
+      const all = await this.summaries(month);
+      const at = new Map(all.map((s, i) => [s.id, i] as const));
+      for (const s of changed.map(summaryOf)) {
+        const i = at.get(s.id);
+        if (i === undefined) at.set(s.id, all.push(s) - 1);
+        else all[i] = s;
+      }
+      await index.replaceOne({ _id: month }, { _id: month, summaries: pack(all) }, { upsert: true });
+      return all;
     },
 
     /**
@@ -145,6 +183,7 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
       const docs = lines.map((l) => ({ _id: l.ticketId, statementId: statement.id, centreId: statement.centreId, month: statement.month, line: pack(l), claimedAt: at }));
       try {
         await claims.insertMany(docs, { ordered: false });
+        return [...lines];
       } catch (error) {
         // Duplicates are jobs claimed before (by this statement's earlier attempt or by another): read below.
         if (!onlyDuplicates(error)) throw error;
