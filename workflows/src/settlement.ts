@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { batchOptions } from './batch-options.ts';
-import type { EvaluationAward, NetworkActivities, SettlementActivities, StandardsActivities, TicketsActivities } from '@starline/common';
+import type { EvaluationAward, NetworkActivities, SettlementActivities, SettlementJob, StandardsActivities, TicketsActivities } from '@starline/common';
 
 export const settlementWorkflowId = (month: string) => `settlement-${month}`;
 
@@ -143,14 +143,14 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
   }
 
   if (state.phase === 'BUILDING') {
+    // The next batch's centres and jobs are read while this one's statements are built.
+    let next = centresWithJobs(month, state.after);
     for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
-      const page: { awards: EvaluationAward[]; nextCursor: string | null } = await network.evaluationAwards({ month, after: state.after, limit: SETTLEMENT_BATCH });
-      if (page.awards.length > 0) {
-        const jobs = await tickets.unsettledJobs({ centreIds: page.awards.map((a) => a.centreId) });
-        await settlement.buildStatements({ month, centres: page.awards.map((award, i) => ({ award, jobs: jobs[i]!.jobs })) });
-      }
-      state.after = page.nextCursor;
-      state.done += page.awards.length;
+      const { centres, nextCursor } = await next;
+      if (nextCursor && batch + 1 < BATCHES_PER_RUN) next = centresWithJobs(month, nextCursor);
+      if (centres.length > 0) await settlement.buildStatements({ month, centres });
+      state.after = nextCursor;
+      state.done += centres.length;
       if (!state.after) break;
     }
     if (state.after) return handOver();
@@ -178,6 +178,14 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
   } while (state.after);
   await condition(allHandlersFinished);
   return { month, state: 'APPROVED', approvedBy: state.approvedBy ?? '' };
+}
+
+/** A batch of the evaluation's centres (their awards) after `after`, each with its unsettled jobs. */
+async function centresWithJobs(month: string, after: string | null): Promise<{ centres: { award: EvaluationAward; jobs: SettlementJob[] }[]; nextCursor: string | null }> {
+  const page = await network.evaluationAwards({ month, after, limit: SETTLEMENT_BATCH });
+  if (page.awards.length === 0) return { centres: [], nextCursor: page.nextCursor };
+  const jobs = await tickets.unsettledJobs({ centreIds: page.awards.map((a) => a.centreId) });
+  return { centres: page.awards.map((award, i) => ({ award, jobs: jobs[i]!.jobs })), nextCursor: page.nextCursor };
 }
 
 /** The payment file needs every paid centre's payee details, read from the network service in pages. */
