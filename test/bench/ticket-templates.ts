@@ -2,7 +2,8 @@
  * Real ticket documents for the benchmarks that seed tickets directly (evaluation.ts, settlement.ts):
  * one template per kind of job, made by the tickets service's own code in a scratch database, then
  * cloned per job with its id, centre, region, product line, service type, area class, serial and
- * number replaced and every instant shifted.
+ * number replaced and every instant shifted; a completed clone also gets the settlement record its
+ * outbox would have written (`settlementJobDocOf`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -10,8 +11,10 @@ import type { TicketPolicyInput } from '@starline/common';
 import { createTicketsActivities } from '../../services/tickets/src/activities.ts';
 import { receive } from '../../services/tickets/src/rules/intake.ts';
 import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
+import type { SettlementJobDoc } from '../../services/tickets/src/store/models.ts';
 import { pack, unpack } from '../../services/tickets/src/store/packed.ts';
-import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
+import { settlementJobDoc } from '../../services/tickets/src/store/settlement-jobs.ts';
+import { createTicketsStore, settlementJobRecordOfDoc, type SnapshotDoc } from '../../services/tickets/src/store/tickets.ts';
 
 const MIN_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -156,4 +159,15 @@ export function cloneTicket(t: Template, o: CloneFields): RawDoc {
     return value;
   };
   return walk(t.doc, null) as RawDoc;
+}
+
+/**
+ * The `settlement_jobs` document a (cloned) ticket's last delivery would have written, by the tickets
+ * store's own functions (null for a job not completed): without it unsettledJobs would judge the
+ * seeded jobs by its fallback, reading whole tickets. `policy` is the ticket's standard's.
+ */
+export function settlementJobDocOf(doc: RawDoc, policy: TicketPolicyInput): SettlementJobDoc | null {
+  const ticket = doc as unknown as SnapshotDoc;
+  const record = settlementJobRecordOfDoc(ticket, policy);
+  return record && settlementJobDoc(ticket._id, ticket.version, record);
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { asActivity, DomainError, parseInstant, shanghaiMonth, type SettlementJob, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import { asActivity, DomainError, parseInstant, type SettledStatement, type SettlementJob, type TicketEvidence, type TicketsActivities } from '@starline/common';
 import { centreMonths } from './centre-month.ts';
 import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
@@ -7,11 +7,10 @@ import type { Lifecycle } from './graphql/lifecycle.ts';
 import { appointmentEvidence, repeatRepair, ticketEvidence } from './rules/evidence.ts';
 import { ALLOWED_FROM, applyPatch, decide } from './rules/lifecycle.ts';
 import type { TicketPolicy } from './rules/policy.ts';
-import { settlementOf } from './rules/settlement.ts';
 import { currentAppointment, type TicketSnapshot } from './rules/ticket.ts';
 import { ID_PATTERN, validateReason } from './rules/validate.ts';
 import { shanghaiDate } from './shanghai.ts';
-import { snapshotOf, type TicketRecord, type TicketsStore, type UnsettledTicket } from './store/tickets.ts';
+import { snapshotOf, type TicketRecord, type TicketsStore } from './store/tickets.ts';
 import { summaryOf } from './summary.ts';
 
 const COMMAND_ID_MAX = 200;
@@ -23,24 +22,10 @@ const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const EVALUATION_ACTOR = 'system:evaluation';
 /** Centres per unsettledJobs call: each may list hundreds of jobs, and the answer is one activity result. */
 const SETTLEMENT_CENTRES_MAX = 100;
-/** Jobs per jobsSettled call (a statement's paid jobs of one centre; an id is ≤ 64 characters). */
-const SETTLED_IDS_MAX = 10_000;
+/** Statements per jobsSettled call (a page of the approved month's), and their ids in all (an id is ≤ 64 characters). */
+const STATEMENTS_MAX = 200;
+const SETTLED_IDS_MAX = 20_000;
 const STATEMENT_ID_MAX = 200;
-
-/** A job on its centre's unsettled list as settlement sees it now (domain.md §7), judged with its own standard. */
-export function settlementJobOf({ snapshot: t, ticketNumber, policy }: UnsettledTicket): SettlementJob {
-  const s = settlementOf(t, policy as TicketPolicy);
-  const job = {
-    ticketId: t.id, number: ticketNumber, completedMonth: t.completedAt ? shanghaiMonth(t.completedAt) : null,
-    productLine: t.product.productLine, serviceType: t.serviceType, areaClass: t.areaClass,
-  };
-  switch (s.status) {
-    case 'PAYABLE': return { ...job, status: s.status, feeFen: s.feeFen, reasons: [] };
-    case 'HELD': return { ...job, status: s.status, feeFen: null, reasons: [...s.reasons] };
-    case 'PENDING': return { ...job, status: s.status, feeFen: null, reasons: [s.waitingFor] };
-    case 'NOT_PAYABLE': return { ...job, status: s.status, feeFen: null, reasons: [s.reason] };
-  }
-}
 
 /** The Temporal activity's logger, when running in a worker (tests call the activities directly). */
 function activityLog(): Context['log'] | null {
@@ -54,6 +39,37 @@ function activityLog(): Context['log'] | null {
 function id(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
   return value;
+}
+
+const idsIn = (statements: readonly SettledStatement[]): number => statements.reduce((n, s) => n + s.ticketIds.length, 0);
+
+/** One settled statement, well-formed (BadActivityInput naming the bad field otherwise). */
+function settledStatement(value: unknown, at: string): SettledStatement {
+  if (typeof value !== 'object' || value === null) throw badActivityInput(`${at} must be a statement { centreId, statementId, ticketIds }`);
+  const { centreId, statementId, ticketIds } = value as Record<string, unknown>;
+  if (typeof statementId !== 'string' || statementId.trim() === '' || statementId.length > STATEMENT_ID_MAX) {
+    throw badActivityInput(`${at}.statementId must be a non-empty string of at most ${STATEMENT_ID_MAX} characters`);
+  }
+  if (!Array.isArray(ticketIds)) throw badActivityInput(`${at}.ticketIds must be a list of ids`);
+  return { centreId: id(`${at}.centreId`, centreId), statementId, ticketIds: ticketIds.map((t, j) => id(`${at}.ticketIds[${j}]`, t)) };
+}
+
+/** A page of 1–STATEMENTS_MAX settled statements holding at most SETTLED_IDS_MAX ids in all. */
+function settledStatements(value: unknown): SettledStatement[] {
+  if (!Array.isArray(value) || value.length < 1 || value.length > STATEMENTS_MAX) {
+    throw badActivityInput(`statements must be a list of 1 to ${STATEMENTS_MAX} statements`);
+  }
+  const page = value.map((s, i) => settledStatement(s, `statements[${i}]`));
+  const ids = idsIn(page);
+  if (ids > SETTLED_IDS_MAX) throw badActivityInput(`statements must hold at most ${SETTLED_IDS_MAX} ticket ids in all, got ${ids}`);
+  return page;
+}
+
+/** Each centre's settled ids, statements of the same centre merged: one list write per centre. */
+function idsByCentre(statements: readonly SettledStatement[]): Map<string, string[]> {
+  const byCentre = new Map<string, string[]>();
+  for (const s of statements) byCentre.set(s.centreId, [...(byCentre.get(s.centreId) ?? []), ...s.ticketIds]);
+  return byCentre;
 }
 
 function instant(field: string, value: unknown): Date {
@@ -83,7 +99,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
    * the mark now, or it made it on an attempt that crashed before committing. A job another repair
    * superseded first keeps that successor, and its evidence was reported then.
    */
-  function supersede(earlierId: string, laterId: string, evidenceKey: string | null, at: Date, policy: TicketPolicy): Promise<boolean> {
+  function supersede(earlierId: string, laterId: string, evidenceKey: string | null, at: Date): Promise<boolean> {
     return store.exclusiveTicket(earlierId, async () => {
       const found = await store.findTicket(earlierId);
       if (!found) return false;
@@ -92,7 +108,9 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       const before = snapshotOf(e);
       const patch = { supersededBy: laterId };
       const after = applyPatch(before, patch);
-      const pending = effectsOf({ before, after, version: e.version + 1, events: [], at, policy, types: ['SUPERSEDED'] });
+      // Its own standard, not the later job's: the change's effects (its settlement record) are the earlier job's.
+      const policy = e.policy as TicketPolicy;
+      const pending = effectsOf({ before, after, ticketNumber: e.ticketNumber, version: e.version + 1, events: [], at, policy, types: ['SUPERSEDED'] });
       await store.settle(await store.commit(e, { patch, events: [], at, bump: true, applied: null, evidenceKeys: evidenceKey ? [evidenceKey] : [], pending }));
       return true;
     });
@@ -104,7 +122,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
     const candidates = (await store.ticketsOfSerial(after.product.serialNumber, after.id)).map(snapshotOf);
     const found = repeatRepair(after, candidates, policy);
     if (!found) return [];
-    const ours = await supersede(found.earlierTicketId, after.id, found.evidence?.evidenceKey ?? null, at, policy);
+    const ours = await supersede(found.earlierTicketId, after.id, found.evidence?.evidenceKey ?? null, at);
     return ours && found.evidence ? [found.evidence] : [];
   }
 
@@ -156,7 +174,7 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
           patch: decision.patch, events: decision.events, at, bump,
           applied: { commandId, commandHash: hash, type: ruleCommand.type, version, standardVersionId: p.standardVersionId, at, evidence },
           evidenceKeys: evidence.map((e) => e.evidenceKey),
-          pending: bump ? effectsOf({ before, after, version, events: decision.events, at, policy: p }) : null,
+          pending: bump ? effectsOf({ before, after, ticketNumber: t.ticketNumber, version, events: decision.events, at, policy: p }) : null,
         });
         await store.settle(t);
         return { ticket, evidence };
@@ -243,9 +261,10 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
     },
 
     /**
-     * Each centre's `unsettled:<id>` set and its tickets, all by `_id` `$in` (store
-     * `unsettledTickets`), each judged now by `settlementOf` with the ticket's own standard; jobs in
-     * ticket-number order, centres in the order asked (one asked twice is answered twice). Reads only.
+     * Each centre's `unsettled:<id>` set and its jobs' settlement records, all by `_id` `$in` (store
+     * `unsettledJobs`: a record is the job as `settlementJobOf` judged it at the ticket's last change,
+     * and a job without one is judged now from its ticket, the same way); jobs in ticket-number order,
+     * centres in the order asked (one asked twice is answered twice). Reads only.
      */
     async unsettledJobs({ centreIds }) {
       if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > SETTLEMENT_CENTRES_MAX) {
@@ -253,27 +272,25 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       }
       const asked = centreIds.map((c, i) => id(`centreIds[${i}]`, c));
       return asActivity(async () => {
-        const lists = await store.unsettledTickets(asked);
-        const judged = new Map([...lists].map(([c, jobs]) => [c, jobs.map(settlementJobOf).sort(byNumber)] as const));
+        const lists = await store.unsettledJobs(asked);
+        const judged = new Map([...lists].map(([c, jobs]) => [c, jobs.sort(byNumber)] as const));
         return asked.map((centreId) => ({ centreId, jobs: judged.get(centreId)! }));
       });
     },
 
     /**
-     * Takes the jobs off the centre's unsettled list in one read-modify-write under the set's lease
-     * (`set:unsettled:<id>`); ids not on it are ignored, so a retry removes nothing more. The
-     * statement is only logged (and is in the workflow's history): nothing is written on the ticket.
+     * Takes each statement's jobs off its centre's unsettled list, one read-modify-write per centre
+     * under the set's lease (`set:unsettled:<id>`); ids not on it are ignored, so a retry removes
+     * nothing more. The statements are only logged (and are in the workflow's history): nothing is
+     * written on the tickets, and their settlement records stay (no longer asked for).
      */
-    async jobsSettled({ centreId, ticketIds, statementId }) {
-      id('centreId', centreId);
-      if (!Array.isArray(ticketIds) || ticketIds.length > SETTLED_IDS_MAX) throw badActivityInput(`ticketIds must be a list of at most ${SETTLED_IDS_MAX} ids`);
-      const ids = ticketIds.map((t, i) => id(`ticketIds[${i}]`, t));
-      if (typeof statementId !== 'string' || statementId.trim() === '' || statementId.length > STATEMENT_ID_MAX) {
-        throw badActivityInput(`statementId must be a non-empty string of at most ${STATEMENT_ID_MAX} characters`);
-      }
+    async jobsSettled({ statements }) {
+      const page = settledStatements(statements);
+      const byCentre = idsByCentre(page);
+      const asked = idsIn(page);
       return asActivity(async () => {
-        const removed = ids.length ? await store.jobsSettled(centreId, ids) : 0;
-        activityLog()?.info('jobs settled', { centreId, statementId, asked: ids.length, removed });
+        const removed = asked ? await store.jobsSettled(byCentre) : 0;
+        activityLog()?.info('jobs settled', { statementIds: page.map((s) => s.statementId), centres: byCentre.size, asked, removed });
         return { removed };
       });
     },

@@ -1,16 +1,18 @@
-import { shanghaiMonth } from '@starline/common';
+import { shanghaiMonth, type SettlementJob } from '@starline/common';
 import type { ComplaintOpenedEvent, ComplaintSeverity } from './rules/complaint.ts';
 import type { TicketEvent } from './rules/events.ts';
 import { kpiFacts, type KpiCounter } from './rules/kpi-facts.ts';
 import type { TicketPolicy } from './rules/policy.ts';
+import { settlementJobOf } from './rules/settlement.ts';
 import { complaintResponseBy } from './rules/sla.ts';
 import { currentAppointment, currentEngineer, engineerAt, type TicketSnapshot, type TicketState } from './rules/ticket.ts';
 import { shanghaiDate } from './shanghai.ts';
 
 /**
  * What one change of a ticket must do beyond the ticket document: an entry in the change feed of
- * each centre concerned, the centre's KPI facts, after an UNSATISFIED callback a complaint, and
- * moves between the `_id`-keyed ticket sets (a centre's open jobs, an engineer's day). Pure. The store saves these
+ * each centre concerned, the centre's KPI facts, after an UNSATISFIED callback a complaint, moves
+ * between the `_id`-keyed ticket sets (a centre's open jobs, an engineer's day) and, once completed,
+ * its settlement record. Pure. The store saves these
  * with the ticket in the same single-document write (`pending`, an outbox) and then delivers them
  * with idempotent inserts, so a crash between the two writes loses nothing and counts nothing twice.
  */
@@ -65,12 +67,24 @@ export interface SetMove {
   member?: string;
 }
 
+/**
+ * A completed job as settlement judges it after a change (`settlement_jobs`, one per ticket): what
+ * unsettledJobs reads instead of the whole ticket. With the completing centre, as a list member
+ * counts only for the centre that completed it.
+ */
+export interface SettlementJobRecord {
+  centreId: string;
+  job: SettlementJob;
+}
+
 export interface PendingEffects {
   version: number;
   change: ChangeContent;
   kpiFacts: KpiFact[];
   complaint: OpenedComplaint | null;
   sets: SetMove[];
+  /** The ticket's settlement record as of `version` (null before completion; absent in outboxes written before records existed). */
+  settlementJob?: SettlementJobRecord | null;
 }
 
 /** States in which a centre holds a job it accepted and hasn't completed: its load for dispatch. */
@@ -175,6 +189,16 @@ export function callbackComplaint(
   return { complaint, opened };
 }
 
+/**
+ * The settlement record of the ticket after a change: from completion on (when the job joins its
+ * centre's unsettled list) every change rewrites it, since a callback, old part, autopsy, quality
+ * check or later repeat repair changes how settlement judges the job; null before completion.
+ */
+export function settlementJobRecordOf(after: TicketSnapshot, ticketNumber: string, policy: TicketPolicy): SettlementJobRecord | null {
+  if (after.completedAt === null || after.centreId === null) return null;
+  return { centreId: after.centreId, job: settlementJobOf(after, ticketNumber, policy) };
+}
+
 /** The KPI increments of one version's events, merged per counter and centre. */
 export function kpiFactsOf(ticketId: string, version: number, events: readonly (TicketEvent | ComplaintOpenedEvent)[]): KpiFact[] {
   const facts = new Map<string, KpiFact>();
@@ -193,6 +217,8 @@ export function kpiFactsOf(ticketId: string, version: number, events: readonly (
 export function effectsOf(input: {
   before: TicketSnapshot | null;
   after: TicketSnapshot;
+  /** The ticket's number (its settlement record shows it). */
+  ticketNumber: string;
   version: number;
   events: readonly TicketEvent[];
   at: Date;
@@ -208,5 +234,6 @@ export function effectsOf(input: {
     kpiFacts: kpiFactsOf(after.id, version, opened ? [...events, opened.opened] : events),
     complaint: opened?.complaint ?? null,
     sets: setMoves(before, after, at),
+    settlementJob: settlementJobRecordOf(after, input.ticketNumber, policy),
   };
 }

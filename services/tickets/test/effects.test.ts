@@ -5,11 +5,13 @@ import type { TicketSnapshot } from '../src/rules/ticket.ts';
 import { DEFAULT_TICKET_POLICY as P } from './fixtures/policy.ts';
 import { journey, newTicket, plus, T0 } from './fixtures/tickets.ts';
 
+const NUMBER = 'T20261012000042';
+
 /** The effects of one command, as applyTicketCommand computes them. */
 function effects(t: TicketSnapshot, command: TicketCommand, at: Date, version = 5) {
   const d = decide(t, command, at, P);
   if (!d.ok) throw new Error(d.message);
-  return effectsOf({ before: t, after: applyPatch(t, d.patch), version, events: d.events, at, policy: P });
+  return effectsOf({ before: t, after: applyPatch(t, d.patch), ticketNumber: NUMBER, version, events: d.events, at, policy: P });
 }
 
 describe('effectsOf', () => {
@@ -44,14 +46,14 @@ describe('effectsOf', () => {
 
   it('a change without events (SUPERSEDED) names its type and the holder', () => {
     const t = journey('CLOSED');
-    const e = effectsOf({ before: t, after: { ...t, supersededBy: 'T-2' }, version: 10, events: [], at: plus(T0, 9999), policy: P, types: ['SUPERSEDED'] });
+    const e = effectsOf({ before: t, after: { ...t, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 10, events: [], at: plus(T0, 9999), policy: P, types: ['SUPERSEDED'] });
     expect(e.change).toMatchObject({ centreIds: ['C-1'], types: ['SUPERSEDED'], state: 'CLOSED' });
     expect(e.kpiFacts).toEqual([]);
   });
 
   it('intake: no centre sees it yet', () => {
     const t = newTicket();
-    expect(effectsOf({ before: null, after: t, version: 1, events: [], at: T0, policy: P, types: ['RECEIVED'] }).change.centreIds).toEqual([]);
+    expect(effectsOf({ before: null, after: t, ticketNumber: NUMBER, version: 1, events: [], at: T0, policy: P, types: ['RECEIVED'] }).change.centreIds).toEqual([]);
   });
 });
 
@@ -105,7 +107,7 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     const calledBack = journey('CALLED_BACK');
     expect(unsettled(moves(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)))).toEqual([]);
     const closed = journey('CLOSED');
-    const superseded = effectsOf({ before: closed, after: { ...closed, supersededBy: 'T-2' }, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'] });
+    const superseded = effectsOf({ before: closed, after: { ...closed, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'] });
     expect(superseded.sets).toEqual([]);
     // Recalled or cancelled before completion: never the centre's to be paid.
     expect(unsettled(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60)))).toEqual([]);
@@ -122,5 +124,41 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     ]);
     // A job no centre held open leaves nothing.
     expect(moves(journey('OFFERED'), { type: 'CANCEL', reason: 'customer withdrew' }, at)).toEqual([]);
+  });
+});
+
+describe('the settlement record (what unsettledJobs reads instead of the ticket)', () => {
+  // The default standard's fee for an air conditioner REPAIR, URBAN: 8000 fen. The journey completes
+  // at T0 + 1 day + 2 h (2026-10-13 03:00 UTC, October in Shanghai) at C-1.
+  const base = { ticketId: 'T-1', number: NUMBER, completedMonth: '2026-10', productLine: 'AIR_CONDITIONER', serviceType: 'REPAIR', areaClass: 'URBAN' };
+
+  it('none before completion', () => {
+    expect(effects(journey('OFFERED'), { type: 'ACCEPT' }, plus(T0, 10)).settlementJob).toBeNull();
+    expect(effects(journey('ASSIGNED'), { type: 'CHECK_IN' }, plus(T0, 24 * 60 + 30)).settlementJob).toBeNull();
+  });
+
+  it('written at completion (PENDING its callback) and rewritten by every later step', () => {
+    const onSite = journey('ON_SITE');
+    const at = plus(onSite.checkedInAt!, 90);
+    const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
+    expect(effects(onSite, { type: 'COMPLETE', report }, at).settlementJob).toEqual({
+      centreId: 'C-1', job: { ...base, status: 'PENDING', feeFen: null, reasons: ['CALLBACK'] },
+    });
+    const completed = journey('COMPLETED');
+    expect(effects(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60)).settlementJob).toEqual({
+      centreId: 'C-1', job: { ...base, status: 'HELD', feeFen: null, reasons: ['CALLBACK_UNSATISFIED'] },
+    });
+    const calledBack = journey('CALLED_BACK');
+    expect(effects(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)).settlementJob).toEqual({
+      centreId: 'C-1', job: { ...base, status: 'PAYABLE', feeFen: 8000, reasons: [] },
+    });
+  });
+
+  it('a repeat repair superseding the job makes it NOT_PAYABLE', () => {
+    const closed = journey('CLOSED');
+    const superseded = effectsOf({
+      before: closed, after: { ...closed, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'],
+    });
+    expect(superseded.settlementJob).toEqual({ centreId: 'C-1', job: { ...base, status: 'NOT_PAYABLE', feeFen: null, reasons: ['REPEAT_REPAIR'] } });
   });
 });

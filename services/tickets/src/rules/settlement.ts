@@ -1,3 +1,4 @@
+import { shanghaiMonth, type SettlementJob } from '@starline/common';
 import type { TicketPolicy } from './policy.ts';
 import { warrantyPartLines, type TicketSnapshot } from './ticket.ts';
 
@@ -49,4 +50,23 @@ export function settlementOf(t: TicketSnapshot, policy: TicketPolicy): Settlemen
   if (t.state !== 'CLOSED') return { status: 'PENDING', waitingFor: 'QUALITY_CHECK' };
   const feeFen = labourFeeOf(t, policy);
   return feeFen === null ? { status: 'HELD', reasons: ['NO_LABOUR_FEE'] } : { status: 'PAYABLE', feeFen };
+}
+
+/**
+ * The job as settlement lists it (the contract's SettlementJob): `settlementOf` with the ticket's own
+ * standard, plus what a statement line shows. The one judge of both the stored settlement records
+ * (effects.ts) and the tickets read without one.
+ */
+export function settlementJobOf(t: TicketSnapshot, ticketNumber: string, policy: TicketPolicy): SettlementJob {
+  const s = settlementOf(t, policy);
+  const job = {
+    ticketId: t.id, number: ticketNumber, completedMonth: t.completedAt ? shanghaiMonth(t.completedAt) : null,
+    productLine: t.product.productLine, serviceType: t.serviceType, areaClass: t.areaClass,
+  };
+  switch (s.status) {
+    case 'PAYABLE': return { ...job, status: s.status, feeFen: s.feeFen, reasons: [] };
+    case 'HELD': return { ...job, status: s.status, feeFen: null, reasons: [...s.reasons] };
+    case 'PENDING': return { ...job, status: s.status, feeFen: null, reasons: [s.waitingFor] };
+    case 'NOT_PAYABLE': return { ...job, status: s.status, feeFen: null, reasons: [s.reason] };
+  }
 }

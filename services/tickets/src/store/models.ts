@@ -137,6 +137,22 @@ export interface KpiMonthDoc {
   applied: string;
 }
 
+/**
+ * A completed job as settlement judges it (`_id` = ticket id; effects.ts `SettlementJobRecord`),
+ * written by the ticket's outbox at each version from its completion on: unsettledJobs reads these
+ * instead of the tickets. Flat and small on purpose: FerretDB v1 converts every field of a document
+ * on each read, and the job packed into one JSON string (store/packed.ts) costs a fraction of a
+ * ticket's nested fields. `version` is the ticket version it was judged at.
+ */
+export interface SettlementJobDoc {
+  _id: string;
+  version: number;
+  /** The centre that completed the job: the only centre whose unsettled list it counts on. */
+  centreId: string;
+  /** The contract's SettlementJob, packed. */
+  job: string;
+}
+
 /** A piece of licence evidence a complaint produced, and whether certification has it yet. */
 export interface ComplaintEvidenceEntry extends TicketEvidence {
   recorded: boolean;
@@ -302,6 +318,14 @@ const setSchema = new Schema<TicketSetDoc>(
   { collection: 'ticket_sets', versionKey: false, strict: 'throw' },
 );
 
+const settlementJobSchema = new Schema<SettlementJobDoc>(
+  {
+    _id: { type: String, required: true }, version: { type: Number, required: true },
+    centreId: { type: String, required: true }, job: { type: String, required: true },
+  },
+  { collection: 'settlement_jobs', versionKey: false, strict: 'throw' },
+);
+
 const kpiMonthSchema = new Schema<KpiMonthDoc>(
   { _id: { type: String, required: true }, counters: { ...mixed, required: true }, applied: { type: String, required: true } },
   { collection: 'kpi_months', versionKey: false, minimize: false, strict: 'throw' },
@@ -351,4 +375,5 @@ export const numberModel = (conn: Connection) => modelOn(conn, 'TicketNumber', n
 export const policyModel = (conn: Connection) => modelOn(conn, 'TicketPolicy', policySchema);
 export const ticketSetModel = (conn: Connection) => modelOn(conn, 'TicketSet', setSchema);
 export const kpiMonthModel = (conn: Connection) => modelOn(conn, 'KpiMonth', kpiMonthSchema);
+export const settlementJobModel = (conn: Connection) => modelOn(conn, 'SettlementJob', settlementJobSchema);
 export const complaintModel = (conn: Connection) => modelOn(conn, 'Complaint', complaintSchema);

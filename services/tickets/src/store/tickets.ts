@@ -1,9 +1,15 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, findByIds, IDS_PER_QUERY, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type TicketPolicyInput } from '@starline/common';
-import { effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, unsettledJobsSetKey, type PendingEffects } from '../effects.ts';
+import {
+  DEFAULT_LEASE, findByIds, IDS_PER_QUERY, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type SettlementJob, type TicketPolicyInput,
+} from '@starline/common';
+import {
+  effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, settlementJobRecordOf, unsettledJobsSetKey,
+  type PendingEffects, type SettlementJobRecord,
+} from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
+import type { TicketPolicy } from '../rules/policy.ts';
 import type { TicketSnapshot } from '../rules/ticket.ts';
 import { shanghaiDate } from '../shanghai.ts';
 import { createChangeFeed } from './changes.ts';
@@ -14,6 +20,7 @@ import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type Tic
 import { pack, unpack } from './packed.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
 import { createTicketPolicies } from './policies.ts';
+import { createSettlementJobs } from './settlement-jobs.ts';
 import { createTicketSets } from './sets.ts';
 
 export type TicketRecord = Omit<TicketDoc, '_id' | 'policy' | 'timeline' | 'appliedCommands'> & {
@@ -53,15 +60,22 @@ export function snapshotOf(t: TicketSnapshot): TicketSnapshot {
   };
 }
 
-/** A job on a centre's unsettled list, as settlement judges it: the rules' snapshot, its number and its own standard. */
-export interface UnsettledTicket {
-  snapshot: TicketSnapshot;
-  ticketNumber: string;
-  policy: TicketPolicyInput;
-}
-
 /** What judging a job's settlement leaves out: the store's bookkeeping and the timeline (the snapshot has what settlementOf needs). */
 const SNAPSHOT_ONLY = { ...VIEW_ONLY, timeline: 0 } as const;
+/** A stored ticket as read with SNAPSHOT_ONLY. */
+export type SnapshotDoc = Omit<TicketDoc, 'timeline' | 'appliedCommands' | 'pending' | 'recordedEvidence'>;
+/** Unsettled lists cleared at once by jobsSettled: each under its own lease, so they never wait on each other. */
+const LISTS_AT_ONCE = 10;
+
+/**
+ * A stored ticket's settlement record, exactly as its outbox writes it (null until completed): how
+ * unsettledJobs judges a job completed before records existed, and what seeding writes beside a
+ * ticket it stores directly. `policy` is the ticket's own standard's.
+ */
+export function settlementJobRecordOfDoc(doc: SnapshotDoc, policy: TicketPolicyInput): SettlementJobRecord | null {
+  const { _id, ticketNumber, ...fields } = doc;
+  return settlementJobRecordOf(snapshotOf({ ...fields, id: _id }), ticketNumber, policy as TicketPolicy);
+}
 
 /** One decided change, as `commit` writes it. */
 export interface TicketWrite {
@@ -83,8 +97,8 @@ export type TicketsStore = ReturnType<typeof createTicketsStore>;
  * A ticket changes in two steps: `commit` writes the decision (snapshot patch, version + 1, timeline
  * events, the command's outcome and the effects to deliver, `pending`) in ONE conditional
  * single-document update; `settle` then delivers `pending` (centre change feeds, KPI counters,
- * complaint, ticket sets) with idempotent writes and clears it. Both run under the lease
- * `ticket:<id>`, and every writer settles what it finds pending before deciding anything new, so a
+ * complaint, settlement record, ticket sets) with idempotent writes and clears it. Both run under
+ * the lease `ticket:<id>`, and every writer settles what it finds pending before deciding anything new, so a
  * crash between the steps is repaired by the next call and nothing is delivered twice.
  */
 export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE, randomSuffix = () => randomInt(0, 1_000_000)) {
@@ -99,6 +113,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
   const complaints = createComplaintsStore(conn, leases, lease, sets, kpiMonths.apply);
   const idempotency = idempotencyModel(conn);
   const policies = createTicketPolicies(conn);
+  const settlementJobs = createSettlementJobs(conn);
 
   /** A stored ticket with the policy it names and its lists unpacked. */
   async function record(doc: TicketDoc): Promise<TicketRecord>;
@@ -152,6 +167,16 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     return Promise.all((await findByIds(tickets, [...new Set(ids)], VIEW_ONLY)).map((doc) => record(doc)));
   }
 
+  /** The settlement records of these tickets judged from the tickets themselves (by `_id` `$in`, per 500); one not completed is absent. */
+  async function judgedTickets(ids: readonly string[]): Promise<Map<string, SettlementJobRecord>> {
+    const judged = new Map<string, SettlementJobRecord>();
+    for (const doc of await findByIds(tickets, ids, SNAPSHOT_ONLY) as SnapshotDoc[]) {
+      const r = settlementJobRecordOfDoc(doc, doc.policy ?? (await policies.of(doc.standardVersionId)));
+      if (r) judged.set(doc._id, r);
+    }
+    return judged;
+  }
+
   /** Delivers the ticket's pending effects (call under its lease). A no-op when nothing is pending. */
   async function settle(t: TicketRecord): Promise<TicketRecord> {
     const p = t.pending;
@@ -163,6 +188,8 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       await complaints.join(p.complaint.id, p.complaint.ticketId, p.complaint.centreId);
       await facts.openComplaint(p.complaint);
     }
+    // Before the set moves: a job on an unsettled list lacks its record only if completed before records existed.
+    if (p.settlementJob) await settlementJobs.deliver(t.id, p.version, p.settlementJob);
     await sets.apply(t.id, p.sets);
     await tickets.updateOne({ _id: t.id }, { $set: { pending: null } });
     return { ...t, pending: null };
@@ -180,7 +207,7 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...kpiMonths.models, ...sets.models] as const) await m.syncIndexes();
+      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...kpiMonths.models, ...sets.models, ...settlementJobs.models] as const) await m.syncIndexes();
     },
 
     findTicket,
@@ -220,10 +247,12 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       if (await tickets.exists({ _id: id })) return { ticket: await settleNow(id), created: false };
       await policies.keep(extra.policy);
       await sets.apply(id, [{ key: serialSetKey(snapshot.product.serialNumber), add: true }]);
-      const pending = effectsOf({ before: null, after: snapshot, version: 1, events: extra.events, at: snapshot.receivedAt, policy: extra.policy });
       for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
         const ticketNumber = `T${shanghaiDate(snapshot.receivedAt)}${String(randomSuffix()).padStart(6, '0')}`;
         if (!(await insertOnce(numbers, { _id: ticketNumber, ticketId: id }))) continue; // taken: draw another
+        const pending = effectsOf({
+          before: null, after: snapshot, ticketNumber, version: 1, events: extra.events, at: snapshot.receivedAt, policy: extra.policy,
+        });
         const doc: TicketDoc = {
           _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId,
           timeline: extra.events.map((e) => pack({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
@@ -325,28 +354,38 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     },
 
     /**
-     * Each centre's unsettled jobs (effects.ts `unsettledJobsSetKey`): the sets by one `_id` `$in`,
-     * then their tickets without timeline or bookkeeping by `_id` `$in` (per 500), each with the
-     * policy of its own standard. Every centre asked is in the answer; a member whose ticket is
-     * missing, or isn't a job that centre completed, is skipped (neither happens: a job joins at its
-     * completion and completion is final).
+     * Each centre's unsettled jobs (effects.ts `unsettledJobsSetKey`) as settlement judges them now,
+     * in list order: the sets by one `_id` `$in`, then the members' settlement records by `_id` `$in`
+     * (per 500), and only for members without one (completed before records existed) their tickets
+     * without timeline or bookkeeping, judged by the same `settlementJobRecordOf`. Every centre asked
+     * is in the answer; a member whose ticket is missing, or isn't a job that centre completed, is
+     * skipped (neither happens: a job joins at its completion and completion is final).
      */
-    async unsettledTickets(centreIds: readonly string[]): Promise<Map<string, UnsettledTicket[]>> {
+    async unsettledJobs(centreIds: readonly string[]): Promise<Map<string, SettlementJob[]>> {
       const unique = [...new Set(centreIds)];
       const lists = await sets.membersOf(unique.map(unsettledJobsSetKey));
       const ids = [...new Set([...lists.values()].flat())];
-      const byId = new Map<string, UnsettledTicket>();
-      for (const doc of await findByIds(tickets, ids, SNAPSHOT_ONLY)) {
-        const { _id, ticketNumber, standardVersionId, policy, ...fields } = doc as Omit<TicketDoc, 'timeline' | 'appliedCommands' | 'pending' | 'recordedEvidence'>;
-        byId.set(_id, { snapshot: snapshotOf({ ...fields, id: _id }), ticketNumber, policy: policy ?? (await policies.of(standardVersionId)) });
-      }
+      const records = await settlementJobs.read(ids);
+      for (const [id, r] of await judgedTickets(ids.filter((id) => !records.has(id)))) records.set(id, r);
       return new Map(unique.map((c) => [c, (lists.get(unsettledJobsSetKey(c)) ?? [])
-        .map((id) => byId.get(id))
-        .filter((t): t is UnsettledTicket => t !== undefined && t.snapshot.centreId === c && t.snapshot.completedAt !== null)]));
+        .map((id) => records.get(id))
+        .filter((r): r is SettlementJobRecord => r !== undefined && r.centreId === c)
+        .map((r) => r.job)]));
     },
 
-    /** Takes the jobs off the centre's unsettled list (under the set's lease); how many were on it. */
-    jobsSettled: (centreId: string, ticketIds: readonly string[]): Promise<number> => sets.leave(unsettledJobsSetKey(centreId), ticketIds),
+    /**
+     * Takes each centre's jobs off its unsettled list (one read-modify-write per list, under the
+     * set's lease, LISTS_AT_ONCE lists at a time); ids not on it are ignored. How many were on them.
+     */
+    async jobsSettled(byCentre: ReadonlyMap<string, readonly string[]>): Promise<number> {
+      const lists = [...byCentre];
+      let removed = 0;
+      for (let i = 0; i < lists.length; i += LISTS_AT_ONCE) {
+        const counts = await Promise.all(lists.slice(i, i + LISTS_AT_ONCE).map(([c, ids]) => sets.leave(unsettledJobsSetKey(c), ids)));
+        removed += counts.reduce((a, n) => a + n, 0);
+      }
+      return removed;
+    },
 
     /** Tickets the engineer holds whose appointment in force starts on the Shanghai day `day` (yyyymmdd). */
     async countEngineerJobs(engineerId: string, day: string): Promise<number> {
