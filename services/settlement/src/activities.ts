@@ -5,8 +5,8 @@ import { approvalProblems } from './rules/approval.ts';
 import { isMonth, approvalDueAt, previousMonth } from './rules/month.ts';
 import { statementStateIn } from './rules/state.ts';
 import { paymentFile, type PaymentRow } from './rules/payment-file.ts';
-import { buildStatement, refigured, SETTLEMENT_ACTOR } from './statements.ts';
-import { openRun, statementId, totalsOf, type RunRecord, type SettlementStore, type StatementRecord } from './store/settlement.ts';
+import { buildStatements, refigured, SETTLEMENT_ACTOR } from './statements.ts';
+import { openRun, statementId, totalsOf, type RunRecord, type SettlementStore } from './store/settlement.ts';
 
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
 const refused = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
@@ -57,17 +57,16 @@ export function createSettlementActivities(store: SettlementStore, now: () => Da
         const at = now();
         const centreIds = centres.map((c) => c.award.centreId);
         const [earlier, lastMonth] = await Promise.all([statementsById(m, centreIds), statementsById(previousMonth(m), centreIds)]);
-        const built: StatementRecord[] = [];
-        for (const c of centres) {
-          const id = statementId(m, c.award.centreId);
-          const statement = await buildStatement(store, {
-            month: m, award: c.award, jobs: c.jobs, policy: r.policy!, by: SETTLEMENT_ACTOR, at, earlier: null, lastMonth: lastMonth.get(statementId(previousMonth(m), c.award.centreId)) ?? null,
-          });
-          // A retried batch rebuilds the same DRAFT (same claims): its version and history stay the first build's.
-          const previous = earlier.get(id);
-          built.push(previous ? { ...statement, history: previous.history, version: previous.version } : statement);
-        }
-        const summaries = await store.putStatements(m, built);
+        const built = await buildStatements(store, centres.map((c) => ({
+          month: m, award: c.award, jobs: c.jobs, policy: r.policy!, by: SETTLEMENT_ACTOR, at, earlier: null,
+          lastMonth: lastMonth.get(statementId(previousMonth(m), c.award.centreId)) ?? null,
+        })));
+        // A retried batch rebuilds the same DRAFTs (same claims): their versions and histories stay the first build's.
+        const statements = built.map((s) => {
+          const previous = earlier.get(s.id);
+          return previous ? { ...s, history: previous.history, version: previous.version } : s;
+        });
+        const summaries = await store.putStatements(m, statements, new Set(earlier.keys()));
         await store.putRun(touch(r, { done: summaries.length }));
         return { built: centres.length };
       }));
@@ -105,7 +104,7 @@ export function createSettlementActivities(store: SettlementStore, now: () => Da
         // Jobs it holds and still pays stay claimed; the ones it no longer pays are given back only once the
         // rebuilt statement is stored, so a crash in between never leaves a stored line without its claim.
         const lastMonth = await store.findStatement(statementId(previousMonth(m), s.centreId));
-        const rebuilt = await buildStatement(store, { month: m, award, jobs, policy: r.policy!, by, at: now(), earlier: s, lastMonth });
+        const rebuilt = (await buildStatements(store, [{ month: m, award, jobs, policy: r.policy!, by, at: now(), earlier: s, lastMonth }]))[0]!;
         // The evaluation's award and penalty stay the statement's: refigure with them (the award above carries none).
         const summaries = await store.putStatements(m, [refigured({ ...rebuilt, evaluationItems: s.evaluationItems }, r.policy!)]);
         const kept = new Set(rebuilt.lines.map((l) => l.ticketId));

@@ -8,31 +8,36 @@ const lineOf = (j: SettlementJob): StatementLine => ({
   serviceType: j.serviceType as StatementLine['serviceType'], areaClass: j.areaClass as StatementLine['areaClass'], feeFen: j.feeFen ?? 0,
 });
 
+export interface StatementBuild {
+  month: string; award: EvaluationAward; jobs: readonly SettlementJob[]; policy: SettlementPolicyInput; by: string; at: Date;
+  /** The statement being rebuilt, if any. */
+  earlier: StatementRecord | null;
+  /** The centre's statement of the month before, whose shortfall this one carries in. */
+  lastMonth: StatementRecord | null;
+}
+
 /**
- * Builds (or rebuilds) a centre's DRAFT statement from its unsettled jobs as the tickets service judged
- * them: PAYABLE ones are claimed (a job another statement paid is left out), HELD ones listed with
- * their reasons, PENDING ones counted; last month's shortfall is carried in. Call under the month's lease.
+ * Builds (or rebuilds) centres' DRAFT statements from their unsettled jobs as the tickets service
+ * judged them: PAYABLE ones are claimed, all in one write (a job another statement paid is left
+ * out), HELD ones listed with their reasons, PENDING ones counted; last month's shortfall is carried
+ * in. Call under the month's lease.
  */
-export async function buildStatement(
-  store: SettlementStore,
-  input: {
-    month: string; award: EvaluationAward; jobs: readonly SettlementJob[]; policy: SettlementPolicyInput; by: string; at: Date;
-    /** The statement being rebuilt, if any. */
-    earlier: StatementRecord | null;
-    /** The centre's statement of the month before, whose shortfall this one carries in. */
-    lastMonth: StatementRecord | null;
-  },
-): Promise<StatementRecord> {
+export async function buildStatements(store: SettlementStore, builds: readonly StatementBuild[]): Promise<StatementRecord[]> {
+  const claimed = await store.claim(builds.map((b) => ({
+    statement: { id: statementId(b.month, b.award.centreId), month: b.month, centreId: b.award.centreId },
+    lines: b.jobs.filter((j) => j.status === 'PAYABLE').map(lineOf),
+  })), builds[0]?.at ?? new Date());
+  return builds.map((b, i) => statementOf(b, claimed[i]!));
+}
+
+function statementOf(input: StatementBuild, lines: StatementLine[]): StatementRecord {
   const { month, award, jobs, policy, at, earlier, lastMonth } = input;
-  const id = statementId(month, award.centreId);
-  const payable = jobs.filter((j) => j.status === 'PAYABLE').map(lineOf);
-  const lines = await store.claim({ id, month, centreId: award.centreId }, payable, at);
   const carriedIn = lastMonth && lastMonth.figures.carriedOutFen > 0 ? { fromMonth: lastMonth.month, amountFen: lastMonth.figures.carriedOutFen } : null;
   const items = evaluationItems(award);
   const adjustments = earlier?.adjustments ?? [];
   const figures = computeStatement({ lines, coefficient: policy.coefficients[award.grade ?? 'ungraded'], items: [...items, ...adjustments], carriedIn });
   return {
-    id, month, centreId: award.centreId, onHold: earlier?.onHold ?? false, standardVersionId: policy.standardVersionId, grade: award.grade,
+    id: statementId(month, award.centreId), month, centreId: award.centreId, onHold: earlier?.onHold ?? false, standardVersionId: policy.standardVersionId, grade: award.grade,
     evaluationItems: items, adjustments, carriedIn, figures, lines,
     held: jobs.filter((j) => j.status === 'HELD').map((j) => ({ ticketId: j.ticketId, ticketNumber: j.number, completedMonth: j.completedMonth, reasons: j.reasons })),
     pendingJobs: jobs.filter((j) => j.status === 'PENDING').length,

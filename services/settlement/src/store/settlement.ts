@@ -106,6 +106,8 @@ export function totalsOf(statements: readonly StatementSummary[]): NonNullable<R
   return { centres: statements.length, jobs: sum((s) => s.jobs), L: sum((s) => s.L), Q: sum((s) => s.Q), R: sum((s) => s.R), payableFen: sum((s) => s.payableFen) };
 }
 
+const statementDoc = (s: StatementRecord) => ({ _id: s.id, state: s.onHold ? 'ON_HOLD' : 'OPEN', body: pack(s), updatedAt: new Date() });
+
 /** The settlement service's database; every read by `_id`. */
 export function createSettlementStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE) {
   const runs = runModel(conn);
@@ -144,7 +146,7 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
     },
     /** Call under the month's lease. */
     async putStatement(s: StatementRecord): Promise<void> {
-      await statements.replaceOne({ _id: s.id }, { _id: s.id, state: s.onHold ? 'ON_HOLD' : 'OPEN', body: pack(s), updatedAt: new Date() }, { upsert: true });
+      await statements.replaceOne({ _id: s.id }, statementDoc(s), { upsert: true });
     },
 
     /** The month's statements in build order, as summarised when each was last stored. */
@@ -160,8 +162,11 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
      * Stores statements of one month and their summaries in the month's index (a new one is listed
      * last), so nothing else needs reading them for totals or approval. Call under the month's lease.
      */
-    async putStatements(month: string, changed: readonly StatementRecord[]): Promise<StatementSummary[]> {
-      for (const s of changed) await this.putStatement(s);
+    async putStatements(month: string, changed: readonly StatementRecord[], stored: ReadonlySet<string> = new Set(changed.map((s) => s.id))): Promise<StatementSummary[]> {
+      // Those not `stored` yet (a first build) are inserted in one write; the others replaced one by one.
+      const fresh = changed.filter((s) => !stored.has(s.id));
+      if (fresh.length) await statements.insertMany(fresh.map(statementDoc));
+      for (const s of changed.filter((x) => stored.has(x.id))) await this.putStatement(s);
       const all = await this.summaries(month);
       const at = new Map(all.map((s, i) => [s.id, i] as const));
       for (const s of changed.map(summaryOf)) {
@@ -174,24 +179,25 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
     },
 
     /**
-     * Claims each line's job for the statement: the first claim of a job wins for good (its `_id` is
-     * the ticket id). Returns the lines this statement holds — claimed now or by an earlier attempt of
-     * the same build — and leaves out jobs another statement paid.
+     * Claims each line's job for its statement, every statement's in one insert: the first claim of
+     * a job wins for good (its `_id` is the ticket id). Returns, per statement, the lines it holds —
+     * claimed now or by an earlier attempt of the same build — leaving out jobs another statement paid.
      */
-    async claim(statement: { id: string; month: string; centreId: string }, lines: readonly StatementLine[], at: Date): Promise<StatementLine[]> {
-      if (lines.length === 0) return [];
-      const docs = lines.map((l) => ({ _id: l.ticketId, statementId: statement.id, centreId: statement.centreId, month: statement.month, line: pack(l), claimedAt: at }));
+    async claim(wanted: readonly { statement: { id: string; month: string; centreId: string }; lines: readonly StatementLine[] }[], at: Date): Promise<StatementLine[][]> {
+      const docs = wanted.flatMap(({ statement: s, lines }) =>
+        lines.map((l) => ({ _id: l.ticketId, statementId: s.id, centreId: s.centreId, month: s.month, line: pack(l), claimedAt: at })));
+      if (docs.length === 0) return wanted.map(() => []);
       try {
         await claims.insertMany(docs, { ordered: false });
-        return [...lines];
+        return wanted.map(({ lines }) => [...lines]);
       } catch (error) {
-        // Duplicates are jobs claimed before (by this statement's earlier attempt or by another): read below.
+        // Duplicates are jobs claimed before (by an earlier attempt of this build or by another statement): read below.
         if (!onlyDuplicates(error)) throw error;
       }
-      const holders = new Map((await findByIds(claims, lines.map((l) => l.ticketId))).map((c) => [c._id, c.statementId] as const));
-      const unclaimed = lines.find((l) => !holders.has(l.ticketId));
-      if (unclaimed) throw new Error(`job ${unclaimed.ticketNumber} was not claimed; the build is retried`);
-      return lines.filter((l) => holders.get(l.ticketId) === statement.id);
+      const holders = new Map((await findByIds(claims, docs.map((d) => d._id))).map((c) => [c._id, c.statementId] as const));
+      const unclaimed = docs.find((d) => !holders.has(d._id));
+      if (unclaimed) throw new Error(`job ${unclaimed._id} was not claimed; the build is retried`);
+      return wanted.map(({ statement, lines }) => lines.filter((l) => holders.get(l.ticketId) === statement.id));
     },
     /** Gives back a statement's claims on jobs it no longer pays (a rebuild), so another statement may pay them. */
     async release(statementIdValue: string, ticketIds: readonly string[]): Promise<void> {
