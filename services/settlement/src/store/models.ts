@@ -30,8 +30,6 @@ export interface ClaimDoc {
   statementId: string;
   centreId: string;
   month: string;
-  /** The packed StatementLine. */
-  line: string;
   claimedAt: Date;
 }
 
@@ -64,7 +62,7 @@ export const statementModel = (conn: Connection) => model<StatementDoc>(conn, 'S
 export const claimModel = (conn: Connection) =>
   model<ClaimDoc>(conn, 'PaidJob', () => new Schema<ClaimDoc>({
     _id: { type: String, required: true }, statementId: { type: String, required: true }, centreId: { type: String, required: true },
-    month: { type: String, required: true }, line: { type: String, required: true }, claimedAt: { type: Date, required: true },
+    month: { type: String, required: true }, claimedAt: { type: Date, required: true },
   }, { versionKey: false }), 'paid_jobs');
 export const indexModel = (conn: Connection) =>
   model<IndexDoc>(conn, 'StatementIndex', () => new Schema<IndexDoc>({ _id: { type: String, required: true }, summaries: { type: String, required: true } }, { versionKey: false }), 'statement_index');

@@ -165,7 +165,7 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
     async putStatements(month: string, changed: readonly StatementRecord[], stored: ReadonlySet<string> = new Set(changed.map((s) => s.id))): Promise<StatementSummary[]> {
       // Those not `stored` yet (a first build) are inserted in one write; the others replaced one by one.
       const fresh = changed.filter((s) => !stored.has(s.id));
-      if (fresh.length) await statements.insertMany(fresh.map(statementDoc));
+      if (fresh.length) await statements.insertMany(fresh.map(statementDoc), { lean: true });
       for (const s of changed.filter((x) => stored.has(x.id))) await this.putStatement(s);
       const all = await this.summaries(month);
       const at = new Map(all.map((s, i) => [s.id, i] as const));
@@ -185,10 +185,10 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
      */
     async claim(wanted: readonly { statement: { id: string; month: string; centreId: string }; lines: readonly StatementLine[] }[], at: Date): Promise<StatementLine[][]> {
       const docs = wanted.flatMap(({ statement: s, lines }) =>
-        lines.map((l) => ({ _id: l.ticketId, statementId: s.id, centreId: s.centreId, month: s.month, line: pack(l), claimedAt: at })));
+        lines.map((l) => ({ _id: l.ticketId, statementId: s.id, centreId: s.centreId, month: s.month, claimedAt: at })));
       if (docs.length === 0) return wanted.map(() => []);
       try {
-        await claims.insertMany(docs, { ordered: false });
+        await claims.insertMany(docs, { ordered: false, lean: true });
         return wanted.map(({ lines }) => [...lines]);
       } catch (error) {
         // Duplicates are jobs claimed before (by an earlier attempt of this build or by another statement): read below.
@@ -205,10 +205,14 @@ export function createSettlementStore(conn: Connection, lease: LeaseOptions = DE
       const mine = (await findByIds(claims, ticketIds)).filter((c) => c.statementId === statementIdValue).map((c) => c._id);
       if (mine.length) await claims.deleteMany({ _id: { $in: mine } });
     },
-    /** Who paid each job asked: ticket id → the claim, for Ticket.statementLine. */
+    /** Who paid each job asked: ticket id → its claim and the line of the statement that holds it, for Ticket.statementLine. */
     async claimsOf(ticketIds: readonly string[]): Promise<Map<string, { statementId: string; centreId: string; month: string; line: StatementLine }>> {
       const found = await findByIds(claims, ticketIds);
-      return new Map(found.map((c) => [c._id, { statementId: c.statementId, centreId: c.centreId, month: c.month, line: unpack<StatementLine>(c.line) }] as const));
+      const paying = new Map((await this.findStatements([...new Set(found.map((c) => c.statementId))])).map((s) => [s.id, s] as const));
+      return new Map(found.flatMap((c) => {
+        const line = paying.get(c.statementId)?.lines.find((l) => l.ticketId === c._id);
+        return line ? [[c._id, { statementId: c.statementId, centreId: c.centreId, month: c.month, line }] as const] : [];
+      }));
     },
 
     async findPaymentFile(month: string): Promise<PaymentFileDoc | null> {
