@@ -28,14 +28,14 @@ export interface StandardsActivities {
   /** The monthly evaluation's numbers of the standard in force at `at` (the month's last instant), with validUntil as licencePolicyAt. */
   evaluationPolicyAt(input: { at: string }): Promise<EvaluationPolicyInput & { validUntil: string | null }>;
   /**
-   * The settlement numbers of a published standard version (domain.md §7): what a month's statements
+   * The settlement numbers of a published standard version (docs/domain.md §7): what a month's statements
    * use, the version being the one its evaluation used. Refused (StandardVersionNotFound) otherwise.
    */
   settlementPolicyOf(input: { versionId: string }): Promise<SettlementPolicyInput>;
 }
 
 /**
- * The numbers of the monthly centre evaluation (domain.md §3, §6), as the standard holds them. Rates
+ * The numbers of the monthly centre evaluation (docs/domain.md §3, §6), as the standard holds them. Rates
  * are fractions (0.95 = 95 %); KPI weights sum to 100; amounts in fen.
  */
 export interface EvaluationPolicyInput {
@@ -72,7 +72,7 @@ export interface KpiCounters {
 export interface CentreMonthTickets {
   centreId: string;
   counters: KpiCounters;
-  /** Jobs the centre held at `asOf`, accepted and not completed, past due then (domain.md §6 dispatch leftover). */
+  /** Jobs the centre held at `asOf`, accepted and not completed, past due then (docs/domain.md §6 dispatch leftover). */
   leftover: number;
 }
 
@@ -135,7 +135,7 @@ export interface EngineerRef {
 }
 
 /**
- * The settlement numbers of a standard version (domain.md §7). T per grade in hundredths (110 = 1.10),
+ * The settlement numbers of a standard version (docs/domain.md §7). T per grade in hundredths (110 = 1.10),
  * so L × T is integer arithmetic; amounts in fen.
  */
 export interface SettlementPolicyInput {
@@ -147,7 +147,7 @@ export interface SettlementPolicyInput {
   approvalDueDay: number;
 }
 
-/** A centre's bank details for the payment file (domain.md §7); null fields never: a centre has all or none. */
+/** A centre's bank details for the payment file (docs/domain.md §7); null fields never: a centre has all or none. */
 export interface CentrePayee {
   centreId: string;
   code: string;
@@ -155,7 +155,7 @@ export interface CentrePayee {
 }
 
 /**
- * A job of a centre not yet settled, as the tickets service judges it now (domain.md §7). PAYABLE ones
+ * A job of a centre not yet settled, as the tickets service judges it now (docs/domain.md §7). PAYABLE ones
  * carry the fee; HELD ones their reasons; PENDING ones what they wait for; NOT_PAYABLE ones are never
  * paid (cancelled, repeat repair) and leave the centre's list once settlement has seen them.
  */

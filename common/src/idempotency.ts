@@ -5,7 +5,7 @@ import { badInput, conflict, forbidden } from './errors.ts';
 import { isDuplicateKey } from './mongo.ts';
 
 /**
- * Replay protection for mutations (architecture.md, "Idempotency"): the first call with a key
+ * Replay protection for mutations (docs/architecture.md, "Idempotency"): the first call with a key
  * runs and its result is stored; a replay with the same payload returns that result and changes
  * nothing; a replay with a different payload is a CONFLICT. Single-document writes only, so it
  * behaves the same on MongoDB and FerretDB.

@@ -1,6 +1,6 @@
 /**
- * Build-time composition of the supergraph (architecture.md: "composed at build time and checked
- * in CI; never compose by introspection at run time").
+ * Build-time composition of the supergraph: composed from the checked-in subgraph schemas and
+ * checked by the test command, never by introspection at run time.
  *
  *   node gateway/src/compose.ts          write gateway/supergraph.graphql
  *   node gateway/src/compose.ts --check  fail if composition fails or the committed file is stale

@@ -3,7 +3,7 @@ import { CLIENT_ERROR_CODES, type ErrorCode } from '@starline/common';
 
 /**
  * Codes the runtime and graphql-js use for a request the client got wrong; a client sees only the
- * codes of architecture.md, so they become BAD_USER_INPUT.
+ * codes of docs/architecture.md ("Errors"), so they become BAD_USER_INPUT.
  */
 const CLIENT_MISTAKE_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',

@@ -3,7 +3,7 @@ import { connectTemporalClient } from '@starline/common';
 import { gql, tokenFor, type GqlResponse } from './client.ts';
 
 /**
- * The monthly evaluation through the gateway (domain.md §3, §6): jobs of a centre driven by its
+ * The monthly evaluation through the gateway (docs/domain.md §3, §6): jobs of a centre driven by its
  * partner, its engineer, the call centre and HQ, then the centre's live scorecard checked figure by
  * figure against numbers worked out by hand below; and a month evaluated by hand and by the Schedule.
  */
@@ -129,7 +129,7 @@ describe('the live scorecard through the gateway', () => {
     await new Promise((r) => setTimeout(r, 3_500));
 
     const card = ok<any>(await gql(LIVE, { id: centreId }, { token: partner }), 'live scorecard').liveScorecard;
-    // By hand, with the default standard (targets, floors and weights of domain.md §3):
+    // By hand, with the default standard (targets, floors and weights of docs/domain.md §3):
     //   satisfaction 2/3 = 0.6667 < floor 0.80 → 0          weight 30
     //   timeliness   3/3 = 1 ≥ target 0.98 → 100             weight 15
     //   leftover     1/4 = 0.25 ≥ floor 0.10 → 0              weight 15

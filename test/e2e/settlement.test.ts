@@ -4,7 +4,7 @@ import { tokenFor } from './client.ts';
 import { FEE, M as JOB, NAMES, RUN, monthAgo, ok, ownStack, settlementFixture, subOf, until, type Name } from './settlement-fixture.ts';
 
 /**
- * Finance settles two months end to end through the gateway (domain.md §7): R = L × T + Q for centres
+ * Finance settles two months end to end through the gateway (docs/domain.md §7): R = L × T + Q for centres
  * graded A, B, C and ungraded, with an award, a penalty, an adjustment, four-eyes approval, the
  * payment file, a negative R carried into the next month and a held job paid there once resolved.
  * Every figure is worked out by hand below. The jobs are real; the past is seeded; the stack is the

@@ -33,7 +33,7 @@ async function newDraft(name = 'e2e draft'): Promise<Record<string, any>> {
 }
 
 describe('the default standard', () => {
-  it('is published on first start with the numbers of domain.md', async () => {
+  it('is published on first start with the default numbers of docs/domain.md §3', async () => {
     const res = await gql(`{ standardVersions(status: PUBLISHED, first: 100) { edges { node { number kpis { code weight } grading { aMinScore bMinScore minCompletions } } } } }`, {}, { token: admin });
     const first = res.data!.standardVersions.edges.map((e: any) => e.node).find((v: any) => v.number === 1);
     expect(first.grading).toEqual({ aMinScore: 90, bMinScore: 75, minCompletions: 10 });

@@ -1,5 +1,5 @@
 /**
- * Issue 4: "Survives a worker crash or restart at any step with no lost or doubled effect".
+ * A job survives a worker crash or restart at any step with no lost or doubled effect.
  *
  * A stack of its own (its own FerretDB, Temporal dev server and platform processes, so killing
  * them disturbs no other suite and dispatch sees only this test's centre). One ticket is driven

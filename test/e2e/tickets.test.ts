@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gql, tokenFor, type GqlResponse } from './client.ts';
 
 /**
- * A job end to end through the gateway and the real lifecycle workflow (domain.md §5), driven by
+ * A job end to end through the gateway and the real lifecycle workflow (docs/domain.md §5), driven by
  * the three actors with their own tokens: the call centre, a partner centre's system and its
  * engineer, with HQ for the warehouse and quality steps. Centres and engineers are seeded through
  * the gateway. Each test's region codes are its own, so dispatch is decided by the centres seeded
@@ -346,7 +346,7 @@ describe('refusals through the gateway', () => {
   });
 });
 
-describe('one centre can neither see nor harm another (issue 10)', () => {
+describe('one centre can neither see nor harm another', () => {
   const LEDGER = 'query($id: ID!) { engineer(id: $id) { licence { ledger { evidenceKey } } } }';
   const ledgerOf = async (engineerId: string) => ok<any>(await gql(LEDGER, { id: engineerId }, { token: operator }), 'ledger').licence.ledger;
 

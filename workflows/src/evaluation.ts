@@ -1,5 +1,5 @@
 /**
- * The monthly centre evaluation (网点月考评, domain.md §6): one workflow per month, id
+ * The monthly centre evaluation (网点月考评, docs/domain.md §6): one workflow per month, id
  * `evaluation-YYYY-MM`. It gathers every centre's month from the services that own the facts,
  * has the network service score and rank them as PROVISIONAL results, then waits for the review:
  * operators re-run it (`rerun`), partners dispute (records in the network service, which signals

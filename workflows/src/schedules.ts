@@ -16,7 +16,7 @@ export async function ensureSchedules(client: Client): Promise<void> {
     action: { type: 'startWorkflow', workflowType: 'annualLicenceReview', workflowId: 'annual-licence-review', taskQueue: TASK_QUEUES.workflows, args: [{}] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   });
-  // The 1st of each month, 02:00 China time, for the month before (domain.md §6); the starter names
+  // The 1st of each month, 02:00 China time, for the month before (docs/domain.md §6); the starter names
   // the month's own workflow `evaluation-YYYY-MM`, so a run an operator started by hand is not repeated.
   await ensure(client, {
     scheduleId: MONTHLY_EVALUATION_SCHEDULE_ID,

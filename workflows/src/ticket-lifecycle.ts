@@ -1,5 +1,5 @@
 /**
- * The ticket lifecycle (domain.md §5, "one ticket to the end"): one workflow per ticket, id
+ * The ticket lifecycle (docs/domain.md §5, "one ticket to the end"): one workflow per ticket, id
  * `ticket-<ticketId>`. The ticket document in the tickets service is the source of truth and the
  * read model, and its rules use the policy of the standard in force at receipt, which the ticket
  * records (the deadlines this workflow waits for come computed in its summary, so it needs no policy

@@ -1,16 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { TASK_QUEUES, createLogger, loadPlatformConfig, serveHealth, servicePort } from '@starline/common';
+import {
+  ConfigError, TASK_QUEUES, asBool, checkDependencies, createLogger, env, loadPlatformConfig, serveHealth, servicePort, temporalUp, type PlatformConfig,
+} from '@starline/common';
 import { ensureSchedules } from './schedules.ts';
 
 const log = createLogger('workflows');
+/** The platform's workflows: what the worker bundles. */
 export const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+/** The platform's workflows and the benchmarks' own (a no-op baseline): for benchmark stacks only. */
+export const benchWorkflowsPath = fileURLToPath(new URL('./bench-workflows.ts', import.meta.url));
+
+/** STARLINE_BENCH_WORKFLOWS=true bundles the benchmarks' workflows too; never in production. */
+export function bundledWorkflowsPath(cfg: Pick<PlatformConfig, 'environment'>): string {
+  const bench = env('STARLINE_BENCH_WORKFLOWS', false, asBool);
+  if (bench && cfg.environment === 'production') throw new ConfigError('STARLINE_BENCH_WORKFLOWS is for benchmark stacks only, not production');
+  return bench ? benchWorkflowsPath : workflowsPath;
+}
 
 /** The worker that runs workflow code; activities run in each service's own worker. */
 export async function startWorkflowWorker(cfg = loadPlatformConfig()): Promise<Worker> {
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: bundledWorkflowsPath(cfg), logger: quietBundlerLogger });
   const worker = await Worker.create({
     connection,
     namespace: cfg.temporalNamespace,
@@ -40,7 +52,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     name: 'workflows',
     port: servicePort(cfg, 'workflows'),
     host: cfg.host,
-    ready: async () => worker.getState() === 'RUNNING',
+    ready: () => checkDependencies({ temporal: () => temporalUp(worker), worker: async () => worker.getState() === 'RUNNING' }),
   });
   // `on`, not `once`: Temporal's runtime re-raises the signal while the worker drains, and a
   // second default-handled SIGTERM would kill the process before it finished.

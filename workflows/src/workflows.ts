@@ -32,5 +32,4 @@ export { annualLicenceReview } from './licence-review.ts';
 export { monthlyEvaluation, scheduledMonthlyEvaluation } from './evaluation.ts';
 export { monthlySettlement } from './settlement.ts';
 export { relayActivity } from './relay.ts';
-export { benchNoop } from './bench-noop.ts';
 export { ticketLifecycle, ticketCommandUpdate, ticketSummaryQuery, TICKET_WORKFLOW_PREFIX, type TicketCommandRequest, type TicketLifecycleInput } from './ticket-lifecycle.ts';

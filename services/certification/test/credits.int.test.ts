@@ -7,7 +7,7 @@ import { Q, engineerInput, expectOk, startHarness, type Harness } from './suppor
 import { DEFAULT_LICENCE_POLICY } from './policy.ts';
 
 /**
- * Per-(centre, month) incentive credits (domain.md §6): QUALITY_INFO_ADOPTED and SMALL_IMPROVEMENT
+ * Per-(centre, month) incentive credits (docs/domain.md §6): QUALITY_INFO_ADOPTED and SMALL_IMPROVEMENT
  * ledger credits counted for the engineer's centre in the Asia/Shanghai month they were recorded in,
  * each entry once, and read back by `centreMonthCredits`. Every expected number is counted by hand
  * from the events each test records.

@@ -11,7 +11,7 @@ const e = (code: string): LedgerFact => {
 };
 
 describe('the default catalogue', () => {
-  it('has the domain.md points', () => {
+  it('has the default points of docs/domain.md §3', () => {
     expect(pointRuleFor(P, 'PROMISE_BROKEN')).toMatchObject({ kind: 'VIOLATION', points: -3 });
     expect(pointRuleFor(P, 'OVERCHARGE')).toMatchObject({ kind: 'VIOLATION', points: -6 });
     expect(pointRuleFor(P, 'CUSTOMER_DELIGHT')).toMatchObject({ kind: 'CREDIT', points: 1 });

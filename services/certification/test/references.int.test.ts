@@ -4,7 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { Q, engineerInput, expectError, expectOk, startHarness, type Harness } from './support.ts';
 
 /**
- * Issue 10: every reference a mutation names is authorised, not only the record it changes.
+ * Every reference a mutation names is authorised, not only the record it changes (docs/domain.md §1).
  * One row per (mutation, argument naming a centre or an engineer). The PARTNER of centre-A and
  * centre-A's own ENGINEER name centre-B (or centre-B's engineer); HQ names one that does not exist.
  */

@@ -4,7 +4,7 @@ import { DEFAULT_EVALUATION_POLICY, Q, ZERO_COUNTERS, centreInput, expectOk, typ
 
 /**
  * A small network and its October 2026, shared by the evaluation tests. Every figure below is worked
- * out by hand in the tests from these counts and the default standard (domain.md §3).
+ * out by hand in the tests from these counts and the default standard (docs/domain.md §3).
  */
 export const MONTH = '2026-10';
 

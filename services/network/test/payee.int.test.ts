@@ -4,7 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { Q, centreInput, expectError, expectOk, startHarness, type Harness } from './support.ts';
 
 /**
- * Payee details on a centre (domain.md §7): set by OPERATOR/ADMIN with a reason and kept in a
+ * Payee details on a centre (docs/domain.md §7): set by OPERATOR/ADMIN with a reason and kept in a
  * history; read by OPERATOR, ADMIN, FINANCE and the centre's own PARTNER; FORBIDDEN to anyone else.
  *
  * HQ ── REGION ─┬─ STAR-A ── UMB-A

@@ -4,7 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { Q, centreInput, expectError, expectOk, startHarness, type Harness } from './support.ts';
 
 /**
- * Issue 10: every reference a mutation names is authorised, not only the record it changes.
+ * Every reference a mutation names is authorised, not only the record it changes (docs/domain.md §1).
  * One row per (mutation, argument naming a centre). A partner of STAR-A names STAR-B's record;
  * HQ names a record that does not exist.
  *

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvaluationPolicy, KpiPolicy } from '../src/rules/evaluation-policy.ts';
 import { gradeFor, scoreKpi, scorecard, type CentreMonthFacts } from '../src/rules/scorecard.ts';
 
-/** The default standard's numbers (domain.md §3), written out: the tests must not read them from code. */
+/** The default standard's numbers (docs/domain.md §3), written out: the tests must not read them from code. */
 const policy: EvaluationPolicy = {
   kpis: [
     { code: 'SATISFACTION_RATE', direction: 'HIGHER_IS_BETTER', target: 0.95, floor: 0.8, weight: 30 },

@@ -18,7 +18,7 @@ export interface Harness {
   live: FakeLiveSources;
 }
 
-/** The default standard's evaluation numbers (domain.md §3), as the standards service answers evaluationPolicyAt. */
+/** The default standard's evaluation numbers (docs/domain.md §3), as the standards service answers evaluationPolicyAt. */
 export const DEFAULT_EVALUATION_POLICY: EvaluationPolicyInput = {
   standardVersionId: 'standard-default',
   kpis: [

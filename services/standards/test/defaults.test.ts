@@ -4,7 +4,7 @@ import { validateContent } from '../src/rules/validate.ts';
 
 const d = defaultStandardContent();
 
-describe('the default standard (domain.md §3)', () => {
+describe('the default standard (docs/domain.md §3)', () => {
   it('passes its own validation', () => {
     expect(validateContent(defaultStandardContent())).toEqual([]);
   });

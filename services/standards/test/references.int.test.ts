@@ -4,7 +4,7 @@ import { as } from '../../../common/test/harness.ts';
 import { HOUR, Q, expectError, expectOk, inMs, startHarness, type Harness } from './support.ts';
 
 /**
- * Issue 10: every reference a mutation names is authorised, not only the record it changes.
+ * Every reference a mutation names is authorised, not only the record it changes (docs/domain.md §1).
  * Standard versions belong to HQ, not to a centre: a PARTNER (of any centre) naming one is
  * FORBIDDEN; HQ naming one that does not exist is NOT_FOUND. Nothing is written either way.
  */

@@ -15,7 +15,7 @@ export function monthsThrough(first: string, last: string): string[] {
 }
 
 /**
- * Each centre's month as this service counts it (domain.md §6): the month's KPI counters and the
+ * Each centre's month as this service counts it (docs/domain.md §6): the month's KPI counters and the
  * dispatch leftover as of `asOf` — the jobs the centre held then, accepted and past due. Read per
  * (centre, month) document and per centre set, never by scanning tickets.
  */

@@ -102,7 +102,7 @@ export const engineerDaySetKey = (engineerId: string, day: string): string => `e
 export const leftOpenJobsSetKey = (centreId: string, month: string): string => `centre-left:${centreId}:${month}`;
 export const leftOpenJobMember = (ticketId: string, at: Date): string => `${ticketId}|${at.toISOString()}`;
 /**
- * The jobs a centre completed and settlement hasn't yet taken off (domain.md §7): joined when the
+ * The jobs a centre completed and settlement hasn't yet taken off (docs/domain.md §7): joined when the
  * centre completes the job — completion is final, so the completing centre is the one paid — and
  * left only through the `jobsSettled` activity, never by a set move (a job later superseded or
  * otherwise NOT_PAYABLE stays until settlement has seen it).

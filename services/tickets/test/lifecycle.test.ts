@@ -4,7 +4,7 @@ import { currentAppointment, currentEngineer, TICKET_STATES, type TicketSnapshot
 import { DEFAULT_TICKET_POLICY as P, policyWith } from './fixtures/policy.ts';
 import { journey, newTicket, part, plus, report, step, T0 } from './fixtures/tickets.ts';
 
-/** Written independently of ALLOWED_FROM: the states each command may start from (issue 4). */
+/** Written independently of ALLOWED_FROM: the states each command may start from (docs/domain.md §5). */
 const LEGAL: Record<TicketState, CommandType[]> = {
   RECEIVED: ['DISPATCH', 'ESCALATE', 'CANCEL'],
   OFFERED: ['DISPATCH', 'ACCEPT', 'REFUSE', 'ACCEPT_TIMEOUT', 'ESCALATE', 'RECALL', 'CANCEL'],

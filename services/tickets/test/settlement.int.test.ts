@@ -5,7 +5,7 @@ import type { TicketRecord, TicketsStore } from '../src/store/tickets.ts';
 import { apply, cmd, drive, failure, plus, receivedTicket, startHarness, timesFrom, T0, uniqueId, uniqueSerial, type Harness } from './support.ts';
 
 /**
- * unsettledJobs / jobsSettled (domain.md §7): two centres' jobs driven through applyTicketCommand to
+ * unsettledJobs / jobsSettled (docs/domain.md §7): two centres' jobs driven through applyTicketCommand to
  * every settlement status, each centre's list checked against hand-written jobs (fees in fen from the
  * default standard's labour fee table, services/standards/src/rules/defaults.ts FEE_MATRIX); the
  * per-job settlement records (`settlement_jobs`) checked in the database at each step, and the

@@ -23,7 +23,7 @@ export function canSee(claims: Claims | null, engineer: Pick<EngineerRecord, 'id
 export const forbiddenEngineer = () => forbidden('you may only see your own engineer record, or your own centre’s engineers');
 
 /**
- * References a request names (domain.md §1): a centre an engineer is registered at must be the
+ * References a request names (docs/domain.md §1): a centre an engineer is registered at must be the
  * partner's own; HQ may name any (the centre's existence and status are checked with the network).
  */
 export function requireOwnCentre(claims: Claims, centreId: string): void {

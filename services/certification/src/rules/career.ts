@@ -1,6 +1,6 @@
 import type { LicenceStatus } from './licence.ts';
 
-/** The career ladder (晋升, domain.md §4), lowest first. */
+/** The career ladder (晋升, docs/domain.md §4), lowest first. */
 export const CAREER_LEVELS = ['SERVICE_TECHNICIAN', 'SERVICE_ENGINEER', 'SENIOR_ENGINEER', 'GOLD_ENGINEER'] as const;
 export type CareerLevel = (typeof CAREER_LEVELS)[number];
 

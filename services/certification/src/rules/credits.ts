@@ -1,7 +1,7 @@
 import type { PointKind } from './policy.ts';
 
 /**
- * The ledger credits the monthly centre evaluation counts as incentives (domain.md §6): quality
+ * The ledger credits the monthly centre evaluation counts as incentives (docs/domain.md §6): quality
  * information adopted = QUALITY_INFO_ADOPTED credits of the centre's engineers, service innovation =
  * their SMALL_IMPROVEMENT (小改小革) credits. Keys as in `CentreMonthCredits`.
  */

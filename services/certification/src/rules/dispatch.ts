@@ -26,7 +26,7 @@ export function isCertified(certs: readonly Certification[], productLine: string
   return certs.some((c) => c.productLine === productLine && c.issuedAt <= at && at < c.expiresAt);
 }
 
-/** May the engineer take one more job (domain.md §5, step 3)? */
+/** May the engineer take one more job (docs/domain.md §5, step 3)? */
 export function mayTakeJob(q: DispatchQuestion, policy: Pick<LicencePolicy, 'warningDailyCapPercent'>): { allowed: boolean; reason: string } {
   if (!q.licence) return { allowed: false, reason: 'the engineer holds no licence' };
   if (q.licence === 'REVOKED') return { allowed: false, reason: 'the licence is REVOKED' };

@@ -26,7 +26,7 @@ export function orderEntries<T extends LedgerFact>(entries: readonly T[]): T[] {
 }
 
 /**
- * Folds one cycle's ledger (in recorded order) into points and status (domain.md §4):
+ * Folds one cycle's ledger (in recorded order) into points and status (docs/domain.md §4):
  * start at maxPoints; a violation deducts (never below 0); a credit adds but never above maxPoints;
  * reaching 0 revokes at once and nothing after that (credits included) lifts it — only a reinstatement
  * (a new licence) does. EXEMPLARY = no deductions this cycle and at least one credit; WARNING =

@@ -1,5 +1,5 @@
 /**
- * The licence policy and the violation/credit catalogue (domain.md §3).
+ * The licence policy and the violation/credit catalogue (docs/domain.md §3).
  *
  * The standards subgraph is the source of these numbers: a published standard version carries
  * `pointRules`, `licencePolicy` and `productLines`. This service never reads the standards database,

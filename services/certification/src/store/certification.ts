@@ -330,10 +330,6 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     currentCycle,
     currentCycles,
 
-    async cyclesOf(licence: string): Promise<CycleRecord[]> {
-      return (await cyclesOfEach([licence])).get(licence)!;
-    },
-
     entriesOf,
 
     async countEntries(licence: string): Promise<number> {

@@ -103,7 +103,7 @@ export interface EntryDoc {
 }
 
 /**
- * The incentive credits of one centre's month (domain.md §6): `_id` = `<centreId>|<YYYY-MM>`
+ * The incentive credits of one centre's month (docs/domain.md §6): `_id` = `<centreId>|<YYYY-MM>`
  * (Asia/Shanghai month of the entries' `recordedAt`), so the monthly evaluation reads a batch of
  * centres by `_id` alone. Written read-modify-write under the `credits:<_id>` lease. `counted` is the
  * JSON of the `[entryId, code]` pairs counted, each ledger entry once (a replay finds its id and

@@ -35,7 +35,7 @@ export const maySeeScorecardsOf = maySeeCentreMonth;
 export const forbiddenScorecards = () => forbidden("you may only see your own centre's scorecards and disputes");
 
 /**
- * A centre's payee details and their history (domain.md §7): OPERATOR, ADMIN and FINANCE for every
+ * A centre's payee details and their history (docs/domain.md §7): OPERATOR, ADMIN and FINANCE for every
  * centre; a PARTNER for its own centre only (not its umbrella stores': each is paid on its own);
  * nobody else (CALL_CENTRE, ENGINEER). Only OPERATOR and ADMIN change them (requireEditor). As with
  * the scorecards, a caller who may see the centre but not this is FORBIDDEN, not given null: a null

@@ -29,7 +29,7 @@ interface MonthSoFar {
 }
 
 /**
- * Scores each centre's month so far (domain.md §6 live scorecard) with the standard in force now.
+ * Scores each centre's month so far (docs/domain.md §6 live scorecard) with the standard in force now.
  * The warning (`atRiskOfSuspension`) compares the month's grade so far with the C grades recorded
  * earlier in the year.
  */
@@ -103,7 +103,7 @@ export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, cent
 }
 
 /**
- * Centres with a C recorded earlier this year whose month so far is another C (domain.md §6: at risk
+ * Centres with a C recorded earlier this year whose month so far is another C (docs/domain.md §6: at risk
  * of suspension; each scorecard's `consequence` says what that C would do under the standard in
  * force). Only those centres are computed live: the candidates come from the months of the
  * year whose evaluation was confirmed (their packed rankings, one `_id` read per month), and their C

@@ -2,7 +2,7 @@ import type { ConsequencesPolicy } from './evaluation-policy.ts';
 import { monthsEndingAt } from './month.ts';
 import type { Grade } from './validate.ts';
 
-/** What a confirmed evaluation does to a centre (domain.md §3 Consequences, §6 on confirmation). */
+/** What a confirmed evaluation does to a centre (docs/domain.md §3 Consequences, §6 on confirmation). */
 
 export interface MonthGrade {
   month: string;

@@ -1,7 +1,7 @@
 import type { Grade } from './validate.ts';
 
 /**
- * Dispatch eligibility (domain.md §5, step 2): among ACTIVE centres covering the area and product
+ * Dispatch eligibility (docs/domain.md §5, step 2): among ACTIVE centres covering the area and product
  * line, those with capacity left today, best latest grade first (A, B, C, then ungraded), then the
  * lowest load. Load is open jobs ÷ daily capacity, so a large centre with 10 open of 100 comes before
  * a small one with 3 open of 5; ties go to the centre with more room, then by code.

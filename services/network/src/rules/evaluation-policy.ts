@@ -1,7 +1,7 @@
 import type { EvaluationPolicyInput } from '@starline/common';
 
 /**
- * The numbers of the standard in force that the monthly centre evaluation needs (domain.md §3, §6),
+ * The numbers of the standard in force that the monthly centre evaluation needs (docs/domain.md §3, §6),
  * as the standards service's `evaluationPolicyAt` answers them (common/src/activities.ts).
  */
 

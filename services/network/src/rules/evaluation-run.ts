@@ -4,7 +4,7 @@ import { monthsBefore, parseMonth } from './month.ts';
 import type { CentreStatus } from './status.ts';
 
 /**
- * Pure rules of running the monthly evaluation (domain.md §6) that are not the scorecard itself:
+ * Pure rules of running the monthly evaluation (docs/domain.md §6) that are not the scorecard itself:
  * which centres a month evaluates, the policy as it arrives over Temporal, the consequence's reason.
  */
 

@@ -1,7 +1,7 @@
 import { shanghaiMonthRange } from '@starline/common';
 import { MONTH_PATTERN } from './validate.ts';
 
-/** Evaluation months are "YYYY-MM" in Asia/Shanghai (domain.md §6); boundaries come from common's shanghaiMonthRange. */
+/** Evaluation months are "YYYY-MM" in Asia/Shanghai (docs/domain.md §6); boundaries come from common's shanghaiMonthRange. */
 
 export function parseMonth(month: string): { year: number; month: number } {
   if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw new RangeError(`month must be YYYY-MM, got "${String(month)}"`);

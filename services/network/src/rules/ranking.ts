@@ -28,7 +28,7 @@ export function compareScorecards(a: Rankable, b: Rankable): number {
 }
 
 /**
- * The month's ranking (domain.md §3). Only graded centres are ranked: an ungraded one had too little
+ * The month's ranking (docs/domain.md §3). Only graded centres are ranked: an ungraded one had too little
  * to judge, so it neither takes a rank nor pushes a graded centre out of the award or penalty. Ungraded
  * centres follow the ranked ones, in the same order, with rank null.
  */

@@ -3,7 +3,7 @@ import type { EvaluationPolicy, GradingPolicy, KpiCode, KpiPolicy } from './eval
 import type { Grade } from './validate.ts';
 
 /**
- * A centre's monthly scorecard (domain.md §3 考核指标, §6). Pure: the month's counts and the
+ * A centre's monthly scorecard (docs/domain.md §3 考核指标, §6). Pure: the month's counts and the
  * standard's numbers in, the scorecard out, so a re-run with the same inputs gives the same figures.
  */
 
@@ -27,7 +27,7 @@ export type CentreMonthFacts = KpiCounters & {
   serviceInnovation: number;
 };
 
-/** Each KPI's formula (domain.md §3) as [numerator, denominator]. */
+/** Each KPI's formula (docs/domain.md §3) as [numerator, denominator]. */
 export const KPI_MEASURES: Readonly<Record<KpiCode, readonly [keyof CentreMonthFacts, keyof CentreMonthFacts]>> = {
   SATISFACTION_RATE: ['satisfiedCallbacks', 'answeredCallbacks'],
   INFORMATION_TIMELINESS: ['completionsReportedInTime', 'completions'],

@@ -1,5 +1,5 @@
 /**
- * The centre status machine (domain.md §2):
+ * The centre status machine (docs/domain.md §2):
  *   ONBOARDING → ACTIVE                    activate
  *   ACTIVE     → SUSPENDED                 suspend (停工整顿, rectification)
  *   SUSPENDED  → ACTIVE                    reinstate (operator only, with a reason)

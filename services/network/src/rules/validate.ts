@@ -143,7 +143,7 @@ export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const GRADES = ['A', 'B', 'C'] as const;
 export type Grade = (typeof GRADES)[number];
 
-// ---- payee details (domain.md §7: the payment file's centre name, bank and account number) ----
+// ---- payee details (docs/domain.md §7: the payment file's centre name, bank and account number) ----
 
 export const PAYEE_LIMITS = {
   accountNameMax: 100,

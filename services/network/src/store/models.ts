@@ -17,7 +17,7 @@ export interface ContactDoc {
   email: string | null;
 }
 
-/** The centre's payee details (domain.md §7): what the payment file pays to. */
+/** The centre's payee details (docs/domain.md §7): what the payment file pays to. */
 export interface PayeeDoc {
   accountName: string;
   bank: string;

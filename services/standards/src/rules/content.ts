@@ -1,5 +1,5 @@
 /**
- * What a standard holds (domain.md §3). The same shape is stored, validated and served, so a
+ * What a standard holds (docs/domain.md §3). The same shape is stored, validated and served, so a
  * reader can follow one field from the contract to the database without a translation layer.
  */
 
@@ -91,7 +91,7 @@ export interface Consequences {
   penaltyFen: number;
 }
 
-/** How the monthly evaluation runs (domain.md §6), beyond how it scores. */
+/** How the monthly evaluation runs (docs/domain.md §6), beyond how it scores. */
 export interface EvaluationRules {
   /** Days after a run until its PROVISIONAL results confirm themselves, if no dispute is open. */
   reviewWindowDays: number;
@@ -100,7 +100,7 @@ export interface EvaluationRules {
 }
 
 /**
- * Settlement coefficient T per grade (R = L × T + Q, domain.md §7). Whole hundredths (1.1, never
+ * Settlement coefficient T per grade (R = L × T + Q, docs/domain.md §7). Whole hundredths (1.1, never
  * 1.105): settlement applies T in integer hundredths.
  */
 export interface SettlementCoefficients {
@@ -110,7 +110,7 @@ export interface SettlementCoefficients {
   ungraded: number;
 }
 
-/** How the monthly settlement runs (domain.md §7), beyond the coefficients. */
+/** How the monthly settlement runs (docs/domain.md §7), beyond the coefficients. */
 export interface SettlementRules {
   /** The largest adjustment finance may enter in a statement, either sign, in fen. */
   maxAdjustmentFen: number;

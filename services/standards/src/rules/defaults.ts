@@ -14,7 +14,7 @@ import type {
 } from './content.ts';
 
 /**
- * The default standard (domain.md §3). These are starting values an operator changes by
+ * The default standard (docs/domain.md §3). These are starting values an operator changes by
  * publishing a new version; nothing else in the platform may hard-code them.
  */
 
@@ -225,7 +225,7 @@ const conductCode: ConductCode = {
 
 const DEFAULT_STANDARD: StandardContent = {
   name: '星级服务标准 (Star service standard, defaults)',
-  description: 'The default service standard of domain.md §3: starting values an operator replaces by publishing a new version.',
+  description: 'The default service standard: starting values an operator replaces by publishing a new version (docs/domain.md §3).',
   slaClocks: {
     acceptMinutes: 30,
     maxDispatchAttempts: 3,

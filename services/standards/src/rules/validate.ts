@@ -31,7 +31,7 @@ export const LIMITS = {
   maxLicencePoints: 100,
   maxUsualDailyJobs: 50,
   maxCoefficient: 5,
-  /** Whole hundredths: settlement applies T in integer hundredths (domain.md §7). */
+  /** Whole hundredths: settlement applies T in integer hundredths (docs/domain.md §7). */
   coefficientDecimals: 2,
   maxAdjustmentFen: 1_000_000_000,
   /** Every month has a 28th. */

@@ -26,7 +26,7 @@ export function canSee(claims: Claims | null, t: Holder): boolean {
 export const forbiddenTicket = () => forbidden('you may only see and change the tickets your centre holds, or those assigned to you');
 
 /**
- * Who may send which step (domain.md §1): the centre holding the job runs it, its engineer checks in
+ * Who may send which step (docs/domain.md §1): the centre holding the job runs it, its engineer checks in
  * and completes, the call centre takes requests and callbacks, HQ operators do everything including
  * the warehouse and quality steps.
  */
@@ -60,7 +60,7 @@ export function requireStep(claims: Claims | null, step: Step, t: Holder): Claim
 }
 
 /**
- * Every record a request names besides the ticket is authorised too (domain.md §1). A partner or
+ * Every record a request names besides the ticket is authorised too (docs/domain.md §1). A partner or
  * engineer naming a record it may not see gets FORBIDDEN whether that record exists or not, so ids
  * can't be probed; HQ gets NOT_FOUND, or BAD_USER_INPUT naming the field when the record exists but
  * may not be used here.

@@ -4,7 +4,7 @@ import { complaintResponseBy } from './sla.ts';
 import { currentEngineer, engineerAt, type TicketSnapshot, type TicketState } from './ticket.ts';
 
 /**
- * A complaint (投诉, domain.md §5): opened by an UNSATISFIED callback or recorded by the call centre
+ * A complaint (投诉, docs/domain.md §5): opened by an UNSATISFIED callback or recorded by the call centre
  * for a customer, with a severity (投诉分级, 1 = most serious), a first-response deadline from the
  * ticket's standard, and, once investigated, a responsible party, a root cause and a resolution
  * (处理投诉: 受理 → 处理 → 改进). Pure: no I/O, no number of the standard held here.

@@ -4,7 +4,7 @@ import { arriveBy, missedAppointmentAt } from './sla.ts';
 import { engineerAt, type ChargeLine, type TicketSnapshot } from './ticket.ts';
 
 /**
- * The rules that turn a job into licence evidence (domain.md §5; points per code come from the
+ * The rules that turn a job into licence evidence (docs/domain.md §5; points per code come from the
  * standard's catalogue, applied by the certification service). Each piece names a stable
  * evidenceKey, `ticket:<ticketId>:<RULE>` (appointment rules add `:<appointmentNo>`), so
  * recording it downstream is exactly-once however often the rules are re-run.

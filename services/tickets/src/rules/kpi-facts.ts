@@ -3,7 +3,7 @@ import type { ComplaintOpenedEvent } from './complaint.ts';
 import type { TicketEvent } from './events.ts';
 
 /**
- * What each event adds to its centre's monthly KPI counters (domain.md §3 KPI table). Counters
+ * What each event adds to its centre's monthly KPI counters (docs/domain.md §3 KPI table). Counters
  * are per centre and Asia/Shanghai month of the event, so the evaluation reads one small document
  * per centre instead of scanning jobs. Pure: event in, increments out.
  */

@@ -3,7 +3,7 @@ import type { TicketPolicy } from './policy.ts';
 import { firstContactBy } from './sla.ts';
 
 /**
- * Dispatch leftover (派单遗留, domain.md §6): a centre's jobs past due and still open at an instant
+ * Dispatch leftover (派单遗留, docs/domain.md §6): a centre's jobs past due and still open at an instant
  * (the month's last, for the evaluation). Judged from the ticket's timeline as it stood at that
  * instant — never from its state now — so a late or repeated run gives the same answer however the
  * job moved on since (rebooked, completed, recalled, taken by another centre). Pure.

@@ -9,7 +9,7 @@ import {
 import { LIMITS, normalizeCompletion, validateAppointmentWindow, validateCompletion, validateId, validateReason, type CompletionInput } from './validate.ts';
 
 /**
- * The ticket state machine (domain.md §5):
+ * The ticket state machine (docs/domain.md §5):
  *
  *   RECEIVED ─dispatch→ OFFERED ─accept→ ACCEPTED ─book→ BOOKED ─assign→ ASSIGNED ─checkIn→ ON_SITE
  *      │                 │  ↑ refuse / acceptTimeout leave it OFFERED with no open offer; dispatch again
@@ -276,7 +276,7 @@ const qualityCheck: Handler<'QUALITY_CHECK'> = (t, c, at) => {
 };
 
 /**
- * Takes the job back from its centre (suspended or eliminated centres get no work, domain.md §2)
+ * Takes the job back from its centre (suspended or eliminated centres get no work, docs/domain.md §2)
  * so it can be dispatched again. Not once the engineer is on site: that visit is finished first.
  */
 const recall: Handler<'RECALL'> = (t, c, at) => {

@@ -1,7 +1,7 @@
 import type { Violation } from '@starline/common';
 
 /**
- * The part of the standard in force that the ticket rules need (domain.md §3).
+ * The part of the standard in force that the ticket rules need (docs/domain.md §3).
  *
  * The standards subgraph owns these numbers and this service never reads its database, so every
  * rule takes a TicketPolicy as input and none holds a constant: the caller passes the version in

@@ -3,9 +3,10 @@ import type { TicketPolicy } from './policy.ts';
 import { warrantyPartLines, type TicketSnapshot } from './ticket.ts';
 
 /**
- * A job's settlement status (网点结算审核项, domain.md §7) and its labour fee. The policy is the
- * standard in force when the job was completed. A job that fails the audit is HELD — listed with
- * its reasons, never silently dropped — and becomes PAYABLE in a later month once resolved.
+ * A job's settlement status (网点结算审核项, docs/domain.md §7) and its labour fee. The policy is the
+ * ticket's own standard, the one in force when the job was received. A job that fails the audit is
+ * HELD — listed with its reasons, never silently dropped — and becomes PAYABLE in a later month once
+ * resolved.
  */
 export type HoldReason = 'CALLBACK_UNSATISFIED' | 'OLD_PART_NOT_RETURNED' | 'AUTOPSY_INCONSISTENT' | 'NO_LABOUR_FEE';
 export type NotPayableReason = 'CANCELLED' | 'REPEAT_REPAIR';

@@ -3,7 +3,7 @@ import { addMinutes, HOUR_MS, type TicketPolicy } from './policy.ts';
 import type { AppointmentWindow, TicketSnapshot } from './ticket.ts';
 
 /**
- * SLA clocks (domain.md §3). Pure UTC date maths. A deadline belongs to whoever must meet it:
+ * SLA clocks (docs/domain.md §3). Pure UTC date maths. A deadline belongs to whoever must meet it:
  * done exactly at the deadline is MET, one millisecond later is MISSED.
  */
 export type SlaClock = 'ACCEPT' | 'FIRST_CONTACT' | 'ARRIVAL' | 'COMPLETION_REPORT' | 'CALLBACK' | 'COMPLAINT_RESPONSE';

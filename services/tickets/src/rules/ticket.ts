@@ -1,7 +1,7 @@
 import type { AreaClass, ServiceType } from './policy.ts';
 
 /**
- * A job (工单) as the rules see it: "one ticket to the end" (一票到底, domain.md §5). The store keeps
+ * A job (工单) as the rules see it: "one ticket to the end" (一票到底, docs/domain.md §5). The store keeps
  * this shape; histories (offers, appointments, assignments, callback attempts) are append-only, so
  * every SLA and every piece of evidence can be recomputed from the snapshot alone.
  */
