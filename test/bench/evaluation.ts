@@ -1,5 +1,5 @@
 /**
- * The monthly centre evaluation at scale (issue 11; a benchmark, not a timed test). For each history
+ * The monthly centre evaluation at scale (a benchmark, not a timed test). For each history
  * depth asked (BENCH_HISTORIES, default "12,1" months of grades before the month), a child process
  * starts the whole platform with the project's launcher on a throwaway data folder and free ports and
  * seeds, directly into the services' databases with their own models:

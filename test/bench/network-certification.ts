@@ -1,5 +1,5 @@
 /**
- * Network and certification at scale (issue 3; a benchmark, not a timed test). Starts the whole
+ * Network and certification at scale (a benchmark, not a timed test). Starts the whole
  * platform with the project's launcher on a throwaway data folder and free ports, seeds a realistic
  * network through the services' own store models — 5,500 centres in the four-level tree (1 HQ,
  * 30 regional centres, 1,500 star centres, 3,969 umbrella stores) and 100,000 engineers, each with a
@@ -8,7 +8,7 @@
  *   tree        networkTree under a regional centre (a province's whole network);
  *   centre      one centre with the first page of its engineers and their licence status;
  *   engineer    one engineer in full: centre, licence and ledger, licence history, exams, flags
- *               (not a figure the issue names; it shows an engineer's detail reads by _id);
+ *               (it shows an engineer's detail reads by _id);
  *   violation   recordLicenceEvent with a fresh evidence key on a varied engineer.
  * Target: p99 < 100 ms for each. Every answer is checked for `errors`; an operation that gets one
  * stops, is reported FAILED and the run exits 1, so the figures printed are honest.

@@ -1,5 +1,5 @@
 /**
- * Partner job sync (issue 4's closing figures; a benchmark, not a timed test). Starts the whole
+ * Partner job sync (a benchmark, not a timed test). Starts the whole
  * platform with the project's launcher on a throwaway data folder and free ports, seeds one ACTIVE
  * centre with engineers through the gateway, then:
  *   1. receives BENCH_PUSH_TICKETS tickets through the gateway (call centre); their lifecycle

@@ -1,5 +1,5 @@
 /**
- * The monthly settlement at scale (issue 12, "Figures"; a benchmark, not a timed test). Starts the
+ * The monthly settlement at scale (a benchmark, not a timed test). Starts the
  * whole platform with the project's launcher on a throwaway data folder and free ports and seeds,
  * directly into the services' databases with their own models and key helpers:
  *   network   BENCH_CENTRES centres in the four-level tree (network-certification.ts's builder), all

@@ -1,5 +1,5 @@
 /**
- * Ticket lifecycle throughput (issue 4's closing figures; a benchmark, not a timed test). Starts the
+ * Ticket lifecycle throughput (a benchmark, not a timed test). Starts the
  * whole platform with the project's launcher on a throwaway data folder and free ports, seeds a
  * small network through the gateway (BENCH_CENTRES ACTIVE centres covering one district for one
  * product line, each with BENCH_ENGINEERS certified engineers), then drives BENCH_TICKETS tickets,
@@ -66,7 +66,8 @@ interface TicketView {
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchStack('starline-bench-tickets-');
+  // The no-op baseline workflow is bundled only for benchmark stacks.
+  const bench = await startBenchStack('starline-bench-tickets-', { STARLINE_BENCH_WORKFLOWS: 'true' });
   const { stack } = bench;
   await bench.run(async () => {
     const url = stack.gatewayUrl;

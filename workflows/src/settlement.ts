@@ -1,5 +1,5 @@
 /**
- * The monthly settlement (网点服务费用结算, domain.md §7) that finance runs: one workflow per month, id
+ * The monthly settlement (网点服务费用结算, docs/domain.md §7) that finance runs: one workflow per month, id
  * `settlement-YYYY-MM`. It waits until the month's evaluation is confirmed, builds every centre's
  * statement (R = L × T + Q) from its unsettled jobs, then waits for finance's review: statements are
  * adjusted, held and released in the settlement service, a statement whose jobs changed is rebuilt

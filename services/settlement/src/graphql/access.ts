@@ -1,7 +1,7 @@
 import { forbidden, hasRole, requireRole, type Claims } from '@starline/common';
 
 /**
- * Who sees and does what in settlement (domain.md §7). FINANCE runs it; OPERATOR and ADMIN read every
+ * Who sees and does what in settlement (docs/domain.md §7). FINANCE runs it; OPERATOR and ADMIN read every
  * centre's; a PARTNER reads its own centre's statements (every line, hold reason and the R breakdown),
  * never another's; CALL_CENTRE and ENGINEER nothing.
  */

@@ -10,7 +10,7 @@ export interface AdjustmentInput {
 }
 
 /**
- * What is wrong with finance's adjustment to a statement of `statementMonth` (domain.md §7): whole
+ * What is wrong with finance's adjustment to a statement of `statementMonth` (docs/domain.md §7): whole
  * fen, non-zero, |amount| ≤ the standard's maxAdjustmentFen, a reason, and a corrected month before this one.
  */
 export function validateAdjustment(input: AdjustmentInput, context: { statementMonth: string; maxAdjustmentFen: number }): Violation[] {

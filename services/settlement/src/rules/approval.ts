@@ -14,7 +14,7 @@ const list = (ids: readonly string[]): string =>
   ids.length > LISTED ? `${ids.slice(0, LISTED).join(', ')} and ${ids.length - LISTED} more` : ids.join(', ');
 
 /**
- * Why this approver may not approve the month now (domain.md §7, four eyes): empty when they may.
+ * Why this approver may not approve the month now (docs/domain.md §7, four eyes): empty when they may.
  * Every problem is listed, so one refusal tells finance everything to fix.
  */
 export function approvalProblems({ approver, startedBy, statements }: ApprovalRequest): string[] {

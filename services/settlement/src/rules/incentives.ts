@@ -1,7 +1,7 @@
 import type { EvaluationAward } from '@starline/common';
 
 /**
- * Q's items (质改和其它考核点正负激励, domain.md §7): the evaluation's award (+) and penalty (−), finance's
+ * Q's items (质改和其它考核点正负激励, docs/domain.md §7): the evaluation's award (+) and penalty (−), finance's
  * adjustments (either sign), and a shortfall carried from an earlier month (−). Amounts are signed fen.
  */
 export const Q_KINDS = ['AWARD', 'PENALTY', 'ADJUSTMENT', 'CARRIED_DEDUCTION'] as const;

@@ -1,7 +1,7 @@
 import { isFen, type Fen } from '@starline/common';
 
 /**
- * The month's payment file (domain.md §7): CSV for the bank and for Excel. UTF-8 with a BOM (Excel
+ * The month's payment file (docs/domain.md §7): CSV for the bank and for Excel. UTF-8 with a BOM (Excel
  * reads it as UTF-8 then, so Chinese payee names survive), CRLF, RFC 4180 quoting. Columns:
  *   Centre code, Payee name, Bank, Account number, Amount (fen), Amount (yuan), Statement id
  * one row per centre paid (R > 0) by centre code, then a TOTAL row with the sums. The caller hashes

@@ -1,5 +1,5 @@
 /**
- * The statement's states (domain.md §7):
+ * The statement's states (docs/domain.md §7):
  *   DRAFT → IN_REVIEW        built
  *   IN_REVIEW ⇄ ON_HOLD      finance holds a disputed statement, and releases it
  *   IN_REVIEW → APPROVED     four-eyes approval of the month (approval.ts); immutable from here

@@ -26,7 +26,7 @@ export interface StatementInput {
   carriedIn: { fromMonth: string; amountFen: Fen } | null;
 }
 
-/** R = L × T + Q (domain.md §7); all amounts integer fen. */
+/** R = L × T + Q (docs/domain.md §7); all amounts integer fen. */
 export interface StatementFigures {
   /** Sum of the lines' fees. */
   L: Fen;

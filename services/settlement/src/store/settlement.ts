@@ -8,7 +8,7 @@ import { claimModel, indexModel, paymentFileModel, runModel, statementModel, typ
 
 export type RunState = 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED' | 'EXPORTED';
 
-/** A month's settlement run (domain.md §7). */
+/** A month's settlement run (docs/domain.md §7). */
 export interface RunRecord {
   month: string;
   state: RunState;
@@ -33,7 +33,7 @@ export interface RunRecord {
   updatedAt: string;
 }
 
-/** A job the statement does not pay now, carried forward (domain.md §7). */
+/** A job the statement does not pay now, carried forward (docs/domain.md §7). */
 export interface HeldJob {
   ticketId: string;
   ticketNumber: string;
