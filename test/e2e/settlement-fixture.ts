@@ -23,17 +23,32 @@ const LINE = 'REFRIGERATOR';
 
 export const M = {
   receive: `mutation($input: IntakeInput!) { receiveTicket(input: $input) { id version state } }`,
-  book: `mutation($id: ID!, $w: AppointmentInput!, $v: Int!) { bookAppointment(id: $id, window: $w, version: $v) { id version } }`,
-  assign: `mutation($id: ID!, $e: ID!, $v: Int!) { assignEngineer(id: $id, engineerId: $e, version: $v) { id version } }`,
+  book:
+    `mutation($id: ID!, $w: AppointmentInput!, $v: Int!) { bookAppointment(id: $id, window: $w, version: $v) { ` +
+    `id version } }`,
+  assign:
+    `mutation($id: ID!, $e: ID!, $v: Int!) { assignEngineer(id: $id, engineerId: $e, version: $v) { id version ` +
+    `} }`,
   checkIn: `mutation($id: ID!, $v: Int!) { checkIn(id: $id, version: $v) { id version } }`,
-  complete: `mutation($id: ID!, $r: CompletionInput!, $v: Int!) { completeJob(id: $id, report: $r, version: $v) { id version } }`,
-  callback: `mutation($id: ID!, $v: Int!) { recordCallback(id: $id, answer: SATISFIED, version: $v) { id version settlement { status reasons feeFen } } }`,
+  complete:
+    `mutation($id: ID!, $r: CompletionInput!, $v: Int!) { completeJob(id: $id, report: $r, version: $v) { id ` +
+    `version } }`,
+  callback:
+    `mutation($id: ID!, $v: Int!) { recordCallback(id: $id, answer: SATISFIED, version: $v) { id version ` +
+    `settlement { status reasons feeFen } } }`,
   returnPart: `mutation($id: ID!, $v: Int!) { returnOldPart(id: $id, version: $v) { id version } }`,
-  autopsy: `mutation($id: ID!, $v: Int!) { recordAutopsy(id: $id, consistent: true, note: "as reported", version: $v) { id version } }`,
-  quality: `mutation($id: ID!, $v: Int!) { qualityCheck(id: $id, version: $v) { id version settlement { status reasons feeFen } } }`,
-  start: `mutation($m: String!, $key: String) { startSettlement(month: $m, idempotencyKey: $key) { month state startedBy } }`,
+  autopsy:
+    `mutation($id: ID!, $v: Int!) { recordAutopsy(id: $id, consistent: true, note: "as reported", version: $v) ` +
+    `{ id version } }`,
+  quality:
+    `mutation($id: ID!, $v: Int!) { qualityCheck(id: $id, version: $v) { id version settlement { status ` +
+    `reasons feeFen } } }`,
+  start:
+    `mutation($m: String!, $key: String) { startSettlement(month: $m, idempotencyKey: $key) { month state ` +
+    `startedBy } }`,
 };
-export const RUN = `query($m: String!) { settlementRun(month: $m) { month state progress { done total } totals { centres jobs L Q R payableFen }
+export const RUN = `query($m: String!) { settlementRun(month: $m) { month state progress { done total } totals { centres
+  jobs L Q R payableFen }
   paymentFile { fileName sha256 rows totalFen content } } }`;
 
 export function ok<T = any>(res: GqlResponse, what: string): T {
@@ -55,12 +70,14 @@ export async function until(what: string, read: () => Promise<any>, state: strin
   for (;;) {
     const value = await read();
     if (value?.state === state) return value;
-    if (Date.now() > deadline) throw new Error(`${what} is ${value?.state ?? 'absent'}, not ${state}, after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} is ${value?.state ?? 'absent'}, not ${state}, after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-export const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+export const subOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
 
 type Gql = (query: string, variables: Record<string, unknown>, token: string) => Promise<GqlResponse>;
 
@@ -77,7 +94,9 @@ export async function ownStack(name: string): Promise<{ stack: Stack; gql: Gql; 
   }).catch((error: Error) => {
     const failed = error.message.split(':')[0]!;
     const log = path.join(dataDir, 'logs', `${failed}.log`);
-    throw new Error(`${error.message}${existsSync(log) ? `\n${readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` : ''}`);
+    throw new Error(
+      `${error.message}${existsSync(log) ? `\n${readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` : ''}`,
+    );
   });
   return {
     stack,
@@ -93,43 +112,127 @@ export async function settlementFixture(opts: { gql: Gql; mongodbUri: string; ru
   const { gql, run } = opts;
   const digits = run.replace(/\D/g, '');
   const region = `4${digits.slice(-5).padStart(5, '0')}`;
-  const [operator, admin, callCentre] = await Promise.all([tokenFor('OPERATOR'), tokenFor('ADMIN'), tokenFor('CALL_CENTRE')]);
+  const [operator, admin, callCentre] = await Promise.all([
+    tokenFor('OPERATOR'),
+    tokenFor('ADMIN'),
+    tokenFor('CALL_CENTRE'),
+  ]);
   const conn: Connection = await connectDatabase(opts.mongodbUri, 'starline_network');
-  const checklist: string[] = ok<any>(await gql('{ standardInForce { procedure { code } } }', {}, operator), 'standard').procedure.map((p: { code: string }) => p.code);
-  const centres = {} as Record<Name, { id: string; code: string; account: string; partner: string; engineer: { id: string; token: string } }>;
+  const checklist: string[] = ok<any>(
+    await gql('{ standardInForce { procedure { code } } }', {}, operator),
+    'standard',
+  ).procedure.map((p: { code: string }) => p.code);
+  const centres = {} as Record<
+    Name,
+    { id: string; code: string; account: string; partner: string; engineer: { id: string; token: string } }
+  >;
 
   for (const name of opts.names) {
     const code = `E2E-ST-${run}-${name}`;
     const account = `6222020000${digits.slice(-4)}${NAMES.indexOf(name)}0`;
-    const { id } = ok<{ id: string }>(await gql('mutation($input: CreateServiceCentreInput!) { createServiceCentre(input: $input) { id } }', {
-      input: { code, name: `Settlement e2e ${name}`, tier: 'CORE', region: `${region.slice(0, 2)}0000`, serviceAreas: [region], productLines: [LINE], dailyCapacity: 30, contact: { name: 'Sun Li', phone: '13700137002' } },
-    }, operator), `centre ${name}`);
-    ok(await gql('mutation($id: ID!) { activateServiceCentre(id: $id) { status } }', { id }, operator), `activate ${name}`);
-    ok(await gql('mutation($id: ID!, $input: CentrePayeeInput!) { setCentrePayee(id: $id, input: $input, reason: "bank letter") { id } }',
-      { id, input: { accountName: `上海${name}家电服务有限公司`, bank: '中国工商银行上海浦东支行', accountNumber: account } }, operator), `payee ${name}`);
-    const engineerId = ok<{ id: string }>(await gql('mutation($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id } }', {
-      input: { number: `ST${name}-${digits.slice(-7)}${NAMES.indexOf(name)}`, name: `Engineer ${name}`, centreId: id, certifications: [{ productLine: LINE, issuedAt: '2025-01-01T00:00:00Z', expiresAt: '2035-01-01T00:00:00Z' }] },
-    }, operator), `engineer ${name}`).id;
+    const { id } = ok<{ id: string }>(
+      await gql(
+        'mutation($input: CreateServiceCentreInput!) { createServiceCentre(input: $input) { id } }',
+        {
+          input: {
+            code,
+            name: `Settlement e2e ${name}`,
+            tier: 'CORE',
+            region: `${region.slice(0, 2)}0000`,
+            serviceAreas: [region],
+            productLines: [LINE],
+            dailyCapacity: 30,
+            contact: { name: 'Sun Li', phone: '13700137002' },
+          },
+        },
+        operator,
+      ),
+      `centre ${name}`,
+    );
+    ok(
+      await gql('mutation($id: ID!) { activateServiceCentre(id: $id) { status } }', { id }, operator),
+      `activate ${name}`,
+    );
+    ok(
+      await gql(
+        'mutation($id: ID!, $input: CentrePayeeInput!) { setCentrePayee(id: ' +
+          '$id, input: $input, reason: "bank letter") { id } }',
+        {
+          id,
+          input: {
+            accountName: `上海${name}家电服务有限公司`,
+            bank: '中国工商银行上海浦东支行',
+            accountNumber: account,
+          },
+        },
+        operator,
+      ),
+      `payee ${name}`,
+    );
+    const engineerId = ok<{ id: string }>(
+      await gql(
+        'mutation($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id } }',
+        {
+          input: {
+            number: `ST${name}-${digits.slice(-7)}${NAMES.indexOf(name)}`,
+            name: `Engineer ${name}`,
+            centreId: id,
+            certifications: [
+              { productLine: LINE, issuedAt: '2025-01-01T00:00:00Z', expiresAt: '2035-01-01T00:00:00Z' },
+            ],
+          },
+        },
+        operator,
+      ),
+      `engineer ${name}`,
+    ).id;
     centres[name] = {
-      id, code, account, partner: await tokenFor('PARTNER', { centreId: id }),
+      id,
+      code,
+      account,
+      partner: await tokenFor('PARTNER', { centreId: id }),
       engineer: { id: engineerId, token: await tokenFor('ENGINEER', { engineerId, centreId: id }) },
     };
   }
 
   let serial = 0;
-  /** A walk-in at the centre completed now; with a warranty part replaced it waits for the old part. Returns it CALLED_BACK. */
+  /**
+   * A walk-in at the centre completed now; with a warranty part replaced it waits for the old part. Returns it
+   * CALLED_BACK.
+   */
   async function calledBackJob(name: Name, part: boolean): Promise<{ id: string; v: number; settlement: any }> {
     const c = centres[name];
     const input = {
       customer: { name: '钱多', phone: '13800138002', address: '上海市浦东新区世纪大道 1 号', regionCode: region },
-      productLine: LINE, model: 'BCD-470', serialNumber: `ST${digits.slice(-8)}-${++serial}`,
-      purchaseDate: new Date(Date.now() - 90 * 86_400_000).toISOString(), serviceType: 'REPAIR', areaClass: 'URBAN', faultDescription: 'not cooling',
+      productLine: LINE,
+      model: 'BCD-470',
+      serialNumber: `ST${digits.slice(-8)}-${++serial}`,
+      purchaseDate: new Date(Date.now() - 90 * 86_400_000).toISOString(),
+      serviceType: 'REPAIR',
+      areaClass: 'URBAN',
+      faultDescription: 'not cooling',
     };
     let t = ok<any>(await gql(M.receive, { input }, c.partner), 'walk-in');
-    t = ok<any>(await gql(M.book, { id: t.id, w: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() }, v: t.version }, c.partner), 'book');
+    t = ok<any>(
+      await gql(
+        M.book,
+        {
+          id: t.id,
+          w: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() },
+          v: t.version,
+        },
+        c.partner,
+      ),
+      'book',
+    );
     t = ok<any>(await gql(M.assign, { id: t.id, e: c.engineer.id, v: t.version }, c.partner), 'assign');
     t = ok<any>(await gql(M.checkIn, { id: t.id, v: t.version }, c.engineer.token), 'check in');
-    const report = { workFinishedAt: new Date().toISOString(), checklist, faultCode: 'E3', parts: part ? [{ partNumber: 'RF-THERMOSTAT-01', oldPartSerial: `OLD-${serial}`, quantity: 1 }] : [] };
+    const report = {
+      workFinishedAt: new Date().toISOString(),
+      checklist,
+      faultCode: 'E3',
+      parts: part ? [{ partNumber: 'RF-THERMOSTAT-01', oldPartSerial: `OLD-${serial}`, quantity: 1 }] : [],
+    };
     t = ok<any>(await gql(M.complete, { id: t.id, r: report, v: t.version }, c.engineer.token), 'complete');
     t = ok<any>(await gql(M.callback, { id: t.id, v: t.version }, callCentre), 'callback');
     return { id: t.id, v: t.version, settlement: t.settlement };
@@ -148,36 +251,75 @@ export async function settlementFixture(opts: { gql: Gql; mongodbUri: string; ru
     const network = conn.useDb('starline_network');
     const since = monthAgo(6).start;
     for (const name of opts.names) {
-      await network.collection('service_centres').updateOne({ _id: centres[name].id as never }, { $set: {
-        createdAt: since,
-        statusHistory: [
-          { from: null, to: 'ONBOARDING', at: since, actor: 'e2e-seed', reason: null, evidence: null },
-          { from: 'ONBOARDING', to: 'ACTIVE', at: new Date(since.getTime() + 1000), actor: 'e2e-seed', reason: null, evidence: null },
-        ],
-      } });
+      await network.collection('service_centres').updateOne(
+        { _id: centres[name].id as never },
+        {
+          $set: {
+            createdAt: since,
+            statusHistory: [
+              { from: null, to: 'ONBOARDING', at: since, actor: 'e2e-seed', reason: null, evidence: null },
+              {
+                from: 'ONBOARDING',
+                to: 'ACTIVE',
+                at: new Date(since.getTime() + 1000),
+                actor: 'e2e-seed',
+                reason: null,
+                evidence: null,
+              },
+            ],
+          },
+        },
+      );
     }
     // The network service keeps the tree in memory and reloads it when another writer's count moves.
-    await network.collection('centre_writers').updateOne({ _id: `e2e-seed-${run}` as never }, { $set: { writes: 1, at: new Date() } }, { upsert: true });
-    const docs = Object.entries(counters).map(([n, c]) => ({ _id: `${centres[n as Name].id}|${month}` as never, counters: c, applied: '[]' }));
+    await network
+      .collection('centre_writers')
+      .updateOne({ _id: `e2e-seed-${run}` as never }, { $set: { writes: 1, at: new Date() } }, { upsert: true });
+    const docs = Object.entries(counters).map(([n, c]) => ({
+      _id: `${centres[n as Name].id}|${month}` as never,
+      counters: c,
+      applied: '[]',
+    }));
     if (docs.length) await conn.useDb('starline_tickets').collection('kpi_months').insertMany(docs);
     // Reads of the tree let the network service notice the count and reload before the evaluation reads it.
     for (let i = 0; i < 3; i++) {
-      await gql('query($id: ID!) { networkTree(rootId: $id, depth: 0) { root { id } } }', { id: centres[opts.names[0]!].id }, operator);
+      await gql(
+        'query($id: ID!) { networkTree(rootId: $id, depth: 0) { root { id } } }',
+        { id: centres[opts.names[0]!].id },
+        operator,
+      );
       await new Promise((r) => setTimeout(r, 1_100));
     }
   }
 
   /** Evaluates and confirms a month through the gateway. */
   async function evaluated(month: string): Promise<void> {
-    ok(await gql(`mutation($m: String!) { runMonthlyEvaluation(month: $m) { state } }`, { m: month }, operator), `evaluate ${month}`);
-    const read = () => gql(`query($m: String!) { monthlyEvaluation(month: $m) { state } }`, { m: month }, operator).then((r) => ok<any>(r, 'evaluation'));
+    ok(
+      await gql(`mutation($m: String!) { runMonthlyEvaluation(month: $m) { state } }`, { m: month }, operator),
+      `evaluate ${month}`,
+    );
+    const read = () =>
+      gql(`query($m: String!) { monthlyEvaluation(month: $m) { state } }`, { m: month }, operator).then((r) =>
+        ok<any>(r, 'evaluation'),
+      );
     await until(`evaluation ${month}`, read, 'PROVISIONAL');
-    ok(await gql(`mutation($m: String!) { confirmMonthlyEvaluation(month: $m) { state } }`, { m: month }, admin), `confirm ${month}`);
+    ok(
+      await gql(`mutation($m: String!) { confirmMonthlyEvaluation(month: $m) { state } }`, { m: month }, admin),
+      `confirm ${month}`,
+    );
     await until(`evaluation ${month}`, read, 'CONFIRMED');
   }
 
   return {
-    centres, operator, admin, callCentre, conn, calledBackJob, payableJob, seedThePast, evaluated,
+    centres,
+    operator,
+    admin,
+    callCentre,
+    conn,
+    calledBackJob,
+    payableJob,
+    seedThePast,
+    evaluated,
     statementOf: (month: string, name: Name) => `${month}:${centres[name].id}`,
     close: () => conn.close(),
   };

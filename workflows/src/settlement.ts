@@ -12,11 +12,26 @@
  * batches, which keeps the history bounded.
  */
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { batchOptions } from './batch-options.ts';
-import type { EvaluationAward, NetworkActivities, SettlementActivities, SettlementJob, StandardsActivities, TicketsActivities } from '@starline/common';
+import type {
+  EvaluationAward,
+  NetworkActivities,
+  SettlementActivities,
+  SettlementJob,
+  StandardsActivities,
+  TicketsActivities,
+} from '@starline/common';
 
 export const settlementWorkflowId = (month: string) => `settlement-${month}`;
 
@@ -63,7 +78,9 @@ export interface Approver {
 }
 
 export const approveUpdate = defineUpdate<{ approvedAt: string; sha256: string }, [Approver]>('approve');
-export const rebuildUpdate = defineUpdate<{ version: number }, [{ statementId: string; centreId: string; by: string }]>('rebuild');
+export const rebuildUpdate = defineUpdate<{ version: number }, [{ statementId: string; centreId: string; by: string }]>(
+  'rebuild',
+);
 /** The settlement service tells the workflow who adjusted a statement, so the approval validator knows. */
 export const adjustedSignal = defineSignal<[{ by: string }]>('adjusted');
 /** The month's evaluation was confirmed: stop waiting now. */
@@ -72,7 +89,9 @@ export const settlementProgressQuery = defineQuery<SettlementProgress>('progress
 
 const refusal = (type: string, message: string) => ApplicationFailure.nonRetryable(message, type);
 
-export async function monthlySettlement(input: MonthlySettlementInput): Promise<{ month: string; state: 'APPROVED'; approvedBy: string }> {
+export async function monthlySettlement(
+  input: MonthlySettlementInput,
+): Promise<{ month: string; state: 'APPROVED'; approvedBy: string }> {
   const { month, startedBy } = input;
   const state: Carried = input.carried ?? { phase: 'WAITING_FOR_EVALUATION', after: null, done: 0 };
   const adjustedBy = new Set<string>(state.adjustedBy);
@@ -84,7 +103,11 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
   setHandler(evaluationConfirmedSignal, () => void (evaluationConfirmed = true));
   setHandler(adjustedSignal, ({ by }) => void adjustedBy.add(by));
   const inReview = (what: string) => {
-    if (state.phase !== 'IN_REVIEW' || busy) throw refusal(state.phase === 'APPROVED' ? 'INVALID_TRANSITION' : 'CONFLICT', `the settlement of ${month} is ${busy ? 'busy' : state.phase}: it cannot ${what} now`);
+    if (state.phase !== 'IN_REVIEW' || busy)
+      throw refusal(
+        state.phase === 'APPROVED' ? 'INVALID_TRANSITION' : 'CONFLICT',
+        `the settlement of ${month} is ${busy ? 'busy' : state.phase}: it cannot ${what} now`,
+      );
   };
   // Four eyes, as far as the workflow knows; the settlement service checks again against what it stored.
   setHandler(
@@ -104,8 +127,16 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
       validator: (approver) => {
         inReview('be approved');
         if (!approver.roles.includes('FINANCE')) throw refusal('FORBIDDEN', 'only FINANCE approves a settlement');
-        if (approver.sub === startedBy) throw refusal('FORBIDDEN', `${approver.sub} started this settlement: another FINANCE user must approve it (four eyes)`);
-        if (adjustedBy.has(approver.sub)) throw refusal('FORBIDDEN', `${approver.sub} adjusted statements of this settlement: another FINANCE user must approve it (four eyes)`);
+        if (approver.sub === startedBy)
+          throw refusal(
+            'FORBIDDEN',
+            `${approver.sub} started this settlement: another FINANCE user must approve it (four eyes)`,
+          );
+        if (adjustedBy.has(approver.sub))
+          throw refusal(
+            'FORBIDDEN',
+            `${approver.sub} adjusted statements of this settlement: another FINANCE user must approve it (four eyes)`,
+          );
       },
     },
   );
@@ -125,7 +156,11 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
 
   const handOver = async (): Promise<never> => {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof monthlySettlement>({ month, startedBy, carried: { ...state, adjustedBy: [...adjustedBy] } });
+    return continueAsNew<typeof monthlySettlement>({
+      month,
+      startedBy,
+      carried: { ...state, adjustedBy: [...adjustedBy] },
+    });
   };
 
   if (state.phase === 'WAITING_FOR_EVALUATION') {
@@ -162,7 +197,8 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
   if (state.phase === 'IN_REVIEW') {
     const { dueAt } = await settlement.finishBuild({ month });
     const untilDue = Date.parse(dueAt) - Date.now();
-    if (untilDue > 0 && !(await condition(() => approvedBy !== null, untilDue))) await settlement.flagOverdue({ month });
+    if (untilDue > 0 && !(await condition(() => approvedBy !== null, untilDue)))
+      await settlement.flagOverdue({ month });
     else if (untilDue <= 0) await settlement.flagOverdue({ month });
     await condition(() => approvedBy !== null && !busy);
     Object.assign(state, { phase: 'APPROVED', after: null, approvedBy });
@@ -170,7 +206,11 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
 
   // APPROVED: the paid and never-payable jobs leave their centres' lists (each call idempotent).
   do {
-    const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({ month, after: state.after, limit: 200 });
+    const page: Awaited<ReturnType<SettlementActivities['settledJobs']>> = await settlement.settledJobs({
+      month,
+      after: state.after,
+      limit: 200,
+    });
     const settled = page.statements.filter((s) => s.ticketIds.length > 0);
     if (settled.length) await tickets.jobsSettled({ statements: settled });
     state.after = page.nextCursor;
@@ -181,7 +221,10 @@ export async function monthlySettlement(input: MonthlySettlementInput): Promise<
 }
 
 /** A batch of the evaluation's centres (their awards) after `after`, each with its unsettled jobs. */
-async function centresWithJobs(month: string, after: string | null): Promise<{ centres: { award: EvaluationAward; jobs: SettlementJob[] }[]; nextCursor: string | null }> {
+async function centresWithJobs(
+  month: string,
+  after: string | null,
+): Promise<{ centres: { award: EvaluationAward; jobs: SettlementJob[] }[]; nextCursor: string | null }> {
   const page = await network.evaluationAwards({ month, after, limit: SETTLEMENT_BATCH });
   if (page.awards.length === 0) return { centres: [], nextCursor: page.nextCursor };
   const jobs = await tickets.unsettledJobs({ centreIds: page.awards.map((a) => a.centreId) });
@@ -192,6 +235,7 @@ async function centresWithJobs(month: string, after: string | null): Promise<{ c
 async function approve(month: string, approver: Approver): Promise<{ approvedAt: string; sha256: string }> {
   const paid = await settlement.payableCentres({ month });
   const payees = [];
-  for (let i = 0; i < paid.length; i += 1000) payees.push(...(await network.payeesOf({ centreIds: paid.slice(i, i + 1000) })));
+  for (let i = 0; i < paid.length; i += 1000)
+    payees.push(...(await network.payeesOf({ centreIds: paid.slice(i, i + 1000) })));
   return settlement.approveSettlement({ month, approvedBy: approver, payees });
 }

@@ -2,15 +2,38 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ActivityFailure, ApplicationFailure, Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  Client,
+  Connection,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { startTemporal } from '../../infra/src/backends.ts';
 import type { Managed } from '../../infra/src/processes.ts';
 import { toolPaths } from '../../infra/src/tools.ts';
 import { SETTLEMENT_BATCH, type SettlementProgress } from '../src/settlement.ts';
 import { workflowsPath } from '../src/worker.ts';
-import { DAY, MINUTE, MONTH, STANDARD, centreIds, gate, settlementServices, type SettlementStubs } from './settlement-services.ts';
+import {
+  DAY,
+  MINUTE,
+  MONTH,
+  STANDARD,
+  centreIds,
+  gate,
+  settlementServices,
+  type SettlementStubs,
+} from './settlement-services.ts';
 
 /**
  * monthlySettlement against in-memory stand-ins of the four services (settlement-services.ts): the
@@ -40,12 +63,22 @@ const phase = (handle: WorkflowHandle, want: SettlementProgress['phase']) =>
   until(`phase ${want}`, async () => (await progressOf(handle).catch(() => null))?.phase === want);
 
 /** Workers for the workflow and the four services' stand-ins; `body` runs while they are up. */
-async function withWorkers<T>(connection: NativeConnection, stubs: SettlementStubs, body: () => Promise<T>, sticky = true): Promise<T> {
+async function withWorkers<T>(
+  connection: NativeConnection,
+  stubs: SettlementStubs,
+  body: () => Promise<T>,
+  sticky = true,
+): Promise<T> {
   // An activity under way when its worker stops finishes and reports (else the server waits out its timeout).
   const common = { connection, shutdownGraceTime: '10 seconds' };
   const workers = await Promise.all([
     // Not sticky (no cached workflows): a worker that stops leaves no task the server waits to hand back to it.
-    Worker.create({ ...common, taskQueue: 'workflows', workflowBundle: bundle, ...(sticky ? {} : { maxCachedWorkflows: 0 }) }),
+    Worker.create({
+      ...common,
+      taskQueue: 'workflows',
+      workflowBundle: bundle,
+      ...(sticky ? {} : { maxCachedWorkflows: 0 }),
+    }),
     Worker.create({ ...common, taskQueue: 'standards', activities: stubs.standards }),
     Worker.create({ ...common, taskQueue: 'network', activities: stubs.network }),
     Worker.create({ ...common, taskQueue: 'tickets', activities: stubs.tickets }),
@@ -57,8 +90,10 @@ async function withWorkers<T>(connection: NativeConnection, stubs: SettlementStu
 /** The runs of a workflow, first to last, following continue-as-new, with their history lengths. */
 async function runsOf(client: Client, workflowId: string, firstRunId: string) {
   const runs: { runId: string; events: number }[] = [];
-  for (let runId: string | null | undefined = firstRunId; runId; ) {
-    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  for (let runId: string | null | undefined = firstRunId; runId;) {
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
     const events = history.events ?? [];
     runs.push({ runId, events: events.length });
     runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
@@ -72,7 +107,9 @@ function expectBuiltOnce(stubs: SettlementStubs) {
   expect(stubs.of('buildStatements').flatMap((c) => c.arg as string[])).toEqual(ids);
   expect(stubs.of('unsettledJobs').flatMap((c) => c.arg as string[])).toEqual(ids);
   const cursors = [null, ...ids.filter((_, i) => (i + 1) % SETTLEMENT_BATCH === 0 && i + 1 < ids.length)];
-  expect(stubs.of('evaluationAwards').map((c) => c.arg)).toEqual(cursors.map((after) => ({ after, limit: SETTLEMENT_BATCH })));
+  expect(stubs.of('evaluationAwards').map((c) => c.arg)).toEqual(
+    cursors.map((after) => ({ after, limit: SETTLEMENT_BATCH })),
+  );
   expect([...stubs.state.builds.values()].every((n) => n === 1)).toBe(true);
 }
 
@@ -89,14 +126,22 @@ describe('monthlySettlement (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   // A test server each: one test's skipped time and task queues never reach the next.
   beforeEach(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } },
+    });
   });
   afterEach(async () => env?.teardown());
 
-  const services = (opts: Parameters<typeof settlementServices>[1] = {}) => settlementServices(() => env.currentTimeMs(), opts);
-  const run = <T>(stubs: SettlementStubs, body: () => Promise<T>, sticky = true) => withWorkers(env.nativeConnection, stubs, body, sticky);
+  const services = (opts: Parameters<typeof settlementServices>[1] = {}) =>
+    settlementServices(() => env.currentTimeMs(), opts);
+  const run = <T>(stubs: SettlementStubs, body: () => Promise<T>, sticky = true) =>
+    withWorkers(env.nativeConnection, stubs, body, sticky);
   const start = (workflowId: string) =>
-    env.client.workflow.start('monthlySettlement', { taskQueue: 'workflows', workflowId, args: [{ month: MONTH, startedBy: STARTER }] });
+    env.client.workflow.start('monthlySettlement', {
+      taskQueue: 'workflows',
+      workflowId,
+      args: [{ month: MONTH, startedBy: STARTER }],
+    });
   /**
    * Until the review's run is up and waiting for its approval or due date (a timer set after
    * finishBuild). Read from the history, not by query: a query that lands on a continue-as-new hangs on
@@ -106,7 +151,9 @@ describe('monthlySettlement (time-skipping)', () => {
     until('the review waiting for approval', async () => {
       const { runId } = await handle.describe();
       const events = (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
-      const finish = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'finishBuild');
+      const finish = events.findIndex(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'finishBuild',
+      );
       return finish >= 0 && events.slice(finish).some((e) => e.timerStartedEventAttributes);
     });
 
@@ -129,10 +176,20 @@ describe('monthlySettlement (time-skipping)', () => {
     });
     // Looked at 0, 10, 20 and 30 minutes; confirmed (at 25) by the fourth look.
     expect(stubs.of('evaluationOf').map((c) => Math.round((c.at - t0) / MINUTE))).toEqual([0, 10, 20, 30]);
-    expect(stubs.names().slice(0, 7)).toEqual(['openSettlement', 'evaluationOf', 'evaluationOf', 'evaluationOf', 'evaluationOf', 'settlementPolicyOf', 'beginBuild']);
+    expect(stubs.names().slice(0, 7)).toEqual([
+      'openSettlement',
+      'evaluationOf',
+      'evaluationOf',
+      'evaluationOf',
+      'evaluationOf',
+      'settlementPolicyOf',
+      'beginBuild',
+    ]);
     expect(stubs.of('openSettlement').map((c) => c.arg)).toEqual([{ month: MONTH, startedBy: STARTER }]);
     expect(stubs.of('settlementPolicyOf').map((c) => c.arg)).toEqual([STANDARD]);
-    expect(stubs.of('beginBuild').map((c) => c.arg)).toEqual([{ month: MONTH, standardVersionId: STANDARD, total: 60 }]);
+    expect(stubs.of('beginBuild').map((c) => c.arg)).toEqual([
+      { month: MONTH, standardVersionId: STANDARD, total: 60 },
+    ]);
     expectBuiltOnce(stubs);
     expectFinishedAfterBuild(stubs);
   });
@@ -161,24 +218,27 @@ describe('monthlySettlement (time-skipping)', () => {
     expectFinishedAfterBuild(stubs);
   });
 
-  it(`builds ${MANY} centres in batches of ${SETTLEMENT_BATCH}, continuing as new to keep each run's history short`, async () => {
-    const stubs = services({ centres: MANY });
-    const handle = await run(stubs, async () => {
-      const h = await start('settlement-many');
-      await reviewing(h);
-      expect(await progressOf(h)).toEqual({ month: MONTH, phase: 'IN_REVIEW', done: MANY });
-      return h;
-    });
-    expectBuiltOnce(stubs);
-    expectFinishedAfterBuild(stubs);
-    expect(stubs.of('buildStatements').every((c) => (c.arg as string[]).length === SETTLEMENT_BATCH)).toBe(true);
-    // 80 batches at 40 a run: the build's two runs, then the review's.
-    const runs = await runsOf(env.client, 'settlement-many', handle.firstExecutionRunId);
-    expect(runs.length).toBe(3);
-    expect((await handle.describe()).runId).toBe(runs.at(-1)!.runId);
-    expect(runs.at(-1)!.runId).not.toBe(handle.firstExecutionRunId);
-    for (const r of runs) expect(r.events).toBeLessThan(1_000);
-  });
+  it(
+    `builds ${MANY} centres in batches of ${SETTLEMENT_BATCH}, continuing as new to keep each run's history ` + `short`,
+    async () => {
+      const stubs = services({ centres: MANY });
+      const handle = await run(stubs, async () => {
+        const h = await start('settlement-many');
+        await reviewing(h);
+        expect(await progressOf(h)).toEqual({ month: MONTH, phase: 'IN_REVIEW', done: MANY });
+        return h;
+      });
+      expectBuiltOnce(stubs);
+      expectFinishedAfterBuild(stubs);
+      expect(stubs.of('buildStatements').every((c) => (c.arg as string[]).length === SETTLEMENT_BATCH)).toBe(true);
+      // 80 batches at 40 a run: the build's two runs, then the review's.
+      const runs = await runsOf(env.client, 'settlement-many', handle.firstExecutionRunId);
+      expect(runs.length).toBe(3);
+      expect((await handle.describe()).runId).toBe(runs.at(-1)!.runId);
+      expect(runs.at(-1)!.runId).not.toBe(handle.firstExecutionRunId);
+      for (const r of runs) expect(r.events).toBeLessThan(1_000);
+    },
+  );
 
   it('survives losing its workflow worker mid-build and a batch failing after it was written: every centre built, each job claimed once', async () => {
     const stubs = services({ centres: MANY });
@@ -186,7 +246,8 @@ describe('monthlySettlement (time-skipping)', () => {
     // The workflow worker is lost while the batch at centre 250 is being built ...
     const held = gate();
     const released = gate();
-    // ... and, in the build's second run, the service stores the batch at centre 1,200, then fails before answering: the retry builds it again.
+    // ... and, in the build's second run, the service stores the batch at centre 1,200, then fails before answering:
+    // the retry builds it again.
     let failed = false;
     stubs.settlement.buildStatements = async (input) => {
       const first = input.centres[0]!.award.centreId;
@@ -210,7 +271,13 @@ describe('monthlySettlement (time-skipping)', () => {
     ]);
     const activitiesRunning = Promise.all(activityWorkers.map((w) => w.run()));
     // The lost worker caches no workflow: the next task goes to the shared queue, not to its sticky one.
-    const workflowWorker = (sticky: boolean) => Worker.create({ ...common, taskQueue: 'workflows', workflowBundle: bundle, ...(sticky ? {} : { maxCachedWorkflows: 0 }) });
+    const workflowWorker = (sticky: boolean) =>
+      Worker.create({
+        ...common,
+        taskQueue: 'workflows',
+        workflowBundle: bundle,
+        ...(sticky ? {} : { maxCachedWorkflows: 0 }),
+      });
     try {
       const lost = await workflowWorker(false);
       const lostRunning = lost.run();
@@ -239,7 +306,9 @@ describe('monthlySettlement (time-skipping)', () => {
     expect(stubs.of('unsettledJobs').flatMap((c) => c.arg as string[])).toEqual(stubs.ids);
     expect(stubs.of('evaluationAwards')).toHaveLength(MANY / SETTLEMENT_BATCH);
     // Every job on one statement, its own centre's.
-    const claimed = [...stubs.state.statements.values()].flatMap((s) => s.ticketIds.map((t) => [t, s.centreId] as const));
+    const claimed = [...stubs.state.statements.values()].flatMap((s) =>
+      s.ticketIds.map((t) => [t, s.centreId] as const),
+    );
     expect(claimed.every(([t, centre]) => t.startsWith(`${centre}-`))).toBe(true);
     expect(new Set(claimed.map(([t]) => t)).size).toBe(claimed.length);
     expect(claimed).toHaveLength((MANY / 25) * 2);
@@ -257,7 +326,9 @@ describe('monthlySettlement (time-skipping)', () => {
       await env.sleep(DAY + MINUTE);
       await until('flagged overdue', () => stubs.of('flagOverdue').length > 0);
       expect(stubs.state.run?.overdue).toBe(true);
-      expect(await handle.executeUpdate('approve', { args: [finance('finance-2')] })).toMatchObject({ sha256: 'f00d' });
+      expect(await handle.executeUpdate('approve', { args: [finance('finance-2')] })).toMatchObject({
+        sha256: 'f00d',
+      });
       return handle.result();
     });
     expect(result).toEqual({ month: MONTH, state: 'APPROVED', approvedBy: 'finance-2' });
@@ -283,11 +354,18 @@ function expectPaid(stubs: SettlementStubs, approvers: string[]) {
   expect(stubs.state.run).toMatchObject({ state: 'APPROVED', approvedBy: approvers.at(-1) });
   const statementIds = [...stubs.state.statements.values()].map((s) => s.id).sort();
   expect(stubs.of('settledJobs').map((c) => c.arg)).toEqual(
-    [null, ...statementIds.filter((_, i) => (i + 1) % 200 === 0 && i + 1 < statementIds.length)].map((after) => ({ after, limit: 200 })),
+    [null, ...statementIds.filter((_, i) => (i + 1) % 200 === 0 && i + 1 < statementIds.length)].map((after) => ({
+      after,
+      limit: 200,
+    })),
   );
-  const withJobs = [...stubs.state.statements.values()].filter((s) => s.ticketIds.length > 0).sort((a, b) => a.id.localeCompare(b.id));
+  const withJobs = [...stubs.state.statements.values()]
+    .filter((s) => s.ticketIds.length > 0)
+    .sort((a, b) => a.id.localeCompare(b.id));
   expect(withJobs.length).toBeGreaterThan(0);
-  expect(stubs.of('jobsSettled').map((c) => c.arg)).toEqual(withJobs.map((s) => ({ centreId: s.centreId, ticketIds: s.ticketIds, statementId: s.id })));
+  expect(stubs.of('jobsSettled').map((c) => c.arg)).toEqual(
+    withJobs.map((s) => ({ centreId: s.centreId, ticketIds: s.ticketIds, statementId: s.id })),
+  );
   expect([...stubs.state.unsettled.values()].every((jobs) => jobs.length === 0)).toBe(true);
   expect(stubs.names().indexOf('settledJobs')).toBeGreaterThan(stubs.names().lastIndexOf('approveSettlement'));
 }
@@ -310,7 +388,8 @@ describe('monthlySettlement under review (dev server)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const services = (opts: Parameters<typeof settlementServices>[1] = {}) => settlementServices(async () => Date.now(), opts);
+  const services = (opts: Parameters<typeof settlementServices>[1] = {}) =>
+    settlementServices(async () => Date.now(), opts);
   /**
    * Each test its own month's workflow; one left open is terminated, so no timer of it reaches the
    * next test's stand-ins (the activities' task queues are the same for all).
@@ -318,7 +397,9 @@ describe('monthlySettlement under review (dev server)', () => {
   async function review<T>(stubs: SettlementStubs, body: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
     return withWorkers(connection, stubs, async () => {
       const handle = await client.workflow.start('monthlySettlement', {
-        taskQueue: 'workflows', workflowId: `settlement-${MONTH}-${Date.now()}`, args: [{ month: MONTH, startedBy: STARTER }],
+        taskQueue: 'workflows',
+        workflowId: `settlement-${MONTH}-${Date.now()}`,
+        args: [{ month: MONTH, startedBy: STARTER }],
       });
       try {
         return await body(handle);
@@ -327,12 +408,20 @@ describe('monthlySettlement under review (dev server)', () => {
       }
     });
   }
-  const approve = (handle: WorkflowHandle, approver: { sub: string; roles: string[] }) => handle.executeUpdate<{ approvedAt: string; sha256: string }, [typeof approver]>('approve', { args: [approver] });
+  const approve = (handle: WorkflowHandle, approver: { sub: string; roles: string[] }) =>
+    handle.executeUpdate<{ approvedAt: string; sha256: string }, [typeof approver]>('approve', { args: [approver] });
   const rebuild = (handle: WorkflowHandle, centreId: string, by = 'finance-2') =>
-    handle.executeUpdate<{ version: number }, [{ statementId: string; centreId: string; by: string }]>('rebuild', { args: [{ statementId: `${MONTH}:${centreId}`, centreId, by }] });
-  /** The failure an Update ended with: its validator's refusal, or the handler's (an activity's refusal as its cause). */
+    handle.executeUpdate<{ version: number }, [{ statementId: string; centreId: string; by: string }]>('rebuild', {
+      args: [{ statementId: `${MONTH}:${centreId}`, centreId, by }],
+    });
+  /**
+   * The failure an Update ended with: its validator's refusal, or the handler's (an activity's refusal as its cause).
+   */
   const refusal = async (p: Promise<unknown>) => {
-    const error = await p.then(() => null, (e: unknown) => e);
+    const error = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
     const cause = (error as WorkflowUpdateFailedError).cause;
     return (cause instanceof ActivityFailure ? cause.cause : cause) as ApplicationFailure;
@@ -366,7 +455,8 @@ describe('monthlySettlement under review (dev server)', () => {
     const settling = gate();
     stubs.state.settleGate = settling.opened;
     const result = await review(stubs, async (handle) => {
-      // An adjustment's author signalled to the build's run is still known to the review's, which it continued as new into
+      // An adjustment's author signalled to the build's run is still known to the review's, which it continued as new
+      // into
       // (as one signalled just as the build finished, before the hand-over, must be).
       await phase(handle, 'BUILDING');
       await handle.signal('adjusted', { by: 'finance-3' });
@@ -391,10 +481,18 @@ describe('monthlySettlement under review (dev server)', () => {
       stubs.state.unsettled.set(centre, [late]);
       const asked = stubs.of('unsettledJobs').length;
       expect(await rebuild(handle, centre, 'finance-3')).toEqual({ version: 2 });
-      expect(stubs.of('unsettledJobs').slice(asked).map((c) => c.arg)).toEqual([[centre]]);
-      expect(stubs.of('rebuildStatement').map((c) => c.arg)).toEqual([{ statementId: `${MONTH}:${centre}`, ticketIds: [`${centre}-late`], by: 'finance-3' }]);
+      expect(
+        stubs
+          .of('unsettledJobs')
+          .slice(asked)
+          .map((c) => c.arg),
+      ).toEqual([[centre]]);
+      expect(stubs.of('rebuildStatement').map((c) => c.arg)).toEqual([
+        { statementId: `${MONTH}:${centre}`, ticketIds: [`${centre}-late`], by: 'finance-3' },
+      ]);
 
-      // The service refuses (it knows of an adjustment the workflow was never told of): the Update fails, the review goes on.
+      // The service refuses (it knows of an adjustment the workflow was never told of): the Update fails, the review
+      // goes on.
       stubs.state.refuseApprovals = 1;
       const failure = await refusal(approve(handle, finance('finance-2')));
       expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -414,7 +512,11 @@ describe('monthlySettlement under review (dev server)', () => {
 
     expectPaid(stubs, ['finance-2', 'finance-4']);
     // The rebuilt statement's new job among those taken off its centre's list.
-    expect(stubs.of('jobsSettled').map((c) => c.arg)).toContainEqual({ centreId: stubs.ids[1], ticketIds: [`${stubs.ids[1]}-late`], statementId: `${MONTH}:${stubs.ids[1]}` });
+    expect(stubs.of('jobsSettled').map((c) => c.arg)).toContainEqual({
+      centreId: stubs.ids[1],
+      ticketIds: [`${stubs.ids[1]}-late`],
+      statementId: `${MONTH}:${stubs.ids[1]}`,
+    });
     // Approved long before it was due.
     expect(stubs.names()).not.toContain('flagOverdue');
   });

@@ -1,6 +1,13 @@
 import {
-  connectDatabase, connectTemporalClient, createLogger, env, loadPlatformConfig, runServiceProcess, stopOnSignals,
-  type PlatformConfig, type ServiceProcess,
+  connectDatabase,
+  connectTemporalClient,
+  createLogger,
+  env,
+  loadPlatformConfig,
+  runServiceProcess,
+  stopOnSignals,
+  type PlatformConfig,
+  type ServiceProcess,
 } from '@starline/common';
 import { createSettlementActivities } from './activities.ts';
 import { temporalSettlementWorkflow } from './graphql/settlement-workflow.ts';

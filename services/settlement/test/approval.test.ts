@@ -31,7 +31,9 @@ describe('approvalProblems: four eyes', () => {
   });
 
   it('refuses a user without FINANCE, even an ADMIN', () => {
-    expect(approvalProblems(request({ approver: { sub: 'admin-1', roles: ['ADMIN', 'OPERATOR'] } }))).toEqual(['the approver must hold the FINANCE role']);
+    expect(approvalProblems(request({ approver: { sub: 'admin-1', roles: ['ADMIN', 'OPERATOR'] } }))).toEqual([
+      'the approver must hold the FINANCE role',
+    ]);
   });
 
   it('refuses while a statement is ON_HOLD', () => {
@@ -41,11 +43,15 @@ describe('approvalProblems: four eyes', () => {
 
   it('lists every problem at once, and at most ten ids of each', () => {
     const held = Array.from({ length: 12 }, (_, i) => ({ id: `st-${i + 1}`, onHold: true, adjustedBy: ['ops-9'] }));
-    expect(approvalProblems({ approver: { sub: 'ops-9', roles: ['OPERATOR'] }, startedBy: 'ops-9', statements: held })).toEqual([
+    expect(
+      approvalProblems({ approver: { sub: 'ops-9', roles: ['OPERATOR'] }, startedBy: 'ops-9', statements: held }),
+    ).toEqual([
       'the approver must hold the FINANCE role',
       'the approver started this settlement run: another FINANCE user must approve it (four eyes)',
-      'the approver wrote adjustments on statements st-1, st-2, st-3, st-4, st-5, st-6, st-7, st-8, st-9, st-10 and 2 more: another FINANCE user must approve them (four eyes)',
-      'statements st-1, st-2, st-3, st-4, st-5, st-6, st-7, st-8, st-9, st-10 and 2 more are ON_HOLD: release them first',
+      'the approver wrote adjustments on statements st-1, st-2, st-3, st-4, st-5, st-6, st-7, st-8, st-9, ' +
+        'st-10 and 2 more: another FINANCE user must approve them (four eyes)',
+      'statements st-1, st-2, st-3, st-4, st-5, st-6, st-7, st-8, ' +
+        'st-9, st-10 and 2 more are ON_HOLD: release them first',
     ]);
   });
 });

@@ -46,7 +46,11 @@ describe('csvField', () => {
 describe('paymentFile', () => {
   it('writes the exact file: BOM, header, paid centres by code, total; CRLF', () => {
     const csv = paymentFile([
-      row('SH-PD-002', 227_005, { payeeName: '上海浦东星级服务中心', bank: '中国工商银行上海浦东支行', accountNumber: '6222021001001234567' }),
+      row('SH-PD-002', 227_005, {
+        payeeName: '上海浦东星级服务中心',
+        bank: '中国工商银行上海浦东支行',
+        accountNumber: '6222021001001234567',
+      }),
       row('ZJ-HZ-009', 0, { payeeName: '', bank: '', accountNumber: '' }), // R ≤ 0: not paid, so no payee needed
       row('BJ-CY-001', 11_000, { payeeName: 'Chaoyang Service, Ltd. "Star"' }),
       row('GZ-TH-003', 3000, { payeeName: '=HYPERLINK("http://evil","x")', bank: '@Bank' }),
@@ -54,7 +58,8 @@ describe('paymentFile', () => {
     // 11000 + 3000 + 227005 = 241005 fen = ¥2410.05
     expect(csv).toBe(
       '\uFEFFCentre code,Payee name,Bank,Account number,Amount (fen),Amount (yuan),Statement id\r\n' +
-        'BJ-CY-001,"Chaoyang Service, Ltd. ""Star""",Bank of China,6217000010001234,11000,110.00,st-2026-10-BJ-CY-001\r\n' +
+        ('BJ-CY-001,"Chaoyang Service, Ltd. ""Star""",Bank of ' +
+          'China,6217000010001234,11000,110.00,st-2026-10-BJ-CY-001\r\n') +
         `GZ-TH-003,"'=HYPERLINK(""http://evil"",""x"")",'@Bank,6217000010001234,3000,30.00,st-2026-10-GZ-TH-003\r\n` +
         'SH-PD-002,上海浦东星级服务中心,中国工商银行上海浦东支行,6222021001001234567,227005,2270.05,st-2026-10-SH-PD-002\r\n' +
         'TOTAL,,,,241005,2410.05,\r\n',
@@ -71,7 +76,8 @@ describe('paymentFile', () => {
 
   it('with nobody to pay: the header and a zero total', () => {
     expect(paymentFile([row('A-1', 0)])).toBe(
-      '\uFEFFCentre code,Payee name,Bank,Account number,Amount (fen),Amount (yuan),Statement id\r\nTOTAL,,,,0,0.00,\r\n',
+      '\uFEFFCentre code,Payee name,Bank,Account number,Amount (fen),Amount (yuan),Statement ' +
+        'id\r\nTOTAL,,,,0,0.00,\r\n',
     );
   });
 

@@ -10,11 +10,31 @@ const T = { A: 110, B: 100, C: 90, ungraded: 100 };
 let n = 0;
 const line = (feeFen: number, completedMonth = '2026-10'): StatementLine => {
   n += 1;
-  return { ticketId: `t${n}`, ticketNumber: `J-2026-${n}`, completedMonth, productLine: 'AIR_CONDITIONER', serviceType: 'REPAIR', areaClass: 'URBAN', feeFen };
+  return {
+    ticketId: `t${n}`,
+    ticketNumber: `J-2026-${n}`,
+    completedMonth,
+    productLine: 'AIR_CONDITIONER',
+    serviceType: 'REPAIR',
+    areaClass: 'URBAN',
+    feeFen,
+  };
 };
-const adjustment = (amountFen: number, by = 'fin-li'): QItem => ({ kind: 'ADJUSTMENT', amountFen, reason: 'quality-improvement reward', by, correctsMonth: null });
-const award = (grade: 'A' | 'B' | 'C' | null, rank: number | null, awardFen: number, penaltyFen: number) =>
-  ({ centreId: 'c1', month: '2026-10', grade, rank, awardFen, penaltyFen });
+const adjustment = (amountFen: number, by = 'fin-li'): QItem => ({
+  kind: 'ADJUSTMENT',
+  amountFen,
+  reason: 'quality-improvement reward',
+  by,
+  correctsMonth: null,
+});
+const award = (grade: 'A' | 'B' | 'C' | null, rank: number | null, awardFen: number, penaltyFen: number) => ({
+  centreId: 'c1',
+  month: '2026-10',
+  grade,
+  rank,
+  awardFen,
+  penaltyFen,
+});
 
 describe('hundredthsOf: L × T rounded half up in integers', () => {
   it('1005 fen × 1.15 = 1155.75 → 1156', () => expect(hundredthsOf(1005, 115)).toBe(1156));
@@ -39,10 +59,22 @@ describe('hundredthsOf: L × T rounded half up in integers', () => {
 describe('evaluationItems: the confirmed evaluation’s award and penalty as Q items', () => {
   it('an award is +, a penalty −, both by the evaluation', () => {
     expect(evaluationItems(award('A', 1, 200_000, 0))).toEqual([
-      { kind: 'AWARD', amountFen: 200_000, reason: 'incentive award (激励奖), 2026-10 grade A, rank 1', by: 'evaluation-2026-10', correctsMonth: null },
+      {
+        kind: 'AWARD',
+        amountFen: 200_000,
+        reason: 'incentive award (激励奖), 2026-10 grade A, rank 1',
+        by: 'evaluation-2026-10',
+        correctsMonth: null,
+      },
     ]);
     expect(evaluationItems(award('C', 57, 0, 200_000))).toEqual([
-      { kind: 'PENALTY', amountFen: -200_000, reason: 'penalty (罚), 2026-10 grade C, rank 57', by: 'evaluation-2026-10', correctsMonth: null },
+      {
+        kind: 'PENALTY',
+        amountFen: -200_000,
+        reason: 'penalty (罚), 2026-10 grade C, rank 57',
+        by: 'evaluation-2026-10',
+        correctsMonth: null,
+      },
     ]);
   });
   it('nothing for a centre with neither', () => {
@@ -60,13 +92,27 @@ describe('computeStatement: R = L × T + Q', () => {
       items: evaluationItems(award('A', 3, 200_000, 0)),
       carriedIn: null,
     });
-    expect(s).toMatchObject({ L: 24550, T: 110, LT: 27005, Q: 200_000, R: 227_005, payableFen: 227_005, carriedOutFen: 0 });
+    expect(s).toMatchObject({
+      L: 24550,
+      T: 110,
+      LT: 27005,
+      Q: 200_000,
+      R: 227_005,
+      payableFen: 227_005,
+      carriedOutFen: 0,
+    });
     expect(s.items.map((i) => i.kind)).toEqual(['AWARD']);
   });
 
   it('grade B with finance’s adjustment, paying a job completed in an earlier month', () => {
-    // L = 6000 + 3500 (completed in September, its hold resolved since) = 9500; LT = 9500 × 1.00 = 9500; Q = +1500; R = 11000
-    const s = computeStatement({ lines: [line(6000), line(3500, '2026-09')], coefficient: T.B, items: [adjustment(1500)], carriedIn: null });
+    // L = 6000 + 3500 (completed in September, its hold resolved since) = 9500; LT = 9500 × 1.00 = 9500; Q = +1500; R =
+    // 11000
+    const s = computeStatement({
+      lines: [line(6000), line(3500, '2026-09')],
+      coefficient: T.B,
+      items: [adjustment(1500)],
+      carriedIn: null,
+    });
     expect(s).toMatchObject({ L: 9500, T: 100, LT: 9500, Q: 1500, R: 11_000, payableFen: 11_000, carriedOutFen: 0 });
   });
 
@@ -78,7 +124,15 @@ describe('computeStatement: R = L × T + Q', () => {
       items: evaluationItems(award('C', 60, 0, 200_000)),
       carriedIn: null,
     });
-    expect(s).toMatchObject({ L: 12345, T: 90, LT: 11111, Q: -200_000, R: -188_889, payableFen: 0, carriedOutFen: 188_889 });
+    expect(s).toMatchObject({
+      L: 12345,
+      T: 90,
+      LT: 11111,
+      Q: -200_000,
+      R: -188_889,
+      payableFen: 0,
+      carriedOutFen: 188_889,
+    });
   });
 
   it('ungraded: T is the table’s ungraded coefficient', () => {
@@ -89,22 +143,57 @@ describe('computeStatement: R = L × T + Q', () => {
 
   it('the carried deduction is a Q item of the next months until it is used up', () => {
     // November, C again: L = 150000; LT = 135000; Q = −188889 (carried from October); R = −53889
-    const nov = computeStatement({ lines: [line(150_000, '2026-11')], coefficient: 90, items: [], carriedIn: { fromMonth: '2026-10', amountFen: 188_889 } });
-    expect(nov.items).toEqual([{ kind: 'CARRIED_DEDUCTION', amountFen: -188_889, reason: 'shortfall carried from 2026-10', by: 'system:settlement', correctsMonth: null }]);
-    expect(nov).toMatchObject({ L: 150_000, LT: 135_000, Q: -188_889, R: -53_889, payableFen: 0, carriedOutFen: 53_889 });
+    const nov = computeStatement({
+      lines: [line(150_000, '2026-11')],
+      coefficient: 90,
+      items: [],
+      carriedIn: { fromMonth: '2026-10', amountFen: 188_889 },
+    });
+    expect(nov.items).toEqual([
+      {
+        kind: 'CARRIED_DEDUCTION',
+        amountFen: -188_889,
+        reason: 'shortfall carried from 2026-10',
+        by: 'system:settlement',
+        correctsMonth: null,
+      },
+    ]);
+    expect(nov).toMatchObject({
+      L: 150_000,
+      LT: 135_000,
+      Q: -188_889,
+      R: -53_889,
+      payableFen: 0,
+      carriedOutFen: 53_889,
+    });
     // December, B, with an adjustment: L = 100000; LT = 100000; Q = −53889 + 2000 = −51889; R = 48111
-    const dec = computeStatement({ lines: [line(100_000, '2026-12')], coefficient: 100, items: [adjustment(2000)], carriedIn: { fromMonth: '2026-11', amountFen: 53_889 } });
-    expect(dec.items.map((i) => [i.kind, i.amountFen])).toEqual([['CARRIED_DEDUCTION', -53_889], ['ADJUSTMENT', 2000]]);
+    const dec = computeStatement({
+      lines: [line(100_000, '2026-12')],
+      coefficient: 100,
+      items: [adjustment(2000)],
+      carriedIn: { fromMonth: '2026-11', amountFen: 53_889 },
+    });
+    expect(dec.items.map((i) => [i.kind, i.amountFen])).toEqual([
+      ['CARRIED_DEDUCTION', -53_889],
+      ['ADJUSTMENT', 2000],
+    ]);
     expect(dec).toMatchObject({ Q: -51_889, R: 48_111, payableFen: 48_111, carriedOutFen: 0 });
   });
 
   it('R exactly 0 pays nothing and carries nothing', () => {
     // LT = 1000; Q = −1000
-    expect(computeStatement({ lines: [line(1000)], coefficient: 100, items: [adjustment(-1000)], carriedIn: null })).toMatchObject({ R: 0, payableFen: 0, carriedOutFen: 0 });
+    expect(
+      computeStatement({ lines: [line(1000)], coefficient: 100, items: [adjustment(-1000)], carriedIn: null }),
+    ).toMatchObject({ R: 0, payableFen: 0, carriedOutFen: 0 });
   });
 
   it('no jobs: R is Q alone, a carried-in 0 adds no item', () => {
-    const s = computeStatement({ lines: [], coefficient: 110, items: [adjustment(-500)], carriedIn: { fromMonth: '2026-09', amountFen: 0 } });
+    const s = computeStatement({
+      lines: [],
+      coefficient: 110,
+      items: [adjustment(-500)],
+      carriedIn: { fromMonth: '2026-09', amountFen: 0 },
+    });
     expect(s).toMatchObject({ L: 0, LT: 0, Q: -500, R: -500, payableFen: 0, carriedOutFen: 500 });
     expect(s.items).toHaveLength(1);
   });
@@ -123,11 +212,15 @@ describe('computeStatement: R = L × T + Q', () => {
       expect(() => computeStatement({ ...base, lines: [], coefficient: 1.1 })).toThrow(/hundredths/);
     });
     it('a carried deduction among the items (it would count twice) and a fractional amount', () => {
-      expect(() => computeStatement({ ...base, lines: [], items: [{ ...adjustment(-100), kind: 'CARRIED_DEDUCTION' }] })).toThrow(/CARRIED_DEDUCTION/);
+      expect(() =>
+        computeStatement({ ...base, lines: [], items: [{ ...adjustment(-100), kind: 'CARRIED_DEDUCTION' }] }),
+      ).toThrow(/CARRIED_DEDUCTION/);
       expect(() => computeStatement({ ...base, lines: [], items: [adjustment(0.5)] })).toThrow(/whole fen/);
     });
     it('a carried-in amount that is not whole fen ≥ 0', () => {
-      expect(() => computeStatement({ ...base, lines: [], carriedIn: { fromMonth: '2026-09', amountFen: -5 } })).toThrow(/carriedIn/);
+      expect(() =>
+        computeStatement({ ...base, lines: [], carriedIn: { fromMonth: '2026-09', amountFen: -5 } }),
+      ).toThrow(/carriedIn/);
     });
   });
 });

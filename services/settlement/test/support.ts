@@ -2,7 +2,14 @@ import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { expect } from 'vitest';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { CentrePayee, Claims, EvaluationAward, SettlementActivities, SettlementJob, SettlementPolicyInput } from '@starline/common';
+import type {
+  CentrePayee,
+  Claims,
+  EvaluationAward,
+  SettlementActivities,
+  SettlementJob,
+  SettlementPolicyInput,
+} from '@starline/common';
 import { runnerFor, snapshotOf, testDatabase, type Runner } from '../../../common/test/harness.ts';
 import { createSettlementActivities } from '../src/activities.ts';
 import type { SettlementWorkflow } from '../src/graphql/settlement-workflow.ts';
@@ -40,12 +47,27 @@ export const POLICY: SettlementPolicyInput = {
 /** A FINANCE user by subject (four eyes needs several). */
 export const financeUser = (sub: string): Claims => ({ sub, roles: ['FINANCE'] });
 
-export const award = (month: string, centreId: string, grade: EvaluationAward['grade'], extra: Partial<EvaluationAward> = {}): EvaluationAward => ({
-  centreId, month, grade, rank: null, awardFen: 0, penaltyFen: 0, ...extra,
+export const award = (
+  month: string,
+  centreId: string,
+  grade: EvaluationAward['grade'],
+  extra: Partial<EvaluationAward> = {},
+): EvaluationAward => ({
+  centreId,
+  month,
+  grade,
+  rank: null,
+  awardFen: 0,
+  penaltyFen: 0,
+  ...extra,
 });
 
 /** A job as the tickets service lists it for settlement. */
-export function job(ticketId: string, status: SettlementJob['status'], extra: Partial<SettlementJob> = {}): SettlementJob {
+export function job(
+  ticketId: string,
+  status: SettlementJob['status'],
+  extra: Partial<SettlementJob> = {},
+): SettlementJob {
   return {
     ticketId,
     number: `SR-${ticketId}`,
@@ -59,7 +81,8 @@ export function job(ticketId: string, status: SettlementJob['status'], extra: Pa
     ...extra,
   };
 }
-export const payable = (ticketId: string, feeFen: number, extra: Partial<SettlementJob> = {}) => job(ticketId, 'PAYABLE', { feeFen, ...extra });
+export const payable = (ticketId: string, feeFen: number, extra: Partial<SettlementJob> = {}) =>
+  job(ticketId, 'PAYABLE', { feeFen, ...extra });
 
 type WorkflowCall =
   | { kind: 'start'; month: string; startedBy: string }
@@ -113,7 +136,11 @@ export function fakeSettlementWorkflow(store: SettlementStore, acts: SettlementA
   const inReview = async (month: string, what: string) => {
     const run = await store.findRun(month);
     if (!run) throw refusal('NOT_FOUND', `no settlement workflow for ${month}`);
-    if (run.state !== 'IN_REVIEW') throw refusal(run.state === 'APPROVED' || run.state === 'EXPORTED' ? 'INVALID_TRANSITION' : 'CONFLICT', `the settlement of ${month} is ${run.state}: it cannot ${what} now`);
+    if (run.state !== 'IN_REVIEW')
+      throw refusal(
+        run.state === 'APPROVED' || run.state === 'EXPORTED' ? 'INVALID_TRANSITION' : 'CONFLICT',
+        `the settlement of ${month} is ${run.state}: it cannot ${what} now`,
+      );
     return run;
   };
   return {
@@ -128,22 +155,35 @@ export function fakeSettlementWorkflow(store: SettlementStore, acts: SettlementA
     },
     async approve(month, { approver, updateId }) {
       calls.push({ kind: 'approve', month, approver, updateId });
-      await once(updateId, () => asUpdate(async () => {
-        const run = await inReview(month, 'be approved');
-        if (!approver.roles.includes('FINANCE')) throw refusal('FORBIDDEN', 'only FINANCE approves a settlement');
-        if (approver.sub === run.startedBy) throw refusal('FORBIDDEN', `${approver.sub} started this settlement: another FINANCE user must approve it (four eyes)`);
-        if (adjustedBy.get(month)?.has(approver.sub)) throw refusal('FORBIDDEN', `${approver.sub} adjusted statements of this settlement: another FINANCE user must approve it (four eyes)`);
-        const paid = await acts.payableCentres({ month });
-        const found = paid.flatMap((id) => payees.get(id) ?? []);
-        return acts.approveSettlement({ month, approvedBy: approver, payees: found });
-      }));
+      await once(updateId, () =>
+        asUpdate(async () => {
+          const run = await inReview(month, 'be approved');
+          if (!approver.roles.includes('FINANCE')) throw refusal('FORBIDDEN', 'only FINANCE approves a settlement');
+          if (approver.sub === run.startedBy)
+            throw refusal(
+              'FORBIDDEN',
+              `${approver.sub} started this settlement: another FINANCE user must approve it (four eyes)`,
+            );
+          if (adjustedBy.get(month)?.has(approver.sub))
+            throw refusal(
+              'FORBIDDEN',
+              `${approver.sub} adjusted statements of this settlement: another FINANCE user must approve it ` +
+                `(four eyes)`,
+            );
+          const paid = await acts.payableCentres({ month });
+          const found = paid.flatMap((id) => payees.get(id) ?? []);
+          return acts.approveSettlement({ month, approvedBy: approver, payees: found });
+        }),
+      );
     },
     async rebuild(month, { statementId, centreId, by, updateId }) {
       calls.push({ kind: 'rebuild', month, statementId, centreId, by, updateId });
-      await once(updateId, () => asUpdate(async () => {
-        await inReview(month, 'rebuild a statement');
-        return acts.rebuildStatement({ statementId, jobs: jobs.get(centreId) ?? [], by });
-      }));
+      await once(updateId, () =>
+        asUpdate(async () => {
+          await inReview(month, 'rebuild a statement');
+          return acts.rebuildStatement({ statementId, jobs: jobs.get(centreId) ?? [], by });
+        }),
+      );
     },
     async adjusted(month, by) {
       calls.push({ kind: 'adjusted', month, by });
@@ -163,7 +203,12 @@ export async function startHarness(prefix: string, startAt: string): Promise<Har
   const workflow = fakeSettlementWorkflow(store, acts);
   const schema = buildSettlementSchema({ store, now, workflow });
   return {
-    db, store, schema, acts, workflow, now,
+    db,
+    store,
+    schema,
+    acts,
+    workflow,
+    now,
     run: runnerFor(schema),
     snapshot: snapshotOf(db),
     setClock: (iso) => void (clock = new Date(iso)),
@@ -172,7 +217,10 @@ export async function startHarness(prefix: string, startAt: string): Promise<Har
 
 /** An activity's failure: an ApplicationFailure, non-retryable, of this type. */
 export async function activityFailure(promise: Promise<unknown>, type: string): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   const failure = error as ApplicationFailure;
   expect([failure.type, failure.nonRetryable]).toEqual([type, true]);
@@ -183,18 +231,81 @@ export { as, contextAs, expectError, expectOk, type Result } from '../../../comm
 
 export const STATEMENT_FIELDS = /* GraphQL */ `
   fragment S on Statement {
-    id month centreId centre { id } state standardVersionId grade
-    lines { ticketId ticketNumber statementId completedMonth productLine serviceType areaClass feeFen }
-    L T LT items { kind amountFen reason by correctsMonth } Q R payableFen carriedOutFen
-    heldJobs { ticketId ticketNumber completedMonth reasons } pendingJobs
-    history { at by action note } version
+    id
+    month
+    centreId
+    centre {
+      id
+    }
+    state
+    standardVersionId
+    grade
+    lines {
+      ticketId
+      ticketNumber
+      statementId
+      completedMonth
+      productLine
+      serviceType
+      areaClass
+      feeFen
+    }
+    L
+    T
+    LT
+    items {
+      kind
+      amountFen
+      reason
+      by
+      correctsMonth
+    }
+    Q
+    R
+    payableFen
+    carriedOutFen
+    heldJobs {
+      ticketId
+      ticketNumber
+      completedMonth
+      reasons
+    }
+    pendingJobs
+    history {
+      at
+      by
+      action
+      note
+    }
+    version
   }
 `;
 
 export const RUN_FIELDS = /* GraphQL */ `
   fragment Run on SettlementRun {
-    month state startedBy startedAt standardVersionId progress { done total }
-    totals { centres jobs L Q R payableFen }
-    adjustedBy approvedBy approvedAt dueAt overdue exportedBy exportedAt
+    month
+    state
+    startedBy
+    startedAt
+    standardVersionId
+    progress {
+      done
+      total
+    }
+    totals {
+      centres
+      jobs
+      L
+      Q
+      R
+      payableFen
+    }
+    adjustedBy
+    approvedBy
+    approvedAt
+    dueAt
+    overdue
+    exportedBy
+    exportedAt
   }
 `;

@@ -7,7 +7,8 @@ import { forbidden, hasRole, requireRole, type Claims } from '@starline/common';
  */
 export const requireFinance = (claims: Claims | null): Claims => requireRole(claims, 'FINANCE');
 export const requireRunReader = (claims: Claims | null): Claims => requireRole(claims, 'FINANCE', 'OPERATOR', 'ADMIN');
-export const requireStatementReader = (claims: Claims | null): Claims => requireRole(claims, 'FINANCE', 'OPERATOR', 'ADMIN', 'PARTNER');
+export const requireStatementReader = (claims: Claims | null): Claims =>
+  requireRole(claims, 'FINANCE', 'OPERATOR', 'ADMIN', 'PARTNER');
 export const seesEveryStatement = (claims: Claims | null): boolean => hasRole(claims, 'FINANCE', 'OPERATOR', 'ADMIN');
 export const maySeeStatementsOf = (claims: Claims | null, centreId: string): boolean =>
   seesEveryStatement(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);

@@ -2,7 +2,14 @@ import { badInput, loaderFor, shanghaiMonth, type RequestContext } from '@starli
 import { isMonth, monthsAfter } from '../rules/month.ts';
 import { STATEMENT_STATES, statementStateIn, type StatementState } from '../rules/state.ts';
 import { statementId } from '../store/settlement.ts';
-import { forbiddenStatement, maySeeStatementsOf, requireFinance, requireRunReader, requireStatementReader, seesEveryStatement } from './access.ts';
+import {
+  forbiddenStatement,
+  maySeeStatementsOf,
+  requireFinance,
+  requireRunReader,
+  requireStatementReader,
+  seesEveryStatement,
+} from './access.ts';
 import type { SettlementDeps } from './deps.ts';
 import { runView, statementView, type RunView } from './view.ts';
 
@@ -15,7 +22,8 @@ export function checkMonth(month: unknown, field = 'month'): string {
 }
 
 export function checkStatementId(id: unknown, field = 'id'): { month: string; centreId: string } {
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw badInput(field, 'must be a statement id YYYY-MM:<centre id>');
+  if (typeof id !== 'string' || !ID_PATTERN.test(id))
+    throw badInput(field, 'must be a statement id YYYY-MM:<centre id>');
   const [month, centreId] = id.split(':') as [string, string];
   return { month, centreId };
 }
@@ -43,26 +51,42 @@ export async function paymentFile(deps: SettlementDeps, ctx: RequestContext, run
 
 /** SettlementRun.statements: the month's statements in build order, a page at a time (a PARTNER: its own only). */
 export async function runStatements(
-  deps: SettlementDeps, ctx: RequestContext, run: RunView, args: { first?: number | null; after?: string | null; state?: StatementState | null },
+  deps: SettlementDeps,
+  ctx: RequestContext,
+  run: RunView,
+  args: { first?: number | null; after?: string | null; state?: StatementState | null },
 ) {
   const claims = requireStatementReader(ctx.claims);
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw badInput('first', `must be 1–${PAGE_MAX}`);
   if (args.state && !STATEMENT_STATES.includes(args.state)) throw badInput('state', 'is not a statement state');
   // The index's summaries know each statement's state, so a filtered page reads only its own statements.
-  const visible = (await deps.store.summaries(run.month)).filter((x) => seesEveryStatement(claims) || x.centreId === claims.centreId);
-  const ids = visible.filter((x) => !args.state || statementStateIn(run.state, x.onHold) === args.state).map((x) => x.id);
+  const visible = (await deps.store.summaries(run.month)).filter(
+    (x) => seesEveryStatement(claims) || x.centreId === claims.centreId,
+  );
+  const ids = visible
+    .filter((x) => !args.state || statementStateIn(run.state, x.onHold) === args.state)
+    .map((x) => x.id);
   let start = 0;
   if (args.after != null) {
     start = ids.indexOf(args.after) + 1;
     if (start === 0) throw badInput('after', 'is not a cursor of this list');
   }
   const nodes = (await deps.store.findStatements(ids.slice(start, start + first))).map((x) => statementView(x, run));
-  return { nodes, totalCount: visible.length, pageInfo: { hasNextPage: start + first < ids.length, endCursor: nodes.at(-1)?.id ?? null } };
+  return {
+    nodes,
+    totalCount: visible.length,
+    pageInfo: { hasNextPage: start + first < ids.length, endCursor: nodes.at(-1)?.id ?? null },
+  };
 }
 
 /** ServiceCentre.statements: the last `last` months' statements of the centre, newest first, each by `_id`. */
-export async function centreStatements(deps: SettlementDeps, ctx: RequestContext, centreId: string, last: number | null | undefined) {
+export async function centreStatements(
+  deps: SettlementDeps,
+  ctx: RequestContext,
+  centreId: string,
+  last: number | null | undefined,
+) {
   const claims = requireStatementReader(ctx.claims);
   if (!maySeeStatementsOf(claims, centreId)) throw forbiddenStatement();
   const n = last ?? 12;
@@ -77,7 +101,9 @@ export async function centreStatements(deps: SettlementDeps, ctx: RequestContext
   return statements.map((s) => statementView(s, runOf.get(s.month) ?? null));
 }
 
-/** Ticket.statementLine: the line that paid the job, batched per request; null when unpaid or not the caller's to see. */
+/**
+ * Ticket.statementLine: the line that paid the job, batched per request; null when unpaid or not the caller's to see.
+ */
 export async function statementLine(deps: SettlementDeps, ctx: RequestContext, ticketId: string) {
   requireStatementReader(ctx.claims);
   const load = loaderFor(ctx, 'statement-line', (ids: string[]) => deps.store.claimsOf(ids));

@@ -16,17 +16,25 @@ export function createResolvers(deps: SettlementDeps): GraphQLResolverMap<Reques
       statement: (_: unknown, args: { id: string }, ctx: Ctx) => queries.statement(deps, ctx, args.id),
     },
     Mutation: {
-      startSettlement: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) => mutations.startSettlement(deps, ctx, args.month, args.idempotencyKey),
-      addAdjustment: (_: unknown, args: Parameters<typeof mutations.addAdjustment>[2], ctx: Ctx) => mutations.addAdjustment(deps, ctx, args),
-      holdStatement: (_: unknown, args: Parameters<typeof mutations.holdStatement>[2], ctx: Ctx) => mutations.holdStatement(deps, ctx, args),
-      releaseStatement: (_: unknown, args: Parameters<typeof mutations.releaseStatement>[2], ctx: Ctx) => mutations.releaseStatement(deps, ctx, args),
-      rebuildStatement: (_: unknown, args: Parameters<typeof mutations.rebuildStatement>[2], ctx: Ctx) => mutations.rebuildStatement(deps, ctx, args),
-      approveSettlement: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) => mutations.approveSettlement(deps, ctx, args.month, args.idempotencyKey),
-      markExported: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) => mutations.markExported(deps, ctx, args.month, args.idempotencyKey),
+      startSettlement: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) =>
+        mutations.startSettlement(deps, ctx, args.month, args.idempotencyKey),
+      addAdjustment: (_: unknown, args: Parameters<typeof mutations.addAdjustment>[2], ctx: Ctx) =>
+        mutations.addAdjustment(deps, ctx, args),
+      holdStatement: (_: unknown, args: Parameters<typeof mutations.holdStatement>[2], ctx: Ctx) =>
+        mutations.holdStatement(deps, ctx, args),
+      releaseStatement: (_: unknown, args: Parameters<typeof mutations.releaseStatement>[2], ctx: Ctx) =>
+        mutations.releaseStatement(deps, ctx, args),
+      rebuildStatement: (_: unknown, args: Parameters<typeof mutations.rebuildStatement>[2], ctx: Ctx) =>
+        mutations.rebuildStatement(deps, ctx, args),
+      approveSettlement: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) =>
+        mutations.approveSettlement(deps, ctx, args.month, args.idempotencyKey),
+      markExported: (_: unknown, args: { month: string } & Keyed, ctx: Ctx) =>
+        mutations.markExported(deps, ctx, args.month, args.idempotencyKey),
     },
     SettlementRun: {
       paymentFile: (r: RunView, _: unknown, ctx: Ctx) => queries.paymentFile(deps, ctx, r),
-      statements: (r: RunView, args: Parameters<typeof queries.runStatements>[3], ctx: Ctx) => queries.runStatements(deps, ctx, r, args),
+      statements: (r: RunView, args: Parameters<typeof queries.runStatements>[3], ctx: Ctx) =>
+        queries.runStatements(deps, ctx, r, args),
     },
     Statement: {
       __resolveReference: (ref: { id: string }, ctx: Ctx) => queries.statement(deps, ctx, ref.id),
@@ -34,7 +42,8 @@ export function createResolvers(deps: SettlementDeps): GraphQLResolverMap<Reques
     },
     ServiceCentre: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-      statements: (c: { id: string }, args: { last?: number | null }, ctx: Ctx) => queries.centreStatements(deps, ctx, c.id, args.last),
+      statements: (c: { id: string }, args: { last?: number | null }, ctx: Ctx) =>
+        queries.centreStatements(deps, ctx, c.id, args.last),
     },
     Ticket: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),

@@ -20,9 +20,14 @@ const list = (ids: readonly string[]): string =>
 export function approvalProblems({ approver, startedBy, statements }: ApprovalRequest): string[] {
   const problems: string[] = [];
   if (!approver.roles.includes('FINANCE')) problems.push('the approver must hold the FINANCE role');
-  if (approver.sub === startedBy) problems.push('the approver started this settlement run: another FINANCE user must approve it (four eyes)');
+  if (approver.sub === startedBy)
+    problems.push('the approver started this settlement run: another FINANCE user must approve it (four eyes)');
   const adjusted = statements.filter((s) => s.adjustedBy.includes(approver.sub)).map((s) => s.id);
-  if (adjusted.length) problems.push(`the approver wrote adjustments on statements ${list(adjusted)}: another FINANCE user must approve them (four eyes)`);
+  if (adjusted.length)
+    problems.push(
+      `the approver wrote adjustments on statements ${list(adjusted)}: another FINANCE user must approve ` +
+        `them (four eyes)`,
+    );
   const held = statements.filter((s) => s.onHold).map((s) => s.id);
   if (held.length) problems.push(`statements ${list(held)} are ON_HOLD: release them first`);
   return problems;

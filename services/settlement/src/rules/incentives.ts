@@ -27,12 +27,32 @@ export function evaluationItems(award: EvaluationAward): QItem[] {
   const grade = award.grade ?? 'ungraded';
   const rank = award.rank === null ? '' : `, rank ${award.rank}`;
   const items: QItem[] = [];
-  if (award.awardFen > 0) items.push({ kind: 'AWARD', amountFen: award.awardFen, reason: `incentive award (激励奖), ${award.month} grade ${grade}${rank}`, by, correctsMonth: null });
-  if (award.penaltyFen > 0) items.push({ kind: 'PENALTY', amountFen: -award.penaltyFen, reason: `penalty (罚), ${award.month} grade ${grade}${rank}`, by, correctsMonth: null });
+  if (award.awardFen > 0)
+    items.push({
+      kind: 'AWARD',
+      amountFen: award.awardFen,
+      reason: `incentive award (激励奖), ${award.month} grade ${grade}${rank}`,
+      by,
+      correctsMonth: null,
+    });
+  if (award.penaltyFen > 0)
+    items.push({
+      kind: 'PENALTY',
+      amountFen: -award.penaltyFen,
+      reason: `penalty (罚), ${award.month} grade ${grade}${rank}`,
+      by,
+      correctsMonth: null,
+    });
   return items;
 }
 
 /** Last month's unpaid shortfall (its −R) as a deduction in this month's Q. */
 export function carriedDeduction(fromMonth: string, amountFen: number): QItem {
-  return { kind: 'CARRIED_DEDUCTION', amountFen: -amountFen, reason: `shortfall carried from ${fromMonth}`, by: SETTLEMENT_ACTOR, correctsMonth: null };
+  return {
+    kind: 'CARRIED_DEDUCTION',
+    amountFen: -amountFen,
+    reason: `shortfall carried from ${fromMonth}`,
+    by: SETTLEMENT_ACTOR,
+    correctsMonth: null,
+  };
 }

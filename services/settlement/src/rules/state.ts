@@ -33,12 +33,18 @@ export const acceptsAdjustments = (state: StatementState): boolean => state === 
  * A statement's state as shown: it follows its month's run, except a hold, the one state a statement
  * keeps of its own — so finishing the build or approving the month rewrites no statement.
  */
-export function statementStateIn(run: 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED' | 'EXPORTED', onHold: boolean): StatementState {
+export function statementStateIn(
+  run: 'WAITING_FOR_EVALUATION' | 'BUILDING' | 'IN_REVIEW' | 'APPROVED' | 'EXPORTED',
+  onHold: boolean,
+): StatementState {
   switch (run) {
     case 'WAITING_FOR_EVALUATION':
-    case 'BUILDING': return 'DRAFT';
-    case 'IN_REVIEW': return onHold ? 'ON_HOLD' : 'IN_REVIEW';
+    case 'BUILDING':
+      return 'DRAFT';
+    case 'IN_REVIEW':
+      return onHold ? 'ON_HOLD' : 'IN_REVIEW';
     case 'APPROVED':
-    case 'EXPORTED': return run;
+    case 'EXPORTED':
+      return run;
   }
 }

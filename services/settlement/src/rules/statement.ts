@@ -47,7 +47,8 @@ export interface StatementFigures {
 /** a × b / 100 rounded half up, for a, b ≥ 0, without floats: the remainder decides. */
 export function hundredthsOf(amountFen: Fen, hundredths: number): Fen {
   const product = amountFen * hundredths;
-  if (!Number.isSafeInteger(product)) throw new RangeError(`${amountFen} × ${hundredths} is beyond exact integer arithmetic`);
+  if (!Number.isSafeInteger(product))
+    throw new RangeError(`${amountFen} × ${hundredths} is beyond exact integer arithmetic`);
   const rest = product % 100;
   return (product - rest) / 100 + (rest >= 50 ? 1 : 0);
 }
@@ -67,21 +68,27 @@ export function computeStatement(input: StatementInput): StatementFigures {
   for (const line of input.lines) {
     if (seen.has(line.ticketId)) throw new RangeError(`job ${line.ticketNumber} is listed twice: a job is paid once`);
     seen.add(line.ticketId);
-    if (!isFen(line.feeFen)) throw new RangeError(`job ${line.ticketNumber}: fee must be whole fen ≥ 0, got ${line.feeFen}`);
+    if (!isFen(line.feeFen))
+      throw new RangeError(`job ${line.ticketNumber}: fee must be whole fen ≥ 0, got ${line.feeFen}`);
   }
   if (!Number.isSafeInteger(input.coefficient) || input.coefficient <= 0) {
     throw new RangeError(`T must be a positive whole number of hundredths, got ${input.coefficient}`);
   }
   for (const item of input.items) {
-    if (!Q_KINDS.includes(item.kind) || item.kind === 'CARRIED_DEDUCTION') throw new RangeError(`Q item kind ${item.kind} is not accepted here`);
-    if (!Number.isSafeInteger(item.amountFen)) throw new RangeError(`Q item "${item.reason}": amount must be whole fen, got ${item.amountFen}`);
+    if (!Q_KINDS.includes(item.kind) || item.kind === 'CARRIED_DEDUCTION')
+      throw new RangeError(`Q item kind ${item.kind} is not accepted here`);
+    if (!Number.isSafeInteger(item.amountFen))
+      throw new RangeError(`Q item "${item.reason}": amount must be whole fen, got ${item.amountFen}`);
   }
   const { carriedIn } = input;
   if (carriedIn && (!isFen(carriedIn.amountFen) || !isMonth(carriedIn.fromMonth))) {
     throw new RangeError('carriedIn needs a month (YYYY-MM) and whole fen ≥ 0');
   }
 
-  const items = [...(carriedIn && carriedIn.amountFen > 0 ? [carriedDeduction(carriedIn.fromMonth, carriedIn.amountFen)] : []), ...input.items];
+  const items = [
+    ...(carriedIn && carriedIn.amountFen > 0 ? [carriedDeduction(carriedIn.fromMonth, carriedIn.amountFen)] : []),
+    ...input.items,
+  ];
   const L = sum(input.lines.map((l) => l.feeFen));
   const LT = hundredthsOf(L, input.coefficient);
   const Q = sum(items.map((i) => i.amountFen));

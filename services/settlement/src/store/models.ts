@@ -23,20 +23,22 @@ export interface StatementDoc {
 
 /**
  * A job paid, `_id` = its ticket id: inserted once, so a job is a statement line exactly once, ever —
- * a second statement's insert fails on the duplicate `_id` whatever runs, retries or races.
+ * a second statement's insert fails on the duplicate `_id` whatever runs, retries or races. Only the
+ * statement (`month:centre`): 300,000 of them are written per month, and the statement has the rest.
  */
 export interface ClaimDoc {
   _id: string;
   statementId: string;
-  centreId: string;
-  month: string;
-  claimedAt: Date;
 }
 
-/** The month's statement summaries in build order, packed (`_id` = the month): what lists, totals and approval read. */
+/**
+ * The month's index: what lists, totals and approval read instead of the statements. Its head (`_id`
+ * = the month) packs each page's length; page n (`_id` = `month#n`) packs its statements' summaries.
+ * Each batch of the build adds a page, so a batch rewrites a few KB rather than the whole index.
+ */
 export interface IndexDoc {
   _id: string;
-  summaries: string;
+  body: string;
 }
 
 /** The month's payment file (`_id` = the month), written once on approval. */
@@ -51,24 +53,66 @@ export interface PaymentFileDoc {
 }
 
 const packed = <D>(name: string, extra: Record<string, unknown> = {}) =>
-  new Schema<D>({ _id: { type: String, required: true }, state: { type: String, required: true }, body: { type: String, required: true }, updatedAt: { type: Date, required: true }, ...extra } as never, { versionKey: false });
+  new Schema<D>(
+    {
+      _id: { type: String, required: true },
+      state: { type: String, required: true },
+      body: { type: String, required: true },
+      updatedAt: { type: Date, required: true },
+      ...extra,
+    } as never,
+    { versionKey: false },
+  );
 
 function model<D>(conn: Connection, name: string, schema: () => Schema<D>, collection: string): Model<D> {
   return (conn.models[name] as Model<D> | undefined) ?? conn.model<D>(name, schema(), collection);
 }
 
-export const runModel = (conn: Connection) => model<RunDoc>(conn, 'SettlementRun', () => packed<RunDoc>('SettlementRun'), 'settlement_runs');
-export const statementModel = (conn: Connection) => model<StatementDoc>(conn, 'Statement', () => packed<StatementDoc>('Statement'), 'statements');
+export const runModel = (conn: Connection) =>
+  model<RunDoc>(conn, 'SettlementRun', () => packed<RunDoc>('SettlementRun'), 'settlement_runs');
+export const statementModel = (conn: Connection) =>
+  model<StatementDoc>(conn, 'Statement', () => packed<StatementDoc>('Statement'), 'statements');
 export const claimModel = (conn: Connection) =>
-  model<ClaimDoc>(conn, 'PaidJob', () => new Schema<ClaimDoc>({
-    _id: { type: String, required: true }, statementId: { type: String, required: true }, centreId: { type: String, required: true },
-    month: { type: String, required: true }, claimedAt: { type: Date, required: true },
-  }, { versionKey: false }), 'paid_jobs');
+  model<ClaimDoc>(
+    conn,
+    'PaidJob',
+    () =>
+      new Schema<ClaimDoc>(
+        {
+          _id: { type: String, required: true },
+          statementId: { type: String, required: true },
+        },
+        { versionKey: false },
+      ),
+    'paid_jobs',
+  );
 export const indexModel = (conn: Connection) =>
-  model<IndexDoc>(conn, 'StatementIndex', () => new Schema<IndexDoc>({ _id: { type: String, required: true }, summaries: { type: String, required: true } }, { versionKey: false }), 'statement_index');
+  model<IndexDoc>(
+    conn,
+    'StatementIndex',
+    () =>
+      new Schema<IndexDoc>(
+        { _id: { type: String, required: true }, body: { type: String, required: true } },
+        { versionKey: false },
+      ),
+    'statement_index',
+  );
 export const paymentFileModel = (conn: Connection) =>
-  model<PaymentFileDoc>(conn, 'PaymentFile', () => new Schema<PaymentFileDoc>({
-    _id: { type: String, required: true }, fileName: { type: String, required: true }, sha256: { type: String, required: true },
-    rows: { type: Number, required: true }, totalFen: { type: Number, required: true }, content: { type: String, required: true },
-    generatedAt: { type: Date, required: true },
-  }, { versionKey: false }), 'payment_files');
+  model<PaymentFileDoc>(
+    conn,
+    'PaymentFile',
+    () =>
+      new Schema<PaymentFileDoc>(
+        {
+          _id: { type: String, required: true },
+          fileName: { type: String, required: true },
+          sha256: { type: String, required: true },
+          rows: { type: Number, required: true },
+          totalFen: { type: Number, required: true },
+          content: { type: String, required: true },
+          generatedAt: { type: Date, required: true },
+        },
+        { versionKey: false },
+      ),
+    'payment_files',
+  );
