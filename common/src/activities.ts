@@ -22,7 +22,9 @@ export interface StandardsActivities {
   /** A standard version by id (any status), or null when there is none: for checking a reference. */
   standardVersion(input: { versionId: string }): Promise<PublishedStandardRef | null>;
   /** The product-line codes of the standard in force at `at`, with `validUntil` as above. */
-  productLinesAt(input: { at: string }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
+  productLinesAt(input: {
+    at: string;
+  }): Promise<{ standardVersionId: string; productLines: string[]; validUntil: string | null }>;
   /** What the ticket lifecycle needs of the standard in force at `at`, with validUntil as licencePolicyAt. */
   ticketPolicyAt(input: { at: string }): Promise<TicketPolicyInput & { validUntil: string | null }>;
   /** The monthly evaluation's numbers of the standard in force at `at` (the month's last instant), with validUntil as licencePolicyAt. */
@@ -41,7 +43,13 @@ export interface StandardsActivities {
 export interface EvaluationPolicyInput {
   standardVersionId: string;
   kpis: {
-    code: 'SATISFACTION_RATE' | 'INFORMATION_TIMELINESS' | 'DISPATCH_LEFTOVER' | 'COMPLAINT_RATE' | 'PARTS_MISJUDGEMENT' | 'DELIGHT_RATE';
+    code:
+      | 'SATISFACTION_RATE'
+      | 'INFORMATION_TIMELINESS'
+      | 'DISPATCH_LEFTOVER'
+      | 'COMPLAINT_RATE'
+      | 'PARTS_MISJUDGEMENT'
+      | 'DELIGHT_RATE';
     direction: 'HIGHER_IS_BETTER' | 'LOWER_IS_BETTER';
     target: number;
     floor: number;
@@ -49,7 +57,14 @@ export interface EvaluationPolicyInput {
   }[];
   incentivePoints: { qualityInfoAdopted: number; serviceInnovation: number; majorComplaint: number };
   grading: { aMinScore: number; bMinScore: number; minCompletions: number };
-  consequences: { suspendAtCGrades: number; eliminateAtCGrades: number; awardTopN: number; penaltyBottomN: number; awardFen: number; penaltyFen: number };
+  consequences: {
+    suspendAtCGrades: number;
+    eliminateAtCGrades: number;
+    awardTopN: number;
+    penaltyBottomN: number;
+    awardFen: number;
+    penaltyFen: number;
+  };
   reviewWindowDays: number;
   promotionRunMonths: number;
 }
@@ -191,9 +206,18 @@ export interface NetworkActivities {
    * the centres to evaluate. Idempotent per (month, run). A CONFIRMED month is left alone and returned
    * as it is, so the workflow ends without changing anything.
    */
-  beginEvaluationRun(input: { month: string; run: number; standardVersionId: string; requestedBy: string }): Promise<{ state: EvaluationState; total: number }>;
+  beginEvaluationRun(input: {
+    month: string;
+    run: number;
+    standardVersionId: string;
+    requestedBy: string;
+  }): Promise<{ state: EvaluationState; total: number }>;
   /** The centres to evaluate (ACTIVE or SUSPENDED during the month), by id, `limit` 1–1000 after the cursor. Reads only. */
-  evaluationCentres(input: { month: string; after: string | null; limit: number }): Promise<{ centres: EvaluationCentre[]; nextCursor: string | null }>;
+  evaluationCentres(input: {
+    month: string;
+    after: string | null;
+    limit: number;
+  }): Promise<{ centres: EvaluationCentre[]; nextCursor: string | null }>;
   /**
    * Computes and stores the PROVISIONAL scorecards of a batch for run `run` (replacing an earlier
    * run's), with the policy given; sets progress to `doneBefore` + the batch. Idempotent.
@@ -209,23 +233,39 @@ export interface NetworkActivities {
    * Ranks the run's scorecards (awards, penalties, consequences to come) and makes the run PROVISIONAL
    * with `computedAt`. Idempotent per (month, run). Returns the grade counts.
    */
-  finishEvaluationRun(input: { month: string; run: number }): Promise<{ computedAt: string; gradeCounts: { A: number; B: number; C: number; ungraded: number } }>;
+  finishEvaluationRun(input: {
+    month: string;
+    run: number;
+  }): Promise<{ computedAt: string; gradeCounts: { A: number; B: number; C: number; ungraded: number } }>;
   /** Disputes of the month still OPEN. Reads only. */
   openDisputes(input: { month: string }): Promise<number>;
   /** Marks the month CONFIRMING by `confirmedBy` (first call wins; a repeat returns the same). Refused (CONFLICT) while a dispute is open. */
-  confirmEvaluation(input: { month: string; confirmedBy: string }): Promise<{ confirmedAt: string; confirmedBy: string }>;
+  confirmEvaluation(input: {
+    month: string;
+    confirmedBy: string;
+  }): Promise<{ confirmedAt: string; confirmedBy: string }>;
   /**
    * On confirmation, for a batch of the month's centres: records the grade (as recordGrade) and applies
    * the consequence (as applyStatusConsequence, evidence `evaluation:YYYY-MM`). Idempotent. Returns the
    * centres this batch eliminated, whose open jobs must be recalled and re-dispatched.
    */
-  applyEvaluationBatch(input: { month: string; after: string | null; limit: number }): Promise<{ eliminated: string[]; nextCursor: string | null }>;
+  applyEvaluationBatch(input: {
+    month: string;
+    after: string | null;
+    limit: number;
+  }): Promise<{ eliminated: string[]; nextCursor: string | null }>;
   /** Marks the month CONFIRMED (idempotent). */
   completeEvaluation(input: { month: string }): Promise<{ state: 'CONFIRMED' }>;
   /** A CONFIRMED month's awards and penalties (for settlement), by centre id after the cursor; refused (NOT_FOUND type) before confirmation. */
-  evaluationAwards(input: { month: string; after: string | null; limit: number }): Promise<{ awards: EvaluationAward[]; nextCursor: string | null }>;
+  evaluationAwards(input: {
+    month: string;
+    after: string | null;
+    limit: number;
+  }): Promise<{ awards: EvaluationAward[]; nextCursor: string | null }>;
   /** The month's evaluation as settlement waits on it: its state, the standard version it used and how many centres it evaluated; null when never run. Reads only. */
-  evaluationOf(input: { month: string }): Promise<{ state: EvaluationState; standardVersionId: string; centres: number } | null>;
+  evaluationOf(input: {
+    month: string;
+  }): Promise<{ state: EvaluationState; standardVersionId: string; centres: number } | null>;
   /** The payee details of each centre asked (1–1000 ids), in the order asked; a centre that does not exist is left out. Reads only. */
   payeesOf(input: { centreIds: string[] }): Promise<CentrePayee[]>;
 
@@ -285,14 +325,25 @@ export interface LicencePolicyInput {
 export interface TicketPolicyInput {
   standardVersionId: string;
   slaClocks: {
-    acceptMinutes: number; maxDispatchAttempts: number; firstContactMinutes: number; missedAppointmentMinutes: number;
-    completionReportMinutes: number; callbackHours: number; callbackMaxAttempts: number; repeatRepairDays: number;
+    acceptMinutes: number;
+    maxDispatchAttempts: number;
+    firstContactMinutes: number;
+    missedAppointmentMinutes: number;
+    completionReportMinutes: number;
+    callbackHours: number;
+    callbackMaxAttempts: number;
+    repeatRepairDays: number;
     complaintResponseHours: { level1: number; level2: number; level3: number };
   };
-  procedureSteps: string[];   // step codes in order
-  requiredSteps: string[];    // codes with requiredInCompletion
+  procedureSteps: string[]; // step codes in order
+  requiredSteps: string[]; // codes with requiredInCompletion
   productLines: { code: string; warrantyMonths: number }[];
-  labourFees: { productLine: string; serviceType: 'INSTALL' | 'REPAIR' | 'MAINTENANCE' | 'INSPECTION'; areaClass: 'URBAN' | 'RURAL'; feeFen: number }[];
+  labourFees: {
+    productLine: string;
+    serviceType: 'INSTALL' | 'REPAIR' | 'MAINTENANCE' | 'INSPECTION';
+    areaClass: 'URBAN' | 'RURAL';
+    feeFen: number;
+  }[];
   priceList: { code: string; productLine: string; kind: 'PART' | 'LABOUR'; description: string; priceFen: number }[];
 }
 
@@ -315,7 +366,12 @@ export interface CertificationActivities {
    * engineers whose review failed (a REVOKED licence, or a failed ANNUAL_REVIEW exam in the cycle)
    * are flagged once per cycle. Idempotent: a re-run changes nothing.
    */
-  annualReview(input: { cycleEnd: string; batchSize: number; after?: string | null; policy?: LicencePolicyInput }): Promise<AnnualReviewResult>;
+  annualReview(input: {
+    cycleEnd: string;
+    batchSize: number;
+    after?: string | null;
+    policy?: LicencePolicyInput;
+  }): Promise<AnnualReviewResult>;
 
   /** The engineer with this id, or null when there is none. Reads only. */
   engineerRef(input: { engineerId: string }): Promise<EngineerRef | null>;
@@ -349,15 +405,29 @@ export interface CertificationActivities {
     note?: string | null;
     recordedBy: string;
     policy?: LicencePolicyInput;
-  }): Promise<{ entryId: string; created: boolean; pointsRemaining: number; status: 'EXEMPLARY' | 'NORMAL' | 'WARNING' | 'REVOKED' }>;
+  }): Promise<{
+    entryId: string;
+    created: boolean;
+    pointsRemaining: number;
+    status: 'EXEMPLARY' | 'NORMAL' | 'WARNING' | 'REVOKED';
+  }>;
 
   /** The month's (YYYY-MM, Asia/Shanghai) incentive credits per centre, one entry per centre asked (0s when none). Reads one document per centre. */
   centreMonthCredits(input: { month: string; centreIds: string[] }): Promise<CentreMonthCredits[]>;
 }
 
 export type TicketState =
-  | 'RECEIVED' | 'OFFERED' | 'ESCALATED' | 'ACCEPTED' | 'BOOKED' | 'ASSIGNED' | 'ON_SITE'
-  | 'COMPLETED' | 'CALLED_BACK' | 'CLOSED' | 'CANCELLED';
+  | 'RECEIVED'
+  | 'OFFERED'
+  | 'ESCALATED'
+  | 'ACCEPTED'
+  | 'BOOKED'
+  | 'ASSIGNED'
+  | 'ON_SITE'
+  | 'COMPLETED'
+  | 'CALLED_BACK'
+  | 'CLOSED'
+  | 'CANCELLED';
 
 /**
  * A command to a ticket as it crosses Temporal (instants as ISO strings); the tickets service turns
@@ -499,7 +569,10 @@ export interface SettlementActivities {
    * Builds the DRAFT statements of a batch of the evaluation's centres from their unsettled jobs: each
    * PAYABLE job becomes a line of exactly one statement ever (claimed by ticket id). Idempotent.
    */
-  buildStatements(input: { month: string; centres: { award: EvaluationAward; jobs: SettlementJob[] }[] }): Promise<{ built: number }>;
+  buildStatements(input: {
+    month: string;
+    centres: { award: EvaluationAward; jobs: SettlementJob[] }[];
+  }): Promise<{ built: number }>;
   /** Every statement built: IN_REVIEW, with the run's totals and approval due date. Idempotent. */
   finishBuild(input: { month: string }): Promise<{ state: string; dueAt: string }>;
   /** Approval is due and has not come: the run is flagged overdue. Idempotent. */
@@ -513,7 +586,15 @@ export interface SettlementActivities {
    * statement ON_HOLD, every paid centre with payee details — writes the payment file and makes the
    * run and its statements APPROVED. Refused (FORBIDDEN, CONFLICT, INVALID_TRANSITION) otherwise.
    */
-  approveSettlement(input: { month: string; approvedBy: { sub: string; roles: string[] }; payees: CentrePayee[] }): Promise<{ approvedAt: string; sha256: string }>;
+  approveSettlement(input: {
+    month: string;
+    approvedBy: { sub: string; roles: string[] };
+    payees: CentrePayee[];
+  }): Promise<{ approvedAt: string; sha256: string }>;
   /** An approved month's settled jobs (paid, or found NOT_PAYABLE) per statement, a page at a time. Reads only. */
-  settledJobs(input: { month: string; after: string | null; limit: number }): Promise<{ statements: SettledStatement[]; nextCursor: string | null }>;
+  settledJobs(input: {
+    month: string;
+    after: string | null;
+    limit: number;
+  }): Promise<{ statements: SettledStatement[]; nextCursor: string | null }>;
 }

@@ -37,7 +37,8 @@ export function claimsFromPayload(payload: JWTPayload): Claims {
     claims.centreId = centreId;
   }
   if (roles.includes('ENGINEER')) {
-    if (typeof engineerId !== 'string' || !engineerId) throw unauthenticated('an ENGINEER token must carry an engineerId claim');
+    if (typeof engineerId !== 'string' || !engineerId)
+      throw unauthenticated('an ENGINEER token must carry an engineerId claim');
     claims.engineerId = engineerId;
     if (typeof centreId === 'string' && centreId) claims.centreId = centreId;
   }
@@ -118,6 +119,7 @@ export function requireRole(claims: Claims | null, ...roles: Role[]): Claims {
  * A centre's month figures (KPI counters, credits, scorecards) are read by HQ (OPERATOR, ADMIN,
  * CALL_CENTRE) and FINANCE for every centre, by a PARTNER for its own centre only, by an ENGINEER never.
  */
-export const seesEveryCentreMonth = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE');
+export const seesEveryCentreMonth = (claims: Claims | null): boolean =>
+  hasRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE');
 export const maySeeCentreMonth = (claims: Claims | null, centreId: string): boolean =>
   seesEveryCentreMonth(claims) || (hasRole(claims, 'PARTNER') && !!claims?.centreId && claims.centreId === centreId);

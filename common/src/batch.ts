@@ -25,7 +25,11 @@ const loaders = new WeakMap<object, Map<string, unknown>>();
  * The request's own loader of one kind, made on first use: a loader lives no longer than the request
  * (keyed by its context), so it never serves one caller's batch to another.
  */
-export function loaderFor<K, V>(ctx: object, kind: string, load: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
+export function loaderFor<K, V>(
+  ctx: object,
+  kind: string,
+  load: (keys: K[]) => Promise<Map<K, V>>,
+): (key: K) => Promise<V | undefined> {
   let kinds = loaders.get(ctx);
   if (!kinds) loaders.set(ctx, (kinds = new Map()));
   let loader = kinds.get(kind) as ((key: K) => Promise<V | undefined>) | undefined;

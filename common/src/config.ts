@@ -12,11 +12,14 @@ export function env<T = string>(name: string, fallback: T, parse?: Parse<T>): T 
   return parse ? parse(raw, name) : (raw as unknown as T);
 }
 
-export const asInt = (min: number, max: number): Parse<number> => (raw, name) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return n;
-};
+export const asInt =
+  (min: number, max: number): Parse<number> =>
+  (raw, name) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
 
 export const asBool: Parse<boolean> = (raw, name) => {
   if (/^(1|true|yes)$/i.test(raw)) return true;
@@ -37,7 +40,15 @@ export const DEV_JWT_SECRET = 'starline-local-development-jwt-secret';
 export const DEV_SIGNING_SECRET = 'starline-local-development-gateway-signing-secret';
 
 /** The ports of the local stack, all derived from one base so a second stack can run beside it. */
-export const SERVICE_PORT_OFFSETS = { gateway: 0, workflows: 100, standards: 101, network: 102, certification: 103, tickets: 104, settlement: 105 } as const;
+export const SERVICE_PORT_OFFSETS = {
+  gateway: 0,
+  workflows: 100,
+  standards: 101,
+  network: 102,
+  certification: 103,
+  tickets: 104,
+  settlement: 105,
+} as const;
 export type ServiceName = Exclude<keyof typeof SERVICE_PORT_OFFSETS, 'gateway' | 'workflows'>;
 
 export interface PlatformConfig {
@@ -59,7 +70,8 @@ export interface PlatformConfig {
 
 export function loadPlatformConfig(): PlatformConfig {
   const environment = env('STARLINE_ENV', 'development', (raw, name) => {
-    if (raw !== 'development' && raw !== 'production') throw new ConfigError(`${name} must be development or production, got "${raw}"`);
+    if (raw !== 'development' && raw !== 'production')
+      throw new ConfigError(`${name} must be development or production, got "${raw}"`);
     return raw;
   });
   const cfg: PlatformConfig = {
@@ -78,9 +90,12 @@ export function loadPlatformConfig(): PlatformConfig {
     standardCacheTtlMs: env('STANDARD_CACHE_TTL_MS', 30_000, asInt(0, 3_600_000)),
   };
   if (environment === 'production') {
-    if (!cfg.jwksUrl && cfg.jwtSecret === DEV_JWT_SECRET) throw new ConfigError('production needs JWT_JWKS_URL or a JWT_SECRET of its own');
-    if (cfg.signingSecret === DEV_SIGNING_SECRET) throw new ConfigError('production needs a GATEWAY_SIGNING_SECRET of its own');
-    if (cfg.allowDirectSubgraphAccess || cfg.devMode) throw new ConfigError('ALLOW_DIRECT_SUBGRAPH_ACCESS and STARLINE_DEV_MODE are for local development only');
+    if (!cfg.jwksUrl && cfg.jwtSecret === DEV_JWT_SECRET)
+      throw new ConfigError('production needs JWT_JWKS_URL or a JWT_SECRET of its own');
+    if (cfg.signingSecret === DEV_SIGNING_SECRET)
+      throw new ConfigError('production needs a GATEWAY_SIGNING_SECRET of its own');
+    if (cfg.allowDirectSubgraphAccess || cfg.devMode)
+      throw new ConfigError('ALLOW_DIRECT_SUBGRAPH_ACCESS and STARLINE_DEV_MODE are for local development only');
   }
   if (cfg.jwtSecret.length < 32 && !cfg.jwksUrl) throw new ConfigError('JWT_SECRET must be at least 32 characters');
   return cfg;

@@ -35,7 +35,10 @@ const schema = new Schema<IdempotencyRecord>(
 );
 
 export function idempotencyModel(conn: Connection): Model<IdempotencyRecord> {
-  return (conn.models['IdempotencyRecord'] as Model<IdempotencyRecord> | undefined) ?? conn.model('IdempotencyRecord', schema);
+  return (
+    (conn.models['IdempotencyRecord'] as Model<IdempotencyRecord> | undefined) ??
+    conn.model('IdempotencyRecord', schema)
+  );
 }
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
@@ -50,7 +53,9 @@ export function callerScope(claims: Claims): string {
 }
 
 function hashPayload(payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(payload ?? null))
+    .digest('hex');
 }
 
 export async function withIdempotency<T>(
@@ -84,7 +89,14 @@ export async function withIdempotency<T>(
   const id = `${scope}|${call.operation}|${call.key}`;
   const payloadHash = hashPayload(call.payload);
   try {
-    await model.create({ _id: id, operation: call.operation, scope, payloadHash, state: 'PENDING', createdAt: new Date() });
+    await model.create({
+      _id: id,
+      operation: call.operation,
+      scope,
+      payloadHash,
+      state: 'PENDING',
+      createdAt: new Date(),
+    });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     const first = await model.findById(id).lean();
@@ -93,7 +105,8 @@ export async function withIdempotency<T>(
     }
     if (first.state === 'DONE') {
       const result = first.result as T;
-      if (!(await call.mayReplay(result))) throw forbidden('this idempotencyKey answered for a record you may no longer see');
+      if (!(await call.mayReplay(result)))
+        throw forbidden('this idempotencyKey answered for a record you may no longer see');
       return result;
     }
     if (!call.resumable) throw conflict('a request with this idempotencyKey is still in progress; retry shortly');

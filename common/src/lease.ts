@@ -87,7 +87,13 @@ export function writeLease(model: Model<WriteLeaseDoc>, key: string, options: Le
 }
 
 /** Holds the lease document for `work`: insert to acquire, take over an expired one, delete to release. */
-async function holding<T>(model: Model<WriteLeaseDoc>, key: string, options: LeaseOptions, deadline: number, work: () => Promise<T>): Promise<T> {
+async function holding<T>(
+  model: Model<WriteLeaseDoc>,
+  key: string,
+  options: LeaseOptions,
+  deadline: number,
+  work: () => Promise<T>,
+): Promise<T> {
   const owner = randomUUID();
   for (let attempt = 0; ; attempt++) {
     try {

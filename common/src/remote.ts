@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { PublishedStandardRef } from './activities.ts';
+import { unavailableDependency } from './dependencies.ts';
 import { TASK_QUEUES } from './temporal.ts';
 
 /** Another service's activity refused the call (`type` is its failure type), or did not answer in time. */
 export class RemoteCallError extends Error {
   readonly type: string | null;
-  constructor(message: string, type: string | null) {
+  /** The service called: with no `type`, it (or Temporal) did not answer, and clients see it UNAVAILABLE. */
+  readonly service: string | undefined;
+  constructor(message: string, type: string | null, service?: string) {
     super(message);
     this.name = 'RemoteCallError';
     this.type = type;
+    this.service = service;
   }
 }
 
@@ -25,22 +29,31 @@ function innermost(error: unknown): { message: string; type: string | null } {
  * `relayActivity` workflow (workflows/src/relay.ts), which calls the activity on that service's
  * own task queue. Fails with RemoteCallError after `timeoutMs` rather than keep a client waiting.
  */
-export function remoteActivities<T extends object>(client: Client, service: Exclude<keyof typeof TASK_QUEUES, 'workflows'>, timeoutMs = 15_000): T {
-  const call = (activity: string) => async (...args: unknown[]) => {
-    try {
-      return await client.workflow.execute('relayActivity', {
-        taskQueue: TASK_QUEUES.workflows,
-        workflowId: `relay-${service}-${activity}-${randomUUID()}`,
-        args: [{ taskQueue: TASK_QUEUES[service], activity, args }],
-        workflowExecutionTimeout: timeoutMs,
-      });
-    } catch (error) {
-      const cause = innermost(error);
-      throw new RemoteCallError(`${service}.${activity}: ${cause.message}`, cause.type);
-    }
-  };
+export function remoteActivities<T extends object>(
+  client: Client,
+  service: Exclude<keyof typeof TASK_QUEUES, 'workflows'>,
+  timeoutMs = 15_000,
+): T {
+  const call =
+    (activity: string) =>
+    async (...args: unknown[]) => {
+      try {
+        return await client.workflow.execute('relayActivity', {
+          taskQueue: TASK_QUEUES.workflows,
+          workflowId: `relay-${service}-${activity}-${randomUUID()}`,
+          args: [{ taskQueue: TASK_QUEUES[service], activity, args }],
+          workflowExecutionTimeout: timeoutMs,
+        });
+      } catch (error) {
+        if (unavailableDependency(error) === 'temporal') throw error; // Temporal itself is down, not that service
+        const cause = innermost(error);
+        throw new RemoteCallError(`${service}.${activity}: ${cause.message}`, cause.type, service);
+      }
+    };
   // `then` must stay undefined, or awaiting the handle would treat it as a promise.
-  return new Proxy({} as T, { get: (_target, name) => (typeof name === 'string' && name !== 'then' ? call(name) : undefined) });
+  return new Proxy({} as T, {
+    get: (_target, name) => (typeof name === 'string' && name !== 'then' ? call(name) : undefined),
+  });
 }
 
 /**
@@ -84,7 +97,9 @@ export function inForceCache<T extends { validUntil: string | null }>(
  * never changes, so it is asked about once per process. Anything else is asked again each time (a
  * scheduled version may be published, a draft edited or discarded).
  */
-export function publishedVersions(lookup: (versionId: string) => Promise<PublishedStandardRef | null>): (versionId: string) => Promise<PublishedStandardRef | null> {
+export function publishedVersions(
+  lookup: (versionId: string) => Promise<PublishedStandardRef | null>,
+): (versionId: string) => Promise<PublishedStandardRef | null> {
   const published = new Map<string, PublishedStandardRef>();
   return async (versionId) => {
     const known = published.get(versionId);

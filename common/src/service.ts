@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import type { Worker } from '@temporalio/worker';
 import { servicePort, type PlatformConfig, type ServiceName } from './config.ts';
+import { checkDependencies } from './dependencies.ts';
 import type { Logger } from './log.ts';
 import { serveSubgraph } from './subgraph.ts';
 import { TASK_QUEUES, createActivityWorker } from './temporal.ts';
@@ -49,10 +50,13 @@ export async function runServiceProcess(opts: {
     signingSecret: cfg.signingSecret,
     allowDirectAccess: cfg.allowDirectSubgraphAccess,
     devMode: cfg.devMode,
-    ready: async () => {
-      await db.db?.admin().command({ ping: 1 });
-      return worker.getState() === 'RUNNING';
-    },
+    // Each dependency on its own, so an operator sees which one is down.
+    ready: () =>
+      checkDependencies({
+        database: async () => Boolean(await db.db?.admin().command({ ping: 1 })),
+        temporal: () => temporalUp(worker),
+        worker: async () => worker.getState() === 'RUNNING',
+      }),
   });
 
   let stopping: Promise<void> | undefined;
@@ -67,6 +71,14 @@ export async function runServiceProcess(opts: {
       log.info(`${name} stopped`);
     })());
   return { server, worker, workerStopped, stop };
+}
+
+/** Whether the Temporal frontend answers on the worker's connection. */
+export async function temporalUp(worker: Worker): Promise<boolean> {
+  const connection = worker.connection;
+  if (!connection) return false;
+  await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
+  return true;
 }
 
 /** A service's process entry point: run until SIGINT/SIGTERM, and exit 1 if the worker dies. */

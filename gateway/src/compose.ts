@@ -35,7 +35,9 @@ export type ComposeResult = { ok: true; supergraphSdl: string } | { ok: false; e
 export function localSubgraphUrl(name: string, portBase = COMPOSE_PORT_BASE): string {
   const offset = (SERVICE_PORT_OFFSETS as Record<string, number>)[name];
   if (offset === undefined || name === 'gateway' || name === 'workflows') {
-    throw new Error(`services/${name} has no port in SERVICE_PORT_OFFSETS (common/src/config.ts): add one before composing`);
+    throw new Error(
+      `services/${name} has no port in SERVICE_PORT_OFFSETS (common/src/config.ts): add one before composing`,
+    );
   }
   return `http://127.0.0.1:${portBase + offset}/graphql`;
 }

@@ -1,19 +1,34 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayPlugin, GatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { createLogger, servicePort, tokenVerifier, type Logger, type PlatformConfig } from '@starline/common';
+import {
+  answerMetrics,
+  createLogger,
+  servicePort,
+  tokenVerifier,
+  type Logger,
+  type PlatformConfig,
+} from '@starline/common';
 import { createAuthenticator } from './authenticate.ts';
 import { createRequestHandler } from './http.ts';
 import { loadLimits, type GatewayLimits } from './limits.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { gatewayMetricsHooks, initBreakerGauges } from './metrics.ts';
+import { loadResilience, type Resilience } from './resilience.ts';
 import { createStarlineRuntime } from './runtime.ts';
-import { loadSupergraph } from './supergraph.ts';
+import type { GuardedUpstream } from './subgraph-guard.ts';
+import { loadSupergraph, subgraphUrls } from './supergraph.ts';
 
-export type GatewayConfig = Pick<PlatformConfig, 'jwtSecret' | 'jwksUrl' | 'signingSecret' | 'devMode' | 'portBase' | 'host'>;
+export type GatewayConfig = Pick<
+  PlatformConfig,
+  'jwtSecret' | 'jwksUrl' | 'signingSecret' | 'devMode' | 'portBase' | 'host'
+>;
 
 export interface GatewayOptions {
   /** Default: from the environment (limits.ts). */
   limits?: GatewayLimits;
+  /** Default: from the environment (resilience.ts). */
+  resilience?: Resilience;
   /** Default: gateway/supergraph.graphql with URLs for cfg.portBase and SUBGRAPH_URL_* overrides. */
   supergraphSdl?: string;
   log?: Logger;
@@ -27,6 +42,8 @@ export interface Gateway {
   runtime: GatewayRuntime;
   server: Server;
   limits: GatewayLimits;
+  /** The guarded subgraph calls: each subgraph's circuit breaker. */
+  upstream: GuardedUpstream;
   /** Settles once the supergraph is loaded and the query planner built. */
   loaded: Promise<void>;
 }
@@ -42,9 +59,14 @@ export interface RunningGateway extends Gateway {
 export function createGateway(cfg: GatewayConfig, opts: GatewayOptions = {}): Gateway {
   const log = opts.log ?? createLogger('gateway');
   const limits = opts.limits ?? loadLimits();
-  const runtime = createStarlineRuntime({
-    supergraphSdl: opts.supergraphSdl ?? loadSupergraph(cfg),
+  const supergraphSdl = opts.supergraphSdl ?? loadSupergraph(cfg);
+  const subgraphs = Object.keys(subgraphUrls(supergraphSdl));
+  initBreakerGauges(subgraphs);
+  const { runtime, upstream } = createStarlineRuntime({
+    supergraphSdl,
     limits,
+    resilience: opts.resilience ?? loadResilience(subgraphs),
+    hooks: gatewayMetricsHooks,
     signingSecret: cfg.signingSecret,
     devMode: cfg.devMode,
     log,
@@ -61,10 +83,12 @@ export function createGateway(cfg: GatewayConfig, opts: GatewayOptions = {}): Ga
     log,
     devMode: cfg.devMode,
     ready: () => ready,
+    subgraphs: () => Object.fromEntries([...upstream.breakers].map(([name, b]) => [name, b.state])),
+    extra: (req, res, pathname) => answerMetrics(req, res, pathname),
   });
   const server = createServer(handler);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeouts
-  return { runtime, server, limits, loaded };
+  return { runtime, server, limits, upstream, loaded };
 }
 
 /** Creates the gateway, loads the supergraph, and listens on cfg.host at servicePort(cfg, 'gateway') (or opts.port). */

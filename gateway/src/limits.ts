@@ -1,9 +1,9 @@
 import { asInt } from '@starline/common';
 
 /**
- * The gateway's request limits (architecture.md: "rejects oversized bodies, too-deep or too-wide
- * queries, alias floods and batched abuse by default"). Every limit is on unless configured
- * otherwise; each has an environment variable, validated at start-up.
+ * The gateway's request limits: oversized bodies, too-deep or too-wide queries, alias floods and
+ * batched abuse are refused by default (gateway/README.md, "Limits"). Every limit is on unless
+ * configured otherwise; each has an environment variable, validated at start-up.
  */
 export interface GatewayLimits {
   /** Largest request body accepted, in bytes (HTTP 413 above it). */
@@ -18,7 +18,10 @@ export interface GatewayLimits {
   maxBatch: number;
   /** Requests per client (JWT subject, else IP address) per minute; 0 turns the limiter off. */
   rateLimitPerMinute: number;
-  /** Abort a subgraph request that has not answered within this many milliseconds. */
+  /**
+   * Abort a subgraph request that has not answered within this many milliseconds (UNAVAILABLE);
+   * well under a client's patience, so a hung subgraph costs seconds, not half a minute.
+   */
   upstreamTimeoutMs: number;
 }
 
@@ -29,7 +32,7 @@ export const LIMIT_DEFAULTS: Readonly<GatewayLimits> = Object.freeze({
   maxTokens: 2_000,
   maxBatch: 0,
   rateLimitPerMinute: 600,
-  upstreamTimeoutMs: 30_000,
+  upstreamTimeoutMs: 10_000,
 });
 
 /** Each limit's environment variable and accepted range. */

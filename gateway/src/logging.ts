@@ -9,7 +9,11 @@ const HIVE_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'err
  * build the messages pino would drop.
  */
 export function hiveLoggerFor(log: Logger): HiveLogger {
-  const level = (HIVE_LEVELS as readonly string[]).includes(log.level) ? (log.level as LogLevel) : log.level === 'silent' ? false : 'error';
+  const level = (HIVE_LEVELS as readonly string[]).includes(log.level)
+    ? (log.level as LogLevel)
+    : log.level === 'silent'
+      ? false
+      : 'error';
   const runtime = log.child({ source: 'hive-gateway' });
   return new HiveLogger({
     level,

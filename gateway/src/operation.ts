@@ -10,23 +10,36 @@ export interface OperationParams {
 }
 
 export interface OperationOutcome {
+  /** The status in application/graphql-response+json (media.ts adapts it for application/json). */
   status: number;
   result: ExecutionResult;
+  /** The request reached GraphQL: its errors are parse, validation or variable errors, not HTTP ones. */
+  wellFormed?: boolean;
+  /** The operation run, once one was selected (for the metrics). */
+  operation?: { name: string | null; type: string };
 }
 
-export const requestError = (status: number, message: string): OperationOutcome => ({
+export const requestError = (status: number, message: string, wellFormed = false): OperationOutcome => ({
   status,
+  wellFormed,
   result: { errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] },
 });
 
 /** The shape checks GraphQL-over-HTTP asks for; anything else is the client's mistake. */
 export function readParams(raw: unknown): OperationParams | string {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'the request must be a JSON object with a "query"';
-  const { query, variables, operationName } = raw as Record<string, unknown>;
+  const { query, variables, operationName, extensions } = raw as Record<string, unknown>;
   if (typeof query !== 'string' || !query) return 'the request has no "query" string';
-  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return '"variables" must be an object';
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables)))
+    return '"variables" must be an object';
   if (operationName != null && typeof operationName !== 'string') return '"operationName" must be a string';
-  return { query, variables: variables as OperationParams['variables'], operationName: operationName as OperationParams['operationName'] };
+  if (extensions != null && (typeof extensions !== 'object' || Array.isArray(extensions)))
+    return '"extensions" must be an object';
+  return {
+    query,
+    variables: variables as OperationParams['variables'],
+    operationName: operationName as OperationParams['operationName'],
+  };
 }
 
 /**
@@ -45,18 +58,23 @@ export async function runOperation(
   try {
     document = parse(params.query);
   } catch (e) {
-    if (e instanceof GraphQLError) return { status: 400, result: { errors: [toBadInput(e)] } };
+    if (e instanceof GraphQLError) return { status: 400, wellFormed: true, result: { errors: [toBadInput(e)] } };
     throw e;
   }
   const invalid = validate(schema, document);
-  if (invalid.length > 0) return { status: 400, result: { errors: invalid.map(toBadInput) } };
+  if (invalid.length > 0) return { status: 400, wellFormed: true, result: { errors: invalid.map(toBadInput) } };
 
   const operation = getOperationAST(document, params.operationName);
   if (!operation) {
-    return requestError(400, params.operationName ? `the document has no operation named "${params.operationName}"` : 'the document has several operations: send "operationName"');
+    const message = params.operationName
+      ? `the document has no operation named "${params.operationName}"`
+      : 'the document has several operations: send "operationName"';
+    return requestError(400, message, true);
   }
+  const op = { name: operation.name?.value ?? null, type: operation.operation };
   if (operation.operation === 'subscription') return requestError(400, 'subscriptions are not served by this endpoint');
-  if (operation.operation === 'mutation' && opts.method === 'GET') return requestError(405, 'mutations must be sent with POST');
+  if (operation.operation === 'mutation' && opts.method === 'GET')
+    return requestError(405, 'mutations must be sent with POST');
 
   let result: ExecutionResult;
   try {
@@ -68,13 +86,17 @@ export async function runOperation(
       operationName: params.operationName ?? undefined,
     })) as ExecutionResult;
   } catch (e) {
-    if (e instanceof GraphQLError && isVariableError(e)) return { status: 400, result: { errors: [toBadInput(e)] } };
+    if (e instanceof GraphQLError && isVariableError(e))
+      return { status: 400, wellFormed: true, operation: op, result: { errors: [toBadInput(e)] } };
     throw e;
   }
-  if (Symbol.asyncIterator in result) return requestError(400, 'incremental delivery (@defer, @stream) is not served by this endpoint');
-  if (!result.errors?.length) return { status: 200, result };
-  if (!('data' in result) && result.errors.every(isVariableError)) return { status: 400, result: { errors: result.errors.map(toBadInput) } };
-  return { status: 200, result: { ...result, errors: result.errors.map((e) => toClientError(e)) } };
+  if (Symbol.asyncIterator in result)
+    return requestError(400, 'incremental delivery (@defer, @stream) is not served by this endpoint');
+  if (!result.errors?.length) return { status: 200, operation: op, result };
+  if (!('data' in result) && result.errors.every(isVariableError)) {
+    return { status: 400, wellFormed: true, operation: op, result: { errors: result.errors.map(toBadInput) } };
+  }
+  return { status: 200, operation: op, result: { ...result, errors: result.errors.map((e) => toClientError(e)) } };
 }
 
 /**

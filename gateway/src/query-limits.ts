@@ -31,7 +31,12 @@ export function queryLimitPlugins(limits: GatewayLimits, devMode: boolean): Gate
   const plugins: GatewayPlugin[] = [
     useMaxTokens(limits.maxTokens),
     // Fragments do not add a level: depth is what the client would see in the response.
-    maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...reportInstead }) as GatewayPlugin,
+    maxDepthPlugin({
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      ...reportInstead,
+    }) as GatewayPlugin,
     // Count every alias, __typename too: an alias flood is cheap to send and expensive to answer.
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...reportInstead }) as GatewayPlugin,
   ];

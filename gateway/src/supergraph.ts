@@ -50,7 +50,11 @@ export function rewriteSubgraphUrls(supergraphSdl: string, urlFor: (name: string
  * The supergraph the gateway serves: gateway/supergraph.graphql with each subgraph at
  * `SUBGRAPH_URL_<NAME>` if set, else `http://127.0.0.1:<portBase + offset>/graphql`.
  */
-export function loadSupergraph(cfg: { portBase: number }, env: NodeJS.ProcessEnv = process.env, file = SUPERGRAPH_PATH): string {
+export function loadSupergraph(
+  cfg: { portBase: number },
+  env: NodeJS.ProcessEnv = process.env,
+  file = SUPERGRAPH_PATH,
+): string {
   return rewriteSubgraphUrls(readFileSync(file, 'utf8'), (name) => {
     const varName = subgraphUrlEnvName(name);
     const override = env[varName]?.trim();

@@ -1,6 +1,15 @@
 import { Agent, request, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
+/** A subgraph call abandoned because the subgraph sent nothing for `ms` milliseconds. */
+export class UpstreamTimeout extends Error {
+  readonly ms: number;
+  constructor(ms: number) {
+    super(`did not answer within ${ms} ms`);
+    this.ms = ms;
+  }
+}
+
 /** The part of a fetch init the subgraph executor passes. */
 export interface UpstreamInit {
   method?: string;
@@ -54,7 +63,13 @@ class ResponseHeaders {
   }
 }
 
-function bufferedResponse(url: string, status: number, statusText: string, headers: IncomingHttpHeaders, body: Buffer): UpstreamResponse {
+function bufferedResponse(
+  url: string,
+  status: number,
+  statusText: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): UpstreamResponse {
   return {
     ok: status >= 200 && status < 300,
     status,
@@ -68,7 +83,7 @@ function bufferedResponse(url: string, status: number, statusText: string, heade
   };
 }
 
-function plainHeaders(headers: UpstreamInit['headers']): Record<string, string> {
+export function plainHeaders(headers: UpstreamInit['headers']): Record<string, string> {
   if (!headers) return {};
   // A Headers object (native or the runtime's ponyfill) rather than a plain record.
   if (typeof (headers as Headers).forEach === 'function') {
@@ -89,7 +104,11 @@ function plainHeaders(headers: UpstreamInit['headers']): Record<string, string> 
  * (test/bench/gateway.ts). Here the timeout is the socket's own inactivity timer, which costs
  * nothing until it fires.
  */
-export function createUpstreamFetch(opts: { timeoutMs: number; maxSockets?: number }): UpstreamFetch {
+export function createUpstreamFetch(opts: {
+  timeoutMs: number | ((url: string) => number);
+  maxSockets?: number;
+}): UpstreamFetch {
+  const timeoutFor = typeof opts.timeoutMs === 'number' ? () => opts.timeoutMs as number : opts.timeoutMs;
   const agentOpts = { keepAlive: true, noDelay: true, maxSockets: opts.maxSockets ?? 256, scheduling: 'lifo' as const };
   const agents = { http: new Agent(agentOpts), https: new HttpsAgent(agentOpts) };
   // Subgraph URLs are few and fixed: parse each once.
@@ -99,7 +118,14 @@ export function createUpstreamFetch(opts: { timeoutMs: number; maxSockets?: numb
     if (!t) {
       const u = new URL(url);
       const secure = u.protocol === 'https:';
-      t = { secure, protocol: u.protocol, hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, agent: secure ? agents.https : agents.http };
+      t = {
+        secure,
+        protocol: u.protocol,
+        hostname: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: u.pathname + u.search,
+        agent: secure ? agents.https : agents.http,
+      };
       if (targets.size < 1_000) targets.set(url, t);
     }
     return t;
@@ -119,7 +145,8 @@ export function createUpstreamFetch(opts: { timeoutMs: number; maxSockets?: numb
           resolve(bufferedResponse(url, res.statusCode ?? 502, res.statusMessage ?? '', res.headers, body));
         });
       });
-      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`the subgraph did not answer within ${opts.timeoutMs} ms`)));
+      const timeoutMs = timeoutFor(url);
+      req.setTimeout(timeoutMs, () => req.destroy(new UpstreamTimeout(timeoutMs)));
       req.on('error', reject);
       req.end(init.body ?? undefined);
     });

@@ -20,7 +20,10 @@ const SIGNATURE_REUSE_MS = 20_000;
  * out the same Claims object for the same token, so a client's repeated requests (and every
  * anonymous request) share one signature instead of an HMAC per call.
  */
-export function createClaimsSigner(signingSecret: string, now: () => number = Date.now): (claims: Claims | null) => string {
+export function createClaimsSigner(
+  signingSecret: string,
+  now: () => number = Date.now,
+): (claims: Claims | null) => string {
   const signed = new WeakMap<Claims, { header: string; until: number }>();
   let anonymous = { header: '', until: 0 };
   return (claims) => {

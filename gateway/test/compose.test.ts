@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSupergraph, composeSupergraph, discoverSubgraphs, localSubgraphUrl, SUPERGRAPH_PATH } from '../src/compose.ts';
+import {
+  checkSupergraph,
+  composeSupergraph,
+  discoverSubgraphs,
+  localSubgraphUrl,
+  SUPERGRAPH_PATH,
+} from '../src/compose.ts';
 import { subgraphUrls } from '../src/supergraph.ts';
 
 const FED = '@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -22,7 +28,14 @@ describe('supergraph composition', () => {
   });
 
   it('reports a subgraph schema that does not parse, naming the subgraph', () => {
-    const result = composeSupergraph([{ name: 'broken', url: 'http://127.0.0.1:1/graphql', sdl: 'type Query { oops: }', file: 'services/broken/src/schema.graphql' }]);
+    const result = composeSupergraph([
+      {
+        name: 'broken',
+        url: 'http://127.0.0.1:1/graphql',
+        sdl: 'type Query { oops: }',
+        file: 'services/broken/src/schema.graphql',
+      },
+    ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors[0]).toMatch(/^\[broken\] services\/broken\/src\/schema\.graphql: Syntax Error/);
@@ -40,7 +53,10 @@ describe('supergraph composition', () => {
   });
 
   it('fails when there is nothing to compose, and for a service without a port', () => {
-    expect(composeSupergraph([])).toEqual({ ok: false, errors: ['no subgraphs found (services/*/src/schema.graphql)'] });
+    expect(composeSupergraph([])).toEqual({
+      ok: false,
+      errors: ['no subgraphs found (services/*/src/schema.graphql)'],
+    });
     expect(() => localSubgraphUrl('nosuchservice')).toThrow(/SERVICE_PORT_OFFSETS/);
     expect(localSubgraphUrl('standards', 5000)).toBe('http://127.0.0.1:5101/graphql');
   });

@@ -11,7 +11,14 @@ import { createClaimsSigner } from '../src/upstream.ts';
 describe('limits from the environment', () => {
   it('has every limit on by default', () => {
     expect(loadLimits({})).toEqual(LIMIT_DEFAULTS);
-    expect(LIMIT_DEFAULTS).toMatchObject({ maxBodyBytes: 100_000, maxDepth: 10, maxAliases: 30, maxTokens: 2_000, maxBatch: 0, rateLimitPerMinute: 600 });
+    expect(LIMIT_DEFAULTS).toMatchObject({
+      maxBodyBytes: 100_000,
+      maxDepth: 10,
+      maxAliases: 30,
+      maxTokens: 2_000,
+      maxBatch: 0,
+      rateLimitPerMinute: 600,
+    });
   });
 
   it('reads each variable', () => {
@@ -24,13 +31,27 @@ describe('limits from the environment', () => {
       GATEWAY_RATE_LIMIT_PER_MINUTE: '30',
       GATEWAY_UPSTREAM_TIMEOUT_MS: '1500',
     };
-    expect(loadLimits(env)).toEqual({ maxBodyBytes: 2048, maxDepth: 4, maxAliases: 2, maxTokens: 50, maxBatch: 5, rateLimitPerMinute: 30, upstreamTimeoutMs: 1500 });
-    expect(Object.values(LIMIT_ENV).map((e) => e.name).sort()).toEqual(Object.keys(env).sort());
+    expect(loadLimits(env)).toEqual({
+      maxBodyBytes: 2048,
+      maxDepth: 4,
+      maxAliases: 2,
+      maxTokens: 50,
+      maxBatch: 5,
+      rateLimitPerMinute: 30,
+      upstreamTimeoutMs: 1500,
+    });
+    expect(
+      Object.values(LIMIT_ENV)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(Object.keys(env).sort());
   });
 
   it('refuses a bad value with a message naming the variable', () => {
     expect(() => loadLimits({ GATEWAY_MAX_DEPTH: 'deep' })).toThrow(ConfigError);
-    expect(() => loadLimits({ GATEWAY_MAX_DEPTH: '0' })).toThrow(/GATEWAY_MAX_DEPTH must be a whole number from 1 to 100, got "0"/);
+    expect(() => loadLimits({ GATEWAY_MAX_DEPTH: '0' })).toThrow(
+      /GATEWAY_MAX_DEPTH must be a whole number from 1 to 100, got "0"/,
+    );
     expect(() => loadLimits({ GATEWAY_MAX_BODY_BYTES: '-1' })).toThrow(/GATEWAY_MAX_BODY_BYTES/);
     expect(() => loadLimits({ GATEWAY_MAX_BATCH: '2.5' })).toThrow(/GATEWAY_MAX_BATCH/);
   });
@@ -40,23 +61,30 @@ describe('subgraph URLs at load time', () => {
   const committed = readFileSync(SUPERGRAPH_PATH, 'utf8');
 
   it('follows the port base of the stack', () => {
-    expect(subgraphUrls(loadSupergraph({ portBase: 5000 }, {}))).toMatchObject({ standards: 'http://127.0.0.1:5101/graphql' });
+    expect(subgraphUrls(loadSupergraph({ portBase: 5000 }, {}))).toMatchObject({
+      standards: 'http://127.0.0.1:5101/graphql',
+    });
     expect(subgraphUrls(committed)).toMatchObject({ standards: 'http://127.0.0.1:4101/graphql' });
   });
 
   it('takes a per-subgraph override from SUBGRAPH_URL_<NAME>', () => {
     expect(subgraphUrlEnvName('standards')).toBe('SUBGRAPH_URL_STANDARDS');
     expect(subgraphUrlEnvName('service-x')).toBe('SUBGRAPH_URL_SERVICE_X');
-    const sdl = loadSupergraph({ portBase: 4000 }, { SUBGRAPH_URL_STANDARDS: 'http://standards.internal:8080/graphql' });
+    const sdl = loadSupergraph(
+      { portBase: 4000 },
+      { SUBGRAPH_URL_STANDARDS: 'http://standards.internal:8080/graphql' },
+    );
     expect(subgraphUrls(sdl)).toMatchObject({ standards: 'http://standards.internal:8080/graphql' });
-    expect(() => loadSupergraph({ portBase: 4000 }, { SUBGRAPH_URL_STANDARDS: 'not a url' })).toThrow(/SUBGRAPH_URL_STANDARDS must be a URL/);
+    expect(() => loadSupergraph({ portBase: 4000 }, { SUBGRAPH_URL_STANDARDS: 'not a url' })).toThrow(
+      /SUBGRAPH_URL_STANDARDS must be a URL/,
+    );
   });
 
   it('changes nothing but the URLs', () => {
     const rewritten = rewriteSubgraphUrls(committed, () => 'http://x/graphql');
-    expect(rewriteSubgraphUrls(rewritten, (name) => `http://127.0.0.1:${name === 'standards' ? 4101 : 0}/graphql`)).toBe(
-      rewriteSubgraphUrls(committed, (name) => `http://127.0.0.1:${name === 'standards' ? 4101 : 0}/graphql`),
-    );
+    expect(
+      rewriteSubgraphUrls(rewritten, (name) => `http://127.0.0.1:${name === 'standards' ? 4101 : 0}/graphql`),
+    ).toBe(rewriteSubgraphUrls(committed, (name) => `http://127.0.0.1:${name === 'standards' ? 4101 : 0}/graphql`));
   });
 });
 

@@ -8,7 +8,15 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { CLAIMS_HEADER, createLogger, DomainError, mintToken, verifyClaims, type Claims, type ErrorCode } from '@starline/common';
+import {
+  CLAIMS_HEADER,
+  createLogger,
+  DomainError,
+  mintToken,
+  verifyClaims,
+  type Claims,
+  type ErrorCode,
+} from '@starline/common';
 import { composeSupergraph } from '../src/compose.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../src/gateway.ts';
 import { LIMIT_DEFAULTS, type GatewayLimits } from '../src/limits.ts';
@@ -65,27 +73,33 @@ const item = (id: number): { id: string; name: string } => ({ id: String(id), na
 
 export async function startFixtureSubgraph(): Promise<FixtureSubgraph> {
   const seen: SeenRequest[] = [];
-  const schema = buildSubgraphSchema([{
-    typeDefs: parse(FIXTURE_SDL),
-    resolvers: {
-      Query: {
-        viewer: (_: unknown, __: unknown, ctx: { claims: Claims | null }) => ctx.claims,
-        items: () => [item(1), item(2)],
-        fail: (_: unknown, args: { code: string }) => {
-          throw new DomainError(args.code as ErrorCode, `failed with ${args.code}`);
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: parse(FIXTURE_SDL),
+      resolvers: {
+        Query: {
+          viewer: (_: unknown, __: unknown, ctx: { claims: Claims | null }) => ctx.claims,
+          items: () => [item(1), item(2)],
+          fail: (_: unknown, args: { code: string }) => {
+            throw new DomainError(args.code as ErrorCode, `failed with ${args.code}`);
+          },
+          slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 1_000)),
+          boom: () => {
+            throw new Error('database exploded at /srv/secret/path.ts:42');
+          },
         },
-        slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 1_000)),
-        boom: () => {
-          throw new Error('database exploded at /srv/secret/path.ts:42');
+        Mutation: { touch: () => true },
+        Item: {
+          child: (parent: { id: string }) => item(Number(parent.id) + 10),
         },
-      },
-      Mutation: { touch: () => true },
-      Item: {
-        child: (parent: { id: string }) => item(Number(parent.id) + 10),
       },
     },
-  }]);
-  const server = new ApolloServer<{ claims: Claims | null }>({ schema, csrfPrevention: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
+  ]);
+  const server = new ApolloServer<{ claims: Claims | null }>({
+    schema,
+    csrfPrevention: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
     context: async ({ req }) => {
@@ -113,23 +127,40 @@ export interface Fixture {
   stop(): Promise<void>;
 }
 
-export async function startFixture(limits: Partial<GatewayLimits> = {}, devMode = false, plugins: GatewayOptions['plugins'] = []): Promise<Fixture> {
+export async function startFixture(
+  limits: Partial<GatewayLimits> = {},
+  devMode = false,
+  plugins: GatewayOptions['plugins'] = [],
+  more: Pick<GatewayOptions, 'resilience'> = {},
+): Promise<Fixture> {
   const subgraph = await startFixtureSubgraph();
   const gateway = await startGateway(
-    { jwtSecret: JWT_SECRET, jwksUrl: undefined, signingSecret: SIGNING_SECRET, devMode, portBase: 4000, host: '127.0.0.1' },
+    {
+      jwtSecret: JWT_SECRET,
+      jwksUrl: undefined,
+      signingSecret: SIGNING_SECRET,
+      devMode,
+      portBase: 4000,
+      host: '127.0.0.1',
+    },
     {
       port: 0,
       limits: { ...LIMIT_DEFAULTS, ...limits },
       supergraphSdl: fixtureSupergraph(subgraph.url),
       log: createLogger('gateway-test', process.env['TEST_LOG_LEVEL'] ?? 'silent'),
       plugins,
+      ...more,
     },
   );
   return {
     subgraph,
     gateway,
     post: (body, headers = {}) =>
-      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
     async stop() {
       await gateway.close();
       await subgraph.stop();

@@ -14,13 +14,17 @@ const plans: unknown[] = [];
 
 beforeAll(async () => {
   // The router runtime declares its own copy of the plugin type; it is the same shape.
-  f = await startFixture({}, false, [useQueryPlan({ onQueryPlan: (plan) => void plans.push(plan) }) as unknown as GatewayPlugin]);
+  f = await startFixture({}, false, [
+    useQueryPlan({ onQueryPlan: (plan) => void plans.push(plan) }) as unknown as GatewayPlugin,
+  ]);
 });
 afterAll(() => f.stop());
 
 const VIEWER = '{ viewer { sub roles } }';
 
-async function json(res: Response): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+async function json(
+  res: Response,
+): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
   return (await res.json()) as never;
 }
 
@@ -29,7 +33,10 @@ const lastClaimsHeader = () => String(f.subgraph.seen.at(-1)!.headers[CLAIMS_HEA
 
 describe('authentication', () => {
   it('passes a verified token on to the subgraph as gateway-signed claims', async () => {
-    const res = await f.post({ query: VIEWER }, { authorization: `Bearer ${await tokenFor({ sub: 'ada', roles: ['OPERATOR'] })}` });
+    const res = await f.post(
+      { query: VIEWER },
+      { authorization: `Bearer ${await tokenFor({ sub: 'ada', roles: ['OPERATOR'] })}` },
+    );
     expect(res.status).toBe(200);
     expect((await json(res)).data).toEqual({ viewer: { sub: 'ada', roles: ['OPERATOR'] } });
     expect(verifyClaims(lastClaimsHeader(), SIGNING_SECRET)).toEqual({ sub: 'ada', roles: ['OPERATOR'] });
@@ -42,8 +49,16 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['expired', async () => tokenFor({ sub: 'ada', roles: ['ADMIN'] }, Math.floor(Date.now() / 1000) - 60), 'token has expired'],
-    ['signed with another secret', async () => mintToken({ sub: 'mallory', roles: ['ADMIN'] }, `not-${JWT_SECRET}`), 'token is not valid'],
+    [
+      'expired',
+      async () => tokenFor({ sub: 'ada', roles: ['ADMIN'] }, Math.floor(Date.now() / 1000) - 60),
+      'token has expired',
+    ],
+    [
+      'signed with another secret',
+      async () => mintToken({ sub: 'mallory', roles: ['ADMIN'] }, `not-${JWT_SECRET}`),
+      'token is not valid',
+    ],
     ['not a JWT', async () => 'garbage', 'token is not valid'],
   ])('refuses a token that is %s with 401, and calls no subgraph', async (_what, make, message) => {
     const before = f.subgraph.seen.length;
@@ -62,7 +77,9 @@ describe('authentication', () => {
   it('gives each caller its own claims, even for identical concurrent requests', async () => {
     const subs = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
     const tokens = await Promise.all(subs.map((sub) => tokenFor({ sub, roles: ['FINANCE'] })));
-    const answers = await Promise.all(tokens.map((t) => f.post({ query: VIEWER }, { authorization: `Bearer ${t}` }).then(json)));
+    const answers = await Promise.all(
+      tokens.map((t) => f.post({ query: VIEWER }, { authorization: `Bearer ${t}` }).then(json)),
+    );
     expect(answers.map((a) => a.data?.viewer?.sub)).toEqual(subs);
   });
 });
@@ -103,32 +120,51 @@ describe('headers to subgraphs', () => {
 describe('errors', () => {
   it('keeps a subgraph’s error code', async () => {
     const body = await json(await f.post({ query: '{ fail(code: "FORBIDDEN") }' }));
-    expect(body.errors?.[0]).toMatchObject({ message: 'failed with FORBIDDEN', path: ['fail'], extensions: { code: 'FORBIDDEN' } });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'failed with FORBIDDEN',
+      path: ['fail'],
+      extensions: { code: 'FORBIDDEN' },
+    });
     expect(JSON.stringify(body)).not.toMatch(/stacktrace/);
   });
 
   it('turns an unexpected subgraph failure into INTERNAL with no detail', async () => {
     const text = await (await f.post({ query: '{ boom }' })).text();
-    expect(JSON.parse(text)).toEqual({ data: { boom: null }, errors: [{ message: 'internal error', path: ['boom'], extensions: { code: 'INTERNAL' } }] });
+    expect(JSON.parse(text)).toEqual({
+      data: { boom: null },
+      errors: [{ message: 'internal error', path: ['boom'], extensions: { code: 'INTERNAL' } }],
+    });
     expect(text).not.toMatch(/exploded|secret|stacktrace|\.ts:/);
   });
 
-  it('answers a syntax error or an unknown field with 400 BAD_USER_INPUT and no field suggestions', async () => {
+  it('answers a syntax error or an unknown field with BAD_USER_INPUT and no field suggestions (200 in application/json)', async () => {
     const syntax = await f.post({ query: '{ items { id ' });
-    expect(syntax.status).toBe(400);
-    expect((await json(syntax)).errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Expected Name/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(syntax.status).toBe(200);
+    expect((await json(syntax)).errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^Expected Name/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const unknown = await json(await f.post({ query: '{ itemz { id } }' }));
-    expect(unknown.errors?.[0]).toMatchObject({ message: 'Cannot query field "itemz" on type "Query".', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(unknown.errors?.[0]).toMatchObject({
+      message: 'Cannot query field "itemz" on type "Query".',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
-  it('answers a variable of the wrong type, a missing query or bad JSON with 400 BAD_USER_INPUT', async () => {
+  it('answers a variable of the wrong type (200 in application/json), a missing query or bad JSON (400) with BAD_USER_INPUT', async () => {
     const variable = await f.post({ query: 'query($c: String!) { fail(code: $c) }', variables: { c: 42 } });
-    expect(variable.status).toBe(400);
+    expect(variable.status).toBe(200);
     expect((await json(variable)).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     const noQuery = await f.post({ variables: {} });
     expect(noQuery.status).toBe(400);
-    expect((await json(noQuery)).errors).toEqual([{ message: 'the request has no "query" string', extensions: { code: 'BAD_USER_INPUT' } }]);
-    const notJson = await fetch(f.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    expect((await json(noQuery)).errors).toEqual([
+      { message: 'the request has no "query" string', extensions: { code: 'BAD_USER_INPUT' } },
+    ]);
+    const notJson = await fetch(f.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":',
+    });
     expect(notJson.status).toBe(400);
     expect((await json(notJson)).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
@@ -150,7 +186,9 @@ describe('health', () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', service: 'gateway' });
-    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', service: 'gateway', subgraphs: { fixture: 'closed' } });
     const other = await fetch(`${base}/nope`);
     expect(other.status).toBe(404);
     expect((await json(other)).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { asInt, env, loadPlatformConfig, servicePort, SERVICE_PORT_OFFSETS } from '@starline/common';
-import { startFerretDb, startTemporal } from './backends.ts';
-import { httpOk, launch, portOpen, waitFor, type Managed } from './processes.ts';
+import { ferretDbCommand, ferretDbReady, temporalCommand, temporalReady } from './backends.ts';
+import { freePort, httpOk, launch, portOpen, waitFor } from './processes.ts';
+import { supervise, type Supervised } from './supervise.ts';
 import { ROOT } from './tools.ts';
 
 export interface StackOptions {
@@ -11,6 +12,8 @@ export interface StackOptions {
   portBase: number;
   mongoPort: number;
   temporalPort: number;
+  /** The Temporal Web UI's port; undefined = headless (tests and benchmarks). */
+  temporalUiPort?: number;
   /** Extra environment for every platform process. */
   env?: NodeJS.ProcessEnv;
   say?: (line: string) => void;
@@ -20,27 +23,40 @@ export interface Stack {
   gatewayUrl: string;
   mongodbUri: string;
   temporalAddress: string;
+  /** http://127.0.0.1:<port> of the Temporal Web UI, when it is on. */
+  temporalUiUrl: string | undefined;
   logDir: string;
   stop(): Promise<void>;
   /**
-   * For crash tests: kill -9 one platform process (a service name, `workflows` or `gateway`),
-   * with no chance to finish what it was doing. Resolves once it exited.
+   * For crash tests: kill -9 one process (a service name, `workflows`, `gateway`, `ferretdb` or
+   * `temporal`), with no chance to finish what it was doing. It is marked stopped, so the launcher
+   * does not restart it behind the test's back. Resolves once it exited.
    */
   kill(name: string): Promise<void>;
   /** Starts a killed process again, the same way and with the same environment; resolves once it is ready. */
   restart(name: string): Promise<void>;
+  /** kill -9 as an outside crash would: the launcher notices and restarts it with backoff. */
+  crash(name: string): Promise<void>;
+  /** Signals a process group, e.g. SIGSTOP to hang it and SIGCONT to resume it. */
+  signal(name: string, signal: NodeJS.Signals): void;
+  /** Supervision lines so far (restarts, crash loops), also in <logDir>/launcher.log. */
+  events(): string[];
   /** The running processes by name (benchmarks read their CPU time). */
   processes(): { name: string; pid: number }[];
 }
 
 /** Every service that has an entry point, so a new subgraph joins the stack by existing. */
 export function serviceNames(): string[] {
-  return readdirSync(path.join(ROOT, 'services')).filter((name) => existsSync(path.join(ROOT, 'services', name, 'src/main.ts')));
+  return readdirSync(path.join(ROOT, 'services')).filter((name) =>
+    existsSync(path.join(ROOT, 'services', name, 'src/main.ts')),
+  );
 }
 
 async function ensurePortFree(port: number, what: string, variable: string): Promise<void> {
   if (await portOpen(port)) {
-    throw new Error(`port ${port} for ${what} is taken: stop what listens there, or set ${variable} to use a server you run yourself`);
+    throw new Error(
+      `port ${port} for ${what} is taken: stop what listens there, or set ${variable} to use a server you run yourself`,
+    );
   }
 }
 
@@ -52,49 +68,79 @@ async function ensurePortFree(port: number, what: string, variable: string): Pro
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const say = opts.say ?? (() => {});
   const logDir = path.join(opts.dataDir, 'logs');
-  const backends: Managed[] = [];
-  const apps: Managed[] = [];
-  /** How each platform process was started, by name, so a killed one can be started again. */
-  const starters = new Map<string, () => Promise<void>>();
+  mkdirSync(logDir, { recursive: true });
+  const events: string[] = [];
+  // Every supervision event goes to launcher.log; a crash loop is also said out loud.
+  const report = (line: string, loud = false) => {
+    events.push(line);
+    appendFileSync(path.join(logDir, 'launcher.log'), `${new Date().toISOString()} ${line}\n`);
+    say(loud ? `!!! ${line}` : line);
+  };
+  const backends: Supervised[] = [];
+  const apps: Supervised[] = [];
   const stop = async () => {
     await Promise.all([...apps].reverse().map((p) => p.stop()));
     await Promise.all(backends.map((p) => p.stop()));
   };
-  const running = (name: string) => {
-    const proc = apps.findLast((p) => p.name === name);
+  const byName = (name: string) => {
+    const proc = [...apps, ...backends].find((p) => p.name === name);
     if (!proc) throw new Error(`no platform process named ${name}`);
     return proc;
   };
   try {
     let mongodbUri = process.env['MONGODB_URI'];
     let temporalAddress = process.env['TEMPORAL_ADDRESS'];
+    let temporalUiUrl: string | undefined;
     const pending: Promise<void>[] = [];
     if (!mongodbUri) {
       await ensurePortFree(opts.mongoPort, 'FerretDB', 'MONGODB_URI');
-      pending.push(startFerretDb({ dataDir: opts.dataDir, port: opts.mongoPort, logDir }).then((f) => {
-        backends.push(f.process);
-        mongodbUri = f.uri;
-      }));
+      const spawn = ferretDbCommand({ dataDir: opts.dataDir, port: opts.mongoPort, logDir });
+      const ferret = supervise({ name: 'ferretdb', spawn, ready: ferretDbReady(opts.mongoPort), report });
+      backends.push(ferret);
+      pending.push(ferret.start().then(() => void (mongodbUri = `mongodb://127.0.0.1:${opts.mongoPort}/`)));
     }
     if (!temporalAddress) {
       await ensurePortFree(opts.temporalPort, 'Temporal', 'TEMPORAL_ADDRESS');
-      pending.push(startTemporal({ dataDir: opts.dataDir, port: opts.temporalPort, logDir }).then((t) => {
-        backends.push(t.process);
-        temporalAddress = t.address;
-      }));
+      if (opts.temporalUiPort)
+        await ensurePortFree(opts.temporalUiPort, 'the Temporal UI', 'STARLINE_TEMPORAL_UI_PORT');
+      const ports = {
+        port: opts.temporalPort,
+        httpPort: await freePort(),
+        metricsPort: await freePort(),
+        uiPort: opts.temporalUiPort,
+      };
+      const spawn = temporalCommand({ dataDir: opts.dataDir, logDir, ...ports });
+      const temporal = supervise({ name: 'temporal', spawn, ready: temporalReady(opts.temporalPort), report });
+      backends.push(temporal);
+      pending.push(
+        temporal.start().then(() => {
+          temporalAddress = `127.0.0.1:${opts.temporalPort}`;
+          if (opts.temporalUiPort) temporalUiUrl = `http://127.0.0.1:${opts.temporalUiPort}`;
+        }),
+      );
     }
     await Promise.all(pending);
     say(`MongoDB wire: ${mongodbUri}   Temporal: ${temporalAddress}`);
 
     const cfg = { portBase: opts.portBase };
-    const appEnv = { ...opts.env, MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, STARLINE_PORT_BASE: String(opts.portBase) };
+    const appEnv = {
+      ...opts.env,
+      MONGODB_URI: mongodbUri,
+      TEMPORAL_ADDRESS: temporalAddress,
+      STARLINE_PORT_BASE: String(opts.portBase),
+    };
     const node = process.execPath;
-    const start = (name: string, script: string, port: number, probe: string) => {
-      starters.set(name, () => start(name, script, port, probe));
-      const proc = launch(name, node, [path.join(ROOT, script)], { env: appEnv, logDir, cwd: ROOT });
+    const start = async (name: string, script: string, port: number, probe: string) => {
+      const proc = supervise({
+        name,
+        spawn: () => launch(name, node, [path.join(ROOT, script)], { env: appEnv, logDir, cwd: ROOT }),
+        // Generous: on two busy cores seven Node processes load at once.
+        ready: (p) =>
+          waitFor(name, () => httpOk(`http://127.0.0.1:${port}${probe}`), { process: p, timeoutMs: 180_000 }),
+        report,
+      });
       apps.push(proc);
-      // Generous: on two busy cores seven Node processes load at once.
-      return waitFor(name, () => httpOk(`http://127.0.0.1:${port}${probe}`), { process: proc, timeoutMs: 180_000 });
+      await proc.start();
     };
     const services = serviceNames();
     for (const name of services) {
@@ -102,25 +148,43 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     await Promise.all([
       ...services.map((name) =>
-        start(name, `services/${name}/src/main.ts`, servicePort(cfg, name as keyof typeof SERVICE_PORT_OFFSETS), '/ready'),
+        start(
+          name,
+          `services/${name}/src/main.ts`,
+          servicePort(cfg, name as keyof typeof SERVICE_PORT_OFFSETS),
+          '/ready',
+        ),
       ),
       start('workflows', 'workflows/src/worker.ts', servicePort(cfg, 'workflows'), '/ready'),
     ]);
     const gatewayPort = servicePort(cfg, 'gateway');
     await start('gateway', 'gateway/src/main.ts', gatewayPort, '/health');
-    const kill = async (name: string) => {
-      const proc = running(name);
-      await proc.kill();
-      apps.splice(apps.indexOf(proc), 1);
-    };
+    const kill = (name: string) => byName(name).kill();
     const restart = async (name: string) => {
-      const again = starters.get(name);
-      if (!again) throw new Error(`no platform process named ${name}`);
-      if (apps.some((p) => p.name === name)) throw new Error(`${name} is still running: kill it first`);
-      await again();
+      const proc = byName(name);
+      if (proc.wanted) throw new Error(`${name} is still running: kill it first`);
+      await proc.start();
     };
-    const processes = () => [...backends, ...apps].filter((p) => p.child.pid !== undefined).map((p) => ({ name: p.name, pid: p.child.pid! }));
-    return { gatewayUrl: `http://localhost:${gatewayPort}/graphql`, mongodbUri: mongodbUri!, temporalAddress: temporalAddress!, logDir, stop, kill, restart, processes };
+    const crash = (name: string) => byName(name).crash();
+    const signal = (name: string, sig: NodeJS.Signals) => byName(name).signal(sig);
+    const processes = () =>
+      [...backends, ...apps]
+        .filter((p) => p.current?.child.pid !== undefined)
+        .map((p) => ({ name: p.name, pid: p.current.child.pid! }));
+    return {
+      gatewayUrl: `http://localhost:${gatewayPort}/graphql`,
+      mongodbUri: mongodbUri!,
+      temporalAddress: temporalAddress!,
+      temporalUiUrl,
+      logDir,
+      stop,
+      kill,
+      restart,
+      crash,
+      signal,
+      events: () => [...events],
+      processes,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -138,10 +202,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       portBase: cfg.portBase,
       mongoPort: env('STARLINE_MONGO_PORT', 27017, asInt(1024, 65535)),
       temporalPort: env('STARLINE_TEMPORAL_PORT', 7233, asInt(1024, 65535)),
+      // 0 turns the Web UI off.
+      temporalUiPort: env('STARLINE_TEMPORAL_UI_PORT', 8233, asInt(0, 65535)) || undefined,
       say,
     });
     say(`up in ${((Date.now() - began) / 1000).toFixed(1)} s; logs in ${stack.logDir}`);
     say(`gateway: ${stack.gatewayUrl}   (mint a token: ./starline token ADMIN)`);
+    if (stack.temporalUiUrl) say(`Temporal UI: ${stack.temporalUiUrl}`);
+    say('metrics: /metrics on every process (gateway and subgraphs on their port, the workflow worker on base + 100)');
     let stopping = false;
     const shutdown = async () => {
       if (stopping) return;
@@ -151,8 +219,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       say('stopped');
       process.exit(0);
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', () => void shutdown());
+    process.on('SIGTERM', () => void shutdown());
   } catch (error) {
     console.error(`[starline] could not start: ${(error as Error).message}`);
     console.error(`[starline] logs: ${path.join(dataDir, 'logs')}`);

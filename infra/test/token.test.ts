@@ -12,9 +12,17 @@ function mint(...args: string[]): Record<string, unknown> {
 
 describe('./starline token', () => {
   it('gives each partner, engineer and role a subject of its own, as production identities have', () => {
-    expect(mint('PARTNER', '--centre', 'C-0001')).toMatchObject({ sub: 'partner:C-0001', roles: ['PARTNER'], centreId: 'C-0001' });
+    expect(mint('PARTNER', '--centre', 'C-0001')).toMatchObject({
+      sub: 'partner:C-0001',
+      roles: ['PARTNER'],
+      centreId: 'C-0001',
+    });
     expect(mint('PARTNER', '--centre', 'C-0002').sub).toBe('partner:C-0002');
-    expect(mint('ENGINEER', '--engineer', 'E-7', '--centre', 'C-0001')).toMatchObject({ sub: 'engineer:E-7', engineerId: 'E-7', centreId: 'C-0001' });
+    expect(mint('ENGINEER', '--engineer', 'E-7', '--centre', 'C-0001')).toMatchObject({
+      sub: 'engineer:E-7',
+      engineerId: 'E-7',
+      centreId: 'C-0001',
+    });
     expect(mint('ADMIN').sub).toBe('admin');
     expect(mint('CALL_CENTRE').sub).toBe('call_centre');
   });

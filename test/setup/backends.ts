@@ -6,7 +6,6 @@ import './provided.ts';
 import { startFerretDb } from '../../infra/src/backends.ts';
 import { freePort } from '../../infra/src/processes.ts';
 
-
 /** A real FerretDB for the integration tests, on a free port, in a throwaway folder. */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), 'starline-int-'));

@@ -7,7 +7,6 @@ import { DEV_JWT_SECRET, DEV_SIGNING_SECRET } from '@starline/common';
 import { startStack } from '../../infra/src/stack.ts';
 import { freeStackPorts } from '../../infra/src/processes.ts';
 
-
 /** The whole platform, started by the project's own launcher, as a client would meet it. */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), 'starline-e2e-'));
@@ -17,7 +16,12 @@ export default async function setup(project: TestProject) {
     dataDir: dir,
     ...ports,
     // A short cache of the standard in force, so a publication in one test is seen by the next request.
-    env: { LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET, STANDARD_CACHE_TTL_MS: '200' },
+    env: {
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: DEV_JWT_SECRET,
+      GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
+      STANDARD_CACHE_TTL_MS: '200',
+    },
   }).catch((error: Error) => {
     throw new Error(`${error.message} (logs in ${path.join(dir, 'logs')})`);
   });

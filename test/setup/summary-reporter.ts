@@ -18,8 +18,11 @@ export default class SummaryReporter implements Reporter {
     (files as unknown as Task[]).forEach(visit);
     // A file that failed to load or whose hooks failed (its tests then count as skipped), or an
     // unhandled error, fails the run even with no failed test.
-    const hasFailedTest = (task: Task): boolean => (task.type === 'test' && task.result?.state === 'fail') || !!task.tasks?.some(hasFailedTest);
-    const fileFailures = (files as unknown as Task[]).filter((f) => f.result?.state === 'fail' && !hasFailedTest(f)).length;
+    const hasFailedTest = (task: Task): boolean =>
+      (task.type === 'test' && task.result?.state === 'fail') || !!task.tasks?.some(hasFailedTest);
+    const fileFailures = (files as unknown as Task[]).filter(
+      (f) => f.result?.state === 'fail' && !hasFailedTest(f),
+    ).length;
     counts.failed += fileFailures + errors.length;
     console.log(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   }
