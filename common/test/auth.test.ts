@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { claimsFromPayload, mintToken, requireRole, signClaims, tokenVerifier, verifyClaims, type Claims } from '../src/auth.ts';
+import {
+  claimsFromPayload,
+  mintToken,
+  requireRole,
+  signClaims,
+  tokenVerifier,
+  verifyClaims,
+  type Claims,
+} from '../src/auth.ts';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-chars';
 const admin: Claims = { sub: 'a', roles: ['ADMIN'] };
@@ -12,7 +20,11 @@ const codeOf = (fn: () => unknown) => {
   }
   return 'no error';
 };
-const asyncCodeOf = async (p: Promise<unknown>) => p.then(() => 'no error', (e) => (e as { extensions?: { code?: string } }).extensions?.code);
+const asyncCodeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e) => (e as { extensions?: { code?: string } }).extensions?.code,
+  );
 
 describe('tokens', () => {
   it('round-trips claims through a minted token', async () => {
@@ -23,7 +35,9 @@ describe('tokens', () => {
 
   it('rejects expired tokens, other secrets and unknown roles as UNAUTHENTICATED', async () => {
     const verify = tokenVerifier({ secret: SECRET });
-    expect(await asyncCodeOf(verify(await mintToken(admin, SECRET, Math.floor(Date.now() / 1000) - 5)))).toBe('UNAUTHENTICATED');
+    expect(await asyncCodeOf(verify(await mintToken(admin, SECRET, Math.floor(Date.now() / 1000) - 5)))).toBe(
+      'UNAUTHENTICATED',
+    );
     expect(await asyncCodeOf(verify(await mintToken(admin, `${SECRET}-other`)))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => claimsFromPayload({ sub: 'x', roles: ['ROOT'] }))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => claimsFromPayload({ sub: 'x', roles: ['PARTNER'] }))).toBe('UNAUTHENTICATED');
@@ -41,7 +55,8 @@ describe('gateway-signed claims', () => {
   it('refuses a missing, tampered, foreign or expired signature', () => {
     const signed = signClaims(admin, SECRET);
     const [payload, sig] = signed.split('.');
-    const tampered = `${Buffer.from(JSON.stringify({ c: { sub: 'a', roles: ['ADMIN', 'FINANCE'] }, exp: 9e9 })).toString('base64url')}.${sig}`;
+    const forged = Buffer.from(JSON.stringify({ c: { sub: 'a', roles: ['ADMIN', 'FINANCE'] }, exp: 9e9 }));
+    const tampered = `${forged.toString('base64url')}.${sig}`;
     expect(codeOf(() => verifyClaims(undefined, SECRET))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => verifyClaims(payload, SECRET))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => verifyClaims(tampered, SECRET))).toBe('UNAUTHENTICATED');

@@ -10,10 +10,22 @@ afterEach(() => {
 
 describe('configuration', () => {
   it('runs with nothing set', () => {
-    for (const k of ['STARLINE_ENV', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'STARLINE_PORT_BASE', 'STANDARD_CACHE_TTL_MS']) delete process.env[k];
+    for (const k of [
+      'STARLINE_ENV',
+      'MONGODB_URI',
+      'TEMPORAL_ADDRESS',
+      'JWT_SECRET',
+      'STARLINE_PORT_BASE',
+      'STANDARD_CACHE_TTL_MS',
+    ])
+      delete process.env[k];
     const cfg = loadPlatformConfig();
     expect(cfg).toMatchObject({
-      environment: 'development', mongodbUri: 'mongodb://127.0.0.1:27017/', temporalAddress: '127.0.0.1:7233', portBase: 4000, standardCacheTtlMs: 30_000,
+      environment: 'development',
+      mongodbUri: 'mongodb://127.0.0.1:27017/',
+      temporalAddress: '127.0.0.1:7233',
+      portBase: 4000,
+      standardCacheTtlMs: 30_000,
     });
     expect(servicePort(cfg, 'standards')).toBe(4101);
   });
@@ -47,7 +59,10 @@ describe('Shanghai months', () => {
   });
 
   it('gives [start, end) in UTC, across a year end', () => {
-    expect(shanghaiMonthRange('2026-12')).toEqual({ start: new Date('2026-11-30T16:00:00Z'), end: new Date('2026-12-31T16:00:00Z') });
+    expect(shanghaiMonthRange('2026-12')).toEqual({
+      start: new Date('2026-11-30T16:00:00Z'),
+      end: new Date('2026-12-31T16:00:00Z'),
+    });
     expect(() => shanghaiMonthRange('2026-13')).toThrow(RangeError);
   });
 });

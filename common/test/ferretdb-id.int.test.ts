@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 const ns = (found: { n: number }[]) => found.map((d) => d.n).sort();
-const find = (filter: object) => conn.collection('things').find(filter as never).toArray() as unknown as Promise<{ n: number }[]>;
+const find = (filter: object) =>
+  conn
+    .collection('things')
+    .find(filter as never)
+    .toArray() as unknown as Promise<{ n: number }[]>;
 
 describe('FerretDB _id lookups (our build)', () => {
   it('answers an _id $in batch as MongoDB does: listed ids only, missing ones skipped, duplicates once', async () => {
@@ -44,7 +48,11 @@ describe('FerretDB _id lookups (our build)', () => {
 
   it('pushes an _id equality and a string $in down to the index, and nothing else', async () => {
     const pushed = async (filter: object) =>
-      ((await conn.db!.command({ explain: { find: 'things', filter }, verbosity: 'queryPlanner' })) as { filterPushdown?: boolean }).filterPushdown;
+      (
+        (await conn.db!.command({ explain: { find: 'things', filter }, verbosity: 'queryPlanner' })) as {
+          filterPushdown?: boolean;
+        }
+      ).filterPushdown;
     expect(await pushed({ _id: 'a' })).toBe(true);
     expect(await pushed({ _id: { $in: ['a', 'b'] } })).toBe(true);
     expect(await pushed({ _id: { $in: ['a', 7] } })).toBe(false);

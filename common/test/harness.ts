@@ -43,7 +43,11 @@ export function runnerFor(schema: GraphQLSchema): Runner {
     const result = await graphql({ schema, source, variableValues: variables ?? {}, contextValue: contextAs(claims) });
     return {
       data: (result.data as Record<string, any> | null | undefined) ?? null,
-      errors: (result.errors ?? []).map((e) => ({ message: e.message, code: e.extensions['code'], extensions: e.extensions })),
+      errors: (result.errors ?? []).map((e) => ({
+        message: e.message,
+        code: e.extensions['code'],
+        extensions: e.extensions,
+      })),
     };
   };
 }
@@ -51,7 +55,10 @@ export function runnerFor(schema: GraphQLSchema): Runner {
 /** Every document of every collection (less `skip`), to prove a refused request wrote nothing. */
 export function snapshotOf(db: Connection, skip: string[] = []): () => Promise<string> {
   return async () => {
-    const collections = (await db.db!.listCollections().toArray()).map((c) => c.name).filter((n) => !skip.includes(n)).sort();
+    const collections = (await db.db!.listCollections().toArray())
+      .map((c) => c.name)
+      .filter((n) => !skip.includes(n))
+      .sort();
     const dump: Record<string, unknown[]> = {};
     for (const name of collections) dump[name] = await db.db!.collection(name).find().sort({ _id: 1 }).toArray();
     return JSON.stringify(dump);

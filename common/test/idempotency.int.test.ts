@@ -32,17 +32,37 @@ describe('withIdempotency on a real MongoDB-wire server', () => {
 
   it('is a CONFLICT to reuse a key for another payload, and keys are per caller', async () => {
     const model = idempotencyModel(conn);
-    await withIdempotency(model, { key: 'key-00000002', operation: 'op', caller: p1, mayReplay: sees, payload: 1 }, async () => 'first');
-    await expect(withIdempotency(model, { key: 'key-00000002', operation: 'op', caller: p1, mayReplay: sees, payload: 2 }, async () => 'x')).rejects.toMatchObject({
+    await withIdempotency(
+      model,
+      { key: 'key-00000002', operation: 'op', caller: p1, mayReplay: sees, payload: 1 },
+      async () => 'first',
+    );
+    await expect(
+      withIdempotency(
+        model,
+        { key: 'key-00000002', operation: 'op', caller: p1, mayReplay: sees, payload: 2 },
+        async () => 'x',
+      ),
+    ).rejects.toMatchObject({
       extensions: { code: 'CONFLICT' },
     });
-    expect(await withIdempotency(model, { key: 'key-00000002', operation: 'op', caller: p2, mayReplay: sees, payload: 2 }, async () => 'other caller')).toBe('other caller');
+    expect(
+      await withIdempotency(
+        model,
+        { key: 'key-00000002', operation: 'op', caller: p2, mayReplay: sees, payload: 2 },
+        async () => 'other caller',
+      ),
+    ).toBe('other caller');
   });
 
   it('frees the key when the first call fails, so a retry can succeed', async () => {
     const model = idempotencyModel(conn);
     const call = { key: 'key-00000003', operation: 'op', caller: p1, mayReplay: sees, payload: {} };
-    await expect(withIdempotency(model, call, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      withIdempotency(model, call, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await withIdempotency(model, call, async () => 'retried')).toBe('retried');
   });
 
@@ -68,14 +88,19 @@ describe('withIdempotency on a real MongoDB-wire server', () => {
     // The first call's process died after recording the key, before its result.
     let runs = 0;
     const dies = withIdempotency(model, call, () => new Promise<never>(() => {}));
-    for (let i = 0; i < 100 && !(await model.findById(`${callerScope(p1)}|op|key-00000005`).lean()); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !(await model.findById(`${callerScope(p1)}|op|key-00000005`).lean()); i++)
+      await new Promise((r) => setTimeout(r, 20));
     void dies;
-    await expect(withIdempotency(model, call, async () => ++runs)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
+    await expect(withIdempotency(model, call, async () => ++runs)).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT' },
+    });
     expect(runs).toBe(0);
     expect(await withIdempotency(model, { ...call, resumable: true }, async () => ++runs)).toBe(1);
     expect(await withIdempotency(model, { ...call, resumable: true }, async () => ++runs)).toBe(1);
     expect(await withIdempotency(model, call, async () => ++runs)).toBe(1);
-    await expect(withIdempotency(model, { ...call, payload: { a: 6 }, resumable: true }, async () => ++runs)).rejects.toMatchObject({
+    await expect(
+      withIdempotency(model, { ...call, payload: { a: 6 }, resumable: true }, async () => ++runs),
+    ).rejects.toMatchObject({
       extensions: { code: 'CONFLICT' },
     });
     expect(runs).toBe(1);
@@ -90,7 +115,9 @@ describe('replays across callers (one integration account, several centres)', ()
     expect(callerScope(partnerA)).toBe('dealer-group/PARTNER/C-A/-');
     expect(callerScope(partnerB)).toBe('dealer-group/PARTNER/C-B/-');
     expect(callerScope({ sub: 'x', roles: ['OPERATOR', 'ADMIN'] })).toBe('x/ADMIN+OPERATOR/-/-');
-    expect(callerScope({ sub: 'x', roles: ['ENGINEER'], engineerId: 'E-1', centreId: 'C-A' })).toBe('x/ENGINEER/C-A/E-1');
+    expect(callerScope({ sub: 'x', roles: ['ENGINEER'], engineerId: 'E-1', centreId: 'C-A' })).toBe(
+      'x/ENGINEER/C-A/E-1',
+    );
   });
 
   it('gives the same subject at another centre its own key: B never gets A’s stored result', async () => {
@@ -103,11 +130,19 @@ describe('replays across callers (one integration account, several centres)', ()
   it('answers a replay only while the caller may still see the stored result’s record, else FORBIDDEN with nothing returned', async () => {
     const model = idempotencyModel(conn);
     const visible = new Set(['T-1']);
-    const call = { key: 'key-00000007', operation: 'op', caller: partnerA, payload: {}, mayReplay: (id: string) => visible.has(id) };
+    const call = {
+      key: 'key-00000007',
+      operation: 'op',
+      caller: partnerA,
+      payload: {},
+      mayReplay: (id: string) => visible.has(id),
+    };
     expect(await withIdempotency(model, call, async () => 'T-1')).toBe('T-1');
     expect(await withIdempotency(model, call, async () => 'rerun')).toBe('T-1');
     visible.delete('T-1');
-    await expect(withIdempotency(model, call, async () => 'rerun')).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(withIdempotency(model, call, async () => 'rerun')).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 });
 
@@ -115,7 +150,13 @@ describe('idempotency keys', () => {
   it('must be well formed', async () => {
     const model = idempotencyModel(conn);
     let ran = false;
-    await expect(withIdempotency(model, { key: 'short', operation: 'op', caller: p1, mayReplay: sees, payload: {} }, async () => (ran = true))).rejects.toMatchObject({
+    await expect(
+      withIdempotency(
+        model,
+        { key: 'short', operation: 'op', caller: p1, mayReplay: sees, payload: {} },
+        async () => (ran = true),
+      ),
+    ).rejects.toMatchObject({
       extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' },
     });
     expect(ran).toBe(false);

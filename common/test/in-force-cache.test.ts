@@ -22,7 +22,10 @@ function setup(answers: { version: string; validUntil: string | null }[] | (() =
 
 describe('inForceCache', () => {
   it('asks once, then answers from memory; past the TTL it answers at once and refreshes behind', async () => {
-    const c = setup([{ version: 'v1', validUntil: null }, { version: 'v2', validUntil: null }]);
+    const c = setup([
+      { version: 'v1', validUntil: null },
+      { version: 'v2', validUntil: null },
+    ]);
     expect((await c.get()).version).toBe('v1');
     c.advance(29_999);
     expect((await c.get()).version).toBe('v1');
@@ -35,7 +38,10 @@ describe('inForceCache', () => {
   });
 
   it('asks again exactly when the next scheduled version takes over, before the TTL', async () => {
-    const c = setup([{ version: 'v1', validUntil: '2026-11-01T00:00:05.000Z' }, { version: 'v2', validUntil: null }]);
+    const c = setup([
+      { version: 'v1', validUntil: '2026-11-01T00:00:05.000Z' },
+      { version: 'v2', validUntil: null },
+    ]);
     expect((await c.get()).version).toBe('v1');
     c.advance(4_999);
     expect((await c.get()).version).toBe('v1');
@@ -81,7 +87,13 @@ describe('publishedVersions', () => {
   it('asks once about a published version, and every time about any other', async () => {
     const asked: string[] = [];
     const refs: Record<string, PublishedStandardRef> = {
-      v1: { id: 'v1', number: 1, status: 'PUBLISHED', effectiveFrom: '2026-01-01T00:00:00.000Z', publishedAt: '2026-01-01T00:00:00.000Z' },
+      v1: {
+        id: 'v1',
+        number: 1,
+        status: 'PUBLISHED',
+        effectiveFrom: '2026-01-01T00:00:00.000Z',
+        publishedAt: '2026-01-01T00:00:00.000Z',
+      },
       v2: { id: 'v2', number: 2, status: 'SCHEDULED', effectiveFrom: '2027-01-01T00:00:00.000Z', publishedAt: null },
     };
     const lookup = publishedVersions(async (id) => (asked.push(id), refs[id] ?? null));

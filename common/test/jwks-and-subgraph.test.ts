@@ -9,7 +9,9 @@ import { serveSubgraph, type RequestContext } from '../src/subgraph.ts';
 import { CLAIMS_HEADER } from '../src/auth.ts';
 
 const listen = (server: Server) =>
-  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 
 describe('tokens verified against a JWKS (production)', () => {
   let jwks: Server;
@@ -19,7 +21,9 @@ describe('tokens verified against a JWKS (production)', () => {
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-    jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    jwks = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
     url = `http://127.0.0.1:${await listen(jwks)}/.well-known/jwks.json`;
   });
   afterAll(() => jwks.close());
@@ -40,7 +44,9 @@ describe('tokens verified against a JWKS (production)', () => {
   it('refuses a token signed by another key, and an HS256 token, as UNAUTHENTICATED', async () => {
     const other = await generateKeyPair('ES256');
     const verify = tokenVerifier({ jwksUrl: url });
-    await expect(verify(await sign(other.privateKey))).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(verify(await sign(other.privateKey))).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     const hs = await new SignJWT({ roles: ['ADMIN'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('x')
@@ -72,15 +78,32 @@ describe('serveSubgraph', () => {
 
   async function start(allowDirectAccess: boolean, ready = true) {
     const server = await serveSubgraph({
-      name: 'test', schema, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'),
-      signingSecret: SECRET, allowDirectAccess, devMode: false, ready: async () => ready,
+      name: 'test',
+      schema,
+      port: 0,
+      host: '127.0.0.1',
+      log: createLogger('test', 'silent'),
+      signingSecret: SECRET,
+      allowDirectAccess,
+      devMode: false,
+      ready: async () => ready,
     });
     servers.push(server);
     return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
   const ask = async (base: string, query: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
-    return { status: res.status, body: (await res.json()) as { data?: { whoami?: string }; errors?: { message: string; extensions: { code: string } }[] } };
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        data?: { whoami?: string };
+        errors?: { message: string; extensions: { code: string } }[];
+      },
+    };
   };
 
   it('refuses unsigned calls unless the local development flag allows them, as anonymous', async () => {
@@ -89,8 +112,14 @@ describe('serveSubgraph', () => {
     const lenient = await start(true);
     expect((await ask(lenient, '{ whoami }')).body.data?.whoami).toBe('anonymous');
     // A signed header is still verified under the flag: a forged one is refused.
-    expect((await ask(lenient, '{ whoami }', { [CLAIMS_HEADER]: signClaims({ sub: 'm', roles: ['ADMIN'] }, 'guess') })).status).toBe(401);
-    expect((await ask(lenient, '{ whoami }', { [CLAIMS_HEADER]: signClaims({ sub: 'a1', roles: ['ADMIN'] }, SECRET) })).body.data?.whoami).toBe('a1');
+    expect(
+      (await ask(lenient, '{ whoami }', { [CLAIMS_HEADER]: signClaims({ sub: 'm', roles: ['ADMIN'] }, 'guess') }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await ask(lenient, '{ whoami }', { [CLAIMS_HEADER]: signClaims({ sub: 'a1', roles: ['ADMIN'] }, SECRET) })).body
+        .data?.whoami,
+    ).toBe('a1');
   });
 
   it('masks unexpected errors as INTERNAL with nothing about the cause', async () => {

@@ -47,7 +47,11 @@ describe('write leases on FerretDB', () => {
   });
 
   it('takes over the lease of a holder that crashed', async () => {
-    await writeLeaseModel(db).create({ _id: 'standards', owner: 'crashed-process', expiresAt: new Date(Date.now() - 1) });
+    await writeLeaseModel(db).create({
+      _id: 'standards',
+      owner: 'crashed-process',
+      expiresAt: new Date(Date.now() - 1),
+    });
     const exclusively = writeLease(writeLeaseModel(db), 'standards', { leaseMs: 30_000, waitMs: 100 });
     expect(await exclusively(async () => 'recovered')).toBe('recovered');
     expect(await writeLeaseModel(db).countDocuments()).toBe(0);
@@ -82,7 +86,9 @@ describe('write leases on FerretDB', () => {
     };
     const options = { leaseMs: 30_000, waitMs: 20_000 };
     await Promise.all(
-      [writeLeaseModel(db), writeLeaseModel(other)].flatMap((model) => Array.from({ length: 10 }, () => writeLease(model, 'two', options)(bump))),
+      [writeLeaseModel(db), writeLeaseModel(other)].flatMap((model) =>
+        Array.from({ length: 10 }, () => writeLease(model, 'two', options)(bump)),
+      ),
     );
     expect((await counters.findOne({ _id: 'two' as never }))!['value']).toBe(20);
   });

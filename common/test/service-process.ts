@@ -8,7 +8,13 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import { startTemporal } from '../../infra/src/backends.ts';
 import { freePort, type Managed } from '../../infra/src/processes.ts';
 import { CLAIMS_HEADER, signClaims, type Claims } from '../src/auth.ts';
-import { DEV_SIGNING_SECRET, SERVICE_PORT_OFFSETS, loadPlatformConfig, type PlatformConfig, type ServiceName } from '../src/config.ts';
+import {
+  DEV_SIGNING_SECRET,
+  SERVICE_PORT_OFFSETS,
+  loadPlatformConfig,
+  type PlatformConfig,
+  type ServiceName,
+} from '../src/config.ts';
 import type { ServiceProcess } from '../src/service.ts';
 import './harness.ts';
 
@@ -18,7 +24,11 @@ export interface ServiceUnderTest {
   readonly client: Client;
   readonly temporalAddress: string;
   /** POST a GraphQL operation with claims signed as the gateway signs them. */
-  gql(claims: Claims | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: any; errors?: { extensions: { code: string } }[] } }>;
+  gql(
+    claims: Claims | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ status: number; body: { data?: any; errors?: { extensions: { code: string } }[] } }>;
 }
 
 /**
@@ -103,8 +113,14 @@ async function startNeighbours(address: string, services: Partial<Record<Service
   const connection = await NativeConnection.connect({ address });
   const workflowsPath = fileURLToPath(new URL('../../workflows/src/workflows.ts', import.meta.url));
   const workers = [
-    await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }) }),
-    ...(await Promise.all(Object.entries(services).map(([taskQueue, activities]) => Worker.create({ connection, taskQueue, activities })))),
+    await Worker.create({
+      connection,
+      taskQueue: 'workflows',
+      workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }),
+    }),
+    ...(await Promise.all(
+      Object.entries(services).map(([taskQueue, activities]) => Worker.create({ connection, taskQueue, activities })),
+    )),
   ];
   return { connection, workers, running: workers.map((w) => w.run()) };
 }

@@ -17,7 +17,13 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'starline-coldstart-'));
 async function timedStart(label: string): Promise<number> {
   const began = performance.now();
   const child = spawn(path.join(ROOT, 'starline'), ['start'], {
-    env: { ...process.env, STARLINE_DATA_DIR: dataDir, STARLINE_PORT_BASE: String(portBase), STARLINE_MONGO_PORT: '31917', STARLINE_TEMPORAL_PORT: '31933' },
+    env: {
+      ...process.env,
+      STARLINE_DATA_DIR: dataDir,
+      STARLINE_PORT_BASE: String(portBase),
+      STARLINE_MONGO_PORT: '31917',
+      STARLINE_TEMPORAL_PORT: '31933',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -20,12 +20,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { CLAIMS_HEADER, DEV_JWT_SECRET, DEV_SIGNING_SECRET, mintToken, signClaims, ROLES, type Claims } from '@starline/common';
+import {
+  CLAIMS_HEADER,
+  DEV_JWT_SECRET,
+  DEV_SIGNING_SECRET,
+  mintToken,
+  signClaims,
+  ROLES,
+  type Claims,
+} from '@starline/common';
 import { startFerretDb, startTemporal } from '../../infra/src/backends.ts';
 import { freePort, httpOk, launch, portOpen, waitFor, type Managed } from '../../infra/src/processes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const QUERY = '{ standardInForce { number name kpis { code weight target floor } grading { aMinScore } labourFees { productLine feeFen } } }';
+const QUERY =
+  '{ standardInForce { number name kpis { code weight target floor ' +
+  '} grading { aMinScore } labourFees { productLine feeFen } } }';
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const WARMUP_S = Number(process.env['BENCH_WARMUP_S'] ?? 3);
@@ -75,7 +85,12 @@ async function freePortBase(): Promise<number> {
  * One autocannon run, for `run.seconds` or `run.requests`; `rotate` gives each request its own
  * headers; answers other than `expected` are counted.
  */
-async function load(url: string, rotate: (i: number) => Record<string, string>, run: { seconds?: number; requests?: number }, expected: string) {
+async function load(
+  url: string,
+  rotate: (i: number) => Record<string, string>,
+  run: { seconds?: number; requests?: number },
+  expected: string,
+) {
   let i = 0;
   let mismatches = 0;
   const result = await autocannon({
@@ -102,20 +117,28 @@ async function measure(
   pids: { gateway?: number; subgraph?: number },
 ): Promise<Figures> {
   // The answer every request must get: checked once here for sense, then byte for byte under load.
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...rotate(0) }, body: JSON.stringify({ query: QUERY }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...rotate(0) },
+    body: JSON.stringify({ query: QUERY }),
+  });
   const body = await res.text();
   const parsed = JSON.parse(body) as { data?: { standardInForce?: { kpis?: unknown[] } }; errors?: unknown };
   if (res.status !== 200 || parsed.errors || !parsed.data?.standardInForce?.kpis?.length) {
     throw new Error(`${name}: the benchmark query does not work (${res.status}): ${body.slice(0, 500)}`);
   }
-  process.stderr.write(`${name}: warm-up (${WARMUP_S} s, and every token once), then ${DURATION_S} s at ${CONNECTIONS} connections…\n`);
+  process.stderr.write(
+    `${name}: warm-up (${WARMUP_S} s, and every token once), then ${DURATION_S} s at ${CONNECTIONS} connections…\n`,
+  );
   // Warm-up: JIT, connection pools, and each token verified once (clients reuse their tokens).
   await load(url, rotate, { seconds: WARMUP_S }, body);
   await load(url, rotate, { requests: TOKENS }, body);
   const before = { gateway: cpuSeconds(pids.gateway), subgraph: cpuSeconds(pids.subgraph) };
   const { result: r, mismatches } = await load(url, rotate, { seconds: DURATION_S }, body);
   const perRequest = (now: number | null, then: number | null) =>
-    now === null || then === null || r.requests.total === 0 ? null : +(((now - then) * 1000) / r.requests.total).toFixed(3);
+    now === null || then === null || r.requests.total === 0
+      ? null
+      : +(((now - then) * 1000) / r.requests.total).toFixed(3);
   return {
     requestsPerSecond: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
@@ -131,7 +154,9 @@ async function measure(
 function standardsEntryPoint(): string {
   const main = path.join(ROOT, 'services/standards/src/main.ts');
   if (!existsSync(main) || !/export async function startStandards\b/.test(readFileSync(main, 'utf8'))) {
-    throw new Error('the benchmark needs the standards service: services/standards/src/main.ts exporting startStandards()');
+    throw new Error(
+      'the benchmark needs the standards service: services/standards/src/main.ts exporting startStandards()',
+    );
   }
   return main;
 }
@@ -170,7 +195,10 @@ async function main(): Promise<void> {
         : launch(name, process.execPath, [script], { env, logDir, cwd: ROOT });
       procs.push(proc);
       await waitFor(name, ready, { process: proc, timeoutMs: 90_000 }).catch((e: Error) => {
-        const log = readFileSync(path.join(logDir, `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+        const log = readFileSync(path.join(logDir, `${name}.log`), 'utf8')
+          .split('\n')
+          .slice(-15)
+          .join('\n');
         throw new Error(`${e.message}; the end of its log:\n${log}`);
       });
       return proc.child.pid;
@@ -183,16 +211,29 @@ async function main(): Promise<void> {
     ]);
 
     const claims: Claims[] = Array.from({ length: TOKENS }, (_, i) => ({ sub: `bench-${i}`, roles: [ROLES[i % 2]!] }));
-    const bearer = (await Promise.all(claims.map((c) => mintToken(c, DEV_JWT_SECRET, '1h')))).map((t) => ({ authorization: `Bearer ${t}` }));
+    const bearer = (await Promise.all(claims.map((c) => mintToken(c, DEV_JWT_SECRET, '1h')))).map((t) => ({
+      authorization: `Bearer ${t}`,
+    }));
     const byToken = (i: number) => bearer[i % TOKENS]!;
     // Signed just before its run: a gateway signature is valid for 60 s.
     const signed = claims.map((c) => ({ [CLAIMS_HEADER]: signClaims(c, DEV_SIGNING_SECRET) }));
 
     // The subgraph first: it warms the service and its database for the two gateways after it.
     const results = {
-      direct: await measure('subgraph directly', `http://127.0.0.1:${portBase + 101}/graphql`, (i) => signed[i % TOKENS]!, { subgraph }),
-      apollo: await measure('@apollo/gateway', `http://127.0.0.1:${portBase + 90}/graphql`, byToken, { gateway: apollo, subgraph }),
-      ours: await measure('ours (Hive Gateway + Rust planner)', `http://127.0.0.1:${portBase}/graphql`, byToken, { gateway: ours, subgraph }),
+      direct: await measure(
+        'subgraph directly',
+        `http://127.0.0.1:${portBase + 101}/graphql`,
+        (i) => signed[i % TOKENS]!,
+        { subgraph },
+      ),
+      apollo: await measure('@apollo/gateway', `http://127.0.0.1:${portBase + 90}/graphql`, byToken, {
+        gateway: apollo,
+        subgraph,
+      }),
+      ours: await measure('ours (Hive Gateway + Rust planner)', `http://127.0.0.1:${portBase}/graphql`, byToken, {
+        gateway: ours,
+        subgraph,
+      }),
     };
     const ratio = (a: number | null, b: number | null) => (a && b ? +(a / b).toFixed(2) : null);
     const ratios = {
@@ -204,19 +245,33 @@ async function main(): Promise<void> {
 
     const cell = (v: number | null, width: number) => String(v ?? '-').padStart(width);
     const subgraphKind = STATIC_SUBGRAPH ? 'static stand-in (no database)' : 'the standards service on FerretDB';
-    console.log(`\nsubgraph: ${subgraphKind}; ${CONNECTIONS} connections, ${DURATION_S} s each after a warm-up, ${TOKENS} tokens rotated`);
+    console.log(
+      `\nsubgraph: ${subgraphKind}; ${CONNECTIONS} connections, ${DURATION_S} s each after a warm-up, ` +
+        `${TOKENS} tokens rotated`,
+    );
     console.log(`query: ${QUERY}\n`);
     console.log('target    req/s   p50 ms  p99 ms  requests  failures  gateway CPU ms/req  subgraph CPU ms/req');
     for (const [name, f] of Object.entries(results)) {
       console.log(
-        `${name.padEnd(8)}${cell(f.requestsPerSecond, 6)}${cell(f.p50Ms, 9)}${cell(f.p99Ms, 8)}${cell(f.requests, 10)}${cell(f.failures, 10)}${cell(f.gatewayCpuMsPerRequest, 20)}${cell(f.subgraphCpuMsPerRequest, 21)}`,
+        `${name.padEnd(8)}${cell(f.requestsPerSecond, 6)}${cell(f.p50Ms, 9)}${cell(f.p99Ms, 8)}` +
+          `${cell(f.requests, 10)}${cell(f.failures, 10)}${cell(f.gatewayCpuMsPerRequest, 20)}` +
+          `${cell(f.subgraphCpuMsPerRequest, 21)}`,
       );
     }
     console.log(
-      `\nthroughput ours/apollo: ${ratios.oursOverApollo}x (target >= 2)   ours/direct: ${ratios.oursOverDirect} (target >= 0.5)` +
+      `\nthroughput ours/apollo: ${ratios.oursOverApollo}x (target >= 2)   ours/direct: ` +
+        `${ratios.oursOverDirect} (target >= 0.5)` +
         `   gateway CPU per request apollo/ours: ${ratios.apolloCpuOverOurs}x`,
     );
-    console.log(JSON.stringify({ subgraph: STATIC_SUBGRAPH ? 'static' : 'standards', connections: CONNECTIONS, durationSeconds: DURATION_S, ...results, ...ratios }));
+    console.log(
+      JSON.stringify({
+        subgraph: STATIC_SUBGRAPH ? 'static' : 'standards',
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_S,
+        ...results,
+        ...ratios,
+      }),
+    );
   } finally {
     await Promise.all(procs.reverse().map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });

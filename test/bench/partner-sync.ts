@@ -26,15 +26,40 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DEV_JWT_SECRET, TASK_QUEUES, connectDatabase, connectTemporalClient, env, mintToken, type TicketPolicyInput,
+  DEV_JWT_SECRET,
+  TASK_QUEUES,
+  connectDatabase,
+  connectTemporalClient,
+  env,
+  mintToken,
+  type TicketPolicyInput,
 } from '@starline/common';
 import { createTicketsActivities } from '../../services/tickets/src/activities.ts';
 import { receive } from '../../services/tickets/src/rules/intake.ts';
 import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
 import { changeId, putInBuckets, type ChangeRecord } from '../../services/tickets/src/store/changes.ts';
-import { changeBucketModel, changeModel, feedHeadModel, numberModel, receiptModel, ticketModel, type TicketDoc } from '../../services/tickets/src/store/models.ts';
+import {
+  changeBucketModel,
+  changeModel,
+  feedHeadModel,
+  numberModel,
+  receiptModel,
+  ticketModel,
+  type TicketDoc,
+} from '../../services/tickets/src/store/models.ts';
 import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
-import { cpuMsPer, cpuSeconds, latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack } from './support.ts';
+import {
+  cpuMsPer,
+  cpuSeconds,
+  latency,
+  loadAverage,
+  pool,
+  post,
+  seedNetwork,
+  sleep,
+  standardInForce,
+  startBenchStack,
+} from './support.ts';
 
 const CHANGES = Number(process.env['BENCH_CHANGES'] ?? 10_000);
 const PUSH_TICKETS = Number(process.env['BENCH_PUSH_TICKETS'] ?? 200);
@@ -61,10 +86,13 @@ const PULL_FULL = `query ($since: String, $first: Int) { jobChanges(since: $sinc
   } } }`;
 const PULL_BARE = `query ($since: String, $first: Int) { jobChanges(since: $since, first: $first) {
   cursor hasMore changes { cursor ticketId version state centreId events at } } }`;
-const RECEIVE = `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { id version state } }`;
+const RECEIVE =
+  `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { id ` +
+  `version state } }`;
 const TICKET = `query ($id: ID!) { ticket(id: $id) { id version state centreId } }`;
 const PUSH = `mutation ($updates: [JobUpdateInput!]!) { pushJobUpdates(updates: $updates) {
-  index idempotencyKey ticketId ok ticket { id version state } error { code message field currentState currentVersion } } }`;
+  index idempotencyKey ticketId ok ticket { id version state } error { code message field currentState currentVersion }
+  } }`;
 
 interface Change {
   cursor: string;
@@ -77,23 +105,38 @@ interface Change {
 }
 
 async function main(): Promise<void> {
-  if (BATCH > PUSH_TICKETS || BATCH > 100) throw new Error('BENCH_BATCH must be at most 100 and at most BENCH_PUSH_TICKETS');
+  if (BATCH > PUSH_TICKETS || BATCH > 100)
+    throw new Error('BENCH_BATCH must be at most 100 and at most BENCH_PUSH_TICKETS');
   const bench = await startBenchStack('starline-bench-sync-');
   const { stack, conns } = bench;
   await bench.run(async () => {
     const url = stack.gatewayUrl;
     const run = Date.now().toString(36);
     const standard = await standardInForce(url);
-    const productLine = standard.productLines.includes('AIR_CONDITIONER') ? 'AIR_CONDITIONER' : standard.productLines[0]!;
-    const [centre] = await seedNetwork(url, { run, centres: 1, engineers: 4, regionCode: REGION, productLine, dailyCapacity: 10_000 });
+    const productLine = standard.productLines.includes('AIR_CONDITIONER')
+      ? 'AIR_CONDITIONER'
+      : standard.productLines[0]!;
+    const [centre] = await seedNetwork(url, {
+      run,
+      centres: 1,
+      engineers: 4,
+      regionCode: REGION,
+      productLine,
+      dailyCapacity: 10_000,
+    });
     const { partner } = centre!;
     const centreId = centre!.id;
     const callCentre = await mintToken({ sub: 'bench-call-centre', roles: ['CALL_CENTRE'] }, DEV_JWT_SECRET, '8h');
     const operator = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
     const intakeInput = (serial: string) => ({
       customer: { name: '张伟', phone: '13800138000', address: '上海市浦东新区张江路 100 号', regionCode: REGION },
-      productLine, model: 'KFR-35GW', serialNumber: serial, purchaseDate: new Date(Date.now() - 60 * DAY_MS).toISOString(),
-      serviceType: 'REPAIR', areaClass: 'URBAN', faultDescription: 'not cooling',
+      productLine,
+      model: 'KFR-35GW',
+      serialNumber: serial,
+      purchaseDate: new Date(Date.now() - 60 * DAY_MS).toISOString(),
+      serviceType: 'REPAIR',
+      areaClass: 'URBAN',
+      faultDescription: 'not cooling',
     });
     /** What the feed must hold once seeded: `ticketId:version`. */
     const expected = new Set<string>();
@@ -103,11 +146,17 @@ async function main(): Promise<void> {
     let began = performance.now();
     const pushed: { id: string; version: number }[] = [];
     await pool(PUSH_TICKETS, CONCURRENCY, async (i) => {
-      const t = (await post(url, callCentre, RECEIVE, { key: `bench-${run}-push-${i}`, input: intakeInput(`BP${run.toUpperCase()}-${i}`) }))['receiveTicket'];
+      const t = (
+        await post(url, callCentre, RECEIVE, {
+          key: `bench-${run}-push-${i}`,
+          input: intakeInput(`BP${run.toUpperCase()}-${i}`),
+        })
+      )['receiveTicket'];
       const from = performance.now();
       let now = t;
       while (now.state !== 'OFFERED' || now.centreId !== centreId) {
-        if (performance.now() - from > 120_000) throw new Error(`ticket ${t.id} was not offered to the centre within 120 s: ${JSON.stringify(now)}`);
+        if (performance.now() - from > 120_000)
+          throw new Error(`ticket ${t.id} was not offered to the centre within 120 s: ${JSON.stringify(now)}`);
         await sleep(50);
         now = (await post(url, operator, TICKET, { id: t.id }))['ticket'];
       }
@@ -121,13 +170,19 @@ async function main(): Promise<void> {
     conns.push(db);
     const store = createTicketsStore(db);
     const activities = createTicketsActivities(store);
-    const client = await connectTemporalClient({ address: stack.temporalAddress, namespace: env('TEMPORAL_NAMESPACE', 'default') });
+    const client = await connectTemporalClient({
+      address: stack.temporalAddress,
+      namespace: env('TEMPORAL_NAMESPACE', 'default'),
+    });
     let policy: TicketPolicyInput;
     try {
       // The standards service's answer, through the same relay the services use for request-time reads.
       const answer = (await client.workflow.execute('relayActivity', {
-        taskQueue: TASK_QUEUES.workflows, workflowId: `bench-policy-${run}`,
-        args: [{ taskQueue: TASK_QUEUES.standards, activity: 'ticketPolicyAt', args: [{ at: new Date().toISOString() }] }],
+        taskQueue: TASK_QUEUES.workflows,
+        workflowId: `bench-policy-${run}`,
+        args: [
+          { taskQueue: TASK_QUEUES.standards, activity: 'ticketPolicyAt', args: [{ at: new Date().toISOString() }] },
+        ],
       })) as TicketPolicyInput & { validUntil?: string | null };
       const { validUntil: _validUntil, ...rest } = answer;
       policy = rest;
@@ -135,13 +190,26 @@ async function main(): Promise<void> {
       await client.connection.close();
     }
     const headBefore = await store.feedHead(centreId);
-    if (headBefore !== PUSH_TICKETS) throw new Error(`the centre's feed holds ${headBefore} changes after ${PUSH_TICKETS} dispatches`);
+    if (headBefore !== PUSH_TICKETS)
+      throw new Error(`the centre's feed holds ${headBefore} changes after ${PUSH_TICKETS} dispatches`);
     const seedChanges = CHANGES - headBefore;
-    const PLAN = ['DISPATCH', 'ACCEPT', 'BOOK', 'ASSIGN', 'CHECK_IN', 'COMPLETE', 'CALLBACK_ATTEMPT', 'QUALITY_CHECK'] as const;
+    const PLAN = [
+      'DISPATCH',
+      'ACCEPT',
+      'BOOK',
+      'ASSIGN',
+      'CHECK_IN',
+      'COMPLETE',
+      'CALLBACK_ATTEMPT',
+      'QUALITY_CHECK',
+    ] as const;
     const seedTickets = Math.ceil(seedChanges / PLAN.length);
     const templates = Math.min(TEMPLATES, seedTickets);
     const engineers = centre!.engineers;
-    process.stderr.write(`seeding ${seedChanges} more changes (${seedTickets} tickets): ${templates} through the tickets store and activities, the rest copied from them…\n`);
+    process.stderr.write(
+      `seeding ${seedChanges} more changes (${seedTickets} tickets): ${templates} through the tickets store ` +
+        `and activities, the rest copied from them…\n`,
+    );
     began = performance.now();
     // (a) Template tickets, driven through the service's own store and activities: every write as the service makes it.
     await pool(templates, SEED_CONCURRENCY, async (i) => {
@@ -156,15 +224,40 @@ async function main(): Promise<void> {
       for (const [k, type] of PLAN.entries()) {
         const actor = 'bench-seed';
         const command = (
-          type === 'DISPATCH' ? { type, centreId, actor }
-          : type === 'BOOK' ? { type, window: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() }, actor }
-          : type === 'ASSIGN' ? { type, engineerId, actor }
-          : type === 'COMPLETE' ? { type, report: { workFinishedAt: new Date().toISOString(), checklist: standard.requiredSteps, faultCode: 'E1', parts: [], charges: [] }, actor }
-          : type === 'CALLBACK_ATTEMPT' ? { type, answer: 'SATISFIED' as const, actor }
-          : { type, actor }
+          type === 'DISPATCH'
+            ? { type, centreId, actor }
+            : type === 'BOOK'
+              ? {
+                  type,
+                  window: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() },
+                  actor,
+                }
+              : type === 'ASSIGN'
+                ? { type, engineerId, actor }
+                : type === 'COMPLETE'
+                  ? {
+                      type,
+                      report: {
+                        workFinishedAt: new Date().toISOString(),
+                        checklist: standard.requiredSteps,
+                        faultCode: 'E1',
+                        parts: [],
+                        charges: [],
+                      },
+                      actor,
+                    }
+                  : type === 'CALLBACK_ATTEMPT'
+                    ? { type, answer: 'SATISFIED' as const, actor }
+                    : { type, actor }
         ) as Parameters<typeof activities.applyTicketCommand>[0]['command'];
-        const { ticket } = await activities.applyTicketCommand({ ticketId: id, commandId: `bench-seed-${randomUUID()}`, command, expectedVersion: k + 1 });
-        if (ticket.version !== k + 2) throw new Error(`seed ticket ${i}: ${type} left version ${ticket.version}, not ${k + 2}`);
+        const { ticket } = await activities.applyTicketCommand({
+          ticketId: id,
+          commandId: `bench-seed-${randomUUID()}`,
+          command,
+          expectedVersion: k + 1,
+        });
+        if (ticket.version !== k + 2)
+          throw new Error(`seed ticket ${i}: ${type} left version ${ticket.version}, not ${k + 2}`);
         expected.add(`${id}:${ticket.version}`);
       }
     });
@@ -173,8 +266,17 @@ async function main(): Promise<void> {
     // serials), written with the store's models in bulk (entries, their buckets, receipts), then the
     // feed head moved past them — what the same appends would have left, in seconds instead of the
     // ~20 store round trips per change (under a single feed lease) that (a) takes.
-    const models = { tickets: ticketModel(db), numbers: numberModel(db), changes: changeModel(db), buckets: changeBucketModel(db), receipts: receiptModel(db), heads: feedHeadModel(db) };
-    const templateDocs = await Promise.all(Array.from({ length: templates }, (_, i) => models.tickets.findById(`T-bench-${run}-${i}`).lean<TicketDoc>()));
+    const models = {
+      tickets: ticketModel(db),
+      numbers: numberModel(db),
+      changes: changeModel(db),
+      buckets: changeBucketModel(db),
+      receipts: receiptModel(db),
+      heads: feedHeadModel(db),
+    };
+    const templateDocs = await Promise.all(
+      Array.from({ length: templates }, (_, i) => models.tickets.findById(`T-bench-${run}-${i}`).lean<TicketDoc>()),
+    );
     let seq = await store.feedHead(centreId);
     const templateEntries = await store.changesSince(centreId, headBefore, seq - headBefore);
     const entriesOf = new Map<string, typeof templateEntries>();
@@ -190,7 +292,12 @@ async function main(): Promise<void> {
         const template = templateDocs[c % templates]!;
         const id = `T-bench-${run}-${c}`;
         const ticketNumber = `${template.ticketNumber.slice(0, 9)}B${String(c).padStart(6, '0')}`;
-        ticketDocs.push({ ...template, _id: id, ticketNumber, product: { ...template.product, serialNumber: `BS${run.toUpperCase()}-${c}` } });
+        ticketDocs.push({
+          ...template,
+          _id: id,
+          ticketNumber,
+          product: { ...template.product, serialNumber: `BS${run.toUpperCase()}-${c}` },
+        });
         numberDocs.push({ _id: ticketNumber, ticketId: id });
         const entries = entriesOf.get(template._id)!.slice(0, Math.min(PLAN.length, seedChanges - c * PLAN.length));
         for (const e of entries) {
@@ -201,34 +308,51 @@ async function main(): Promise<void> {
           expected.add(`${id}:${e.version}`);
         }
       }
-      await Promise.all([models.tickets.insertMany(ticketDocs), models.numbers.insertMany(numberDocs), models.changes.insertMany(changeDocs), models.receipts.insertMany(receiptDocs)]);
+      await Promise.all([
+        models.tickets.insertMany(ticketDocs),
+        models.numbers.insertMany(numberDocs),
+        models.changes.insertMany(changeDocs),
+        models.receipts.insertMany(receiptDocs),
+      ]);
       await putInBuckets(models.buckets, centreId, bucketEntries);
     }
     await models.heads.updateOne({ _id: centreId }, { $set: { last: seq } });
     const seedSeconds = (performance.now() - began) / 1000;
     const head = await store.feedHead(centreId);
-    if (head !== CHANGES || expected.size !== CHANGES) throw new Error(`the feed holds ${head} changes (${expected.size} written), not ${CHANGES}`);
+    if (head !== CHANGES || expected.size !== CHANGES)
+      throw new Error(`the feed holds ${head} changes (${expected.size} written), not ${CHANGES}`);
 
     // ---------------- 3. pull the whole feed as the partner
-    /** Pulls from `since` until hasMore is false; checks order and uniqueness; returns the changes and the final cursor. */
+    /**
+     * Pulls from `since` until hasMore is false; checks order and uniqueness; returns the changes and the final cursor.
+     */
     async function pullAll(query: string, since: string | null) {
       const changes: Change[] = [];
       const pageMs: number[] = [];
       let cursor = since;
       for (;;) {
         const t0 = performance.now();
-        const page = (await post(url, partner, query, { since: cursor, first: PAGE }))['jobChanges'] as { cursor: string; hasMore: boolean; changes: Change[] };
+        const page = (await post(url, partner, query, { since: cursor, first: PAGE }))['jobChanges'] as {
+          cursor: string;
+          hasMore: boolean;
+          changes: Change[];
+        };
         pageMs.push(performance.now() - t0);
-        if (page.changes.length > PAGE) throw new Error(`a page of ${page.changes.length} changes, above first: ${PAGE}`);
+        if (page.changes.length > PAGE)
+          throw new Error(`a page of ${page.changes.length} changes, above first: ${PAGE}`);
         if (page.hasMore && page.changes.length === 0) throw new Error('hasMore with an empty page');
-        if (page.changes.length > 0 && page.changes.at(-1)!.cursor !== page.cursor) throw new Error('the page cursor is not its last change’s cursor');
+        if (page.changes.length > 0 && page.changes.at(-1)!.cursor !== page.cursor)
+          throw new Error('the page cursor is not its last change’s cursor');
         changes.push(...page.changes);
         cursor = page.cursor;
         if (!page.hasMore) break;
       }
       return { changes, cursor: cursor!, pageMs };
     }
-    /** Exactly the changes `want` (ticketId:version), each once, every ticket's versions ascending, the centre's own tickets readable. */
+    /**
+     * Exactly the changes `want` (ticketId:version), each once, every ticket's versions ascending, the centre's own
+     * tickets readable.
+     */
     function verify(changes: Change[], want: ReadonlySet<string>, withTicket: boolean, what: string) {
       const seen = new Set<string>();
       const lastVersion = new Map<string, number>();
@@ -237,24 +361,35 @@ async function main(): Promise<void> {
         if (seen.has(k)) throw new Error(`${what}: change ${k} came twice`);
         seen.add(k);
         if (!want.has(k)) throw new Error(`${what}: change ${k} was never written`);
-        if ((lastVersion.get(c.ticketId) ?? 0) >= c.version) throw new Error(`${what}: ${k} came after version ${lastVersion.get(c.ticketId)}`);
+        if ((lastVersion.get(c.ticketId) ?? 0) >= c.version)
+          throw new Error(`${what}: ${k} came after version ${lastVersion.get(c.ticketId)}`);
         lastVersion.set(c.ticketId, c.version);
         if (c.centreId !== centreId) throw new Error(`${what}: change ${k} names centre ${c.centreId}`);
-        if (withTicket && (c.ticket?.id !== c.ticketId || c.ticket.version < c.version)) throw new Error(`${what}: change ${k} carries ticket ${JSON.stringify(c.ticket)}`);
+        if (withTicket && (c.ticket?.id !== c.ticketId || c.ticket.version < c.version))
+          throw new Error(`${what}: change ${k} carries ticket ${JSON.stringify(c.ticket)}`);
       }
-      if (seen.size !== want.size) throw new Error(`${what}: ${seen.size} changes, ${want.size} written: ${want.size - seen.size} skipped`);
+      if (seen.size !== want.size)
+        throw new Error(`${what}: ${seen.size} changes, ${want.size} written: ${want.size - seen.size} skipped`);
     }
     // One page first: connections, JIT and the gateway's query plans, unmeasured.
     await post(url, partner, PULL_FULL, { since: null, first: PAGE });
     await post(url, partner, PULL_BARE, { since: null, first: PAGE });
-    type Pull = { seconds: number[]; pages: number; pageMs: ReturnType<typeof latency>; cpuMsLastRun: Record<string, number> };
+    type Pull = {
+      seconds: number[];
+      pages: number;
+      pageMs: ReturnType<typeof latency>;
+      cpuMsLastRun: Record<string, number>;
+    };
     const pulls: Record<'withTicket' | 'bare', Pull> = {
       withTicket: { seconds: [], pages: 0, pageMs: latency([]), cpuMsLastRun: {} },
       bare: { seconds: [], pages: 0, pageMs: latency([]), cpuMsLastRun: {} },
     };
     let cursorAfterPull = '';
     for (let r = 0; r < PULLS; r++) {
-      for (const [name, query] of [['withTicket', PULL_FULL], ['bare', PULL_BARE]] as const) {
+      for (const [name, query] of [
+        ['withTicket', PULL_FULL],
+        ['bare', PULL_BARE],
+      ] as const) {
         process.stderr.write(`pull ${r + 1}/${PULLS} (${name})…\n`);
         const cpu = cpuSeconds(stack);
         const t0 = performance.now();
@@ -278,10 +413,28 @@ async function main(): Promise<void> {
       const engineerId = engineers[Math.floor(i / DAYS) % engineers.length]!.id;
       const steps: [Record<string, unknown>, string][] = [
         [{ action: 'ACCEPT' }, 'ACCEPTED'],
-        [{ action: 'BOOK', window: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() } }, 'BOOKED'],
+        [
+          {
+            action: 'BOOK',
+            window: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() },
+          },
+          'BOOKED',
+        ],
         [{ action: 'ASSIGN', engineerId }, 'ASSIGNED'],
         [{ action: 'CHECK_IN' }, 'ON_SITE'],
-        [{ action: 'COMPLETE', report: { workFinishedAt: null, checklist: standard.requiredSteps, faultCode: 'E1', parts: [], charges: [] } }, 'COMPLETED'],
+        [
+          {
+            action: 'COMPLETE',
+            report: {
+              workFinishedAt: null,
+              checklist: standard.requiredSteps,
+              faultCode: 'E1',
+              parts: [],
+              charges: [],
+            },
+          },
+          'COMPLETED',
+        ],
       ];
       return { t, i, steps };
     });
@@ -302,18 +455,37 @@ async function main(): Promise<void> {
     began = performance.now();
     for (let b = 0; b < updates.length; b += BATCH) {
       // The completion time is the partner's "now" when it sends the batch (it can't be in the future).
-      const batch = updates.slice(b, b + BATCH).map((u) =>
-        u['action'] === 'COMPLETE' ? { ...u, report: { ...(u['report'] as object), workFinishedAt: new Date().toISOString() } } : u);
+      const batch = updates
+        .slice(b, b + BATCH)
+        .map((u) =>
+          u['action'] === 'COMPLETE'
+            ? { ...u, report: { ...(u['report'] as object), workFinishedAt: new Date().toISOString() } }
+            : u,
+        );
       const t0 = performance.now();
       const results = (await post(url, partner, PUSH, { updates: batch }))['pushJobUpdates'] as {
-        index: number; idempotencyKey: string; ok: boolean; ticket: { version: number; state: string } | null; error: unknown;
+        index: number;
+        idempotencyKey: string;
+        ok: boolean;
+        ticket: { version: number; state: string } | null;
+        error: unknown;
       }[];
       batchMs.push(performance.now() - t0);
-      if (results.length !== batch.length) throw new Error(`batch ${b / BATCH}: ${results.length} results for ${batch.length} updates`);
+      if (results.length !== batch.length)
+        throw new Error(`batch ${b / BATCH}: ${results.length} results for ${batch.length} updates`);
       results.forEach((r, k) => {
         const want = expectAfter[b + k]!;
-        if (r.index !== k || r.idempotencyKey !== batch[k]!['idempotencyKey'] || !r.ok || r.ticket?.version !== want.version || r.ticket.state !== want.state) {
-          throw new Error(`batch ${b / BATCH}, update ${k}: ${JSON.stringify(r)} (expected ok, version ${want.version}, ${want.state})`);
+        if (
+          r.index !== k ||
+          r.idempotencyKey !== batch[k]!['idempotencyKey'] ||
+          !r.ok ||
+          r.ticket?.version !== want.version ||
+          r.ticket.state !== want.state
+        ) {
+          throw new Error(
+            `batch ${b / BATCH}, update ${k}: ${JSON.stringify(r)} (expected ok, version ${want.version}, ` +
+              `${want.state})`,
+          );
         }
       });
     }
@@ -327,23 +499,65 @@ async function main(): Promise<void> {
       bare: { ...pulls.bare, medianSeconds: median(pulls.bare.seconds) },
     };
     const verdict = (s: number) => (s < TARGET_PULL_S ? 'met' : 'MISSED');
-    console.log(`\none centre's feed: ${CHANGES} changes (${PUSH_TICKETS} dispatches through the gateway and workflows, ${seedChanges} seeded in ${seedSeconds.toFixed(1)} s: ${templates} tickets through the tickets store and activities, ${seedTickets - templates} copied from them with the store's models); load average ${loadNow}\n`);
-    console.log('operation                                   pages   seconds (each run)        page p50 ms  page p99 ms   target');
-    for (const [name, label] of [['withTicket', 'pull all, ticket fields of the sync loop'], ['bare', 'pull all, changes only']] as const) {
+    console.log(
+      `\none centre's feed: ${CHANGES} changes (${PUSH_TICKETS} dispatches through the gateway and ` +
+        `workflows, ${seedChanges} seeded in ${seedSeconds.toFixed(1)} s: ${templates} tickets through the ` +
+        `tickets store and activities, ${seedTickets - templates} copied from them with the store's models); ` +
+        `load average ${loadNow}\n`,
+    );
+    console.log(
+      'operation                                   pages   seconds (each run)        page p50 ms  page p99 ms   target',
+    );
+    for (const [name, label] of [
+      ['withTicket', 'pull all, ticket fields of the sync loop'],
+      ['bare', 'pull all, changes only'],
+    ] as const) {
       const f = pullFigures[name];
-      console.log(`${label.padEnd(44)}${String(f.pages).padStart(5)}   ${f.seconds.map((s) => s.toFixed(2)).join(' / ').padEnd(24)}${String(f.pageMs.p50Ms).padStart(11)}${String(f.pageMs.p99Ms).padStart(13)}   < ${TARGET_PULL_S} s: ${verdict(f.medianSeconds)}`);
+      const seconds = f.seconds.map((s) => s.toFixed(2)).join(' / ');
+      console.log(
+        `${label.padEnd(44)}${String(f.pages).padStart(5)}   ${seconds.padEnd(24)}` +
+          `${String(f.pageMs.p50Ms).padStart(11)}${String(f.pageMs.p99Ms).padStart(13)}` +
+          `   < ${TARGET_PULL_S} s: ${verdict(f.medianSeconds)}`,
+      );
     }
     // Where a pull's time goes (CPU ms of each process over the last run of each).
-    for (const name of ['withTicket', 'bare'] as const) console.log(`CPU ms of the last ${name} pull by process: ${JSON.stringify(pullFigures[name].cpuMsLastRun)}`);
+    for (const name of ['withTicket', 'bare'] as const)
+      console.log(`CPU ms of the last ${name} pull by process: ${JSON.stringify(pullFigures[name].cpuMsLastRun)}`);
     const batches = latency(batchMs);
-    console.log(`\npush: ${updates.length} updates in ${batchMs.length} batches of ${BATCH}: ${pushSeconds.toFixed(1)} s (${(updates.length / pushSeconds).toFixed(1)} updates/s), batch p50 ${batches.p50Ms} ms, max ${batches.maxMs} ms; every result ok`);
+    console.log(
+      `\npush: ${updates.length} updates in ${batchMs.length} batches of ${BATCH}: ` +
+        `${pushSeconds.toFixed(1)} s (${(updates.length / pushSeconds).toFixed(1)} updates/s), batch p50 ` +
+        `${batches.p50Ms} ms, max ${batches.maxMs} ms; every result ok`,
+    );
     console.log(`pull after the push: ${incremental.changes.length} new changes, each once, in order`);
-    console.log(JSON.stringify({
-      changes: CHANGES, pageSize: PAGE, loadAverage: loadNow, pushSetupSeconds: +pushSetupSeconds.toFixed(1), seed: { via: 'templates through the tickets store + activities (in process), the rest copied with the store models', changes: seedChanges, tickets: seedTickets, templates, templateSeconds: +templateSeconds.toFixed(1), seconds: +seedSeconds.toFixed(1) },
-      pull: pullFigures, targetPullSeconds: TARGET_PULL_S,
-      push: { updates: updates.length, batchSize: BATCH, batches: batchMs.length, seconds: +pushSeconds.toFixed(2), updatesPerSecond: +(updates.length / pushSeconds).toFixed(1), batchMs: batches, allOk: true },
-      pullAfterPush: { changes: incremental.changes.length, pages: incremental.pageMs.length },
-    }));
+    console.log(
+      JSON.stringify({
+        changes: CHANGES,
+        pageSize: PAGE,
+        loadAverage: loadNow,
+        pushSetupSeconds: +pushSetupSeconds.toFixed(1),
+        seed: {
+          via: 'templates through the tickets store + activities (in process), the rest copied with the store models',
+          changes: seedChanges,
+          tickets: seedTickets,
+          templates,
+          templateSeconds: +templateSeconds.toFixed(1),
+          seconds: +seedSeconds.toFixed(1),
+        },
+        pull: pullFigures,
+        targetPullSeconds: TARGET_PULL_S,
+        push: {
+          updates: updates.length,
+          batchSize: BATCH,
+          batches: batchMs.length,
+          seconds: +pushSeconds.toFixed(2),
+          updatesPerSecond: +(updates.length / pushSeconds).toFixed(1),
+          batchMs: batches,
+          allOk: true,
+        },
+        pullAfterPush: { changes: incremental.changes.length, pages: incremental.pageMs.length },
+      }),
+    );
   });
 }
 

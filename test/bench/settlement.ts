@@ -41,11 +41,31 @@ import { createHash, randomUUID } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import {
-  DEFAULT_LEASE, DEV_JWT_SECRET, connectDatabase, connectTemporalClient, env, findByIds, mintToken, shanghaiMonth, shanghaiMonthRange,
-  type SettlementPolicyInput, type TicketPolicyInput,
+  DEFAULT_LEASE,
+  DEV_JWT_SECRET,
+  connectDatabase,
+  connectTemporalClient,
+  env,
+  findByIds,
+  mintToken,
+  shanghaiMonth,
+  shanghaiMonthRange,
+  type SettlementPolicyInput,
+  type TicketPolicyInput,
 } from '@starline/common';
 import {
-  cpuDelta, cpuSeconds, gql, insertChunks, loadAverage, post, sleep, standardInForce, startBenchStack, workflowHistory, type BenchStack, type HistoryFigures,
+  cpuDelta,
+  cpuSeconds,
+  gql,
+  insertChunks,
+  loadAverage,
+  post,
+  sleep,
+  standardInForce,
+  startBenchStack,
+  workflowHistory,
+  type BenchStack,
+  type HistoryFigures,
 } from './support.ts';
 import { allocate, buildNetwork, draws } from './network-certification.ts';
 import { cloneTicket, makeTemplate, settlementJobDocOf, type RawDoc, type Template } from './ticket-templates.ts';
@@ -61,11 +81,21 @@ import { createStandardStore } from '../../services/standards/src/store/standard
 import { createTicketsActivities } from '../../services/tickets/src/activities.ts';
 import { checkedTicketPolicy } from '../../services/tickets/src/commands.ts';
 import { unsettledJobsSetKey } from '../../services/tickets/src/effects.ts';
-import { numberModel, policyModel, settlementJobModel, ticketSetModel, type SettlementJobDoc } from '../../services/tickets/src/store/models.ts';
+import {
+  numberModel,
+  policyModel,
+  settlementJobModel,
+  ticketSetModel,
+  type SettlementJobDoc,
+} from '../../services/tickets/src/store/models.ts';
 import { createTicketsStore } from '../../services/tickets/src/store/tickets.ts';
 import { hundredthsOf } from '../../services/settlement/src/rules/statement.ts';
 import { claimModel } from '../../services/settlement/src/store/models.ts';
-import { createSettlementStore, statementId, type StatementRecord } from '../../services/settlement/src/store/settlement.ts';
+import {
+  createSettlementStore,
+  statementId,
+  type StatementRecord,
+} from '../../services/settlement/src/store/settlement.ts';
 
 const CENTRES = Number(process.env['BENCH_CENTRES'] ?? 5_500);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 300_000);
@@ -79,21 +109,31 @@ const MIN_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-// ---------------------------------------------------------------- randomness (own stream: the network builder has its own)
+// ---------------------------------------------------------------- randomness (own stream: the network builder has its
+// own)
 
 const { rand, between, int, pick, weighted, at } = draws(SEED * 13 + 5);
 
 // ---------------------------------------------------------------- GraphQL
 
-const RUN_FIELDS = 'month state startedBy progress { done total } totals { centres jobs L Q R payableFen } approvedBy approvedAt';
+const RUN_FIELDS =
+  'month state startedBy progress { done total } totals { centres jobs L Q R payableFen } approvedBy approvedAt';
 const Q = {
   tree: `query ($rootId: ID!) { networkTree(rootId: $rootId, depth: 1) { nodes { centre { id } } } }`,
-  start: `mutation ($month: String!, $key: String) { startSettlement(month: $month, idempotencyKey: $key) { ${RUN_FIELDS} } }`,
+  start:
+    `mutation ($month: String!, $key: String) { startSettlement(month: $month, idempotencyKey: $key) { ` +
+    `${RUN_FIELDS} } }`,
   run: `query ($month: String!) { settlementRun(month: $month) { ${RUN_FIELDS} } }`,
-  approve: `mutation ($month: String!, $key: String) { approveSettlement(month: $month, idempotencyKey: $key) { ${RUN_FIELDS} } }`,
-  file: `query ($month: String!) { settlementRun(month: $month) { state paymentFile { fileName sha256 rows totalFen content generatedAt } } }`,
-  page: `query ($month: String!) { settlementRun(month: $month) { statements(first: 100) { totalCount pageInfo { hasNextPage endCursor }
-    nodes { id centreId grade L T LT Q R payableFen pendingJobs lines { ticketId feeFen } heldJobs { ticketId reasons } } } } }`,
+  approve:
+    `mutation ($month: String!, $key: String) { approveSettlement(month: $month, idempotencyKey: $key) { ` +
+    `${RUN_FIELDS} } }`,
+  file:
+    `query ($month: String!) { settlementRun(month: $month) { state paymentFile { fileName sha256 rows ` +
+    `totalFen content generatedAt } } }`,
+  page: `query ($month: String!) { settlementRun(month: $month) { statements(first: 100) { totalCount pageInfo {
+    hasNextPage endCursor }
+    nodes { id centreId grade L T LT Q R payableFen pendingJobs lines { ticketId feeFen } heldJobs { ticketId reasons }
+    } } } }`,
 };
 
 interface RunView {
@@ -133,16 +173,41 @@ interface Seeded {
 }
 
 const BANKS = [
-  '中国工商银行', '中国建设银行', '中国农业银行', '中国银行', '交通银行', '招商银行', '中国邮政储蓄银行', '兴业银行', '浦发银行', '中信银行',
+  '中国工商银行',
+  '中国建设银行',
+  '中国农业银行',
+  '中国银行',
+  '交通银行',
+  '招商银行',
+  '中国邮政储蓄银行',
+  '兴业银行',
+  '浦发银行',
+  '中信银行',
 ];
-const SERVICE_TYPES = [['REPAIR', 55], ['INSTALL', 25], ['MAINTENANCE', 15], ['INSPECTION', 5]] as const;
-const AREA_CLASSES = [['URBAN', 75], ['RURAL', 25]] as const;
-/** Of the jobs not payable yet: callback unsatisfied (HELD), old part not returned (HELD), callback not made (PENDING). */
-const NOT_YET = [['unhappy', 40], ['part', 25], ['waiting', 35]] as const;
+const SERVICE_TYPES = [
+  ['REPAIR', 55],
+  ['INSTALL', 25],
+  ['MAINTENANCE', 15],
+  ['INSPECTION', 5],
+] as const;
+const AREA_CLASSES = [
+  ['URBAN', 75],
+  ['RURAL', 25],
+] as const;
+/**
+ * Of the jobs not payable yet: callback unsatisfied (HELD), old part not returned (HELD), callback not made (PENDING).
+ */
+const NOT_YET = [
+  ['unhappy', 40],
+  ['part', 25],
+  ['waiting', 35],
+] as const;
 
 /** The centre ACTIVE since well before the month (months to years), with payee details entered by an operator since. */
 function settled(c: CentreDoc, monthStart: Date): CentreDoc {
-  const createdAt = new Date(Math.min(c.createdAt.getTime(), monthStart.getTime() - int(120, 2400) * DAY_MS - int(0, 86_399_999)));
+  const createdAt = new Date(
+    Math.min(c.createdAt.getTime(), monthStart.getTime() - int(120, 2400) * DAY_MS - int(0, 86_399_999)),
+  );
   const activeAt = new Date(createdAt.getTime() + int(1, 30) * DAY_MS + int(0, 86_399_999));
   const payeeAt = new Date(activeAt.getTime() + int(0, 60) * DAY_MS + int(0, 86_399_999));
   const bank = pick(BANKS);
@@ -150,14 +215,20 @@ function settled(c: CentreDoc, monthStart: Date): CentreDoc {
   const input = {
     accountName: rand() < 0.02 ? `${c.name}家电服务有限公司, ${bank}开户分公司` : `${c.name}家电服务有限公司`,
     bank: `${bank}${c.name.slice(0, 2)}分行`,
-    accountNumber: rand() < 0.5 ? `62${String(int(0, 99_999_999)).padStart(8, '0')}${String(int(0, 999_999_999)).padStart(9, '0')}` : `${int(1000, 9999)} ${int(1000, 9999)} ${int(1000, 9999)} ${int(1000, 9999)}`,
+    accountNumber:
+      rand() < 0.5
+        ? `62${String(int(0, 99_999_999)).padStart(8, '0')}${String(int(0, 999_999_999)).padStart(9, '0')}`
+        : `${int(1000, 9999)} ${int(1000, 9999)} ${int(1000, 9999)} ${int(1000, 9999)}`,
   };
   const reason = '开户许可证 (bank account licence) on file';
   const violations = validatePayee(input, reason);
   if (violations.length > 0) throw new Error(`seed payee of ${c.code} is invalid: ${JSON.stringify(violations)}`);
   const values = normalisePayee(input);
   return {
-    ...c, status: 'ACTIVE', createdAt, updatedAt: payeeAt,
+    ...c,
+    status: 'ACTIVE',
+    createdAt,
+    updatedAt: payeeAt,
     statusHistory: [
       { from: null, to: 'ONBOARDING', at: createdAt, actor: 'ops-network', reason: 'created', evidence: null },
       { from: 'ONBOARDING', to: 'ACTIVE', at: activeAt, actor: 'ops-network', reason: null, evidence: null },
@@ -170,7 +241,10 @@ function settled(c: CentreDoc, monthStart: Date): CentreDoc {
 /** The Shanghai day of an instant as yyyymmdd (ticket numbers). */
 const shanghaiDay = (d: Date) => {
   const local = new Date(d.getTime() + 8 * HOUR_MS);
-  return `${local.getUTCFullYear()}${String(local.getUTCMonth() + 1).padStart(2, '0')}${String(local.getUTCDate()).padStart(2, '0')}`;
+  return (
+    `${local.getUTCFullYear()}${String(local.getUTCMonth() + 1).padStart(2, '0')}` +
+    `${String(local.getUTCDate()).padStart(2, '0')}`
+  );
 };
 
 async function seed(bench: BenchStack): Promise<Seeded> {
@@ -190,7 +264,8 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   const { start, end } = shanghaiMonthRange(month);
   // The last completion whose quality check (49 h later) is still in the past.
   const lastCompletion = Math.min(end.getTime() - HOUR_MS, now.getTime() - 50 * HOUR_MS);
-  if (lastCompletion <= start.getTime() + 2 * DAY_MS) throw new Error(`${month} ended too recently to hold quality-checked jobs; run this from the 3rd of the month on`);
+  if (lastCompletion <= start.getTime() + 2 * DAY_MS)
+    throw new Error(`${month} ended too recently to hold quality-checked jobs; run this from the 3rd of the month on`);
   const seconds: Record<string, number> = {};
   const counts: Record<string, number> = {};
   let began = performance.now();
@@ -207,7 +282,8 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   await insertChunks('centres', docs, (c) => centreModel(dbs.network).insertMany(c));
   await writerModel(dbs.network).create({ _id: `bench-seed-${randomUUID()}`, writes: docs.length, at: new Date() });
   const evaluated = docs.filter((c) => activeDuring(c.statusHistory, month));
-  if (evaluated.length !== docs.length) throw new Error(`${docs.length - evaluated.length} seeded centres were not active during ${month}`);
+  if (evaluated.length !== docs.length)
+    throw new Error(`${docs.length - evaluated.length} seeded centres were not active during ${month}`);
   counts['centres'] = docs.length;
   lap('centres');
 
@@ -216,7 +292,11 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   const policy = checkedTicketPolicy(
     (({ validUntil: _v, ...p }) => p)(await standards.ticketPolicyAt({ at: t0.toISOString() })),
   ) as unknown as TicketPolicyInput;
-  if (policy.standardVersionId !== inForce.id) throw new Error(`the ticket policy at ${t0.toISOString()} is ${policy.standardVersionId}'s, not the standard in force ${inForce.id}`);
+  if (policy.standardVersionId !== inForce.id)
+    throw new Error(
+      `the ticket policy at ${t0.toISOString()} is ${policy.standardVersionId}'s, not the standard in force ` +
+        `${inForce.id}`,
+    );
   const region = docs.find((c) => c.level === 3)!.region;
   const templates = {
     paid: await makeTemplate(dbs.scratch, policy, t0, region, { until: 'CLOSED' }),
@@ -226,7 +306,12 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   };
   // Each template judged as settlement will see it (unsettledJobs, in the scratch database).
   const scratchActs = createTicketsActivities(createTicketsStore(dbs.scratch));
-  const expectedStatus = { paid: ['PAYABLE', ''], unhappy: ['HELD', 'CALLBACK_UNSATISFIED'], part: ['HELD', 'OLD_PART_NOT_RETURNED'], waiting: ['PENDING', 'CALLBACK'] } as const;
+  const expectedStatus = {
+    paid: ['PAYABLE', ''],
+    unhappy: ['HELD', 'CALLBACK_UNSATISFIED'],
+    part: ['HELD', 'OLD_PART_NOT_RETURNED'],
+    waiting: ['PENDING', 'CALLBACK'],
+  } as const;
   for (const [kind, t] of Object.entries(templates) as [keyof typeof templates, Template][]) {
     const [judged] = await scratchActs.unsettledJobs({ centreIds: [t.centreId] });
     const job = judged?.jobs[0];
@@ -237,19 +322,38 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   }
   await dbs.scratch.dropDatabase();
   const policyDoc = templates.paid.policyDoc;
-  await policyModel(dbs.tickets).collection.insertOne(policyDoc as never).catch((e: { code?: number }) => {
-    if (e.code !== 11000) throw e;
-  });
+  await policyModel(dbs.tickets)
+    .collection.insertOne(policyDoc as never)
+    .catch((e: { code?: number }) => {
+      if (e.code !== 11000) throw e;
+    });
   // The fee table of the tickets' stored policy: what the seed expects each PAYABLE job to be paid.
   const storedPolicy = (policyDoc as unknown as { policy: TicketPolicyInput }).policy;
-  const fees = new Map<string, number>(storedPolicy.labourFees.map((f) => [`${f.productLine}|${f.serviceType}|${f.areaClass}`, f.feeFen]));
+  const fees = new Map<string, number>(
+    storedPolicy.labourFees.map((f) => [`${f.productLine}|${f.serviceType}|${f.areaClass}`, f.feeFen]),
+  );
   lap('templates');
 
   // ---- the month's jobs: PAYABLE and not yet, uneven over the centres with capacity
   const working = evaluated.filter((c) => c.dailyCapacity > 0);
-  const payableCounts = allocate(JOBS, working.map((c) => c.dailyCapacity * Math.exp(between(-0.6, 0.6))));
-  const heldCounts = allocate(HELD, working.map((c) => c.dailyCapacity * Math.exp(between(-1.2, 1.2))));
-  const centres: SeededCentre[] = evaluated.map((doc) => ({ doc, grade: null, awardFen: 0, penaltyFen: 0, payable: [], feesFen: 0, held: [], pending: [] }));
+  const payableCounts = allocate(
+    JOBS,
+    working.map((c) => c.dailyCapacity * Math.exp(between(-0.6, 0.6))),
+  );
+  const heldCounts = allocate(
+    HELD,
+    working.map((c) => c.dailyCapacity * Math.exp(between(-1.2, 1.2))),
+  );
+  const centres: SeededCentre[] = evaluated.map((doc) => ({
+    doc,
+    grade: null,
+    awardFen: 0,
+    penaltyFen: 0,
+    payable: [],
+    feesFen: 0,
+    held: [],
+    pending: [],
+  }));
   const byId = new Map(centres.map((c) => [c.doc._id, c] as const));
   process.stderr.write(`seeding ${JOBS} PAYABLE and ${HELD} held or pending jobs over ${working.length} centres…\n`);
   let serial = 0;
@@ -267,16 +371,23 @@ async function seed(bench: BenchStack): Promise<Seeded> {
     records = [];
     await inserting;
     inserting = Promise.all([
-      dbs.tickets.db!.collection('tickets').insertMany(t as never[], { ordered: false }), numberModel(dbs.tickets).insertMany(n, { ordered: false }),
+      dbs.tickets.db!.collection('tickets').insertMany(t as never[], { ordered: false }),
+      numberModel(dbs.tickets).insertMany(n, { ordered: false }),
       settlementJobModel(dbs.tickets).insertMany(r, { ordered: false }),
     ]);
     inserted += t.length;
     if (inserted - reported >= 20_000) {
       reported = inserted;
-      process.stderr.write(`  tickets: ${inserted} of ${JOBS + HELD}, ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
+      process.stderr.write(
+        `  tickets: ${inserted} of ${JOBS + HELD}, ${((performance.now() - began) / 1000).toFixed(0)} s\n`,
+      );
     }
   };
-  const job = async (c: SeededCentre, template: Template, completedAt: Date): Promise<{ id: string; feeFen: number }> => {
+  const job = async (
+    c: SeededCentre,
+    template: Template,
+    completedAt: Date,
+  ): Promise<{ id: string; feeFen: number }> => {
     const id = `T-${randomUUID()}`;
     const lines = c.doc.productLines.filter((l) => fees.has(`${l}|REPAIR|URBAN`));
     let productLine: string, serviceType: string, areaClass: string;
@@ -289,7 +400,17 @@ async function seed(bench: BenchStack): Promise<Seeded> {
     const shiftMs = completedAt.getTime() - template.completedAt!.getTime();
     const received = new Date((template.doc['receivedAt'] as Date).getTime() + shiftMs);
     const number = `T${shanghaiDay(received)}${String(++serial).padStart(6, '0')}`;
-    const ticket = cloneTicket(template, { ticketId: id, centreId: c.doc._id, region: c.doc.region, productLine, serviceType, areaClass, serial: `SN-BENCH-${serial}`, number, shiftMs });
+    const ticket = cloneTicket(template, {
+      ticketId: id,
+      centreId: c.doc._id,
+      region: c.doc.region,
+      productLine,
+      serviceType,
+      areaClass,
+      serial: `SN-BENCH-${serial}`,
+      number,
+      shiftMs,
+    });
     const record = settlementJobDocOf(ticket, storedPolicy);
     if (!record) throw new Error(`the cloned ${template.stage} job ${id} has no settlement record`);
     tickets.push(ticket);
@@ -313,7 +434,10 @@ async function seed(bench: BenchStack): Promise<Seeded> {
       const kind = weighted(NOT_YET);
       notYet[kind]++;
       // Waiting for its callback: completed in the month's last two days.
-      const completedAt = kind === 'waiting' ? at(end.getTime() - 2 * DAY_MS, end.getTime() - 30 * MIN_MS) : at(start.getTime() + HOUR_MS, end.getTime() - 3 * HOUR_MS);
+      const completedAt =
+        kind === 'waiting'
+          ? at(end.getTime() - 2 * DAY_MS, end.getTime() - 30 * MIN_MS)
+          : at(start.getTime() + HOUR_MS, end.getTime() - 3 * HOUR_MS);
       const { id } = await job(c, templates[kind], completedAt);
       (kind === 'waiting' ? c.pending : c.held).push(id);
       members.push(id);
@@ -324,43 +448,95 @@ async function seed(bench: BenchStack): Promise<Seeded> {
   await inserting;
   await insertChunks('ticket_sets', sets, (d) => ticketSetModel(dbs.tickets).insertMany(d));
   Object.assign(counts, {
-    payableJobs: JOBS, heldOrPendingJobs: HELD, heldCallbackUnsatisfied: notYet.unhappy, heldOldPartNotReturned: notYet.part, pendingCallback: notYet.waiting,
-    ticketDocs: serial, unsettledSets: sets.length, ticketDocBytes: JSON.stringify(templates.paid.doc).length,
+    payableJobs: JOBS,
+    heldOrPendingJobs: HELD,
+    heldCallbackUnsatisfied: notYet.unhappy,
+    heldOldPartNotReturned: notYet.part,
+    pendingCallback: notYet.waiting,
+    ticketDocs: serial,
+    unsettledSets: sets.length,
+    ticketDocBytes: JSON.stringify(templates.paid.doc).length,
     settlementJobDocBytes: JSON.stringify(settlementJobDocOf(templates.paid.doc, storedPolicy)).length,
   });
   lap('tickets');
 
   // ---- the month's evaluation, CONFIRMED: record, run centres and ranking (the network's own store and ranking rule)
-  const evaluationPolicy = (({ validUntil: _v, ...p }) => p)(await standards.evaluationPolicyAt({ at: new Date(end.getTime() - 1).toISOString() }));
+  const evaluationPolicy = (({ validUntil: _v, ...p }) => p)(
+    await standards.evaluationPolicyAt({ at: new Date(end.getTime() - 1).toISOString() }),
+  );
   const { aMinScore, bMinScore, minCompletions } = evaluationPolicy.grading;
   const cards = centres.map((c) => {
     const completions = c.payable.length + c.held.length + c.pending.length;
     const graded = completions >= minCompletions;
     // Mostly B, a good share of A, a few C (scores as the grading's thresholds read them).
-    const band = weighted([['A', 30], ['B', 60], ['C', 10]] as const);
-    const score = +(band === 'A' ? between(aMinScore, 100) : band === 'B' ? between(bMinScore, aMinScore - 0.01) : between(40, bMinScore - 0.01)).toFixed(2);
+    const band = weighted([
+      ['A', 30],
+      ['B', 60],
+      ['C', 10],
+    ] as const);
+    const score = +(
+      band === 'A'
+        ? between(aMinScore, 100)
+        : band === 'B'
+          ? between(bMinScore, aMinScore - 0.01)
+          : between(40, bMinScore - 0.01)
+    ).toFixed(2);
     const grade = graded ? (score >= aMinScore ? 'A' : score >= bMinScore ? 'B' : 'C') : null;
-    return { centreId: c.doc._id, code: c.doc.code, region: c.doc.region, completions, adjustedScore: graded ? score : null, grade } as const;
+    return {
+      centreId: c.doc._id,
+      code: c.doc.code,
+      region: c.doc.region,
+      completions,
+      adjustedScore: graded ? score : null,
+      grade,
+    } as const;
   });
   const ranked = rankScorecards(cards, evaluationPolicy.consequences);
-  const ranking: RankingEntry[] = ranked.map((r) => [r.centreId, r.code, r.region, r.grade, r.rank, r.awardFen, r.penaltyFen]);
-  for (const r of ranked) Object.assign(byId.get(r.centreId)!, { grade: r.grade, awardFen: r.awardFen, penaltyFen: r.penaltyFen });
+  const ranking: RankingEntry[] = ranked.map((r) => [
+    r.centreId,
+    r.code,
+    r.region,
+    r.grade,
+    r.rank,
+    r.awardFen,
+    r.penaltyFen,
+  ]);
+  for (const r of ranked)
+    Object.assign(byId.get(r.centreId)!, { grade: r.grade, awardFen: r.awardFen, penaltyFen: r.penaltyFen });
   const gradeCounts = { A: 0, B: 0, C: 0, ungraded: 0 };
   for (const r of ranked) gradeCounts[r.grade ?? 'ungraded']++;
   const evaluations = createCentreStore(dbs.network).evaluations;
   const evaluatedAt = new Date(end.getTime() + 2 * DAY_MS);
   const record: EvaluationRecord = {
-    month, state: 'CONFIRMED', run: 1, standardVersionId: inForce.id, policy: evaluationPolicy, requestedBy: 'bench-operator', startedAt: evaluatedAt,
-    computedAt: new Date(evaluatedAt.getTime() + MIN_MS), confirmedAt: new Date(evaluatedAt.getTime() + HOUR_MS), confirmedBy: 'bench-admin',
-    completedAt: new Date(evaluatedAt.getTime() + HOUR_MS + MIN_MS), done: centres.length, total: centres.length, gradeCounts, updatedAt: new Date(evaluatedAt.getTime() + HOUR_MS + MIN_MS),
+    month,
+    state: 'CONFIRMED',
+    run: 1,
+    standardVersionId: inForce.id,
+    policy: evaluationPolicy,
+    requestedBy: 'bench-operator',
+    startedAt: evaluatedAt,
+    computedAt: new Date(evaluatedAt.getTime() + MIN_MS),
+    confirmedAt: new Date(evaluatedAt.getTime() + HOUR_MS),
+    confirmedBy: 'bench-admin',
+    completedAt: new Date(evaluatedAt.getTime() + HOUR_MS + MIN_MS),
+    done: centres.length,
+    total: centres.length,
+    gradeCounts,
+    updatedAt: new Date(evaluatedAt.getTime() + HOUR_MS + MIN_MS),
   };
-  const runCentres: RunCentre[] = [...centres].map((c) => [c.doc._id, c.doc.code, c.doc.region] as RunCentre).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const runCentres: RunCentre[] = [...centres]
+    .map((c) => [c.doc._id, c.doc.code, c.doc.region] as RunCentre)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
   await evaluations.putRunCentres(month, 1, runCentres);
   await evaluations.putRanking(month, 1, ranking);
   await evaluations.put(record);
   Object.assign(counts, {
-    gradedA: gradeCounts.A, gradedB: gradeCounts.B, gradedC: gradeCounts.C, ungraded: gradeCounts.ungraded,
-    awards: ranked.filter((r) => r.awardFen > 0).length, penalties: ranked.filter((r) => r.penaltyFen > 0).length,
+    gradedA: gradeCounts.A,
+    gradedB: gradeCounts.B,
+    gradedC: gradeCounts.C,
+    ungraded: gradeCounts.ungraded,
+    awards: ranked.filter((r) => r.awardFen > 0).length,
+    penalties: ranked.filter((r) => r.penaltyFen > 0).length,
   });
   lap('evaluation');
 
@@ -381,15 +557,15 @@ function csvRecords(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') record.push(field), (field = '');
+    else if (ch === ',') (record.push(field), (field = ''));
     else if (ch === '\r' && text[i + 1] === '\n') {
       record.push(field);
       records.push(record);
-      (field = ''), (record = []), i++;
+      ((field = ''), (record = []), i++);
     } else field += ch;
   }
   if (field !== '' || record.length > 0) records.push([...record, field]);
@@ -433,13 +609,23 @@ interface Figures {
     heldOrPendingClaimed: number;
     problems: number;
     firstProblems: string[];
-    paymentFile: { rows: number; totalFen: number; expectedRows: number; expectedTotalFen: number; sha256Matches: boolean; bom: boolean } | null;
+    paymentFile: {
+      rows: number;
+      totalFen: number;
+      expectedRows: number;
+      expectedTotalFen: number;
+      sha256Matches: boolean;
+      bom: boolean;
+    } | null;
     unsettledAfter: { centres: number; wrong: number } | null;
   };
 }
 
 async function run(): Promise<Figures> {
-  const bench = await startBenchStack('starline-bench-settlement-', process.env['BENCH_LOG_LEVEL'] ? { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] } : {});
+  const bench = await startBenchStack(
+    'starline-bench-settlement-',
+    process.env['BENCH_LOG_LEVEL'] ? { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] } : {},
+  );
   const { stack } = bench;
   let figures: Figures | undefined;
   await bench.run(async () => {
@@ -461,13 +647,36 @@ async function run(): Promise<Figures> {
     const s = await seed(bench);
     const { month } = s;
     const f: Figures = {
-      month, loadAverage: null, seed: { counts: s.counts, seconds: s.seconds },
+      month,
+      loadAverage: null,
+      seed: { counts: s.counts, seconds: s.seconds },
       settlement: {
-        ok: false, error: null, buildingAfterS: null, builtS: null, meetsBuildTarget: false, approvalS: null, approveMutationS: null, meetsApprovalTarget: false,
-        jobsSettledS: null, totalsAtReview: null, cpuSecondsByPhase: {}, history: null, firstPageMs: null,
+        ok: false,
+        error: null,
+        buildingAfterS: null,
+        builtS: null,
+        meetsBuildTarget: false,
+        approvalS: null,
+        approveMutationS: null,
+        meetsApprovalTarget: false,
+        jobsSettledS: null,
+        totalsAtReview: null,
+        cpuSecondsByPhase: {},
+        history: null,
+        firstPageMs: null,
       },
       reconciliation: {
-        ok: false, statements: 0, sumL: 0, expectedSumL: 0, lines: 0, paidJobs: 0, heldOrPendingClaimed: 0, problems: 0, firstProblems: [], paymentFile: null, unsettledAfter: null,
+        ok: false,
+        statements: 0,
+        sumL: 0,
+        expectedSumL: 0,
+        lines: 0,
+        paidJobs: 0,
+        heldOrPendingClaimed: 0,
+        problems: 0,
+        firstProblems: [],
+        paymentFile: null,
+        unsettledAfter: null,
       },
     };
     figures = f;
@@ -475,15 +684,21 @@ async function run(): Promise<Figures> {
     console.log(`seeding seconds ${JSON.stringify(s.seconds)}`);
 
     // The network service reloads its tree once it sees the seed's write count (as after any seed).
-    let began = performance.now();
+    const began = performance.now();
     const hq = s.centres.find((c) => c.doc.level === 1)!;
     while (((await post(url, operator, Q.tree, { rootId: hq.doc._id }))['networkTree'].nodes as unknown[]).length < 2) {
-      if (performance.now() - began > 300_000) throw new Error('the network service did not reload its tree within 300 s');
+      if (performance.now() - began > 300_000)
+        throw new Error('the network service did not reload its tree within 300 s');
       await sleep(250);
     }
-    process.stderr.write(`the network service reloaded its tree ${((performance.now() - began) / 1000).toFixed(1)} s after the seed\n`);
+    process.stderr.write(
+      `the network service reloaded its tree ${((performance.now() - began) / 1000).toFixed(1)} s after the seed\n`,
+    );
 
-    const client = await connectTemporalClient({ address: stack.temporalAddress, namespace: env('TEMPORAL_NAMESPACE', 'default') });
+    const client = await connectTemporalClient({
+      address: stack.temporalAddress,
+      namespace: env('TEMPORAL_NAMESPACE', 'default'),
+    });
     const workflowId = `settlement-${month}`;
     const settlementDb = bench.conns.find((c) => c.name === env('SETTLEMENT_DB', 'starline_settlement'))!;
     const cpu: Record<string, Record<string, number>> = {};
@@ -494,26 +709,41 @@ async function run(): Promise<Figures> {
       cpu['start'] = cpuSeconds(stack);
       const t0 = performance.now();
       const since = (t = t0) => (performance.now() - t) / 1000;
-      const started = (await post(url, starter, Q.start, { month, key: `bench-start-${month}-${randomUUID()}` }))['startSettlement'] as RunView;
+      const started = (await post(url, starter, Q.start, { month, key: `bench-start-${month}-${randomUUID()}` }))[
+        'startSettlement'
+      ] as RunView;
       process.stderr.write(`  started: ${JSON.stringify(started)}\n`);
       let reported = 0;
       let describedAt = 0;
       let review: RunView;
       for (;;) {
         const r = (await post(url, starter, Q.run, { month }))['settlementRun'] as RunView | null;
-        if (r?.state === 'BUILDING' && f.settlement.buildingAfterS === null) f.settlement.buildingAfterS = +since().toFixed(2);
+        if (r?.state === 'BUILDING' && f.settlement.buildingAfterS === null)
+          f.settlement.buildingAfterS = +since().toFixed(2);
         if (r && r.state !== 'WAITING_FOR_EVALUATION' && r.state !== 'BUILDING') {
           review = r;
           break;
         }
-        if (since() > TIMEOUT_S) throw new Error(`the settlement is ${r?.state ?? 'not begun'} (${JSON.stringify(r?.progress)}) after ${TIMEOUT_S} s`);
-        const described = since() - describedAt >= 5 ? ((describedAt = since()), await client.workflow.getHandle(workflowId).describe().catch(() => null)) : null;
+        if (since() > TIMEOUT_S)
+          throw new Error(
+            `the settlement is ${r?.state ?? 'not begun'} (${JSON.stringify(r?.progress)}) after ${TIMEOUT_S} s`,
+          );
+        const described =
+          since() - describedAt >= 5
+            ? ((describedAt = since()),
+              await client.workflow
+                .getHandle(workflowId)
+                .describe()
+                .catch(() => null))
+            : null;
         if (described && ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(described.status.name)) {
           throw new Error(`the settlement workflow ${described.status.name} (run ${r?.state})`);
         }
         if (since() - reported >= 10) {
           reported = since();
-          process.stderr.write(`  ${since().toFixed(0)} s: ${r?.state ?? '-'} ${r ? `${r.progress.done}/${r.progress.total}` : ''}\n`);
+          process.stderr.write(
+            `  ${since().toFixed(0)} s: ${r?.state ?? '-'} ${r ? `${r.progress.done}/${r.progress.total}` : ''}\n`,
+          );
         }
         await sleep(250);
       }
@@ -537,16 +767,26 @@ async function run(): Promise<Figures> {
         const a = await gql(url, approver, Q.approve, { month, key });
         if (a.status === 200 && !a.errors && a.data) break;
         const code = a.errors?.[0]?.extensions?.['code'];
-        if (code !== 'CONFLICT' || since(tApprove) > 300) throw new Error(`approveSettlement answered ${a.status}: ${a.text.slice(0, 600)}`);
+        if (code !== 'CONFLICT' || since(tApprove) > 300)
+          throw new Error(`approveSettlement answered ${a.status}: ${a.text.slice(0, 600)}`);
         await sleep(100);
       }
       f.settlement.approveMutationS = +since(tApprove).toFixed(2);
-      const approved = (await post(url, approver, Q.file, { month }))['settlementRun'] as { state: string; paymentFile: { fileName: string; sha256: string; rows: number; totalFen: number; content: string } | null };
+      const approved = (await post(url, approver, Q.file, { month }))['settlementRun'] as {
+        state: string;
+        paymentFile: { fileName: string; sha256: string; rows: number; totalFen: number; content: string } | null;
+      };
       f.settlement.approvalS = +since(tApprove).toFixed(2);
       cpu['approved'] = cpuSeconds(stack);
-      if (approved.state !== 'APPROVED' || !approved.paymentFile) throw new Error(`after approval the run is ${approved.state} with ${approved.paymentFile ? 'a' : 'no'} payment file`);
+      if (approved.state !== 'APPROVED' || !approved.paymentFile)
+        throw new Error(
+          `after approval the run is ${approved.state} with ${approved.paymentFile ? 'a' : 'no'} payment file`,
+        );
       f.settlement.meetsApprovalTarget = f.settlement.approvalS < TARGET_APPROVAL_S;
-      process.stderr.write(`  APPROVED with ${approved.paymentFile.fileName} (${approved.paymentFile.rows} rows) ${f.settlement.approvalS} s after approveSettlement\n`);
+      process.stderr.write(
+        `  APPROVED with ${approved.paymentFile.fileName} (${approved.paymentFile.rows} rows) ` +
+          `${f.settlement.approvalS} s after approveSettlement\n`,
+      );
 
       // ---------------- the paid jobs leave the centres' lists: the workflow completes
       t = performance.now();
@@ -554,12 +794,17 @@ async function run(): Promise<Figures> {
       const result = await Promise.race([
         client.workflow.getHandle(workflowId).result(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the settlement workflow did not complete within ${TIMEOUT_S} s of its approval`)), TIMEOUT_S * 1000);
+          timer = setTimeout(
+            () => reject(new Error(`the settlement workflow did not complete within ${TIMEOUT_S} s of its approval`)),
+            TIMEOUT_S * 1000,
+          );
         }),
       ]).finally(() => clearTimeout(timer));
       f.settlement.jobsSettledS = +since(t).toFixed(2);
       cpu['settled'] = cpuSeconds(stack);
-      process.stderr.write(`  workflow completed ${f.settlement.jobsSettledS} s after the approval: ${JSON.stringify(result)}\n`);
+      process.stderr.write(
+        `  workflow completed ${f.settlement.jobsSettledS} s after the approval: ${JSON.stringify(result)}\n`,
+      );
       f.settlement.ok = true;
       f.settlement.history = await workflowHistory(client, workflowId);
 
@@ -573,22 +818,34 @@ async function run(): Promise<Figures> {
     } finally {
       await client.connection.close();
     }
-    const marks = [['build', cpu['start'], cpu['built']], ['approve', cpu['built'], cpu['approved']], ['jobsSettled', cpu['approved'], cpu['settled']]] as const;
-    for (const [phase, from, to] of marks) if (from && (to ?? cpu['failed'])) f.settlement.cpuSecondsByPhase[phase] = cpuDelta(from, (to ?? cpu['failed'])!);
+    const marks = [
+      ['build', cpu['start'], cpu['built']],
+      ['approve', cpu['built'], cpu['approved']],
+      ['jobsSettled', cpu['approved'], cpu['settled']],
+    ] as const;
+    for (const [phase, from, to] of marks)
+      if (from && (to ?? cpu['failed'])) f.settlement.cpuSecondsByPhase[phase] = cpuDelta(from, (to ?? cpu['failed'])!);
   }
 }
 
 /** Every statement of the month against the seed, the claims, the payment file and the centres' lists afterwards. */
-async function reconcile(s: Seeded, settlementDb: BenchStack['conns'][number], bench: BenchStack, file: { sha256: string; rows: number; totalFen: number; content: string }): Promise<Figures['reconciliation']> {
+async function reconcile(
+  s: Seeded,
+  settlementDb: BenchStack['conns'][number],
+  bench: BenchStack,
+  file: { sha256: string; rows: number; totalFen: number; content: string },
+): Promise<Figures['reconciliation']> {
   const problems: string[] = [];
   const problem = (p: string) => void problems.push(p);
   const store = createSettlementStore(settlementDb, DEFAULT_LEASE);
   const ids = await store.statementIds(s.month);
   const statements: StatementRecord[] = [];
   for (let i = 0; i < ids.length; i += 500) statements.push(...(await store.findStatements(ids.slice(i, i + 500))));
-  if (statements.length !== ids.length) problem(`${ids.length} statement ids listed, ${statements.length} statements stored`);
+  if (statements.length !== ids.length)
+    problem(`${ids.length} statement ids listed, ${statements.length} statements stored`);
   if (new Set(ids).size !== ids.length) problem('a statement is listed twice in the month index');
-  if (statements.length !== s.centres.length) problem(`${statements.length} statements for ${s.centres.length} centres evaluated`);
+  if (statements.length !== s.centres.length)
+    problem(`${statements.length} statements for ${s.centres.length} centres evaluated`);
 
   const payableOf = new Map<string, string>();
   const notYet = new Set<string>();
@@ -611,30 +868,70 @@ async function reconcile(s: Seeded, settlementDb: BenchStack['conns'][number], b
     }
     if (seenCentres.has(st.centreId)) problem(`centre ${c.doc.code} has two statements`);
     seenCentres.add(st.centreId);
-    if (st.id !== statementId(s.month, st.centreId)) problem(`statement ${st.id} is not ${statementId(s.month, st.centreId)}`);
+    if (st.id !== statementId(s.month, st.centreId))
+      problem(`statement ${st.id} is not ${statementId(s.month, st.centreId)}`);
     const L = st.lines.reduce((a, l) => a + l.feeFen, 0);
     sumL += st.figures.L;
     lines += st.lines.length;
     for (const l of st.lines) {
       paidIn.set(l.ticketId, (paidIn.get(l.ticketId) ?? 0) + 1);
-      if (payableOf.get(l.ticketId) !== st.centreId) problem(`${st.id} pays ${l.ticketNumber}, ${notYet.has(l.ticketId) ? 'a held or pending job' : payableOf.has(l.ticketId) ? "another centre's job" : 'a job the seed does not know'}`);
+      if (payableOf.get(l.ticketId) !== st.centreId) {
+        const what = notYet.has(l.ticketId)
+          ? 'a held or pending job'
+          : payableOf.has(l.ticketId)
+            ? "another centre's job"
+            : 'a job the seed does not know';
+        problem(`${st.id} pays ${l.ticketNumber}, ${what}`);
+      }
     }
     const T = coefficient(c.grade);
     const Qexp = c.awardFen - c.penaltyFen;
     const Rexp = hundredthsOf(c.feesFen, T) + Qexp;
-    const want = { L: c.feesFen, lines: c.payable.length, grade: c.grade, T, Q: Qexp, R: Rexp, payableFen: Math.max(Rexp, 0), held: c.held.length, pending: c.pending.length };
-    const got = { L: st.figures.L, lines: st.lines.length, grade: st.grade, T: st.figures.T, Q: st.figures.Q, R: st.figures.R, payableFen: st.figures.payableFen, held: st.held.length, pending: st.pendingJobs };
-    if (JSON.stringify(want) !== JSON.stringify(got) || L !== st.figures.L || st.figures.LT !== hundredthsOf(st.figures.L, st.figures.T) || st.figures.R !== st.figures.LT + st.figures.Q) {
-      problem(`${c.doc.code}: seeded ${JSON.stringify(want)}, stated ${JSON.stringify(got)} (Σ lines ${L}, LT ${st.figures.LT})`);
+    const want = {
+      L: c.feesFen,
+      lines: c.payable.length,
+      grade: c.grade,
+      T,
+      Q: Qexp,
+      R: Rexp,
+      payableFen: Math.max(Rexp, 0),
+      held: c.held.length,
+      pending: c.pending.length,
+    };
+    const got = {
+      L: st.figures.L,
+      lines: st.lines.length,
+      grade: st.grade,
+      T: st.figures.T,
+      Q: st.figures.Q,
+      R: st.figures.R,
+      payableFen: st.figures.payableFen,
+      held: st.held.length,
+      pending: st.pendingJobs,
+    };
+    if (
+      JSON.stringify(want) !== JSON.stringify(got) ||
+      L !== st.figures.L ||
+      st.figures.LT !== hundredthsOf(st.figures.L, st.figures.T) ||
+      st.figures.R !== st.figures.LT + st.figures.Q
+    ) {
+      problem(
+        `${c.doc.code}: seeded ${JSON.stringify(want)}, stated ${JSON.stringify(got)} (Σ lines ${L}, LT ` +
+          `${st.figures.LT})`,
+      );
     }
-    if (st.held.some((h) => !c.held.includes(h.ticketId))) problem(`${c.doc.code}: a held job that is not its held job`);
+    if (st.held.some((h) => !c.held.includes(h.ticketId)))
+      problem(`${c.doc.code}: a held job that is not its held job`);
     if (st.figures.payableFen > 0) {
       expectedRows++;
       expectedTotalFen += st.figures.payableFen;
     }
   }
   const expectedSumL = s.centres.reduce((a, c) => a + c.feesFen, 0);
-  if (sumL !== expectedSumL) problem(`Σ L is ${sumL} fen, the PAYABLE jobs' fees sum to ${expectedSumL} fen (difference ${sumL - expectedSumL})`);
+  if (sumL !== expectedSumL)
+    problem(
+      `Σ L is ${sumL} fen, the PAYABLE jobs' fees sum to ${expectedSumL} fen (difference ${sumL - expectedSumL})`,
+    );
   if (lines !== payableOf.size) problem(`${lines} statement lines for ${payableOf.size} PAYABLE jobs`);
   const twice = [...paidIn].filter(([, n]) => n > 1).length;
   if (twice > 0) problem(`${twice} jobs are lines of more than one statement`);
@@ -649,7 +946,8 @@ async function reconcile(s: Seeded, settlementDb: BenchStack['conns'][number], b
   if (heldOrPendingClaimed > 0) problem(`${heldOrPendingClaimed} held or pending jobs are in paid_jobs`);
   const claimed = await findByIds(claims, [...payableOf.keys()]);
   const misclaimed = claimed.filter((c) => c.statementId !== statementId(s.month, payableOf.get(c._id)!)).length;
-  if (claimed.length !== payableOf.size || misclaimed > 0) problem(`${claimed.length} of ${payableOf.size} PAYABLE jobs claimed, ${misclaimed} by another statement`);
+  if (claimed.length !== payableOf.size || misclaimed > 0)
+    problem(`${claimed.length} of ${payableOf.size} PAYABLE jobs claimed, ${misclaimed} by another statement`);
 
   // The payment file: rows and total of the statements with R > 0, each row its statement's centre, payee and amount.
   const content = file.content;
@@ -665,29 +963,62 @@ async function reconcile(s: Seeded, settlementDb: BenchStack['conns'][number], b
     const st = byStatement.get(sid ?? '');
     const c = st && s.byId.get(st.centreId);
     rowSum += Number(fen);
-    if (!st || !c || c.doc.code !== code || Number(fen) !== st.figures.payableFen || c.doc.payee?.accountName !== name || c.doc.payee?.bank !== bank || c.doc.payee?.accountNumber !== account) {
+    if (
+      !st ||
+      !c ||
+      c.doc.code !== code ||
+      Number(fen) !== st.figures.payableFen ||
+      c.doc.payee?.accountName !== name ||
+      c.doc.payee?.bank !== bank ||
+      c.doc.payee?.accountNumber !== account
+    ) {
       problem(`payment file row ${JSON.stringify(r)} does not match its statement and payee`);
     }
   }
   if (!bom) problem('the payment file has no BOM');
   if (!sha256Matches) problem('the payment file does not hash to its sha256');
-  if (rows.length !== expectedRows || file.rows !== expectedRows) problem(`the payment file has ${rows.length} rows (says ${file.rows}); ${expectedRows} statements have R > 0`);
-  if (rowSum !== expectedTotalFen || file.totalFen !== expectedTotalFen || total[0] !== 'TOTAL' || Number(total[4]) !== expectedTotalFen) {
-    problem(`the payment file pays ${rowSum} fen (says ${file.totalFen}, TOTAL row ${total[4]}); Σ max(R, 0) is ${expectedTotalFen}`);
+  if (rows.length !== expectedRows || file.rows !== expectedRows)
+    problem(`the payment file has ${rows.length} rows (says ${file.rows}); ${expectedRows} statements have R > 0`);
+  if (
+    rowSum !== expectedTotalFen ||
+    file.totalFen !== expectedTotalFen ||
+    total[0] !== 'TOTAL' ||
+    Number(total[4]) !== expectedTotalFen
+  ) {
+    problem(
+      `the payment file pays ${rowSum} fen (says ${file.totalFen}, TOTAL row ${total[4]}); Σ max(R, 0) is ` +
+        `${expectedTotalFen}`,
+    );
   }
 
   // Once the workflow is done, each centre's unsettled list is exactly its held and pending jobs.
   const ticketsDb = bench.conns.find((c) => c.name === env('TICKETS_DB', 'starline_tickets'))!;
-  const lists = new Map((await findByIds(ticketSetModel(ticketsDb), s.centres.map((c) => unsettledJobsSetKey(c.doc._id)))).map((d) => [d._id, d.tickets] as const));
+  const lists = new Map(
+    (
+      await findByIds(
+        ticketSetModel(ticketsDb),
+        s.centres.map((c) => unsettledJobsSetKey(c.doc._id)),
+      )
+    ).map((d) => [d._id, d.tickets] as const),
+  );
   let wrong = 0;
   for (const c of s.centres) {
     const left = [...(lists.get(unsettledJobsSetKey(c.doc._id)) ?? [])].sort().join();
     if (left !== [...c.held, ...c.pending].sort().join()) wrong++;
   }
-  if (wrong > 0) problem(`${wrong} centres' unsettled lists are not exactly their held and pending jobs after the workflow`);
+  if (wrong > 0)
+    problem(`${wrong} centres' unsettled lists are not exactly their held and pending jobs after the workflow`);
 
   return {
-    ok: problems.length === 0, statements: statements.length, sumL, expectedSumL, lines, paidJobs, heldOrPendingClaimed, problems: problems.length, firstProblems: problems.slice(0, 10),
+    ok: problems.length === 0,
+    statements: statements.length,
+    sumL,
+    expectedSumL,
+    lines,
+    paidJobs,
+    heldOrPendingClaimed,
+    problems: problems.length,
+    firstProblems: problems.slice(0, 10),
     paymentFile: { rows: rows.length, totalFen: rowSum, expectedRows, expectedTotalFen, sha256Matches, bom },
     unsettledAfter: { centres: s.centres.length, wrong },
   };
@@ -698,29 +1029,63 @@ async function reconcile(s: Seeded, settlementDb: BenchStack['conns'][number], b
 function printTable(f: Figures): void {
   const st = f.settlement;
   const r = f.reconciliation;
-  const cell = (v: number | null | undefined, w = 12) => (v === null || v === undefined ? '-' : v.toFixed(1)).padStart(w);
+  const cell = (v: number | null | undefined, w = 12) =>
+    (v === null || v === undefined ? '-' : v.toFixed(1)).padStart(w);
   const verdict = (ok: boolean) => (st.error ? 'FAILED' : ok ? 'met' : 'MISSED');
   const c = f.seed.counts;
-  console.log(`\nmonthly settlement of ${f.month}: ${c['centres']} centres, ${c['payableJobs']} PAYABLE jobs + ${c['heldOrPendingJobs']} held or pending (load ${f.loadAverage})`);
+  console.log(
+    `\nmonthly settlement of ${f.month}: ${c['centres']} centres, ${c['payableJobs']} PAYABLE jobs + ` +
+      `${c['heldOrPendingJobs']} held or pending (load ${f.loadAverage})`,
+  );
   console.log('phase                                   seconds   target   verdict');
-  console.log(`${'statements built (start → IN_REVIEW)'.padEnd(38)}${cell(st.builtS, 10)}${`< ${TARGET_BUILD_S}`.padStart(9)}   ${verdict(st.meetsBuildTarget)}`);
-  console.log(`${'approval and payment file'.padEnd(38)}${cell(st.approvalS, 10)}${`< ${TARGET_APPROVAL_S}`.padStart(9)}   ${verdict(st.meetsApprovalTarget)}`);
+  console.log(
+    `${'statements built (start → IN_REVIEW)'.padEnd(38)}${cell(st.builtS, 10)}${`< ${TARGET_BUILD_S}`.padStart(9)} ` +
+      `  ${verdict(st.meetsBuildTarget)}`,
+  );
+  console.log(
+    `${'approval and payment file'.padEnd(38)}${cell(st.approvalS, 10)}${`< ${TARGET_APPROVAL_S}`.padStart(9)} ` +
+      `  ${verdict(st.meetsApprovalTarget)}`,
+  );
   console.log(`${'paid jobs off the lists (→ completed)'.padEnd(38)}${cell(st.jobsSettledS, 10)}`);
-  console.log(`  waited for BUILDING ${st.buildingAfterS} s; approve mutation ${st.approveMutationS} s; one statements page (100, with lines) ${st.firstPageMs} ms`);
+  console.log(
+    `  waited for BUILDING ${st.buildingAfterS} s; approve mutation ${st.approveMutationS} s; one ` +
+      `statements page (100, with lines) ${st.firstPageMs} ms`,
+  );
   console.log(`  totals at review ${JSON.stringify(st.totalsAtReview)}`);
   console.log('  CPU seconds by process:');
-  for (const [phase, cpu] of Object.entries(st.cpuSecondsByPhase)) console.log(`    ${phase.padEnd(12)} ${JSON.stringify(cpu)}`);
+  for (const [phase, cpu] of Object.entries(st.cpuSecondsByPhase))
+    console.log(`    ${phase.padEnd(12)} ${JSON.stringify(cpu)}`);
   if (st.history) {
     const h = st.history;
-    console.log(`  workflow history: ${h.runs} runs, ${h.events} events (${h.eventsPerRun.join(' / ')}), history bytes per run ${h.bytesPerRun.map((b) => `${(b / 1e6).toFixed(2)} MB`).join(' / ')}`);
+    console.log(
+      `  workflow history: ${h.runs} runs, ${h.events} events (${h.eventsPerRun.join(' / ')}), history ` +
+        `bytes per run ${h.bytesPerRun.map((b) => `${(b / 1e6).toFixed(2)} MB`).join(' / ')}`,
+    );
     console.log('  activity                   count   total s     max s   max in KB  max out KB');
     for (const [name, a] of Object.entries(h.activities).sort((x, y) => y[1].totalS - x[1].totalS)) {
-      console.log(`  ${name.padEnd(24)}${String(a.count).padStart(8)}${cell(a.totalS, 10)}${cell(a.maxS, 10)}${cell(a.maxInputBytes / 1024, 12)}${cell(a.maxResultBytes / 1024, 12)}${a.attempts > a.count ? `  (${a.attempts} attempts)` : ''}`);
+      console.log(
+        `  ` +
+          (`${name.padEnd(24)}${String(a.count).padStart(8)}${cell(a.totalS, 10)}${cell(a.maxS, 10)}` +
+            `${cell(a.maxInputBytes / 1024, 12)}${cell(a.maxResultBytes / 1024, 12)}` +
+            `${a.attempts > a.count ? `  (${a.attempts} attempts)` : ''}`),
+      );
     }
   }
-  console.log(`\nreconciliation: ${r.ok ? 'holds' : 'DOES NOT HOLD'} — ${r.statements} statements, Σ L ${r.sumL} fen vs Σ PAYABLE fees ${r.expectedSumL} fen, ${r.lines} lines, paid_jobs ${r.paidJobs}, held or pending claimed ${r.heldOrPendingClaimed}`);
-  if (r.paymentFile) console.log(`  payment file: ${r.paymentFile.rows} rows (expected ${r.paymentFile.expectedRows}), ${r.paymentFile.totalFen} fen (expected Σ max(R,0) ${r.paymentFile.expectedTotalFen}), sha256 ${r.paymentFile.sha256Matches ? 'matches' : 'DIFFERS'}, BOM ${r.paymentFile.bom ? 'yes' : 'NO'}`);
-  if (r.unsettledAfter) console.log(`  unsettled lists after the workflow: ${r.unsettledAfter.wrong} of ${r.unsettledAfter.centres} centres wrong`);
+  console.log(
+    `\nreconciliation: ${r.ok ? 'holds' : 'DOES NOT HOLD'} — ${r.statements} statements, Σ L ${r.sumL} fen ` +
+      `vs Σ PAYABLE fees ${r.expectedSumL} fen, ${r.lines} lines, paid_jobs ${r.paidJobs}, held or pending ` +
+      `claimed ${r.heldOrPendingClaimed}`,
+  );
+  if (r.paymentFile)
+    console.log(
+      `  payment file: ${r.paymentFile.rows} rows (expected ${r.paymentFile.expectedRows}), ` +
+        `${r.paymentFile.totalFen} fen (expected Σ max(R,0) ${r.paymentFile.expectedTotalFen}), sha256 ` +
+        `${r.paymentFile.sha256Matches ? 'matches' : 'DIFFERS'}, BOM ${r.paymentFile.bom ? 'yes' : 'NO'}`,
+    );
+  if (r.unsettledAfter)
+    console.log(
+      `  unsettled lists after the workflow: ${r.unsettledAfter.wrong} of ${r.unsettledAfter.centres} centres wrong`,
+    );
   for (const p of r.firstProblems) console.log(`  PROBLEM: ${p}`);
   if (st.error) console.log(`  FAILED: ${st.error}`);
 }

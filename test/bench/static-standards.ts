@@ -8,13 +8,33 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { createLogger, loadPlatformConfig, requireRole, ROLES, serveSubgraph, servicePort, type RequestContext } from '@starline/common';
+import {
+  createLogger,
+  loadPlatformConfig,
+  requireRole,
+  ROLES,
+  serveSubgraph,
+  servicePort,
+  type RequestContext,
+} from '@starline/common';
 import { defaultStandardContent } from '../../services/standards/src/rules/defaults.ts';
 
 const cfg = loadPlatformConfig();
 const at = new Date().toISOString();
-const version = { id: 'static-1', number: 1, status: 'PUBLISHED', effectiveFrom: at, createdBy: 'bench', createdAt: at, updatedAt: at, history: [], ...defaultStandardContent() };
-const typeDefs = parse(readFileSync(path.resolve(import.meta.dirname, '../../services/standards/src/schema.graphql'), 'utf8'));
+const version = {
+  id: 'static-1',
+  number: 1,
+  status: 'PUBLISHED',
+  effectiveFrom: at,
+  createdBy: 'bench',
+  createdAt: at,
+  updatedAt: at,
+  history: [],
+  ...defaultStandardContent(),
+};
+const typeDefs = parse(
+  readFileSync(path.resolve(import.meta.dirname, '../../services/standards/src/schema.graphql'), 'utf8'),
+);
 const resolvers = {
   Query: {
     standardInForce: (_: unknown, __: unknown, ctx: RequestContext) => {

@@ -58,7 +58,9 @@ export async function startBenchStack(prefix: string, env: NodeJS.ProcessEnv = {
       dataDir: dir,
       ...(await freeStackPorts()),
       env: {
-        LOG_LEVEL: 'warn', JWT_SECRET: DEV_JWT_SECRET, GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
+        LOG_LEVEL: 'warn',
+        JWT_SECRET: DEV_JWT_SECRET,
+        GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
         GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
         // Below fetch's own 300 s.
         GATEWAY_UPSTREAM_TIMEOUT_MS: process.env['GATEWAY_UPSTREAM_TIMEOUT_MS'] ?? '290000',
@@ -100,14 +102,19 @@ export interface GqlAnswer {
 }
 
 /** One GraphQL request to the gateway with a bearer token; the answer as it came. */
-export async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlAnswer> {
+export async function gql(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlAnswer> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   const text = await res.text();
-  let body: { data?: Record<string, any> | null; errors?: GqlAnswer['errors'] } = {};
+  let body: { data?: Record<string, any> | null; errors?: GqlAnswer['errors'] };
   try {
     body = JSON.parse(text);
   } catch {
@@ -117,20 +124,32 @@ export async function gql(url: string, token: string, query: string, variables: 
 }
 
 /** One GraphQL request; its `data`, or an error naming what the gateway answered (any `errors` count). */
-export async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
   const a = await gql(url, token, query, variables);
-  if (a.status !== 200 || a.errors || !a.data) throw new Error(`the gateway answered ${a.status}: ${a.text.slice(0, 800)}`);
+  if (a.status !== 200 || a.errors || !a.data)
+    throw new Error(`the gateway answered ${a.status}: ${a.text.slice(0, 800)}`);
   return a.data;
 }
 
 /** Nearest-rank percentile of sorted values. */
-export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** Milliseconds rounded to 0.1, or null for none. */
 export const ms1 = (x: number | undefined): number | null => (x === undefined ? null : +x.toFixed(1));
 
 /** p50/p99/max of a list of milliseconds. */
-export function latency(values: readonly number[]): { n: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null } {
+export function latency(values: readonly number[]): {
+  n: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+} {
   const sorted = [...values].sort((a, b) => a - b);
   return {
     n: sorted.length,
@@ -175,7 +194,8 @@ export function cpuSeconds(stack: Stack): Record<string, number> {
   const used: Record<string, number> = {};
   for (const { name, pid } of stack.processes()) {
     try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100 s.
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100
+      // s.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       used[name] = (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
@@ -185,9 +205,17 @@ export function cpuSeconds(stack: Stack): Record<string, number> {
   return used;
 }
 
-/** What each process used between two `cpuSeconds` readings, per unit of work (e.g. per ticket), in ms, largest first. */
-export function cpuMsPer(before: Record<string, number>, after: Record<string, number>, units: number): Record<string, number> {
-  const per = Object.keys(after).map((name) => [name, +((1000 * (after[name]! - (before[name] ?? 0))) / units).toFixed(1)] as const);
+/**
+ * What each process used between two `cpuSeconds` readings, per unit of work (e.g. per ticket), in ms, largest first.
+ */
+export function cpuMsPer(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  units: number,
+): Record<string, number> {
+  const per = Object.keys(after).map(
+    (name) => [name, +((1000 * (after[name]! - (before[name] ?? 0))) / units).toFixed(1)] as const,
+  );
   return Object.fromEntries(per.sort((a, b) => b[1] - a[1]));
 }
 
@@ -195,13 +223,23 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** CPU seconds each process used between two readings, largest first. */
 export const cpuDelta = (from: Record<string, number>, to: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(to).map(([k, v]) => [k, +(v - (from[k] ?? 0)).toFixed(1)] as const).sort((a, b) => b[1] - a[1]));
+  Object.fromEntries(
+    Object.entries(to)
+      .map(([k, v]) => [k, +(v - (from[k] ?? 0)).toFixed(1)] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
 
 /** Inserts `docs` `chunk` at a time (a line on stderr every 20 chunks of a long list). */
-export async function insertChunks<T>(what: string, docs: readonly T[], insert: (chunk: T[]) => Promise<unknown>, CHUNK = 1_000): Promise<void> {
+export async function insertChunks<T>(
+  what: string,
+  docs: readonly T[],
+  insert: (chunk: T[]) => Promise<unknown>,
+  CHUNK = 1_000,
+): Promise<void> {
   for (let i = 0; i < docs.length; i += CHUNK) {
     await insert(docs.slice(i, i + CHUNK));
-    if (docs.length > 20 * CHUNK && (i / CHUNK) % 20 === 19) process.stderr.write(`  ${what}: ${i + CHUNK} of ${docs.length}\n`);
+    if (docs.length > 20 * CHUNK && (i / CHUNK) % 20 === 19)
+      process.stderr.write(`  ${what}: ${i + CHUNK} of ${docs.length}\n`);
   }
 }
 
@@ -223,23 +261,54 @@ export interface HistoryFigures {
   eventsPerRun: number[];
   /** Each run's history size as Temporal reports it (describe: historySizeBytes), bytes. */
   bytesPerRun: number[];
-  /** Per activity type: how many, their summed and longest durations (scheduled → closed), seconds, and payload sizes. */
+  /**
+   * Per activity type: how many, their summed and longest durations (scheduled → closed), seconds, and payload sizes.
+   */
   activities: Record<string, ActivityFigures>;
 }
 
-type HistoryEvent = NonNullable<NonNullable<Awaited<ReturnType<Awaited<ReturnType<typeof connectTemporalClient>>['workflowService']['getWorkflowExecutionHistory']>>['history']>['events']>[number];
+type HistoryEvent = NonNullable<
+  NonNullable<
+    Awaited<
+      ReturnType<Awaited<ReturnType<typeof connectTemporalClient>>['workflowService']['getWorkflowExecutionHistory']>
+    >['history']
+  >['events']
+>[number];
 
-const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
+const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
 
-/** Every run of the workflow `workflowId` (a continueAsNew chain), event by event: activity times, attempts and payload sizes. */
-export async function workflowHistory(client: Awaited<ReturnType<typeof connectTemporalClient>>, workflowId: string): Promise<HistoryFigures> {
+/**
+ * Every run of the workflow `workflowId` (a continueAsNew chain), event by event: activity times, attempts and payload
+ * sizes.
+ */
+export async function workflowHistory(
+  client: Awaited<ReturnType<typeof connectTemporalClient>>,
+  workflowId: string,
+): Promise<HistoryFigures> {
   const runs: { runId: string; start: number }[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: w.runId, start: w.startTime.getTime() });
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    runs.push({ runId: w.runId, start: w.startTime.getTime() });
   runs.sort((a, b) => a.start - b.start);
   const out: HistoryFigures = { runs: runs.length, events: 0, eventsPerRun: [], bytesPerRun: [], activities: {} };
-  const blank = (): ActivityFigures => ({ count: 0, totalS: 0, maxS: 0, attempts: 0, maxInputBytes: 0, maxResultBytes: 0 });
-  const bytes = (p: { payloads?: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }[] | null } | null | undefined) =>
-    (p?.payloads ?? []).reduce((sum, x) => sum + (x.data?.length ?? 0) + Object.values(x.metadata ?? {}).reduce((m, v) => m + v.length, 0), 0);
+  const blank = (): ActivityFigures => ({
+    count: 0,
+    totalS: 0,
+    maxS: 0,
+    attempts: 0,
+    maxInputBytes: 0,
+    maxResultBytes: 0,
+  });
+  const bytes = (
+    p:
+      | { payloads?: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }[] | null }
+      | null
+      | undefined,
+  ) =>
+    (p?.payloads ?? []).reduce(
+      (sum, x) => sum + (x.data?.length ?? 0) + Object.values(x.metadata ?? {}).reduce((m, v) => m + v.length, 0),
+      0,
+    );
   for (const { runId } of runs) {
     // Paged by hand, a few events a page: the activities' payloads (500 centres' facts each) make a
     // whole history larger than the client's 4 MB message limit.
@@ -247,14 +316,20 @@ export async function workflowHistory(client: Awaited<ReturnType<typeof connectT
     let nextPageToken: Uint8Array | undefined;
     do {
       const page = await client.workflowService.getWorkflowExecutionHistory({
-        namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 20, nextPageToken,
+        namespace: client.options.namespace,
+        execution: { workflowId, runId },
+        maximumPageSize: 20,
+        nextPageToken,
       });
       events.push(...(page.history?.events ?? []));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
     out.events += events.length;
     out.eventsPerRun.push(events.length);
-    const described = await client.workflow.getHandle(workflowId, runId).describe().catch(() => null);
+    const described = await client.workflow
+      .getHandle(workflowId, runId)
+      .describe()
+      .catch(() => null);
     // A Long in the raw answer: its decimal text.
     out.bytesPerRun.push(Number(String(described?.raw.workflowExecutionInfo?.historySizeBytes ?? 0)));
     const scheduled = new Map<string, { type: string; at: number }>();
@@ -266,7 +341,10 @@ export async function workflowHistory(client: Awaited<ReturnType<typeof connectT
         const a = (out.activities[type] ??= blank());
         a.maxInputBytes = Math.max(a.maxInputBytes, bytes(e.activityTaskScheduledEventAttributes.input));
       }
-      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      const closed =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes;
       if (closed) {
         const s = scheduled.get(String(closed.scheduledEventId));
         if (!s) continue;
@@ -300,9 +378,13 @@ export interface SeededCentre {
   engineers: { id: string; number: string; token: string }[];
 }
 
-const CREATE_CENTRE = `mutation ($input: CreateServiceCentreInput!, $key: String) { createServiceCentre(input: $input, idempotencyKey: $key) { id code status } }`;
-const ACTIVATE_CENTRE = `mutation ($id: ID!, $key: String) { activateServiceCentre(id: $id, idempotencyKey: $key) { id status } }`;
-const REGISTER_ENGINEER = `mutation ($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id number licence { status } } }`;
+const CREATE_CENTRE =
+  `mutation ($input: CreateServiceCentreInput!, $key: String) { createServiceCentre(input: $input, ` +
+  `idempotencyKey: $key) { id code status } }`;
+const ACTIVATE_CENTRE =
+  `mutation ($id: ID!, $key: String) { activateServiceCentre(id: ` + `$id, idempotencyKey: $key) { id status } }`;
+const REGISTER_ENGINEER =
+  `mutation ($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id number licence { status } ` + `} }`;
 
 /**
  * `centres` ACTIVE CORE centres covering `regionCode` for `productLine` (so the lifecycle's dispatch
@@ -312,7 +394,14 @@ const REGISTER_ENGINEER = `mutation ($input: RegisterEngineerInput!) { registerE
  */
 export async function seedNetwork(
   url: string,
-  opts: { run: string; centres: number; engineers: number; regionCode: string; productLine: string; dailyCapacity: number },
+  opts: {
+    run: string;
+    centres: number;
+    engineers: number;
+    regionCode: string;
+    productLine: string;
+    dailyCapacity: number;
+  },
 ): Promise<SeededCentre[]> {
   const operator = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
   const now = Date.now();
@@ -320,26 +409,55 @@ export async function seedNetwork(
   const out: SeededCentre[] = [];
   for (let c = 1; c <= opts.centres; c++) {
     const code = `BENCH-${opts.run}-${c}`.toUpperCase();
-    const created = (await post(url, operator, CREATE_CENTRE, {
-      key: `bench-centre-${opts.run}-${c}`,
-      input: {
-        code, name: `Benchmark centre ${c}`, tier: 'CORE', region: opts.regionCode, serviceAreas: [opts.regionCode],
-        productLines: [opts.productLine], dailyCapacity: opts.dailyCapacity, contact: { name: 'Bench Mark', phone: '13900139000' },
-      },
-    }))['createServiceCentre'] as { id: string };
-    const activated = (await post(url, operator, ACTIVATE_CENTRE, { id: created.id, key: `bench-activate-${opts.run}-${c}` }))['activateServiceCentre'];
+    const created = (
+      await post(url, operator, CREATE_CENTRE, {
+        key: `bench-centre-${opts.run}-${c}`,
+        input: {
+          code,
+          name: `Benchmark centre ${c}`,
+          tier: 'CORE',
+          region: opts.regionCode,
+          serviceAreas: [opts.regionCode],
+          productLines: [opts.productLine],
+          dailyCapacity: opts.dailyCapacity,
+          contact: { name: 'Bench Mark', phone: '13900139000' },
+        },
+      })
+    )['createServiceCentre'] as { id: string };
+    const activated = (
+      await post(url, operator, ACTIVATE_CENTRE, { id: created.id, key: `bench-activate-${opts.run}-${c}` })
+    )['activateServiceCentre'];
     if (activated.status !== 'ACTIVE') throw new Error(`centre ${code} is ${activated.status} after activation`);
-    const partner = await mintToken({ sub: `bench-partner-${c}`, roles: ['PARTNER'], centreId: created.id }, DEV_JWT_SECRET, '8h');
+    const partner = await mintToken(
+      { sub: `bench-partner-${c}`, roles: ['PARTNER'], centreId: created.id },
+      DEV_JWT_SECRET,
+      '8h',
+    );
     const engineers: SeededCentre['engineers'] = [];
     for (let e = 1; e <= opts.engineers; e++) {
-      const engineer = (await post(url, partner, REGISTER_ENGINEER, {
-        input: {
-          number: `B-${digits}${String(c).padStart(2, '0')}${String(e).padStart(2, '0')}`, name: `Bench Engineer ${c}-${e}`, centreId: created.id,
-          certifications: [{ productLine: opts.productLine, issuedAt: new Date(now - 86_400_000).toISOString(), expiresAt: new Date(now + 2 * 365 * 86_400_000).toISOString() }],
-        },
-      }))['registerEngineer'] as { id: string; number: string; licence: { status: string } | null };
-      if (!engineer.licence || engineer.licence.status === 'REVOKED') throw new Error(`engineer ${engineer.number} has no usable licence: ${JSON.stringify(engineer)}`);
-      const token = await mintToken({ sub: `bench-engineer-${engineer.id}`, roles: ['ENGINEER'], engineerId: engineer.id }, DEV_JWT_SECRET, '8h');
+      const engineer = (
+        await post(url, partner, REGISTER_ENGINEER, {
+          input: {
+            number: `B-${digits}${String(c).padStart(2, '0')}${String(e).padStart(2, '0')}`,
+            name: `Bench Engineer ${c}-${e}`,
+            centreId: created.id,
+            certifications: [
+              {
+                productLine: opts.productLine,
+                issuedAt: new Date(now - 86_400_000).toISOString(),
+                expiresAt: new Date(now + 2 * 365 * 86_400_000).toISOString(),
+              },
+            ],
+          },
+        })
+      )['registerEngineer'] as { id: string; number: string; licence: { status: string } | null };
+      if (!engineer.licence || engineer.licence.status === 'REVOKED')
+        throw new Error(`engineer ${engineer.number} has no usable licence: ${JSON.stringify(engineer)}`);
+      const token = await mintToken(
+        { sub: `bench-engineer-${engineer.id}`, roles: ['ENGINEER'], engineerId: engineer.id },
+        DEV_JWT_SECRET,
+        '8h',
+      );
       engineers.push({ id: engineer.id, number: engineer.number, token });
     }
     out.push({ id: created.id, code, partner, engineers });
@@ -358,11 +476,20 @@ export interface BenchStandard {
 
 export async function standardInForce(url: string): Promise<BenchStandard> {
   const operator = await mintToken({ sub: 'bench-operator', roles: ['OPERATOR'] }, DEV_JWT_SECRET, '8h');
-  const s = (await post(url, operator, `{ standardInForce { id productLines { code } procedure { code requiredInCompletion } licencePolicy { usualDailyJobs } } }`))['standardInForce'];
+  const s = (
+    await post(
+      url,
+      operator,
+      `{ standardInForce { id productLines { code } procedure { code requiredInCompletion } licencePolicy { ` +
+        `usualDailyJobs } } }`,
+    )
+  )['standardInForce'];
   return {
     id: s.id,
     productLines: s.productLines.map((l: { code: string }) => l.code),
-    requiredSteps: s.procedure.filter((p: { requiredInCompletion: boolean }) => p.requiredInCompletion).map((p: { code: string }) => p.code),
+    requiredSteps: s.procedure
+      .filter((p: { requiredInCompletion: boolean }) => p.requiredInCompletion)
+      .map((p: { code: string }) => p.code),
     usualDailyJobs: s.licencePolicy.usualDailyJobs,
   };
 }

@@ -22,7 +22,17 @@
  */
 import { TASK_QUEUES, connectTemporalClient, env, mintToken, DEV_JWT_SECRET } from '@starline/common';
 import {
-  cpuMsPer, cpuSeconds, latency, loadAverage, pool, post, seedNetwork, sleep, standardInForce, startBenchStack, type SeededCentre,
+  cpuMsPer,
+  cpuSeconds,
+  latency,
+  loadAverage,
+  pool,
+  post,
+  seedNetwork,
+  sleep,
+  standardInForce,
+  startBenchStack,
+  type SeededCentre,
 } from './support.ts';
 
 const TICKETS = Number(process.env['BENCH_TICKETS'] ?? 200);
@@ -41,19 +51,50 @@ const DAYS = 28;
 
 const T = 'id version state centreId engineerId';
 const Q = {
-  receive: `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ${T} warranty } }`,
+  receive:
+    `mutation ($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ` +
+    `${T} warranty } }`,
   ticket: `query ($id: ID!) { ticket(id: $id) { ${T} } }`,
-  accept: `mutation ($id: ID!, $v: Int!, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  book: `mutation ($id: ID!, $w: AppointmentInput!, $v: Int!, $key: String) { bookAppointment(id: $id, window: $w, version: $v, idempotencyKey: $key) { ${T} } }`,
-  assign: `mutation ($id: ID!, $e: ID!, $v: Int!, $key: String) { assignEngineer(id: $id, engineerId: $e, version: $v, idempotencyKey: $key) { ${T} } }`,
-  checkIn: `mutation ($id: ID!, $v: Int!, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  complete: `mutation ($id: ID!, $r: CompletionInput!, $v: Int!, $key: String) { completeJob(id: $id, report: $r, version: $v, idempotencyKey: $key) { ${T} } }`,
-  callback: `mutation ($id: ID!, $v: Int!, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, idempotencyKey: $key) { ${T} } }`,
-  returnPart: `mutation ($id: ID!, $v: Int!, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) { ${T} } }`,
-  autopsy: `mutation ($id: ID!, $v: Int!, $key: String) { recordAutopsy(id: $id, consistent: true, note: "part failed as reported", version: $v, idempotencyKey: $key) { ${T} } }`,
-  qualityCheck: `mutation ($id: ID!, $v: Int!, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ${T} settlement { status reasons } } }`,
+  accept:
+    `mutation ($id: ID!, $v: Int!, $key: String) { acceptJob(id: $id, version: $v, idempotencyKey: $key) { ` +
+    `${T} } }`,
+  book:
+    `mutation ($id: ID!, $w: AppointmentInput!, $v: Int!, $key: String) { bookAppointment(id: $id, window: ` +
+    `$w, version: $v, idempotencyKey: $key) { ${T} } }`,
+  assign:
+    `mutation ($id: ID!, $e: ID!, $v: Int!, $key: String) { assignEngineer(id: $id, engineerId: $e, version: ` +
+    `$v, idempotencyKey: $key) { ${T} } }`,
+  checkIn:
+    `mutation ($id: ID!, $v: Int!, $key: String) { checkIn(id: $id, version: $v, idempotencyKey: $key) { ${T} ` + `} }`,
+  complete:
+    `mutation ($id: ID!, $r: CompletionInput!, $v: Int!, $key: String) { completeJob(id: $id, report: $r, ` +
+    `version: $v, idempotencyKey: $key) { ${T} } }`,
+  callback:
+    `mutation ($id: ID!, $v: Int!, $key: String) { recordCallback(id: $id, answer: SATISFIED, version: $v, ` +
+    `idempotencyKey: $key) { ${T} } }`,
+  returnPart:
+    `mutation ($id: ID!, $v: Int!, $key: String) { returnOldPart(id: $id, version: $v, idempotencyKey: $key) ` +
+    `{ ${T} } }`,
+  autopsy:
+    `mutation ($id: ID!, $v: Int!, $key: String) { recordAutopsy(id: $id, consistent: true, note: "part ` +
+    `failed as reported", version: $v, idempotencyKey: $key) { ${T} } }`,
+  qualityCheck:
+    `mutation ($id: ID!, $v: Int!, $key: String) { qualityCheck(id: $id, version: $v, idempotencyKey: $key) { ` +
+    `${T} settlement { status reasons } } }`,
 };
-const STEPS = ['intake', 'dispatch wait', 'accept', 'book', 'assign', 'check in', 'complete', 'callback', 'return old part', 'autopsy', 'quality check'] as const;
+const STEPS = [
+  'intake',
+  'dispatch wait',
+  'accept',
+  'book',
+  'assign',
+  'check in',
+  'complete',
+  'callback',
+  'return old part',
+  'autopsy',
+  'quality check',
+] as const;
 type Step = (typeof STEPS)[number];
 
 interface TicketView {
@@ -73,11 +114,21 @@ async function main(): Promise<void> {
     const url = stack.gatewayUrl;
     const run = Date.now().toString(36);
     const standard = await standardInForce(url);
-    const productLine = standard.productLines.includes('AIR_CONDITIONER') ? 'AIR_CONDITIONER' : standard.productLines[0]!;
+    const productLine = standard.productLines.includes('AIR_CONDITIONER')
+      ? 'AIR_CONDITIONER'
+      : standard.productLines[0]!;
     const capPerDay = standard.usualDailyJobs;
-    if (ENGINEERS * CENTRES * DAYS * capPerDay < TICKETS + WARMUP) throw new Error('too few engineers for the tickets within the daily caps: raise BENCH_ENGINEERS');
+    if (ENGINEERS * CENTRES * DAYS * capPerDay < TICKETS + WARMUP)
+      throw new Error('too few engineers for the tickets within the daily caps: raise BENCH_ENGINEERS');
     let began = performance.now();
-    const centres = await seedNetwork(url, { run, centres: CENTRES, engineers: ENGINEERS, regionCode: REGION, productLine, dailyCapacity: 1_000 });
+    const centres = await seedNetwork(url, {
+      run,
+      centres: CENTRES,
+      engineers: ENGINEERS,
+      regionCode: REGION,
+      productLine,
+      dailyCapacity: 1_000,
+    });
     const seedSeconds = (performance.now() - began) / 1000;
     process.stderr.write(`seeded ${CENTRES} centres with ${ENGINEERS} engineers each in ${seedSeconds.toFixed(1)} s\n`);
     const byId = new Map(centres.map((c) => [c.id, c]));
@@ -103,62 +154,154 @@ async function main(): Promise<void> {
     /** One ticket, intake to quality check; `measured` false for the warm-up. */
     async function drive(i: number, measured: boolean): Promise<void> {
       const key = (step: string) => `bench-${run}-${measured ? 'm' : 'w'}${i}-${step}`;
-      const timed = async (step: Step, token: string, query: string, vars: Record<string, unknown>, expect: (t: TicketView) => boolean): Promise<TicketView> => {
+      const timed = async (
+        step: Step,
+        token: string,
+        query: string,
+        vars: Record<string, unknown>,
+        expect: (t: TicketView) => boolean,
+      ): Promise<TicketView> => {
         const t0 = performance.now();
         const data = await post(url, token, query, vars);
         const ms = performance.now() - t0;
         const t = Object.values(data)[0] as TicketView;
-        if (!t || !expect(t)) throw new Error(`ticket ${i}, ${step}: unexpected answer ${JSON.stringify(data).slice(0, 500)}`);
+        if (!t || !expect(t))
+          throw new Error(`ticket ${i}, ${step}: unexpected answer ${JSON.stringify(data).slice(0, 500)}`);
         if (measured) stepMs.get(step)!.push(ms);
         return t;
       };
-      const next = (t: TicketView, state: string) => (u: TicketView) => u.id === t.id && u.state === state && u.version === t.version + 1;
+      const next = (t: TicketView, state: string) => (u: TicketView) =>
+        u.id === t.id && u.state === state && u.version === t.version + 1;
       const start = performance.now();
       const partWarranty = i % 2 === 0;
-      const received = await timed('intake', tokens.callCentre, Q.receive, {
-        key: key('intake'),
-        input: {
-          customer: { name: '张伟', phone: '13800138000', address: '上海市浦东新区张江路 100 号', regionCode: REGION },
-          productLine, model: 'KFR-35GW', serialNumber: `BN${run.toUpperCase()}-${measured ? 'M' : 'W'}${i}`,
-          purchaseDate: new Date(Date.now() - 60 * DAY_MS).toISOString(), serviceType: 'REPAIR', areaClass: 'URBAN', faultDescription: 'not cooling',
+      const received = await timed(
+        'intake',
+        tokens.callCentre,
+        Q.receive,
+        {
+          key: key('intake'),
+          input: {
+            customer: {
+              name: '张伟',
+              phone: '13800138000',
+              address: '上海市浦东新区张江路 100 号',
+              regionCode: REGION,
+            },
+            productLine,
+            model: 'KFR-35GW',
+            serialNumber: `BN${run.toUpperCase()}-${measured ? 'M' : 'W'}${i}`,
+            purchaseDate: new Date(Date.now() - 60 * DAY_MS).toISOString(),
+            serviceType: 'REPAIR',
+            areaClass: 'URBAN',
+            faultDescription: 'not cooling',
+          },
         },
-      }, (t) => t.state === 'RECEIVED' && t.version === 1 && t['warranty'] === 'IN_WARRANTY');
+        (t) => t.state === 'RECEIVED' && t.version === 1 && t['warranty'] === 'IN_WARRANTY',
+      );
 
       // Dispatch is the workflow's: poll the ticket until it is offered, every 100 ms (a tighter loop only adds load).
       const waitFrom = performance.now();
       let offered = received;
       while (offered.state !== 'OFFERED' || !offered.centreId) {
-        if (performance.now() - waitFrom > DISPATCH_TIMEOUT_S * 1000) throw new Error(`ticket ${i} was not dispatched within ${DISPATCH_TIMEOUT_S} s: ${JSON.stringify(offered)}`);
-        if (!['RECEIVED', 'OFFERED'].includes(offered.state)) throw new Error(`ticket ${i} went ${offered.state} instead of being offered: ${JSON.stringify(offered)}`);
+        if (performance.now() - waitFrom > DISPATCH_TIMEOUT_S * 1000)
+          throw new Error(`ticket ${i} was not dispatched within ${DISPATCH_TIMEOUT_S} s: ${JSON.stringify(offered)}`);
+        if (!['RECEIVED', 'OFFERED'].includes(offered.state))
+          throw new Error(`ticket ${i} went ${offered.state} instead of being offered: ${JSON.stringify(offered)}`);
         await sleep(100);
         offered = (await post(url, tokens.operator, Q.ticket, { id: received.id }))['ticket'] as TicketView;
       }
       if (measured) stepMs.get('dispatch wait')!.push(performance.now() - waitFrom);
       const centre = byId.get(offered.centreId!);
-      if (!centre) throw new Error(`ticket ${i} was offered to ${offered.centreId}, not one of the benchmark's centres`);
+      if (!centre)
+        throw new Error(`ticket ${i} was offered to ${offered.centreId}, not one of the benchmark's centres`);
       perCentre[centre.code] = (perCentre[centre.code] ?? 0) + 1;
 
       const day = 1 + (i % DAYS);
       const from = new Date(Math.ceil((Date.now() + day * DAY_MS) / 3_600_000) * 3_600_000);
       const engineer = pickEngineer(centre, day);
-      let t = await timed('accept', centre.partner, Q.accept, { id: offered.id, v: offered.version, key: key('accept') }, next(offered, 'ACCEPTED'));
-      t = await timed('book', centre.partner, Q.book, { id: t.id, v: t.version, key: key('book'), w: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() } }, next(t, 'BOOKED'));
-      t = await timed('assign', centre.partner, Q.assign, { id: t.id, v: t.version, key: key('assign'), e: engineer.id }, (u) => next(t, 'ASSIGNED')(u) && u.engineerId === engineer.id);
-      t = await timed('check in', engineer.token, Q.checkIn, { id: t.id, v: t.version, key: key('checkin') }, next(t, 'ON_SITE'));
+      let t = await timed(
+        'accept',
+        centre.partner,
+        Q.accept,
+        { id: offered.id, v: offered.version, key: key('accept') },
+        next(offered, 'ACCEPTED'),
+      );
+      t = await timed(
+        'book',
+        centre.partner,
+        Q.book,
+        {
+          id: t.id,
+          v: t.version,
+          key: key('book'),
+          w: { from: from.toISOString(), to: new Date(from.getTime() + 2 * 3_600_000).toISOString() },
+        },
+        next(t, 'BOOKED'),
+      );
+      t = await timed(
+        'assign',
+        centre.partner,
+        Q.assign,
+        { id: t.id, v: t.version, key: key('assign'), e: engineer.id },
+        (u) => next(t, 'ASSIGNED')(u) && u.engineerId === engineer.id,
+      );
+      t = await timed(
+        'check in',
+        engineer.token,
+        Q.checkIn,
+        { id: t.id, v: t.version, key: key('checkin') },
+        next(t, 'ON_SITE'),
+      );
       const report = {
-        workFinishedAt: new Date().toISOString(), checklist: standard.requiredSteps, faultCode: 'E1',
-        parts: partWarranty ? [{ partNumber: 'P-100', oldPartSerial: `OLD-${run.toUpperCase()}-${i}`, quantity: 1 }] : [], charges: [],
+        workFinishedAt: new Date().toISOString(),
+        checklist: standard.requiredSteps,
+        faultCode: 'E1',
+        parts: partWarranty
+          ? [{ partNumber: 'P-100', oldPartSerial: `OLD-${run.toUpperCase()}-${i}`, quantity: 1 }]
+          : [],
+        charges: [],
       };
-      t = await timed('complete', engineer.token, Q.complete, { id: t.id, v: t.version, key: key('complete'), r: report }, next(t, 'COMPLETED'));
-      t = await timed('callback', tokens.callCentre, Q.callback, { id: t.id, v: t.version, key: key('callback') }, next(t, 'CALLED_BACK'));
+      t = await timed(
+        'complete',
+        engineer.token,
+        Q.complete,
+        { id: t.id, v: t.version, key: key('complete'), r: report },
+        next(t, 'COMPLETED'),
+      );
+      t = await timed(
+        'callback',
+        tokens.callCentre,
+        Q.callback,
+        { id: t.id, v: t.version, key: key('callback') },
+        next(t, 'CALLED_BACK'),
+      );
       if (partWarranty) {
-        t = await timed('return old part', tokens.operator, Q.returnPart, { id: t.id, v: t.version, key: key('return') }, next(t, 'CALLED_BACK'));
-        t = await timed('autopsy', tokens.operator, Q.autopsy, { id: t.id, v: t.version, key: key('autopsy') }, next(t, 'CALLED_BACK'));
+        t = await timed(
+          'return old part',
+          tokens.operator,
+          Q.returnPart,
+          { id: t.id, v: t.version, key: key('return') },
+          next(t, 'CALLED_BACK'),
+        );
+        t = await timed(
+          'autopsy',
+          tokens.operator,
+          Q.autopsy,
+          { id: t.id, v: t.version, key: key('autopsy') },
+          next(t, 'CALLED_BACK'),
+        );
       }
-      t = await timed('quality check', tokens.operator, Q.qualityCheck, { id: t.id, v: t.version, key: key('qc') }, next(t, 'CLOSED'));
+      t = await timed(
+        'quality check',
+        tokens.operator,
+        Q.qualityCheck,
+        { id: t.id, v: t.version, key: key('qc') },
+        next(t, 'CLOSED'),
+      );
       const settlement = (t['settlement'] as { status: string; reasons: string[] }).status;
       // A clean job (report in time, full checklist, satisfied callback, consistent autopsy) is payable.
-      if (settlement !== 'PAYABLE') throw new Error(`ticket ${i} closed ${settlement}, not PAYABLE: ${JSON.stringify(t['settlement'])}`);
+      if (settlement !== 'PAYABLE')
+        throw new Error(`ticket ${i} closed ${settlement}, not PAYABLE: ${JSON.stringify(t['settlement'])}`);
       if (measured) {
         settlements[settlement] = (settlements[settlement] ?? 0) + 1;
         endToEndMs.push(performance.now() - start);
@@ -166,9 +309,19 @@ async function main(): Promise<void> {
     }
 
     // ---------------- the baseline: no-op workflows on the same server and workflow worker
-    const client = await connectTemporalClient({ address: stack.temporalAddress, namespace: env('TEMPORAL_NAMESPACE', 'default') });
-    const noop = (id: string) => client.workflow.execute('benchNoop', { taskQueue: TASK_QUEUES.workflows, workflowId: id, args: [] });
-    let noopFigures: { workflows: number; seconds: number; perSecond: number; latency: ReturnType<typeof latency>; cpuMsPerWorkflow: Record<string, number> };
+    const client = await connectTemporalClient({
+      address: stack.temporalAddress,
+      namespace: env('TEMPORAL_NAMESPACE', 'default'),
+    });
+    const noop = (id: string) =>
+      client.workflow.execute('benchNoop', { taskQueue: TASK_QUEUES.workflows, workflowId: id, args: [] });
+    let noopFigures: {
+      workflows: number;
+      seconds: number;
+      perSecond: number;
+      latency: ReturnType<typeof latency>;
+      cpuMsPerWorkflow: Record<string, number>;
+    };
     let lifecycle: { tickets: number; seconds: number; perSecond: number; cpuMsPerTicket: Record<string, number> };
     try {
       process.stderr.write(`no-op workflows: ${WARMUP} warm-up, then ${NOOP} at concurrency ${CONCURRENCY}…\n`);
@@ -183,7 +336,10 @@ async function main(): Promise<void> {
       });
       let seconds = (performance.now() - began) / 1000;
       noopFigures = {
-        workflows: NOOP, seconds: +seconds.toFixed(2), perSecond: +(NOOP / seconds).toFixed(2), latency: latency(noopMs),
+        workflows: NOOP,
+        seconds: +seconds.toFixed(2),
+        perSecond: +(NOOP / seconds).toFixed(2),
+        latency: latency(noopMs),
         cpuMsPerWorkflow: cpuMsPer(cpu, cpuSeconds(stack), NOOP),
       };
 
@@ -196,11 +352,18 @@ async function main(): Promise<void> {
         await drive(i, true);
         if (performance.now() - reported > 15_000) {
           reported = performance.now();
-          process.stderr.write(`  ${endToEndMs.length} tickets closed, ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
+          process.stderr.write(
+            `  ${endToEndMs.length} tickets closed, ${((performance.now() - began) / 1000).toFixed(0)} s\n`,
+          );
         }
       });
       seconds = (performance.now() - began) / 1000;
-      lifecycle = { tickets: TICKETS, seconds: +seconds.toFixed(2), perSecond: +(TICKETS / seconds).toFixed(3), cpuMsPerTicket: cpuMsPer(cpu, cpuSeconds(stack), TICKETS) };
+      lifecycle = {
+        tickets: TICKETS,
+        seconds: +seconds.toFixed(2),
+        perSecond: +(TICKETS / seconds).toFixed(3),
+        cpuMsPerTicket: cpuMsPer(cpu, cpuSeconds(stack), TICKETS),
+      };
     } finally {
       await client.connection.close();
     }
@@ -208,8 +371,14 @@ async function main(): Promise<void> {
     const ratio = +(lifecycle.perSecond / noopFigures.perSecond).toFixed(3);
     const intake = latency(stepMs.get('intake')!);
     const loadNow = loadAverage();
-    console.log(`\n${TICKETS} tickets, intake to quality check through the gateway and Temporal, ${CONCURRENCY} at a time (${WARMUP} warm-up not counted);`);
-    console.log(`${CENTRES} centres × ${ENGINEERS} engineers, ${productLine} in ${REGION}; tickets per centre: ${JSON.stringify(perCentre)}; load average ${loadNow}\n`);
+    console.log(
+      `\n${TICKETS} tickets, intake to quality check through the gateway and Temporal, ${CONCURRENCY} at a ` +
+        `time (${WARMUP} warm-up not counted);`,
+    );
+    console.log(
+      `${CENTRES} centres × ${ENGINEERS} engineers, ${productLine} in ${REGION}; tickets per centre: ` +
+        `${JSON.stringify(perCentre)}; load average ${loadNow}\n`,
+    );
     console.log('step                   count     p50 ms     p99 ms     max ms');
     const row = (name: string, l: ReturnType<typeof latency>) => {
       const cell = (v: number | null) => (v === null ? '-' : v.toFixed(1)).padStart(11);
@@ -226,12 +395,31 @@ async function main(): Promise<void> {
     console.log(`CPU ms per ticket by process: ${JSON.stringify(lifecycle.cpuMsPerTicket)}`);
     console.log(`CPU ms per no-op workflow by process: ${JSON.stringify(noopFigures.cpuMsPerWorkflow)}`);
     console.log(`ratio tickets/no-op: ${ratio} (target >= ${TARGET_RATIO}: ${verdict(ratio >= TARGET_RATIO)})`);
-    console.log(`intake p99: ${intake.p99Ms} ms (target < ${TARGET_INTAKE_P99_MS} ms: ${verdict((intake.p99Ms ?? Infinity) < TARGET_INTAKE_P99_MS)})`);
-    console.log(JSON.stringify({
-      tickets: TICKETS, concurrency: CONCURRENCY, warmup: WARMUP, centres: CENTRES, engineersPerCentre: ENGINEERS, loadAverage: loadNow,
-      seedSeconds: +seedSeconds.toFixed(1), lifecycle, noop: noopFigures, ratio, targetRatio: TARGET_RATIO,
-      intake, targetIntakeP99Ms: TARGET_INTAKE_P99_MS, steps, endToEnd: latency(endToEndMs), settlements, perCentre,
-    }));
+    console.log(
+      `intake p99: ${intake.p99Ms} ms (target < ${TARGET_INTAKE_P99_MS} ms: ` +
+        `${verdict((intake.p99Ms ?? Infinity) < TARGET_INTAKE_P99_MS)})`,
+    );
+    console.log(
+      JSON.stringify({
+        tickets: TICKETS,
+        concurrency: CONCURRENCY,
+        warmup: WARMUP,
+        centres: CENTRES,
+        engineersPerCentre: ENGINEERS,
+        loadAverage: loadNow,
+        seedSeconds: +seedSeconds.toFixed(1),
+        lifecycle,
+        noop: noopFigures,
+        ratio,
+        targetRatio: TARGET_RATIO,
+        intake,
+        targetIntakeP99Ms: TARGET_INTAKE_P99_MS,
+        steps,
+        endToEnd: latency(endToEndMs),
+        settlements,
+        perCentre,
+      }),
+    );
   });
 }
 

@@ -14,7 +14,11 @@ import type { TicketPolicy } from '../../services/tickets/src/rules/policy.ts';
 import type { SettlementJobDoc } from '../../services/tickets/src/store/models.ts';
 import { pack, unpack } from '../../services/tickets/src/store/packed.ts';
 import { settlementJobDoc } from '../../services/tickets/src/store/settlement-jobs.ts';
-import { createTicketsStore, settlementJobRecordOfDoc, type SnapshotDoc } from '../../services/tickets/src/store/tickets.ts';
+import {
+  createTicketsStore,
+  settlementJobRecordOfDoc,
+  type SnapshotDoc,
+} from '../../services/tickets/src/store/tickets.ts';
 
 const MIN_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -26,7 +30,10 @@ let made = 0;
 /** A stored ticket as it came from the database, to clone. */
 export type RawDoc = Record<string, unknown>;
 
-/** How far the template goes: an open job (BOOKED), or a completed one awaiting its callback, called back, or quality-checked. */
+/**
+ * How far the template goes: an open job (BOOKED), or a completed one awaiting its callback, called back, or
+ * quality-checked.
+ */
 export type TemplateStage = 'BOOKED' | 'COMPLETED' | 'CALLED_BACK' | 'CLOSED';
 
 export interface TemplateOptions {
@@ -60,7 +67,13 @@ export interface Template {
  * policy's required steps), CALLBACK_ATTEMPT and QUALITY_CHECK. Its stored document is what the
  * clones copy.
  */
-export async function makeTemplate(scratch: Connection, policy: TicketPolicyInput, t0: Date, region: string, o: TemplateOptions = {}): Promise<Template> {
+export async function makeTemplate(
+  scratch: Connection,
+  policy: TicketPolicyInput,
+  t0: Date,
+  region: string,
+  o: TemplateOptions = {},
+): Promise<Template> {
   const until = o.until ?? 'BOOKED';
   const store = createTicketsStore(scratch);
   // Once per scratch database (FerretDB refuses to create its collections a second time).
@@ -74,8 +87,13 @@ export async function makeTemplate(scratch: Connection, policy: TicketPolicyInpu
   const centreId = randomUUID();
   const intake = {
     customer: { name: '张伟', phone: '13800138000', address: '上海市浦东新区张江路 100 号', regionCode: region },
-    productLine: policy.productLines[0]!.code, model: 'KFR-35GW', serialNumber: `SN-TEMPLATE-${Date.now()}-${++made}`,
-    purchaseDate: new Date(t0.getTime() - 90 * 24 * HOUR_MS), serviceType: 'REPAIR' as const, areaClass: 'URBAN' as const, faultDescription: 'not cooling',
+    productLine: policy.productLines[0]!.code,
+    model: 'KFR-35GW',
+    serialNumber: `SN-TEMPLATE-${Date.now()}-${++made}`,
+    purchaseDate: new Date(t0.getTime() - 90 * 24 * HOUR_MS),
+    serviceType: 'REPAIR' as const,
+    areaClass: 'URBAN' as const,
+    faultDescription: 'not cooling',
   };
   const r = receive(ticketId, intake, t0, policy as TicketPolicy, 'call-centre-bench');
   if (!r.ok) throw new Error(`the template ticket was refused at intake: ${r.message}`);
@@ -83,38 +101,67 @@ export async function makeTemplate(scratch: Connection, policy: TicketPolicyInpu
   const at = (afterMin: number) => new Date(t0.getTime() + afterMin * MIN_MS);
   const command = async (afterMin: number, cmd: Parameters<typeof acts.applyTicketCommand>[0]['command']) => {
     clock.now = at(afterMin);
-    return acts.applyTicketCommand({ ticketId, commandId: `bench-template-${afterMin}`, command: cmd, expectedVersion: null });
+    return acts.applyTicketCommand({
+      ticketId,
+      commandId: `bench-template-${afterMin}`,
+      command: cmd,
+      expectedVersion: null,
+    });
   };
   const from = new Date(t0.getTime() + 24 * HOUR_MS);
   const to = new Date(t0.getTime() + 26 * HOUR_MS);
   await command(1, { type: 'DISPATCH', centreId, actor: 'system:lifecycle' });
   await command(10, { type: 'ACCEPT', actor: 'partner-bench' });
-  let last = await command(25, { type: 'BOOK', window: { from: from.toISOString(), to: to.toISOString() }, actor: 'partner-bench' });
+  let last = await command(25, {
+    type: 'BOOK',
+    window: { from: from.toISOString(), to: to.toISOString() },
+    actor: 'partner-bench',
+  });
   let completedAt: Date | null = null;
   if (until !== 'BOOKED') {
-    // The standard journey (as the tickets tests drive it): on site 30 min into the window, work done an hour later, reported 30 min after.
+    // The standard journey (as the tickets tests drive it): on site 30 min into the window, work done an hour later,
+    // reported 30 min after.
     const checkIn = 24 * 60 + 30;
     const completed = checkIn + 90;
     await command(30, { type: 'ASSIGN', engineerId: 'E-bench-template', actor: 'partner-bench' });
     await command(checkIn, { type: 'CHECK_IN', actor: 'engineer-bench' });
     last = await command(completed, {
-      type: 'COMPLETE', actor: 'engineer-bench',
+      type: 'COMPLETE',
+      actor: 'engineer-bench',
       report: {
-        workFinishedAt: at(checkIn + 60).toISOString(), checklist: [...policy.requiredSteps], faultCode: 'E1',
-        parts: o.warrantyPart ? [{ partNumber: 'P-100', oldPartSerial: 'OLD-TEMPLATE-1', quantity: 1 }] : [], charges: [],
+        workFinishedAt: at(checkIn + 60).toISOString(),
+        checklist: [...policy.requiredSteps],
+        faultCode: 'E1',
+        parts: o.warrantyPart ? [{ partNumber: 'P-100', oldPartSerial: 'OLD-TEMPLATE-1', quantity: 1 }] : [],
+        charges: [],
       },
     });
     completedAt = at(completed);
-    if (until === 'CALLED_BACK' || until === 'CLOSED') last = await command(completed + 60, { type: 'CALLBACK_ATTEMPT', answer: o.callback ?? 'SATISFIED', actor: 'agent-bench' });
-    if (until === 'CLOSED') last = await command(completed + 49 * 60, { type: 'QUALITY_CHECK', actor: 'operator-bench' });
+    if (until === 'CALLED_BACK' || until === 'CLOSED')
+      last = await command(completed + 60, {
+        type: 'CALLBACK_ATTEMPT',
+        answer: o.callback ?? 'SATISFIED',
+        actor: 'agent-bench',
+      });
+    if (until === 'CLOSED')
+      last = await command(completed + 49 * 60, { type: 'QUALITY_CHECK', actor: 'operator-bench' });
   }
   if (last.ticket.state !== until) throw new Error(`the template ticket is ${last.ticket.state}, not ${until}`);
   const doc = await scratch.db!.collection('tickets').findOne({ _id: ticketId as never });
   const policyDoc = await scratch.db!.collection('ticket_policies').findOne({ _id: policy.standardVersionId as never });
   if (!doc || !policyDoc) throw new Error('the template ticket or its policy was not stored');
-  return { doc, ticketId, centreId, acceptedAt: at(10), windowEnd: to, completedAt, policyDoc, standardVersionId: policy.standardVersionId, stage: until };
+  return {
+    doc,
+    ticketId,
+    centreId,
+    acceptedAt: at(10),
+    windowEnd: to,
+    completedAt,
+    policyDoc,
+    standardVersionId: policy.standardVersionId,
+    stage: until,
+  };
 }
-
 
 export interface CloneFields {
   ticketId: string;
@@ -140,7 +187,8 @@ export function cloneTicket(t: Template, o: CloneFields): RawDoc {
     if (value instanceof Date) return new Date(value.getTime() + o.shiftMs);
     if (Array.isArray(value)) {
       // The timeline and applied commands are packed: one JSON string per entry.
-      if (key === 'timeline' || key === 'appliedCommands') return value.map((v) => (typeof v === 'string' ? pack(walk(unpack(v), null)) : walk(v, null)));
+      if (key === 'timeline' || key === 'appliedCommands')
+        return value.map((v) => (typeof v === 'string' ? pack(walk(unpack(v), null)) : walk(v, null)));
       return value.map((v) => walk(v, null));
     }
     if (value && typeof value === 'object') {

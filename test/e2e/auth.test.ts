@@ -44,7 +44,9 @@ describe('authentication at the gateway', () => {
 
   it('refuses an unsigned (alg none) token and a token that is not a JWT', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const payload = Buffer.from(JSON.stringify({ sub: 'mallory', roles: ['ADMIN'], iss: JWT_ISSUER, aud: JWT_AUDIENCE, exp: 9999999999 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: 'mallory', roles: ['ADMIN'], iss: JWT_ISSUER, aud: JWT_AUDIENCE, exp: 9999999999 }),
+    ).toString('base64url');
     for (const token of [`${header}.${payload}.`, 'garbage']) {
       const res = await gql(IN_FORCE, {}, { token });
       expect(res.status).toBe(401);
@@ -72,7 +74,11 @@ describe('the internal claims header cannot be forged', () => {
     expect(res.codes).toContain('UNAUTHENTICATED');
     // Even a correctly signed header (a leaked one) is replaced by the gateway's own.
     const leaked = signClaims(adminClaims, inject('signingSecret'));
-    const again = await gql('mutation { createStandardDraft(input: {}) { id } }', {}, { headers: { [CLAIMS_HEADER]: leaked } });
+    const again = await gql(
+      'mutation { createStandardDraft(input: {}) { id } }',
+      {},
+      { headers: { [CLAIMS_HEADER]: leaked } },
+    );
     expect(again.codes).toContain('UNAUTHENTICATED');
   });
 
@@ -81,16 +87,28 @@ describe('the internal claims header cannot be forged', () => {
     const none = await gql(IN_FORCE, {}, { url: direct });
     expect(none.status).toBe(401);
     expect(none.codes).toEqual(['UNAUTHENTICATED']);
-    const forged = await gql(IN_FORCE, {}, { url: direct, headers: { [CLAIMS_HEADER]: signClaims(adminClaims, 'guessed-secret') } });
+    const forged = await gql(
+      IN_FORCE,
+      {},
+      { url: direct, headers: { [CLAIMS_HEADER]: signClaims(adminClaims, 'guessed-secret') } },
+    );
     expect(forged.status).toBe(401);
     expect(forged.codes).toEqual(['UNAUTHENTICATED']);
-    const expired = await gql(IN_FORCE, {}, {
-      url: direct,
-      headers: { [CLAIMS_HEADER]: signClaims(adminClaims, inject('signingSecret'), Date.now() - 10 * 60_000) },
-    });
+    const expired = await gql(
+      IN_FORCE,
+      {},
+      {
+        url: direct,
+        headers: { [CLAIMS_HEADER]: signClaims(adminClaims, inject('signingSecret'), Date.now() - 10 * 60_000) },
+      },
+    );
     expect(expired.codes).toEqual(['UNAUTHENTICATED']);
     // The same request with the gateway's signature is served: the refusals above are about the signature.
-    const signed = await gql(IN_FORCE, {}, { url: direct, headers: { [CLAIMS_HEADER]: signClaims(adminClaims, inject('signingSecret')) } });
+    const signed = await gql(
+      IN_FORCE,
+      {},
+      { url: direct, headers: { [CLAIMS_HEADER]: signClaims(adminClaims, inject('signingSecret')) } },
+    );
     expect(signed.errors).toBeUndefined();
     expect(signed.data?.standardInForce?.status).toBe('PUBLISHED');
   });

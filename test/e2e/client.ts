@@ -17,20 +17,33 @@ export async function gql<T = Record<string, any>>(
 ): Promise<GqlResponse<T>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
-  const res = await fetch(opts.url ?? inject('gatewayUrl'), { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(opts.url ?? inject('gatewayUrl'), {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await res.text();
-  let body: { data?: T | null; errors?: GqlResponse['errors'] } = {};
+  let body: { data?: T | null; errors?: GqlResponse['errors'] };
   try {
     body = JSON.parse(text);
   } catch {
     body = { errors: [{ message: text }] };
   }
-  return { status: res.status, data: body.data, errors: body.errors, codes: (body.errors ?? []).map((e) => String(e.extensions?.code)) };
+  return {
+    status: res.status,
+    data: body.data,
+    errors: body.errors,
+    codes: (body.errors ?? []).map((e) => String(e.extensions?.code)),
+  };
 }
 
 let counter = 0;
 /** A fresh token for a role; each call gets its own subject so rate limits never couple tests. */
-export async function tokenFor(role: Role, extra: Partial<Claims> = {}, expiresIn: string | number = '1h'): Promise<string> {
+export async function tokenFor(
+  role: Role,
+  extra: Partial<Claims> = {},
+  expiresIn: string | number = '1h',
+): Promise<string> {
   counter += 1;
   const claims: Claims = { sub: `e2e-${role.toLowerCase()}-${process.pid}-${counter}`, roles: [role], ...extra };
   if (role === 'PARTNER' && !claims.centreId) claims.centreId = 'C-E2E-001';

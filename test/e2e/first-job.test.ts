@@ -61,11 +61,25 @@ function stepsOf(page: string): Step[] {
         if (i >= lines.length) throw new Error(`no GRAPHQL line ends the document after: ${line}`);
         return body.join('\n');
       };
-      if ((m = line.match(/^until gql "\$(\w+)"(.*) <<'GRAPHQL' && \[ "\$\(answer ([^)]+)\)" = (\w+) \]; do sleep \d+; done$/))) {
-        steps.push({ kind: 'request', token: m[1]!, args: m[2]!, until: { path: unquote(m[3]!), value: m[4]! }, document: heredoc() });
+      if (
+        (m = line.match(
+          /^until gql "\$(\w+)"(.*) <<'GRAPHQL' && \[ "\$\(answer ([^)]+)\)" = (\w+) \]; do sleep \d+; done$/,
+        ))
+      ) {
+        steps.push({
+          kind: 'request',
+          token: m[1]!,
+          args: m[2]!,
+          until: { path: unquote(m[3]!), value: m[4]! },
+          document: heredoc(),
+        });
       } else if ((m = line.match(/^gql "\$(\w+)"(.*) <<'GRAPHQL'$/))) {
         steps.push({ kind: 'request', token: m[1]!, args: m[2]!, document: heredoc() });
-      } else if ((m = line.match(/^curl -s (\S+) -H 'content-type: application\/json' -H "authorization: Bearer \$(\w+)" -d '(.*)'$/))) {
+      } else if (
+        (m = line.match(
+          /^curl -s (\S+) -H 'content-type: application\/json' -H "authorization: Bearer \$(\w+)" -d '(.*)'$/,
+        ))
+      ) {
         if (m[1] !== GATEWAY) throw new Error(`docs/first-job.md: a curl to ${m[1]}, not the local gateway ${GATEWAY}`);
         steps.push({ kind: 'curl', token: m[2]!, body: m[3]! });
       } else if ((m = line.match(/^(\w+)=\$\(\.\/starline token (\w+)((?: --\w+ "\$\w+")*)\)$/))) {
@@ -99,11 +113,14 @@ function expand(text: string, vars: Map<string, string>): string {
 /** The `gql` helper's arguments: name="…", name='…', name=word (text) and name:=… (JSON). */
 function variablesOf(args: string, vars: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const rest = args.replace(/(\w+)(:?=)(?:"([^"]*)"|'([^']*)'|(\S+))/g, (_, name: string, op: string, dq?: string, sq?: string, bare?: string) => {
-    const raw = sq !== undefined ? sq : expand(dq ?? bare ?? '', vars);
-    out[name] = op === ':=' ? JSON.parse(raw) : raw;
-    return '';
-  });
+  const rest = args.replace(
+    /(\w+)(:?=)(?:"([^"]*)"|'([^']*)'|(\S+))/g,
+    (_, name: string, op: string, dq?: string, sq?: string, bare?: string) => {
+      const raw = sq !== undefined ? sq : expand(dq ?? bare ?? '', vars);
+      out[name] = op === ':=' ? JSON.parse(raw) : raw;
+      return '';
+    },
+  );
   if (rest.trim() !== '') throw new Error(`gql arguments this test does not know: ${rest}`);
   return out;
 }
@@ -111,7 +128,10 @@ function variablesOf(args: string, vars: Map<string, string>): Record<string, un
 /** What `jq -r PATH` prints for a simple path such as .data.ticket.version or .a.b[0].c. */
 function pick(value: unknown, path: string): string {
   let v: unknown = value;
-  for (const part of path.replace(/^\./, '').split(/\.|(?=\[)/).filter(Boolean)) {
+  for (const part of path
+    .replace(/^\./, '')
+    .split(/\.|(?=\[)/)
+    .filter(Boolean)) {
     const index = part.match(/^\[(\d+)\]$/);
     v = v == null ? null : index ? (v as unknown[])[Number(index[1])] : (v as Record<string, unknown>)[part];
   }
@@ -126,10 +146,23 @@ describe('docs/first-job.md', () => {
     const helper = shellBlocks(PAGE).find((b) => b.includes('gql() {'));
     expect(helper).toContain(`curl -s ${GATEWAY}`);
     // The mutations a first job takes, in the order of its lifecycle.
-    const operations = steps.flatMap((s) => (s.kind === 'request' ? [s.document.match(/^\s*(?:mutation|query)\s+\w+[^{]*\{\s*(\w+)/)?.[1]] : []));
+    const operations = steps.flatMap((s) =>
+      s.kind === 'request' ? [s.document.match(/^\s*(?:mutation|query)\s+\w+[^{]*\{\s*(\w+)/)?.[1]] : [],
+    );
     expect(operations).toEqual([
-      'createServiceCentre', 'activateServiceCentre', 'registerEngineer', 'receiveTicket', 'ticket', 'acceptJob',
-      'bookAppointment', 'assignEngineer', 'checkIn', 'completeJob', 'recordCallback', 'qualityCheck', 'ticket',
+      'createServiceCentre',
+      'activateServiceCentre',
+      'registerEngineer',
+      'receiveTicket',
+      'ticket',
+      'acceptJob',
+      'bookAppointment',
+      'assignEngineer',
+      'checkIn',
+      'completeJob',
+      'recordCallback',
+      'qualityCheck',
+      'ticket',
     ]);
   });
 
@@ -181,7 +214,10 @@ describe('docs/first-job.md', () => {
             for (;;) {
               last = await gql(step.document, variables, { token });
               if (pick({ data: last.data, errors: last.errors }, step.until.path) === step.until.value) break;
-              if (Date.now() > deadline) throw new Error(`${operations.at(-1)}: ${step.until.path} never became ${step.until.value}: ${JSON.stringify(last)}`);
+              if (Date.now() > deadline)
+                throw new Error(
+                  `${operations.at(-1)}: ${step.until.path} never became ${step.until.value}: ${JSON.stringify(last)}`,
+                );
               await new Promise((r) => setTimeout(r, 250));
             }
           } else {
@@ -195,9 +231,24 @@ describe('docs/first-job.md', () => {
 
     // The last request is the centre's view of the whole job.
     const job = (last.data as { ticket: any }).ticket;
-    expect(job).toMatchObject({ state: 'CLOSED', warranty: 'IN_WARRANTY', callback: { result: 'SATISFIED' }, settlement: { status: 'PAYABLE' } });
+    expect(job).toMatchObject({
+      state: 'CLOSED',
+      warranty: 'IN_WARRANTY',
+      callback: { result: 'SATISFIED' },
+      settlement: { status: 'PAYABLE' },
+    });
     expect(job.timeline.map((e: { type: string }) => e.type)).toEqual([
-      'RECEIVED', 'DISPATCHED', 'ACCEPTED', 'CONTACTED', 'BOOKED', 'ASSIGNED', 'CHECKED_IN', 'COMPLETED', 'CALLBACK_ATTEMPTED', 'CALLED_BACK', 'CLOSED',
+      'RECEIVED',
+      'DISPATCHED',
+      'ACCEPTED',
+      'CONTACTED',
+      'BOOKED',
+      'ASSIGNED',
+      'CHECKED_IN',
+      'COMPLETED',
+      'CALLBACK_ATTEMPTED',
+      'CALLED_BACK',
+      'CLOSED',
     ]);
     // "every SLA clock is MET"
     expect(job.slas.length).toBeGreaterThan(0);
@@ -208,19 +259,40 @@ describe('docs/first-job.md', () => {
     const operator = await tokenFor('OPERATOR');
     const ticketId = vars.get('TICKET_ID')!;
     const [centre, standard] = await Promise.all([
-      gql('query($id: ID!) { ticket(id: $id) { centreId engineerId report { checklist } standardVersionId } }', { id: ticketId }, { token: operator }),
-      gql('{ standardInForce { id procedure { code requiredInCompletion } labourFees { productLine serviceType areaClass feeFen } } }', {}, { token: operator }),
+      gql(
+        'query($id: ID!) { ticket(id: $id) { centreId engineerId report { checklist } standardVersionId } }',
+        { id: ticketId },
+        { token: operator },
+      ),
+      gql(
+        '{ standardInForce { id procedure { code requiredInCompletion ' +
+          '} labourFees { productLine serviceType areaClass feeFen } } }',
+        {},
+        { token: operator },
+      ),
     ]);
     const t = centre.data!['ticket'];
-    expect(t).toMatchObject({ centreId: vars.get('CENTRE_ID'), engineerId: vars.get('ENGINEER_ID'), standardVersionId: standard.data!['standardInForce'].id });
-    const required = standard.data!['standardInForce'].procedure.filter((p: { requiredInCompletion: boolean }) => p.requiredInCompletion).map((p: { code: string }) => p.code);
+    expect(t).toMatchObject({
+      centreId: vars.get('CENTRE_ID'),
+      engineerId: vars.get('ENGINEER_ID'),
+      standardVersionId: standard.data!['standardInForce'].id,
+    });
+    const required = standard
+      .data!['standardInForce'].procedure.filter((p: { requiredInCompletion: boolean }) => p.requiredInCompletion)
+      .map((p: { code: string }) => p.code);
     expect(required.length).toBeGreaterThan(0);
     expect(t.report.checklist).toEqual(expect.arrayContaining(required));
-    const fee = standard.data!['standardInForce'].labourFees.find((f: any) => f.productLine === 'AIR_CONDITIONER' && f.serviceType === 'REPAIR' && f.areaClass === 'URBAN');
+    const fee = standard.data!['standardInForce'].labourFees.find(
+      (f: any) => f.productLine === 'AIR_CONDITIONER' && f.serviceType === 'REPAIR' && f.areaClass === 'URBAN',
+    );
     expect(job.settlement.feeFen).toBe(fee.feeFen);
 
     // The engineer's licence is untouched: nothing was late, missed or charged.
-    const licence = await gql('query($id: ID!) { engineer(id: $id) { licence { pointsRemaining ledger { code } } } }', { id: vars.get('ENGINEER_ID') }, { token: operator });
+    const licence = await gql(
+      'query($id: ID!) { engineer(id: $id) { licence { pointsRemaining ledger { code } } } }',
+      { id: vars.get('ENGINEER_ID') },
+      { token: operator },
+    );
     expect(licence.data!['engineer'].licence.ledger).toEqual([]);
   });
 });

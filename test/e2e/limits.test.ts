@@ -33,7 +33,10 @@ describe('gateway limits (defaults)', () => {
   });
 
   it('refuses an alias flood', async () => {
-    const aliases = Array.from({ length: LIMIT_DEFAULTS.maxAliases + 1 }, (_, i) => `a${i}: standardInForce { id }`).join(' ');
+    const aliases = Array.from(
+      { length: LIMIT_DEFAULTS.maxAliases + 1 },
+      (_, i) => `a${i}: standardInForce { id }`,
+    ).join(' ');
     const res = await gql(`{ ${aliases} }`, {}, { token });
     expect(res.codes).toEqual(['BAD_USER_INPUT']);
     expect(res.errors![0]!.message).toMatch(/alias/i);
@@ -69,12 +72,20 @@ describe('gateway limits (defaults)', () => {
 
   it('prevents CSRF: a simple cross-site request is refused, a mutation by GET too', async () => {
     const url = inject('gatewayUrl');
-    const simpleGet = await fetch(`${url}?query=${encodeURIComponent('{ standardInForce { id } }')}`, { headers: { authorization: `Bearer ${token}` } });
+    const simpleGet = await fetch(`${url}?query=${encodeURIComponent('{ standardInForce { id } }')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(simpleGet.status).toBe(403);
-    const form = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ standardInForce { id } }' }) });
+    const form = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ standardInForce { id } }' }),
+    });
     expect(form.status).toBe(403);
     const mutation = encodeURIComponent('mutation { discardStandardDraft(id: "x") }');
-    const getMutation = await fetch(`${url}?query=${mutation}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    const getMutation = await fetch(`${url}?query=${mutation}`, {
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    });
     expect(getMutation.status).toBe(405);
     // The same GET query with a preflight-forcing header is served.
     const preflighted = await fetch(`${url}?query=${encodeURIComponent('{ standardInForce { id } }')}`, {

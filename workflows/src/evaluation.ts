@@ -12,12 +12,30 @@
  * which keeps the history, and the Update count Temporal caps per run, bounded.
  */
 import {
-  ApplicationFailure, ParentClosePolicy, WorkflowIdReusePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal,
-  defineUpdate, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo,
+  ApplicationFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { batchOptions } from './batch-options.ts';
 import { evaluationConfirmedSignal, settlementWorkflowId } from './settlement.ts';
-import type { CertificationActivities, EvaluationPolicyInput, NetworkActivities, StandardsActivities, TicketsActivities } from '@starline/common';
+import type {
+  CertificationActivities,
+  EvaluationPolicyInput,
+  NetworkActivities,
+  StandardsActivities,
+  TicketsActivities,
+} from '@starline/common';
 
 export const evaluationWorkflowId = (month: string) => `evaluation-${month}`;
 
@@ -74,7 +92,9 @@ export interface MonthlyEvaluationResult {
 }
 
 export const rerunUpdate = defineUpdate<{ run: number }, [{ requestedBy: string }]>('rerun');
-export const confirmUpdate = defineUpdate<{ confirmedAt: string; confirmedBy: string }, [{ confirmedBy: string }]>('confirm');
+export const confirmUpdate = defineUpdate<{ confirmedAt: string; confirmedBy: string }, [{ confirmedBy: string }]>(
+  'confirm',
+);
 export const disputesChangedSignal = defineSignal('disputesChanged');
 export const progressQuery = defineQuery<EvaluationProgress>('progress');
 
@@ -91,13 +111,20 @@ export function monthBefore(at: Date): string {
   return `${previous.getUTCFullYear()}-${String(previous.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-const refusal = (type: 'CONFLICT' | 'INVALID_TRANSITION', message: string) => ApplicationFailure.nonRetryable(message, type);
+const refusal = (type: 'CONFLICT' | 'INVALID_TRANSITION', message: string) =>
+  ApplicationFailure.nonRetryable(message, type);
 
 export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<MonthlyEvaluationResult> {
   const { month } = input;
   const state: Carried = input.carried ?? {
-    phase: 'COMPUTE', run: 1, policy: await standards.evaluationPolicyAt({ at: monthLastInstant(month) }),
-    after: null, done: 0, total: 0, computedAt: null, confirmedBy: null,
+    phase: 'COMPUTE',
+    run: 1,
+    policy: await standards.evaluationPolicyAt({ at: monthLastInstant(month) }),
+    after: null,
+    done: 0,
+    total: 0,
+    computedAt: null,
+    confirmedBy: null,
   };
   let rerunBy: string | null = null;
   let disputesChanged = false;
@@ -108,7 +135,13 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
   const refuseOutsideReview = (what: string) => {
     if (state.phase !== 'REVIEW' || rerunBy || confirming || confirmed) throw notInReview(state.phase, what);
   };
-  setHandler(progressQuery, () => ({ month, phase: state.phase, run: state.run, done: state.done, total: state.total }));
+  setHandler(progressQuery, () => ({
+    month,
+    phase: state.phase,
+    run: state.run,
+    done: state.done,
+    total: state.total,
+  }));
   setHandler(disputesChangedSignal, () => void (disputesChanged = true));
   setHandler(
     rerunUpdate,
@@ -140,7 +173,8 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
   };
 
   if (state.phase === 'COMPUTE') {
-    if (await compute(month, input.requestedBy, state)) return { month, state: 'CONFIRMED', run: state.run, confirmedBy: null, eliminated: [] };
+    if (await compute(month, input.requestedBy, state))
+      return { month, state: 'CONFIRMED', run: state.run, confirmedBy: null, eliminated: [] };
     return handOver();
   }
 
@@ -151,7 +185,14 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
       await condition(() => !!rerunBy || !!confirmed || disputesChanged, remaining > 0 ? remaining : DISPUTE_RECHECK);
       disputesChanged = false;
       if (rerunBy) {
-        Object.assign(state, { phase: 'COMPUTE', run: state.run + 1, after: null, done: 0, total: 0, computedAt: null });
+        Object.assign(state, {
+          phase: 'COMPUTE',
+          run: state.run + 1,
+          after: null,
+          done: 0,
+          total: 0,
+          computedAt: null,
+        });
         input = { ...input, requestedBy: rerunBy };
         return handOver();
       }
@@ -177,28 +218,46 @@ export async function monthlyEvaluation(input: MonthlyEvaluationInput): Promise<
   const eliminated: string[] = [];
   let after: string | null = null;
   do {
-    const batch: Awaited<ReturnType<NetworkActivities['applyEvaluationBatch']>> = await network.applyEvaluationBatch({ month, after, limit: EVALUATION_BATCH });
+    const batch: Awaited<ReturnType<NetworkActivities['applyEvaluationBatch']>> = await network.applyEvaluationBatch({
+      month,
+      after,
+      limit: EVALUATION_BATCH,
+    });
     eliminated.push(...batch.eliminated);
     after = batch.nextCursor;
   } while (after);
   for (const centreId of eliminated) {
-    await tickets.recallCentreJobs({ centreId, reason: `centre eliminated by the evaluation of ${month}`, evidence: `evaluation:${month}` });
+    await tickets.recallCentreJobs({
+      centreId,
+      reason: `centre eliminated by the evaluation of ${month}`,
+      evidence: `evaluation:${month}`,
+    });
   }
   await network.completeEvaluation({ month });
   state.phase = 'CONFIRMED';
   // A settlement of the month started before may be waiting for this: tell it (there may be none).
-  await getExternalWorkflowHandle(settlementWorkflowId(month)).signal(evaluationConfirmedSignal).catch(() => undefined);
+  await getExternalWorkflowHandle(settlementWorkflowId(month))
+    .signal(evaluationConfirmedSignal)
+    .catch(() => undefined);
   return { month, state: 'CONFIRMED', run: state.run, confirmedBy: state.confirmedBy, eliminated };
 }
 
 function notInReview(phase: EvaluationPhase, what: string): ApplicationFailure {
-  if (phase === 'CONFIRM' || phase === 'CONFIRMED') return refusal('INVALID_TRANSITION', `the evaluation is confirmed; it can no longer ${what}`);
-  return refusal('CONFLICT', `the evaluation is ${phase === 'COMPUTE' ? 'computing' : 'busy'}; ${what} once its provisional results are ready`);
+  if (phase === 'CONFIRM' || phase === 'CONFIRMED')
+    return refusal('INVALID_TRANSITION', `the evaluation is confirmed; it can no longer ${what}`);
+  return refusal(
+    'CONFLICT',
+    `the evaluation is ${phase === 'COMPUTE' ? 'computing' : 'busy'}; ${what} once its provisional results are ready`,
+  );
 }
 
 /** Confirms, or returns the network's refusal (a dispute opened meanwhile) for the caller. */
-async function tryConfirm(month: string, confirmedBy: string): Promise<{ confirmedAt: string; confirmedBy: string } | ApplicationFailure> {
-  if ((await network.openDisputes({ month })) > 0) return refusal('CONFLICT', `a dispute of ${month} is open; uphold or reject it first`);
+async function tryConfirm(
+  month: string,
+  confirmedBy: string,
+): Promise<{ confirmedAt: string; confirmedBy: string } | ApplicationFailure> {
+  if ((await network.openDisputes({ month })) > 0)
+    return refusal('CONFLICT', `a dispute of ${month} is open; uphold or reject it first`);
   try {
     return await network.confirmEvaluation({ month, confirmedBy });
   } catch (error) {
@@ -214,7 +273,12 @@ async function tryConfirm(month: string, confirmedBy: string): Promise<{ confirm
  */
 async function compute(month: string, requestedBy: string, state: Carried): Promise<boolean> {
   if (state.after === null && state.done === 0) {
-    const begun = await network.beginEvaluationRun({ month, run: state.run, standardVersionId: state.policy.standardVersionId, requestedBy });
+    const begun = await network.beginEvaluationRun({
+      month,
+      run: state.run,
+      standardVersionId: state.policy.standardVersionId,
+      requestedBy,
+    });
     if (begun.state === 'CONFIRMED') return true;
     state.total = begun.total;
   }

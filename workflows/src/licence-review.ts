@@ -38,7 +38,14 @@ export async function annualLicenceReview(input: LicenceReviewInput = {}): Promi
   const scheduledAt = workflowInfo().startTime;
   const cycleEnd = input.cycleEnd ?? scheduledAt.toISOString();
   const policy = await licencePolicyAt({ at: cycleEnd });
-  const summary: LicenceReviewSummary = { cycleEnd, standardVersionId: policy.standardVersionId, batches: 0, processed: 0, rolled: 0, flagged: 0 };
+  const summary: LicenceReviewSummary = {
+    cycleEnd,
+    standardVersionId: policy.standardVersionId,
+    batches: 0,
+    processed: 0,
+    rolled: 0,
+    flagged: 0,
+  };
   let after: string | null = null;
   do {
     const batch: AnnualReviewResult = await annualReview({ cycleEnd, batchSize: LICENCE_REVIEW_BATCH, after, policy });

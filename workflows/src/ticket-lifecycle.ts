@@ -21,11 +21,27 @@
  * result of the last command, and a clock never decides on a state a command in flight is changing.
  */
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, log,
-  proxyActivities, setHandler, workflowInfo, type ActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type {
-  CertificationActivities, NetworkActivities, TicketCommandInput, TicketEvidence, TicketState, TicketSummary, TicketsActivities,
+  CertificationActivities,
+  NetworkActivities,
+  TicketCommandInput,
+  TicketEvidence,
+  TicketState,
+  TicketSummary,
+  TicketsActivities,
 } from '@starline/common';
 
 /** Who the workflow's own commands and evidence are recorded as. */
@@ -44,7 +60,12 @@ const NON_RETRYABLE = [...REFUSALS, 'BadActivityInput', 'NOT_FOUND'];
 const options = (taskQueue: string): ActivityOptions => ({
   taskQueue,
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 const tickets = proxyActivities<TicketsActivities>(options('tickets'));
 const network = proxyActivities<NetworkActivities>(options('network'));
@@ -138,7 +159,8 @@ export type LifecycleStep =
 
 export function nextStep(t: TicketSummary, judgedAppointment: number): LifecycleStep {
   if (FINAL.has(t.state)) return { kind: 'done' };
-  if (t.state === 'RECEIVED' || (t.state === 'OFFERED' && t.acceptBy === null)) return { kind: t.mustEscalate ? 'escalate' : 'dispatch' };
+  if (t.state === 'RECEIVED' || (t.state === 'OFFERED' && t.acceptBy === null))
+    return { kind: t.mustEscalate ? 'escalate' : 'dispatch' };
   if (t.state === 'OFFERED') return { kind: 'wait', until: t.acceptBy!, clock: 'ACCEPT' };
   const a = t.appointment;
   if ((t.state === 'BOOKED' || t.state === 'ASSIGNED') && a && t.checkedInAt === null && a.no > judgedAppointment) {
@@ -157,13 +179,16 @@ type Refused = { ok: false; type: string; message: string; details?: unknown[] }
 function activityRefusal(error: unknown): Refused | null {
   if (!(error instanceof ActivityFailure)) return null;
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure) return { ok: false, type: cause.type ?? 'INTERNAL', message: cause.message, details: cause.details ?? undefined };
+  if (cause instanceof ApplicationFailure)
+    return { ok: false, type: cause.type ?? 'INTERNAL', message: cause.message, details: cause.details ?? undefined };
   return { ok: false, type: 'INTERNAL', message: cause?.message ?? error.message };
 }
 
-const isCommandType = (type: unknown): type is TicketCommandType => typeof type === 'string' && Object.hasOwn(COMMAND_ALLOWED_FROM, type);
+const isCommandType = (type: unknown): type is TicketCommandType =>
+  typeof type === 'string' && Object.hasOwn(COMMAND_ALLOWED_FROM, type);
 
-const rejection = (type: string, message: string, details?: unknown[]) => ApplicationFailure.create({ type, message, nonRetryable: true, details });
+const rejection = (type: string, message: string, details?: unknown[]) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true, details });
 
 export async function ticketLifecycle(input: TicketLifecycleInput): Promise<TicketSummary> {
   const { ticketId } = input;
@@ -190,7 +215,11 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     if (!summary || ticket.version >= summary.version) summary = ticket;
   }
 
-  async function apply(commandId: string, command: TicketCommandInput, expectedVersion: number | null): Promise<Applied | Refused> {
+  async function apply(
+    commandId: string,
+    command: TicketCommandInput,
+    expectedVersion: number | null,
+  ): Promise<Applied | Refused> {
     try {
       const { ticket, evidence } = await tickets.applyTicketCommand({ ticketId, commandId, command, expectedVersion });
       adopt(ticket);
@@ -218,10 +247,21 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     const at = t.appointment?.to ?? new Date().toISOString();
     try {
       const jobsToday = await tickets.engineerJobsOn({ engineerId, at });
-      const { allowed, reason } = await certification.mayTakeJob({ engineerId, centreId: t.centreId!, productLine: t.productLine, at, jobsToday });
+      const { allowed, reason } = await certification.mayTakeJob({
+        engineerId,
+        centreId: t.centreId!,
+        productLine: t.productLine,
+        at,
+        jobsToday,
+      });
       if (allowed) return null;
       const message = `engineerId: ${engineerId} may not take this job: ${reason}`;
-      return { ok: false, type: 'BAD_USER_INPUT', message, details: [{ state: t.state, version: t.version, violations: [{ field: 'engineerId', message: reason }] }] };
+      return {
+        ok: false,
+        type: 'BAD_USER_INPUT',
+        message,
+        details: [{ state: t.state, version: t.version, violations: [{ field: 'engineerId', message: reason }] }],
+      };
     } catch (error) {
       const refused = activityRefusal(error);
       if (refused) return refused;
@@ -238,11 +278,19 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     for (const e of evidence) {
       try {
         await certification.recordLicenceEvent({
-          engineerId: e.engineerId, code: e.code, evidenceKey: e.evidenceKey, recordedBy: LIFECYCLE_ACTOR, note: `ticket ${ticketId}`,
+          engineerId: e.engineerId,
+          code: e.code,
+          evidenceKey: e.evidenceKey,
+          recordedBy: LIFECYCLE_ACTOR,
+          note: `ticket ${ticketId}`,
         });
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
-        log.error('licence evidence not recorded', { ticketId, evidenceKey: e.evidenceKey, error: activityRefusal(error)?.message });
+        log.error('licence evidence not recorded', {
+          ticketId,
+          evidenceKey: e.evidenceKey,
+          error: activityRefusal(error)?.message,
+        });
       }
     }
   }
@@ -281,13 +329,16 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
         if (!isCommandType(type)) {
           throw rejection('BAD_USER_INPUT', `command.type: unknown command ${String(type)}`);
         }
-        if (typeof command.actor !== 'string' || command.actor.trim() === '') throw rejection('BAD_USER_INPUT', 'command.actor: must name who asks');
+        if (typeof command.actor !== 'string' || command.actor.trim() === '')
+          throw rejection('BAD_USER_INPUT', 'command.actor: must name who asks');
         // Checked here because ASSIGN asks the certification service about this id before the rules see it.
         if (type === 'ASSIGN' && (typeof command.engineerId !== 'string' || command.engineerId.trim() === '')) {
           throw rejection('BAD_USER_INPUT', 'command.engineerId: must name the engineer');
         }
-        if (expectedVersion != null && !Number.isInteger(expectedVersion)) throw rejection('BAD_USER_INPUT', 'expectedVersion: must be an integer');
-        if (CLOCK_ONLY.has(type)) throw rejection('INVALID_TRANSITION', `${type} is decided by the ticket's clock, not requested`);
+        if (expectedVersion != null && !Number.isInteger(expectedVersion))
+          throw rejection('BAD_USER_INPUT', 'expectedVersion: must be an integer');
+        if (CLOCK_ONLY.has(type))
+          throw rejection('INVALID_TRANSITION', `${type} is decided by the ticket's clock, not requested`);
         // A retry of an applied command: the activity answers it with the first outcome.
         if (recentRequests.includes(requestId) || !summary) return;
         // A command in flight (ours or a caller's) may already have changed the ticket: its activity
@@ -297,17 +348,26 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
         const from = COMMAND_ALLOWED_FROM[type];
         if (!from.includes(summary.state)) {
           const final = FINAL.has(summary.state) ? ', which is final' : '';
-          throw rejection('INVALID_TRANSITION', `cannot ${type} a ticket that is ${summary.state}${final} (allowed when ${from.join(' or ')})`);
+          throw rejection(
+            'INVALID_TRANSITION',
+            `cannot ${type} a ticket that is ${summary.state}${final} (allowed when ${from.join(' or ')})`,
+          );
         }
         // Versions only grow, so an older one is stale for sure; a newer one is the activity's to judge.
         if (expectedVersion != null && expectedVersion < summary.version) {
-          throw rejection('CONFLICT', `the ticket is at version ${summary.version} (${summary.state}), not ${expectedVersion}; reload it`);
+          throw rejection(
+            'CONFLICT',
+            `the ticket is at version ${summary.version} (${summary.state}), not ${expectedVersion}; reload it`,
+          );
         }
       },
     },
   );
 
-  /** Time to hand over to a fresh run. Waits wake on it too, so refused updates alone can't grow one run's history unbounded. */
+  /**
+   * Time to hand over to a fresh run. Waits wake on it too, so refused updates alone can't grow one run's history
+   * unbounded.
+   */
   const historyFull = () => {
     const info = workflowInfo();
     return info.historyLength >= historyLimit || info.continueAsNewSuggested;
@@ -321,14 +381,22 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
    * changed the ticket meanwhile (the caller decides again on the new state).
    */
   async function system(command: TicketCommandInput, v: number): Promise<'applied' | 'stale' | 'refused'> {
-    const outcome = await exclusive(async () => (summary!.version === v ? apply(`${workflowId}:v${v}:${command.type}`, command, v) : null));
+    const outcome = await exclusive(async () =>
+      summary!.version === v ? apply(`${workflowId}:v${v}:${command.type}`, command, v) : null,
+    );
     if (outcome === null) return 'stale';
     if (!outcome.ok) {
       // The ticket moved on outside our view, or the rules see it differently (e.g. clock skew):
       // reload it, and if nothing changed wait a little before deciding again (no hot loop).
-      log.warn('lifecycle command refused', { ticketId, command: command.type, type: outcome.type, message: outcome.message });
+      log.warn('lifecycle command refused', {
+        ticketId,
+        command: command.type,
+        type: outcome.type,
+        message: outcome.message,
+      });
       adopt(await tickets.ticketSummary({ ticketId }));
-      if (summary!.version === v) await condition(() => summary!.version !== v, Math.min(BACKOFF_MS * 2 ** refusals++, BACKOFF_MAX_MS));
+      if (summary!.version === v)
+        await condition(() => summary!.version !== v, Math.min(BACKOFF_MS * 2 ** refusals++, BACKOFF_MAX_MS));
       return 'refused';
     }
     refusals = 0;
@@ -348,13 +416,18 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
       const ranked = await network.eligibleCentres({ ...where, openJobs });
       centreId = ranked.find((c) => !summary!.triedCentres.includes(c.centreId))?.centreId ?? null;
     }
-    await system(centreId ? { type: 'DISPATCH', centreId, actor: LIFECYCLE_ACTOR } : { type: 'ESCALATE', actor: LIFECYCLE_ACTOR }, v);
+    await system(
+      centreId ? { type: 'DISPATCH', centreId, actor: LIFECYCLE_ACTOR } : { type: 'ESCALATE', actor: LIFECYCLE_ACTOR },
+      v,
+    );
   }
 
   /** The appointment's promise fell due with nobody on site: whatever evidence the rules see then. */
   async function judgeAppointment(v: number, no: number, missedAt: string): Promise<void> {
     // Under the lock, so a check-in in flight is either fully in or not at all.
-    const evidence = await exclusive(async () => (summary!.version === v ? tickets.evidenceAt({ ticketId, at: missedAt }) : null));
+    const evidence = await exclusive(async () =>
+      summary!.version === v ? tickets.evidenceAt({ ticketId, at: missedAt }) : null,
+    );
     if (evidence === null) return;
     judgedAppointment = no;
     await record(evidence);
@@ -367,7 +440,8 @@ export async function ticketLifecycle(input: TicketLifecycleInput): Promise<Tick
     if (historyFull()) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof ticketLifecycle>({
-        ticketId, historyLimit: input.historyLimit,
+        ticketId,
+        historyLimit: input.historyLimit,
         carried: { summary: summary!, judgedAppointment, recentRequests },
       });
     }

@@ -32,4 +32,11 @@ export { annualLicenceReview } from './licence-review.ts';
 export { monthlyEvaluation, scheduledMonthlyEvaluation } from './evaluation.ts';
 export { monthlySettlement } from './settlement.ts';
 export { relayActivity } from './relay.ts';
-export { ticketLifecycle, ticketCommandUpdate, ticketSummaryQuery, TICKET_WORKFLOW_PREFIX, type TicketCommandRequest, type TicketLifecycleInput } from './ticket-lifecycle.ts';
+export {
+  ticketLifecycle,
+  ticketCommandUpdate,
+  ticketSummaryQuery,
+  TICKET_WORKFLOW_PREFIX,
+  type TicketCommandRequest,
+  type TicketLifecycleInput,
+} from './ticket-lifecycle.ts';

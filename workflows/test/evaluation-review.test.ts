@@ -39,7 +39,10 @@ const SECOND = 1000;
 type Stubs = ReturnType<typeof evaluationServices>;
 
 /** Runs `body` with the workflow worker and the four services' stand-ins, each test on task queues of its own. */
-async function withWorkers<T>(stubs: Stubs, body: (start: (id: string) => Promise<WorkflowHandle>) => Promise<T>): Promise<T> {
+async function withWorkers<T>(
+  stubs: Stubs,
+  body: (start: (id: string) => Promise<WorkflowHandle>) => Promise<T>,
+): Promise<T> {
   const workers = await Promise.all([
     Worker.create({ connection, taskQueue: 'workflows', workflowBundle: bundle }),
     Worker.create({ connection, taskQueue: 'standards', activities: stubs.standards }),
@@ -47,13 +50,22 @@ async function withWorkers<T>(stubs: Stubs, body: (start: (id: string) => Promis
     Worker.create({ connection, taskQueue: 'tickets', activities: stubs.tickets }),
     Worker.create({ connection, taskQueue: 'certification', activities: stubs.certification }),
   ]);
-  const start = (workflowId: string) => client.workflow.start('monthlyEvaluation', { taskQueue: 'workflows', workflowId, args: [{ month: '2026-10', requestedBy: 'operator-1' }] });
-  return workers.reduce<() => Promise<T>>((inner, w) => () => w.runUntil(inner()), () => body(start))();
+  const start = (workflowId: string) =>
+    client.workflow.start('monthlyEvaluation', {
+      taskQueue: 'workflows',
+      workflowId,
+      args: [{ month: '2026-10', requestedBy: 'operator-1' }],
+    });
+  return workers.reduce<() => Promise<T>>(
+    (inner, w) => () => w.runUntil(inner()),
+    () => body(start),
+  )();
 }
 
 /** A review window of `seconds`, as a fraction of the standard's days. */
 const windowOf = (seconds: number) => (seconds * SECOND) / DAY;
-const services = (reviewSeconds: number) => evaluationServices(async () => Date.now(), { reviewWindowDays: windowOf(reviewSeconds) });
+const services = (reviewSeconds: number) =>
+  evaluationServices(async () => Date.now(), { reviewWindowDays: windowOf(reviewSeconds) });
 
 async function phase(handle: WorkflowHandle, want: string) {
   for (let i = 0; i < 200; i++) {
@@ -64,7 +76,10 @@ async function phase(handle: WorkflowHandle, want: string) {
 }
 
 const updateError = async (p: Promise<unknown>) => {
-  const error = await p.then(() => null, (e: unknown) => e);
+  const error = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
   return (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
 };
@@ -76,7 +91,9 @@ describe('monthlyEvaluation under review', () => {
     const result = await withWorkers(stubs, async (start) => {
       const handle = await start(`evaluation-disputed-${Date.now()}`);
       await phase(handle, 'REVIEW');
-      expect((await updateError(handle.executeUpdate('confirm', { args: [{ confirmedBy: 'admin-1' }] }))).type).toBe('CONFLICT');
+      expect((await updateError(handle.executeUpdate('confirm', { args: [{ confirmedBy: 'admin-1' }] }))).type).toBe(
+        'CONFLICT',
+      );
       // Well past the one-second window: still under review, because the dispute is open.
       await new Promise((r) => setTimeout(r, 2.5 * SECOND));
       expect(stubs.names()).not.toContain('confirm');
@@ -86,7 +103,12 @@ describe('monthlyEvaluation under review', () => {
       await handle.signal('disputesChanged');
       return handle.result() as Promise<MonthlyEvaluationResult>;
     });
-    expect(result).toMatchObject({ state: 'CONFIRMED', confirmedBy: 'system:review-window', run: 1, eliminated: ['c3'] });
+    expect(result).toMatchObject({
+      state: 'CONFIRMED',
+      confirmedBy: 'system:review-window',
+      run: 1,
+      eliminated: ['c3'],
+    });
     expect(stubs.of('confirm')).toHaveLength(1);
   });
 
@@ -95,7 +117,9 @@ describe('monthlyEvaluation under review', () => {
     await withWorkers(stubs, async (start) => {
       const handle = await start(`evaluation-confirmed-${Date.now()}`);
       await phase(handle, 'REVIEW');
-      expect(await handle.executeUpdate('confirm', { args: [{ confirmedBy: 'admin-1' }] })).toMatchObject({ confirmedBy: 'admin-1' });
+      expect(await handle.executeUpdate('confirm', { args: [{ confirmedBy: 'admin-1' }] })).toMatchObject({
+        confirmedBy: 'admin-1',
+      });
       expect(await handle.result()).toMatchObject({ state: 'CONFIRMED', confirmedBy: 'admin-1', run: 1 });
     });
     expect(stubs.names().slice(-5)).toEqual(['confirm', 'apply', 'apply', 'recall', 'complete']);
@@ -110,10 +134,17 @@ describe('monthlyEvaluation under review', () => {
       return handle.result() as Promise<MonthlyEvaluationResult>;
     });
     expect(result).toMatchObject({ run: 2, confirmedBy: 'system:review-window' });
-    expect(stubs.of('begin').map((c) => c.arg)).toEqual([{ run: 1, requestedBy: 'operator-1' }, { run: 2, requestedBy: 'operator-2' }]);
-    expect(stubs.of('store').flatMap((c) => (c.arg as { run: number; ids: string[] }).ids.map((id) => `${(c.arg as { run: number }).run}:${id}`))).toEqual([
-      ...CENTRES.map((c) => `1:${c}`), ...CENTRES.map((c) => `2:${c}`),
+    expect(stubs.of('begin').map((c) => c.arg)).toEqual([
+      { run: 1, requestedBy: 'operator-1' },
+      { run: 2, requestedBy: 'operator-2' },
     ]);
+    expect(
+      stubs
+        .of('store')
+        .flatMap((c) =>
+          (c.arg as { run: number; ids: string[] }).ids.map((id) => `${(c.arg as { run: number }).run}:${id}`),
+        ),
+    ).toEqual([...CENTRES.map((c) => `1:${c}`), ...CENTRES.map((c) => `2:${c}`)]);
     // The window counts from the second run's results, not the first's.
     const [, second] = stubs.of('finish');
     expect(stubs.of('confirm')[0]!.at - second!.at).toBeGreaterThanOrEqual(5 * SECOND);

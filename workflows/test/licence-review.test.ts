@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { AnnualReviewResult, CertificationActivities, LicencePolicyInput, StandardsActivities } from '@starline/common';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type {
+  AnnualReviewResult,
+  CertificationActivities,
+  LicencePolicyInput,
+  StandardsActivities,
+} from '@starline/common';
 import { toolPaths } from '../../infra/src/tools.ts';
 import { workflowsPath } from '../src/worker.ts';
 import { annualLicenceReview } from '../src/workflows.ts';
@@ -10,13 +21,21 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } },
+  });
   bundle = await bundleWorkflowCode({ workflowsPath });
 });
 afterAll(async () => env?.teardown());
 
 const policy: LicencePolicyInput = {
-  standardVersionId: 'standard-7', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, productLines: ['AIR_CONDITIONER'],
+  standardVersionId: 'standard-7',
+  maxPoints: 12,
+  warningAtOrBelow: 6,
+  cycleMonths: 12,
+  warningDailyCapPercent: 50,
+  usualDailyJobs: 8,
+  productLines: ['AIR_CONDITIONER'],
   pointRules: [{ code: 'PROMISE_BROKEN', kind: 'VIOLATION', points: -3 }],
 };
 
@@ -29,7 +48,9 @@ function services(opts: { failOnceAt?: string } = {}) {
   };
   const calls: { after: string; cycleEnd: string; policyVersion: string | undefined }[] = [];
   let failed = false;
-  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = { licencePolicyAt: async () => ({ ...policy, validUntil: null }) };
+  const standards: Pick<StandardsActivities, 'licencePolicyAt'> = {
+    licencePolicyAt: async () => ({ ...policy, validUntil: null }),
+  };
   const certification: Pick<CertificationActivities, 'annualReview'> = {
     async annualReview(input) {
       const after = input.after ?? 'start';
@@ -51,18 +72,35 @@ async function run(stubs: ReturnType<typeof services>, workflowId: string, cycle
     Worker.create({ connection: env.nativeConnection, taskQueue: 'certification', activities: stubs.certification }),
   ]);
   const [w, s, c] = workers;
-  return c!.runUntil(s!.runUntil(w!.runUntil(
-    env.client.workflow.execute(annualLicenceReview, { taskQueue: 'workflows', workflowId, args: [cycleEnd ? { cycleEnd } : {}] }),
-  )));
+  return c!.runUntil(
+    s!.runUntil(
+      w!.runUntil(
+        env.client.workflow.execute(annualLicenceReview, {
+          taskQueue: 'workflows',
+          workflowId,
+          args: [cycleEnd ? { cycleEnd } : {}],
+        }),
+      ),
+    ),
+  );
 }
 
 describe('annualLicenceReview', () => {
   it('pages through every licence with the policy of the standard in force, and sums the batches', async () => {
     const stubs = services();
     const summary = await run(stubs, 'review-1', '2026-12-31T16:00:00.000Z');
-    expect(summary).toEqual({ cycleEnd: '2026-12-31T16:00:00.000Z', standardVersionId: 'standard-7', batches: 3, processed: 437, rolled: 415, flagged: 3 });
+    expect(summary).toEqual({
+      cycleEnd: '2026-12-31T16:00:00.000Z',
+      standardVersionId: 'standard-7',
+      batches: 3,
+      processed: 437,
+      rolled: 415,
+      flagged: 3,
+    });
     expect(stubs.calls.map((c) => c.after)).toEqual(['start', 'c1', 'c2']);
-    expect(new Set(stubs.calls.map((c) => `${c.cycleEnd}|${c.policyVersion}`))).toEqual(new Set(['2026-12-31T16:00:00.000Z|standard-7']));
+    expect(new Set(stubs.calls.map((c) => `${c.cycleEnd}|${c.policyVersion}`))).toEqual(
+      new Set(['2026-12-31T16:00:00.000Z|standard-7']),
+    );
   });
 
   it('resumes at the batch that failed, not from the start', async () => {
@@ -95,15 +133,29 @@ describe('annualLicenceReview', () => {
       return review(input);
     };
     // No workflow cache: the next task goes to the shared queue, not to the lost worker's sticky one.
-    const workflowWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue: 'workflows', workflowBundle: bundle, maxCachedWorkflows: 0 });
+    const workflowWorker = () =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: 'workflows',
+        workflowBundle: bundle,
+        maxCachedWorkflows: 0,
+      });
     const [s, c] = await Promise.all([
       Worker.create({ connection: env.nativeConnection, taskQueue: 'standards', activities: stubs.standards }),
-      Worker.create({ connection: env.nativeConnection, taskQueue: 'certification', activities: stubs.certification }),
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: 'certification',
+        activities: stubs.certification,
+      }),
     ]);
     const activityWorkers = Promise.all([s.run(), c.run()]);
     const first = await workflowWorker();
     const firstRun = first.run();
-    const handle = await env.client.workflow.start(annualLicenceReview, { taskQueue: 'workflows', workflowId: 'review-4', args: [{ cycleEnd: '2026-12-31T16:00:00.000Z' }] });
+    const handle = await env.client.workflow.start(annualLicenceReview, {
+      taskQueue: 'workflows',
+      workflowId: 'review-4',
+      args: [{ cycleEnd: '2026-12-31T16:00:00.000Z' }],
+    });
     await atC1;
     first.shutdown();
     await firstRun;

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { PublishedStandardRef, StandardsActivities } from '@starline/common';
@@ -29,7 +35,13 @@ function standardsStub() {
   const activities: Pick<StandardsActivities, 'publishScheduledVersion'> = {
     async publishScheduledVersion(input) {
       calls.push({ ...input, at: Date.now() });
-      const ref: PublishedStandardRef = { id: input.versionId, number: 2, status: 'PUBLISHED', effectiveFrom: null, publishedAt: new Date().toISOString() };
+      const ref: PublishedStandardRef = {
+        id: input.versionId,
+        number: 2,
+        status: 'PUBLISHED',
+        effectiveFrom: null,
+        publishedAt: new Date().toISOString(),
+      };
       return ref;
     },
   };
@@ -46,7 +58,11 @@ async function timersOf(handle: WorkflowHandle): Promise<number[]> {
 }
 
 async function withWorkers<T>(activities: object, run: () => Promise<T>): Promise<T> {
-  const workflows = await Worker.create({ connection: env.nativeConnection, taskQueue: 'workflows', workflowBundle: bundle });
+  const workflows = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'workflows',
+    workflowBundle: bundle,
+  });
   const standards = await Worker.create({ connection: env.nativeConnection, taskQueue: 'standards', activities });
   return standards.runUntil(workflows.runUntil(run));
 }
@@ -97,7 +113,9 @@ describe('publishStandardAtEffectiveDate', () => {
       const handle = await env.client.workflow.start(publishStandardAtEffectiveDate, {
         taskQueue: 'workflows',
         workflowId: 'standard-publication-v4',
-        args: [{ versionId: 'v4', effectiveFrom: new Date(start + 7 * 24 * 3600_000).toISOString(), requestedBy: 'admin-1' }],
+        args: [
+          { versionId: 'v4', effectiveFrom: new Date(start + 7 * 24 * 3600_000).toISOString(), requestedBy: 'admin-1' },
+        ],
       });
       await handle.cancel();
       return handle.result().catch((e: unknown) => e);

@@ -35,17 +35,37 @@ describe('the licence review schedule', () => {
     expect(schedules.filter((id) => id === LICENCE_REVIEW_SCHEDULE_ID)).toHaveLength(1);
     const description = await client.schedule.getHandle(LICENCE_REVIEW_SCHEDULE_ID).describe();
     expect(description.spec.timezone).toBe('Asia/Shanghai');
-    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 0, end: 0, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'annualLicenceReview', taskQueue: 'workflows' });
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 0, end: 0, step: 1 }],
+      minute: [{ start: 30, end: 30, step: 1 }],
+    });
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'annualLicenceReview',
+      taskQueue: 'workflows',
+    });
   });
 
   it('starts the review workflow when it fires', async () => {
     await ensureSchedules(client);
     const connection = await NativeConnection.connect({ address: temporal.address });
-    const policy: LicencePolicyInput = { standardVersionId: 's1', maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8, pointRules: [], productLines: [] };
+    const policy: LicencePolicyInput = {
+      standardVersionId: 's1',
+      maxPoints: 12,
+      warningAtOrBelow: 6,
+      cycleMonths: 12,
+      warningDailyCapPercent: 50,
+      usualDailyJobs: 8,
+      pointRules: [],
+      productLines: [],
+    };
     const reviewed: string[] = [];
     const workers = [
-      await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath }) }),
+      await Worker.create({
+        connection,
+        taskQueue: 'workflows',
+        workflowBundle: await bundleWorkflowCode({ workflowsPath }),
+      }),
       await Worker.create({ connection, taskQueue: 'standards', activities: { licencePolicyAt: async () => policy } }),
       await Worker.create({
         connection,
@@ -77,19 +97,39 @@ describe('the monthly evaluation schedule', () => {
     const description = await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).describe();
     expect(description.spec.timezone).toBe('Asia/Shanghai');
     expect(description.spec.calendars?.[0]).toMatchObject({
-      dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }],
+      dayOfMonth: [{ start: 1, end: 1, step: 1 }],
+      hour: [{ start: 2, end: 2, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
     });
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledMonthlyEvaluation', taskQueue: 'workflows' });
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'scheduledMonthlyEvaluation',
+      taskQueue: 'workflows',
+    });
 
     const connection = await NativeConnection.connect({ address: temporal.address });
     const begun: string[] = [];
     const workers = [
-      await Worker.create({ connection, taskQueue: 'workflows', workflowBundle: await bundleWorkflowCode({ workflowsPath }) }),
-      await Worker.create({ connection, taskQueue: 'standards', activities: { evaluationPolicyAt: async () => ({ standardVersionId: 's1', reviewWindowDays: 3 }) } }),
+      await Worker.create({
+        connection,
+        taskQueue: 'workflows',
+        workflowBundle: await bundleWorkflowCode({ workflowsPath }),
+      }),
+      await Worker.create({
+        connection,
+        taskQueue: 'standards',
+        activities: { evaluationPolicyAt: async () => ({ standardVersionId: 's1', reviewWindowDays: 3 }) },
+      }),
       // The month turns out confirmed already, so the evaluation ends at once without further stand-ins.
       await Worker.create({
-        connection, taskQueue: 'network',
-        activities: { beginEvaluationRun: async ({ month }: { month: string }) => (begun.push(month), { state: 'CONFIRMED', total: 0 }) },
+        connection,
+        taskQueue: 'network',
+        activities: {
+          beginEvaluationRun: async ({ month }: { month: string }) => (
+            begun.push(month),
+            { state: 'CONFIRMED', total: 0 }
+          ),
+        },
       }),
     ];
     const running = workers.map((w) => w.run());
@@ -98,7 +138,10 @@ describe('the monthly evaluation schedule', () => {
       await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).trigger();
       for (let i = 0; i < 100 && begun.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(begun).toEqual([month]);
-      expect(await client.workflow.getHandle(`evaluation-${month}`).result()).toMatchObject({ month, state: 'CONFIRMED' });
+      expect(await client.workflow.getHandle(`evaluation-${month}`).result()).toMatchObject({
+        month,
+        state: 'CONFIRMED',
+      });
       // Fired again for the same month: the month's evaluation is not started a second time.
       await client.schedule.getHandle(MONTHLY_EVALUATION_SCHEDULE_ID).trigger();
       await new Promise((r) => setTimeout(r, 1500));

@@ -1,6 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type {
-  CentrePayee, EvaluationAward, EvaluationState, NetworkActivities, SettlementActivities, SettlementJob, SettlementPolicyInput, StandardsActivities, TicketsActivities,
+  CentrePayee,
+  EvaluationAward,
+  EvaluationState,
+  NetworkActivities,
+  SettlementActivities,
+  SettlementJob,
+  SettlementPolicyInput,
+  StandardsActivities,
+  TicketsActivities,
 } from '@starline/common';
 
 export const DAY = 86_400_000;
@@ -14,8 +22,28 @@ export const centreIds = (n: number) => Array.from({ length: n }, (_, i) => `c${
 const jobsOf = (centreId: string, index: number): SettlementJob[] =>
   index % 25 === 0
     ? [
-        { ticketId: `${centreId}-t1`, number: `N-${centreId}-1`, completedMonth: MONTH, productLine: 'AC', serviceType: 'INSTALL', areaClass: 'CITY', status: 'PAYABLE', feeFen: 5000, reasons: [] },
-        { ticketId: `${centreId}-t2`, number: `N-${centreId}-2`, completedMonth: MONTH, productLine: 'AC', serviceType: 'REPAIR', areaClass: 'CITY', status: 'NOT_PAYABLE', feeFen: null, reasons: ['CANCELLED'] },
+        {
+          ticketId: `${centreId}-t1`,
+          number: `N-${centreId}-1`,
+          completedMonth: MONTH,
+          productLine: 'AC',
+          serviceType: 'INSTALL',
+          areaClass: 'CITY',
+          status: 'PAYABLE',
+          feeFen: 5000,
+          reasons: [],
+        },
+        {
+          ticketId: `${centreId}-t2`,
+          number: `N-${centreId}-2`,
+          completedMonth: MONTH,
+          productLine: 'AC',
+          serviceType: 'REPAIR',
+          areaClass: 'CITY',
+          status: 'NOT_PAYABLE',
+          feeFen: null,
+          reasons: ['CANCELLED'],
+        },
       ]
     : [];
 
@@ -39,7 +67,10 @@ export function gate() {
  * centre id, each centre's unsettled jobs, payees. Every call is recorded with `clock()` (the test
  * server's clock where time is skipped). It tests the orchestration, not the rules.
  */
-export function settlementServices(clock: () => Promise<number>, opts: { centres?: number; evaluation?: EvaluationState | null; dueInMs?: number } = {}) {
+export function settlementServices(
+  clock: () => Promise<number>,
+  opts: { centres?: number; evaluation?: EvaluationState | null; dueInMs?: number } = {},
+) {
   const ids = centreIds(opts.centres ?? 3);
   const calls: { name: string; arg?: unknown; at: number }[] = [];
   const note = async (name: string, arg?: unknown) => void calls.push({ name, arg, at: await clock() });
@@ -47,7 +78,13 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
     evaluation: (opts.evaluation === undefined ? 'CONFIRMED' : opts.evaluation) as EvaluationState | null,
     /** The evaluation turns CONFIRMED once the clock reaches this. */
     confirmAt: null as number | null,
-    run: null as null | { startedBy: string; state: string; dueAt: string | null; overdue: boolean; approvedBy: string | null },
+    run: null as null | {
+      startedBy: string;
+      state: string;
+      dueAt: string | null;
+      overdue: boolean;
+      approvedBy: string | null;
+    },
     statements: new Map<string, FakeStatement>(),
     /** How many times each centre's statement was built (a retried batch builds again, idempotently). */
     builds: new Map<string, number>(),
@@ -68,11 +105,17 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
   const standards: Pick<StandardsActivities, 'settlementPolicyOf'> = {
     settlementPolicyOf: async ({ versionId }) => {
       await note('settlementPolicyOf', versionId);
-      return { standardVersionId: versionId, coefficients: { A: 110, B: 100, C: 90, ungraded: 100 }, maxAdjustmentFen: 1_000_000, approvalDueDay: 10 } satisfies SettlementPolicyInput;
+      return {
+        standardVersionId: versionId,
+        coefficients: { A: 110, B: 100, C: 90, ungraded: 100 },
+        maxAdjustmentFen: 1_000_000,
+        approvalDueDay: 10,
+      } satisfies SettlementPolicyInput;
     },
   };
 
-  const evaluationState = async () => (state.confirmAt !== null && (await clock()) >= state.confirmAt ? 'CONFIRMED' : state.evaluation);
+  const evaluationState = async () =>
+    state.confirmAt !== null && (await clock()) >= state.confirmAt ? 'CONFIRMED' : state.evaluation;
   const network: Pick<NetworkActivities, 'evaluationOf' | 'evaluationAwards' | 'payeesOf'> = {
     evaluationOf: async ({ month }) => {
       await note('evaluationOf', month);
@@ -81,15 +124,27 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
     },
     evaluationAwards: async ({ month, after, limit }) => {
       await note('evaluationAwards', { after, limit });
-      if ((await evaluationState()) !== 'CONFIRMED') throw ApplicationFailure.nonRetryable(`${month} is not confirmed`, 'NOT_FOUND');
+      if ((await evaluationState()) !== 'CONFIRMED')
+        throw ApplicationFailure.nonRetryable(`${month} is not confirmed`, 'NOT_FOUND');
       const from = after === null ? 0 : ids.indexOf(after) + 1;
       const page = ids.slice(from, from + limit);
-      const awards: EvaluationAward[] = page.map((centreId) => ({ centreId, month, grade: 'B', rank: null, awardFen: 100, penaltyFen: 0 }));
+      const awards: EvaluationAward[] = page.map((centreId) => ({
+        centreId,
+        month,
+        grade: 'B',
+        rank: null,
+        awardFen: 100,
+        penaltyFen: 0,
+      }));
       return { awards, nextCursor: from + limit < ids.length ? page[page.length - 1]! : null };
     },
     payeesOf: async ({ centreIds: asked }) => {
       await note('payeesOf', asked.length);
-      return asked.map((centreId): CentrePayee => ({ centreId, code: centreId.toUpperCase(), payee: { accountName: `Centre ${centreId}`, bank: 'ICBC', accountNumber: '6222000000000000' } }));
+      return asked.map((centreId): CentrePayee => ({
+        centreId,
+        code: centreId.toUpperCase(),
+        payee: { accountName: `Centre ${centreId}`, bank: 'ICBC', accountNumber: '6222000000000000' },
+      }));
     },
   };
 
@@ -114,7 +169,9 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
   const statementOf = (centreId: string, jobs: SettlementJob[], version: number): FakeStatement => {
     const id = `${MONTH}:${centreId}`;
     // A job already claimed by another statement is never put on this one (claims are by ticket id).
-    const mine = jobs.filter((j) => j.status !== 'HELD' && j.status !== 'PENDING' && (state.claims.get(j.ticketId) ?? id) === id);
+    const mine = jobs.filter(
+      (j) => j.status !== 'HELD' && j.status !== 'PENDING' && (state.claims.get(j.ticketId) ?? id) === id,
+    );
     for (const j of mine) state.claims.set(j.ticketId, id);
     return { id, centreId, ticketIds: mine.map((j) => j.ticketId), version };
   };
@@ -128,12 +185,19 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
     beginBuild: async ({ month, policy, total }) => {
       await note('beginBuild', { month, standardVersionId: policy.standardVersionId, total });
       const r = requireRun();
-      if (r.state === 'WAITING_FOR_EVALUATION') Object.assign(r, { state: 'BUILDING', dueAt: new Date((await clock()) + (opts.dueInMs ?? 3 * DAY)).toISOString() });
+      if (r.state === 'WAITING_FOR_EVALUATION')
+        Object.assign(r, {
+          state: 'BUILDING',
+          dueAt: new Date((await clock()) + (opts.dueInMs ?? 3 * DAY)).toISOString(),
+        });
       return { state: r.state };
     },
     buildStatements: async ({ centres }) => {
       if (state.buildGate) await state.buildGate;
-      await note('buildStatements', centres.map((c) => c.award.centreId));
+      await note(
+        'buildStatements',
+        centres.map((c) => c.award.centreId),
+      );
       if (requireRun().state !== 'BUILDING') return { built: 0 };
       for (const { award, jobs } of centres) {
         state.builds.set(award.centreId, (state.builds.get(award.centreId) ?? 0) + 1);
@@ -157,7 +221,8 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
       const centreId = statementId.split(':')[1]!;
       const s = state.statements.get(centreId);
       if (!s) throw ApplicationFailure.nonRetryable(`no statement ${statementId}`, 'NOT_FOUND');
-      if (requireRun().state !== 'IN_REVIEW') throw ApplicationFailure.nonRetryable(`statement ${statementId} is not under review`, 'INVALID_TRANSITION');
+      if (requireRun().state !== 'IN_REVIEW')
+        throw ApplicationFailure.nonRetryable(`statement ${statementId} is not under review`, 'INVALID_TRANSITION');
       for (const t of s.ticketIds) state.claims.delete(t);
       const rebuilt = statementOf(centreId, jobs, s.version + 1);
       state.statements.set(centreId, rebuilt);
@@ -171,7 +236,8 @@ export function settlementServices(clock: () => Promise<number>, opts: { centres
       await note('approveSettlement', { sub: approvedBy.sub, payees: payees.length });
       const r = requireRun();
       if (r.state === 'APPROVED' && r.approvedBy === approvedBy.sub) return { approvedAt: 'again', sha256: 'f00d' };
-      if (r.state !== 'IN_REVIEW') throw ApplicationFailure.nonRetryable(`the settlement is ${r.state}`, 'INVALID_TRANSITION');
+      if (r.state !== 'IN_REVIEW')
+        throw ApplicationFailure.nonRetryable(`the settlement is ${r.state}`, 'INVALID_TRANSITION');
       if (state.refuseApprovals > 0) {
         state.refuseApprovals--;
         throw ApplicationFailure.nonRetryable(`${approvedBy.sub} adjusted a statement of this settlement`, 'FORBIDDEN');

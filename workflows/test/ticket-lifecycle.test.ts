@@ -2,10 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type {
-  CertificationActivities, EligibleCentre, NetworkActivities, TicketCommandInput, TicketEvidence,
-  TicketPolicyInput, TicketState, TicketSummary, TicketsActivities,
+  CertificationActivities,
+  EligibleCentre,
+  NetworkActivities,
+  TicketCommandInput,
+  TicketEvidence,
+  TicketPolicyInput,
+  TicketState,
+  TicketSummary,
+  TicketsActivities,
 } from '@starline/common';
 import { ALLOWED_FROM } from '../../services/tickets/src/rules/lifecycle.ts';
 import { toolPaths } from '../../infra/src/tools.ts';
@@ -17,8 +30,15 @@ const MIN = 60_000;
 const policy: TicketPolicyInput = {
   standardVersionId: 'standard-3',
   slaClocks: {
-    acceptMinutes: 30, maxDispatchAttempts: 3, firstContactMinutes: 30, missedAppointmentMinutes: 60, completionReportMinutes: 120,
-    callbackHours: 24, callbackMaxAttempts: 5, repeatRepairDays: 90, complaintResponseHours: { level1: 2, level2: 8, level3: 24 },
+    acceptMinutes: 30,
+    maxDispatchAttempts: 3,
+    firstContactMinutes: 30,
+    missedAppointmentMinutes: 60,
+    completionReportMinutes: 120,
+    callbackHours: 24,
+    callbackMaxAttempts: 5,
+    repeatRepairDays: 90,
+    complaintResponseHours: { level1: 2, level2: 8, level3: 24 },
   },
   procedureSteps: ['DIAGNOSE', 'REPAIR', 'TEST_RUN'],
   requiredSteps: ['DIAGNOSE', 'TEST_RUN'],
@@ -33,7 +53,12 @@ const clocks = policy.slaClocks;
 // workflow's clocks (offers, rounds, appointments, check-in), and a record of every call.
 // ---------------------------------------------------------------------------------------------
 
-interface Offer { centreId: string; offeredAt: number; round: number; outcome: 'PENDING' | 'ACCEPTED' | 'REFUSED' | 'TIMED_OUT' | 'WITHDRAWN' }
+interface Offer {
+  centreId: string;
+  offeredAt: number;
+  round: number;
+  outcome: 'PENDING' | 'ACCEPTED' | 'REFUSED' | 'TIMED_OUT' | 'WITHDRAWN';
+}
 interface Model {
   id: string;
   version: number;
@@ -49,7 +74,10 @@ interface Model {
   completedAt: number | null;
   callbackAttempts: number;
 }
-interface Outcome { ticket: TicketSummary; evidence: TicketEvidence[] }
+interface Outcome {
+  ticket: TicketSummary;
+  evidence: TicketEvidence[];
+}
 
 let env: TestWorkflowEnvironment;
 const now = () => env.currentTimeMs();
@@ -71,7 +99,14 @@ const world = {
   /** Ticket ids whose summary was asked of the tickets service. */
   summaryAsks: [] as string[],
   mayTakeJob: [] as { engineerId: string; productLine: string; at: string; jobsToday: number }[],
-  licence: [] as { engineerId: string; code: string; evidenceKey: string; recordedBy: string; note?: string | null; at: number }[],
+  licence: [] as {
+    engineerId: string;
+    code: string;
+    evidenceKey: string;
+    recordedBy: string;
+    note?: string | null;
+    at: number;
+  }[],
   /** `<ticketId>:<command type>` → what the command's activity awaits after writing the ticket, before it answers. */
   gates: new Map<string, Promise<void>>(),
 };
@@ -88,11 +123,19 @@ function summaryOf(t: Model): TicketSummary {
   const offer = pending(t);
   const a = current(t);
   return {
-    id: t.id, version: t.version, state: t.state, standardVersionId: policy.standardVersionId, productLine: 'AIR_CONDITIONER',
-    regionCode: t.regionCode, receivedAt: iso(t.receivedAt), centreId: t.centreId, engineerId: t.engineerId,
+    id: t.id,
+    version: t.version,
+    state: t.state,
+    standardVersionId: policy.standardVersionId,
+    productLine: 'AIR_CONDITIONER',
+    regionCode: t.regionCode,
+    receivedAt: iso(t.receivedAt),
+    centreId: t.centreId,
+    engineerId: t.engineerId,
     acceptBy: offer ? iso(offer.offeredAt + clocks.acceptMinutes * MIN) : null,
     failedAttempts: failed(t),
-    mustEscalate: (t.state === 'RECEIVED' || t.state === 'OFFERED') && !offer && failed(t) >= clocks.maxDispatchAttempts,
+    mustEscalate:
+      (t.state === 'RECEIVED' || t.state === 'OFFERED') && !offer && failed(t) >= clocks.maxDispatchAttempts,
     triedCentres: [...new Set(round(t).map((o) => o.centreId))],
     appointment: a ? { no: a.no, to: iso(a.to), missedAt: iso(a.to + clocks.missedAppointmentMinutes * MIN) } : null,
     checkedInAt: t.checkedInAt === null ? null : iso(t.checkedInAt),
@@ -103,18 +146,29 @@ function summaryOf(t: Model): TicketSummary {
 }
 
 const evidence = (t: Model, code: TicketEvidence['code'], no?: number): TicketEvidence[] =>
-  t.engineerId ? [{ code, engineerId: t.engineerId, ticketId: t.id, evidenceKey: `ticket:${t.id}:${code}${no === undefined ? '' : `:${no}`}` }] : [];
+  t.engineerId
+    ? [
+        {
+          code,
+          engineerId: t.engineerId,
+          ticketId: t.id,
+          evidenceKey: `ticket:${t.id}:${code}${no === undefined ? '' : `:${no}`}`,
+        },
+      ]
+    : [];
 
 /** The rules, reduced to what these tests exercise. Throws a refusal like the real service. */
 function decide(t: Model, c: TicketCommandInput, at: number): TicketEvidence[] {
-  if (!ALLOWED_FROM[c.type].includes(t.state)) throw refuse('INVALID_TRANSITION', `cannot ${c.type} a ticket that is ${t.state}`);
+  if (!ALLOWED_FROM[c.type].includes(t.state))
+    throw refuse('INVALID_TRANSITION', `cannot ${c.type} a ticket that is ${t.state}`);
   const offer = pending(t);
   const due = offer ? offer.offeredAt + clocks.acceptMinutes * MIN : 0;
   switch (c.type) {
     case 'DISPATCH':
       if (offer) throw refuse('INVALID_TRANSITION', `offered to ${offer.centreId}`);
       if (failed(t) >= clocks.maxDispatchAttempts) throw refuse('INVALID_TRANSITION', 'must be escalated');
-      if (round(t).some((o) => o.centreId === c.centreId)) throw refuse('BAD_USER_INPUT', `centreId: ${c.centreId} was already offered`);
+      if (round(t).some((o) => o.centreId === c.centreId))
+        throw refuse('BAD_USER_INPUT', `centreId: ${c.centreId} was already offered`);
       t.offers.push({ centreId: c.centreId, offeredAt: at, round: t.escalations, outcome: 'PENDING' });
       Object.assign(t, { state: 'OFFERED', centreId: c.centreId });
       return [];
@@ -127,7 +181,8 @@ function decide(t: Model, c: TicketCommandInput, at: number): TicketEvidence[] {
     case 'ACCEPT_TIMEOUT':
       if (!offer) throw refuse('INVALID_TRANSITION', 'no open offer');
       if (c.type === 'REFUSE' && !c.reason.trim()) throw refuse('BAD_USER_INPUT', 'reason: must not be blank');
-      if (c.type === 'ACCEPT_TIMEOUT' && at <= due) throw refuse('INVALID_TRANSITION', `the offer is open until ${iso(due)}`);
+      if (c.type === 'ACCEPT_TIMEOUT' && at <= due)
+        throw refuse('INVALID_TRANSITION', `the offer is open until ${iso(due)}`);
       offer.outcome = c.type === 'REFUSE' ? 'REFUSED' : 'TIMED_OUT';
       t.centreId = null;
       return [];
@@ -155,7 +210,9 @@ function decide(t: Model, c: TicketCommandInput, at: number): TicketEvidence[] {
     }
     case 'COMPLETE':
       Object.assign(t, { state: 'COMPLETED', completedAt: at });
-      return policy.requiredSteps.every((s) => c.report.checklist.includes(s)) ? [] : evidence(t, 'NON_STANDARD_SERVICE');
+      return policy.requiredSteps.every((s) => c.report.checklist.includes(s))
+        ? []
+        : evidence(t, 'NON_STANDARD_SERVICE');
     case 'CALLBACK_ATTEMPT':
       t.callbackAttempts++;
       if (c.answer !== 'NO_ANSWER') t.state = 'CALLED_BACK';
@@ -183,57 +240,72 @@ function ticketOf(ticketId: string): Model {
   return t;
 }
 
-const ticketsStub: Omit<TicketsActivities, 'centreMonthFacts' | 'recallCentreJobs' | 'unsettledJobs' | 'jobsSettled'> = {
-  async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
-    const at = await now();
-    const first = world.outcomes.get(commandId);
-    world.commands.push({ ticketId, commandId, type: command.type, at, replay: first !== undefined });
-    if (first) return first;
-    const t = ticketOf(ticketId);
-    if (expectedVersion != null && expectedVersion !== t.version) throw refuse('CONFLICT', `the ticket is at version ${t.version}`);
-    const draft: Model = structuredClone(t);
-    let found: TicketEvidence[];
-    try {
-      found = decide(draft, command, at);
-    } catch (error) {
-      // Like the service, a refusal carries the ticket's state and version as its details.
-      const { type, message } = error as ApplicationFailure;
-      throw ApplicationFailure.create({ type: type ?? undefined, message, nonRetryable: true, details: [{ ticketId, state: t.state, version: t.version }] });
-    }
-    draft.version++;
-    world.tickets.set(ticketId, draft);
-    const outcome = { ticket: summaryOf(draft), evidence: found };
-    world.outcomes.set(commandId, outcome);
-    await world.gates.get(`${ticketId}:${command.type}`);
-    return outcome;
-  },
-  async ticketSummary({ ticketId }) {
-    world.summaryAsks.push(ticketId);
-    return summaryOf(ticketOf(ticketId));
-  },
-  async evidenceAt({ ticketId, at }) {
-    world.evidenceAt.push({ ticketId, at, calledAt: await now() });
-    const t = ticketOf(ticketId);
-    const a = current(t);
-    if (!a || t.checkedInAt !== null || Date.parse(at) < a.to + clocks.missedAppointmentMinutes * MIN) return [];
-    return evidence(t, 'PROMISE_BROKEN', a.no);
-  },
-  async openJobsByCentre({ centreIds }) {
-    return Object.fromEntries(centreIds.map((id) => [id, world.openJobs.get(id) ?? 0]));
-  },
-  async engineerJobsOn({ engineerId }) {
-    return world.jobsOn.get(engineerId) ?? 0;
-  },
-};
+const ticketsStub: Omit<TicketsActivities, 'centreMonthFacts' | 'recallCentreJobs' | 'unsettledJobs' | 'jobsSettled'> =
+  {
+    async applyTicketCommand({ ticketId, commandId, command, expectedVersion }) {
+      const at = await now();
+      const first = world.outcomes.get(commandId);
+      world.commands.push({ ticketId, commandId, type: command.type, at, replay: first !== undefined });
+      if (first) return first;
+      const t = ticketOf(ticketId);
+      if (expectedVersion != null && expectedVersion !== t.version)
+        throw refuse('CONFLICT', `the ticket is at version ${t.version}`);
+      const draft: Model = structuredClone(t);
+      let found: TicketEvidence[];
+      try {
+        found = decide(draft, command, at);
+      } catch (error) {
+        // Like the service, a refusal carries the ticket's state and version as its details.
+        const { type, message } = error as ApplicationFailure;
+        throw ApplicationFailure.create({
+          type: type ?? undefined,
+          message,
+          nonRetryable: true,
+          details: [{ ticketId, state: t.state, version: t.version }],
+        });
+      }
+      draft.version++;
+      world.tickets.set(ticketId, draft);
+      const outcome = { ticket: summaryOf(draft), evidence: found };
+      world.outcomes.set(commandId, outcome);
+      await world.gates.get(`${ticketId}:${command.type}`);
+      return outcome;
+    },
+    async ticketSummary({ ticketId }) {
+      world.summaryAsks.push(ticketId);
+      return summaryOf(ticketOf(ticketId));
+    },
+    async evidenceAt({ ticketId, at }) {
+      world.evidenceAt.push({ ticketId, at, calledAt: await now() });
+      const t = ticketOf(ticketId);
+      const a = current(t);
+      if (!a || t.checkedInAt !== null || Date.parse(at) < a.to + clocks.missedAppointmentMinutes * MIN) return [];
+      return evidence(t, 'PROMISE_BROKEN', a.no);
+    },
+    async openJobsByCentre({ centreIds }) {
+      return Object.fromEntries(centreIds.map((id) => [id, world.openJobs.get(id) ?? 0]));
+    },
+    async engineerJobsOn({ engineerId }) {
+      return world.jobsOn.get(engineerId) ?? 0;
+    },
+  };
 
 const gradeRank = (g: EligibleCentre['grade']) => (g === null ? 4 : 'ABC'.indexOf(g));
 const networkStub: Pick<NetworkActivities, 'eligibleCentres'> = {
   async eligibleCentres({ regionCode, openJobs }) {
     world.eligible.push({ regionCode, openJobs });
     return (world.centres.get(regionCode) ?? [])
-      .map((c) => ({ ...c, code: c.centreId, openJobs: openJobs?.[c.centreId] ?? 0, remaining: c.dailyCapacity - (openJobs?.[c.centreId] ?? 0) }))
+      .map((c) => ({
+        ...c,
+        code: c.centreId,
+        openJobs: openJobs?.[c.centreId] ?? 0,
+        remaining: c.dailyCapacity - (openJobs?.[c.centreId] ?? 0),
+      }))
       .filter((c) => c.remaining > 0)
-      .sort((a, b) => gradeRank(a.grade) - gradeRank(b.grade) || a.openJobs / a.dailyCapacity - b.openJobs / b.dailyCapacity);
+      .sort(
+        (a, b) =>
+          gradeRank(a.grade) - gradeRank(b.grade) || a.openJobs / a.dailyCapacity - b.openJobs / b.dailyCapacity,
+      );
   },
 };
 
@@ -257,7 +329,9 @@ let workers: Worker[] = [];
 let running: Promise<void>[] = [];
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } },
+  });
   bundle = await bundleWorkflowCode({ workflowsPath });
   const workflowBundle = bundle;
   const connection = env.nativeConnection;
@@ -286,22 +360,44 @@ async function newTicket(
 ) {
   const ticketId = opts.ticketId ?? `T-${randomUUID().slice(0, 8)}`;
   const regionCode = String(region++);
-  world.centres.set(regionCode, centres.map((c) => ({ dailyCapacity: 10, ...c })));
+  world.centres.set(
+    regionCode,
+    centres.map((c) => ({ dailyCapacity: 10, ...c })),
+  );
   const receivedAt = await now();
   world.tickets.set(ticketId, {
-    id: ticketId, version: 1, state: 'RECEIVED', regionCode, receivedAt, centreId: null, engineerId: null, offers: [], escalations: 0,
-    appointments: [], checkedInAt: null, completedAt: null, callbackAttempts: 0,
+    id: ticketId,
+    version: 1,
+    state: 'RECEIVED',
+    regionCode,
+    receivedAt,
+    centreId: null,
+    engineerId: null,
+    offers: [],
+    escalations: 0,
+    appointments: [],
+    checkedInAt: null,
+    completedAt: null,
+    callbackAttempts: 0,
   });
-  const carried = opts.fromIntake ? { summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] } : undefined;
+  const carried = opts.fromIntake
+    ? { summary: summaryOf(ticketOf(ticketId)), judgedAppointment: 0, recentRequests: [] }
+    : undefined;
   const handle = await env.client.workflow.start(ticketLifecycle, {
-    taskQueue: 'workflows', workflowId: `ticket-${ticketId}`, args: [{ ticketId, historyLimit: opts.historyLimit, carried }],
+    taskQueue: 'workflows',
+    workflowId: `ticket-${ticketId}`,
+    args: [{ ticketId, historyLimit: opts.historyLimit, carried }],
   });
   return { ticketId, handle, receivedAt: iso(receivedAt) };
 }
 
 type Handle = WorkflowHandle<typeof ticketLifecycle>;
-const send = (handle: Handle, command: TicketCommandInput, requestId: string = randomUUID(), expectedVersion?: number) =>
-  handle.executeUpdate(ticketCommandUpdate, { args: [{ command, requestId, expectedVersion }] });
+const send = (
+  handle: Handle,
+  command: TicketCommandInput,
+  requestId: string = randomUUID(),
+  expectedVersion?: number,
+) => handle.executeUpdate(ticketCommandUpdate, { args: [{ command, requestId, expectedVersion }] });
 
 /** Polls (in real time) until the check holds; the workflow and its stubs run asynchronously. */
 async function eventually<T>(read: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -315,12 +411,18 @@ async function eventually<T>(read: () => T | Promise<T>, check: (value: T) => bo
 }
 const summary = (handle: Handle) => handle.query(ticketSummaryQuery);
 const offeredTo = (handle: Handle, centreId: string): Promise<TicketSummary> =>
-  eventually(() => summary(handle).catch(() => null), (s) => s?.state === 'OFFERED' && s.centreId === centreId && s.acceptBy !== null).then((s) => s!);
+  eventually(
+    () => summary(handle).catch(() => null),
+    (s) => s?.state === 'OFFERED' && s.centreId === centreId && s.acceptBy !== null,
+  ).then((s) => s!);
 const commandsOf = (ticketId: string) => world.commands.filter((c) => c.ticketId === ticketId);
 const licenceOf = (ticketId: string) => world.licence.filter((e) => e.evidenceKey.startsWith(`ticket:${ticketId}:`));
 
 async function updateFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (error as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -331,16 +433,30 @@ const workflowOf = (ticketId: string, runId?: string) => env.client.workflow.get
 
 /** Waits until the ticket's current run has no workflow or activity task outstanding. */
 async function quiet(ticketId: string): Promise<void> {
-  await eventually(async () => {
-    const events = (await workflowOf(ticketId).fetchHistory()).events ?? [];
-    let open = 0;
-    for (const e of events) {
-      if (e.workflowTaskScheduledEventAttributes || e.activityTaskScheduledEventAttributes) open++;
-      if (e.workflowTaskCompletedEventAttributes || e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes) open--;
-      if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes || e.activityTaskCanceledEventAttributes) open--;
-    }
-    return open;
-  }, (open) => open === 0);
+  await eventually(
+    async () => {
+      const events = (await workflowOf(ticketId).fetchHistory()).events ?? [];
+      let open = 0;
+      for (const e of events) {
+        if (e.workflowTaskScheduledEventAttributes || e.activityTaskScheduledEventAttributes) open++;
+        if (
+          e.workflowTaskCompletedEventAttributes ||
+          e.workflowTaskFailedEventAttributes ||
+          e.workflowTaskTimedOutEventAttributes
+        )
+          open--;
+        if (
+          e.activityTaskCompletedEventAttributes ||
+          e.activityTaskFailedEventAttributes ||
+          e.activityTaskTimedOutEventAttributes ||
+          e.activityTaskCanceledEventAttributes
+        )
+          open--;
+      }
+      return open;
+    },
+    (open) => open === 0,
+  );
 }
 
 /** The run ids of the ticket's lifecycle, newest first, following continueAsNew back to the first. */
@@ -361,7 +477,11 @@ async function assigned(endsInMin: number) {
   await offeredTo(t.handle, 'C1');
   await send(t.handle, { type: 'ACCEPT', actor });
   const at = await now();
-  await send(t.handle, { type: 'BOOK', window: { from: iso(at + (endsInMin - 120) * MIN), to: iso(at + endsInMin * MIN) }, actor });
+  await send(t.handle, {
+    type: 'BOOK',
+    window: { from: iso(at + (endsInMin - 120) * MIN), to: iso(at + endsInMin * MIN) },
+    actor,
+  });
   const s = await send(t.handle, { type: 'ASSIGN', engineerId: 'E1', actor });
   return { ...t, appointment: s.appointment! };
 }
@@ -373,14 +493,34 @@ describe('the lifecycle table', () => {
 
   it('decides the next step from the summary alone', () => {
     const base = summaryOf({
-      id: 'T', version: 1, state: 'RECEIVED', regionCode: '1', receivedAt: 0, centreId: null, engineerId: null, offers: [], escalations: 0,
-      appointments: [], checkedInAt: null, completedAt: null, callbackAttempts: 0,
+      id: 'T',
+      version: 1,
+      state: 'RECEIVED',
+      regionCode: '1',
+      receivedAt: 0,
+      centreId: null,
+      engineerId: null,
+      offers: [],
+      escalations: 0,
+      appointments: [],
+      checkedInAt: null,
+      completedAt: null,
+      callbackAttempts: 0,
     });
     expect(nextStep(base, 0)).toEqual({ kind: 'dispatch' });
     expect(nextStep({ ...base, state: 'OFFERED', mustEscalate: true }, 0)).toEqual({ kind: 'escalate' });
-    expect(nextStep({ ...base, state: 'OFFERED', acceptBy: 'X' }, 0)).toEqual({ kind: 'wait', until: 'X', clock: 'ACCEPT' });
+    expect(nextStep({ ...base, state: 'OFFERED', acceptBy: 'X' }, 0)).toEqual({
+      kind: 'wait',
+      until: 'X',
+      clock: 'ACCEPT',
+    });
     const appointment = { no: 2, to: 'A', missedAt: 'M' };
-    expect(nextStep({ ...base, state: 'ASSIGNED', appointment }, 1)).toEqual({ kind: 'wait', until: 'M', clock: 'APPOINTMENT', appointmentNo: 2 });
+    expect(nextStep({ ...base, state: 'ASSIGNED', appointment }, 1)).toEqual({
+      kind: 'wait',
+      until: 'M',
+      clock: 'APPOINTMENT',
+      appointmentNo: 2,
+    });
     expect(nextStep({ ...base, state: 'ASSIGNED', appointment }, 2)).toEqual({ kind: 'wait', until: null });
     expect(nextStep({ ...base, state: 'ESCALATED' }, 0)).toEqual({ kind: 'wait', until: null });
     expect(nextStep({ ...base, state: 'CANCELLED' }, 0)).toEqual({ kind: 'done' });
@@ -392,11 +532,17 @@ describe('ticketLifecycle', () => {
     world.openJobs.set('C-busy', 8);
     world.openJobs.set('C-free', 1);
     const { ticketId, handle } = await newTicket([
-      { centreId: 'C-grade-b', grade: 'B' }, { centreId: 'C-busy', grade: 'A' }, { centreId: 'C-free', grade: 'A' },
+      { centreId: 'C-grade-b', grade: 'B' },
+      { centreId: 'C-busy', grade: 'A' },
+      { centreId: 'C-free', grade: 'A' },
     ]);
     const s = await offeredTo(handle, 'C-free');
     expect(s.triedCentres).toEqual(['C-free']);
-    expect(world.eligible.filter((e) => e.openJobs !== undefined).at(-1)?.openJobs).toEqual({ 'C-grade-b': 0, 'C-busy': 8, 'C-free': 1 });
+    expect(world.eligible.filter((e) => e.openJobs !== undefined).at(-1)?.openJobs).toEqual({
+      'C-grade-b': 0,
+      'C-busy': 8,
+      'C-free': 1,
+    });
     expect(commandsOf(ticketId).map((c) => c.commandId)).toEqual([`ticket-${ticketId}:v1:DISPATCH`]);
   });
 
@@ -404,17 +550,34 @@ describe('ticketLifecycle', () => {
     const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { fromIntake: true });
     await offeredTo(handle, 'C1');
     expect(world.summaryAsks).not.toContain(ticketId);
-    const scheduled = async (h: Handle) => ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(await scheduled(handle)).toEqual(['eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
+    const scheduled = async (h: Handle) =>
+      ((await h.fetchHistory()).events ?? []).flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+    expect(await scheduled(handle)).toEqual([
+      'eligibleCentres',
+      'openJobsByCentre',
+      'eligibleCentres',
+      'applyTicketCommand',
+    ]);
     // Started without it (a lifecycle restarted by hand), it asks.
     const other = await newTicket([{ centreId: 'C1', grade: 'A' }]);
     await offeredTo(other.handle, 'C1');
     expect(world.summaryAsks).toContain(other.ticketId);
-    expect(await scheduled(other.handle)).toEqual(['ticketSummary', 'eligibleCentres', 'openJobsByCentre', 'eligibleCentres', 'applyTicketCommand']);
+    expect(await scheduled(other.handle)).toEqual([
+      'ticketSummary',
+      'eligibleCentres',
+      'openJobsByCentre',
+      'eligibleCentres',
+      'applyTicketCommand',
+    ]);
   });
 
   it('re-dispatches to the next centre when the offer is not accepted in time', async () => {
-    const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }, { centreId: 'C2', grade: 'B' }]);
+    const { ticketId, handle } = await newTicket([
+      { centreId: 'C1', grade: 'A' },
+      { centreId: 'C2', grade: 'B' },
+    ]);
     const offer = await offeredTo(handle, 'C1');
     await env.sleep((clocks.acceptMinutes - 1) * MIN);
     expect((await summary(handle)).centreId).toBe('C1');
@@ -436,12 +599,23 @@ describe('ticketLifecycle', () => {
     await send(handle, { type: 'REFUSE', reason: 'no engineer free', actor: 'partner:C2' });
     await offeredTo(handle, 'C3');
     await env.sleep((clocks.acceptMinutes + 1) * MIN);
-    const escalated = await eventually(() => summary(handle), (s) => s.state === 'ESCALATED');
+    const escalated = await eventually(
+      () => summary(handle),
+      (s) => s.state === 'ESCALATED',
+    );
     expect(escalated.centreId).toBeNull();
     // Nothing happens until an operator acts, however long it takes.
     await env.sleep(24 * 60 * MIN);
     expect((await summary(handle)).state).toBe('ESCALATED');
-    expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['DISPATCH', 'ACCEPT_TIMEOUT', 'DISPATCH', 'REFUSE', 'DISPATCH', 'ACCEPT_TIMEOUT', 'ESCALATE']);
+    expect(commandsOf(ticketId).map((c) => c.type)).toEqual([
+      'DISPATCH',
+      'ACCEPT_TIMEOUT',
+      'DISPATCH',
+      'REFUSE',
+      'DISPATCH',
+      'ACCEPT_TIMEOUT',
+      'ESCALATE',
+    ]);
     // A new round: the operator may pick a centre that failed before (they may have phoned it).
     const manual = await send(handle, { type: 'DISPATCH', centreId: 'C1', actor: 'operator:o1' });
     expect(manual).toMatchObject({ state: 'OFFERED', centreId: 'C1', triedCentres: ['C1'] });
@@ -450,7 +624,10 @@ describe('ticketLifecycle', () => {
 
   it('escalates at once when no centre is eligible', async () => {
     const { ticketId, handle } = await newTicket([{ centreId: 'C-full', grade: 'A', dailyCapacity: 0 }]);
-    await eventually(() => summary(handle).catch(() => null), (s) => s?.state === 'ESCALATED');
+    await eventually(
+      () => summary(handle).catch(() => null),
+      (s) => s?.state === 'ESCALATED',
+    );
     expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['ESCALATE']);
   });
 
@@ -460,14 +637,23 @@ describe('ticketLifecycle', () => {
     await env.sleep(missedAt - (await now()) - MIN);
     expect(world.evidenceAt.filter((e) => e.ticketId === ticketId)).toEqual([]);
     await env.sleep(2 * MIN);
-    await eventually(() => licenceOf(ticketId), (l) => l.length > 0);
+    await eventually(
+      () => licenceOf(ticketId),
+      (l) => l.length > 0,
+    );
     const asked = world.evidenceAt.filter((e) => e.ticketId === ticketId);
     expect(asked).toHaveLength(1);
     expect(asked[0]!.at).toBe(appointment.missedAt);
     expect(asked[0]!.calledAt).toBeGreaterThanOrEqual(missedAt);
     await env.sleep(6 * 60 * MIN);
     expect(licenceOf(ticketId)).toEqual([
-      expect.objectContaining({ engineerId: 'E1', code: 'PROMISE_BROKEN', evidenceKey: `ticket:${ticketId}:PROMISE_BROKEN:1`, recordedBy: 'system:lifecycle', note: `ticket ${ticketId}` }),
+      expect.objectContaining({
+        engineerId: 'E1',
+        code: 'PROMISE_BROKEN',
+        evidenceKey: `ticket:${ticketId}:PROMISE_BROKEN:1`,
+        recordedBy: 'system:lifecycle',
+        note: `ticket ${ticketId}`,
+      }),
     ]);
     expect(world.evidenceAt.filter((e) => e.ticketId === ticketId)).toHaveLength(1);
     expect((await summary(handle)).state).toBe('ASSIGNED');
@@ -485,14 +671,23 @@ describe('ticketLifecycle', () => {
   it('follows a rebooking: the clock runs to the appointment in force', async () => {
     const { ticketId, handle, appointment } = await assigned(180);
     const at = await now();
-    const rebooked = await send(handle, { type: 'BOOK', window: { from: iso(at + 8 * 60 * MIN), to: iso(at + 10 * 60 * MIN) }, actor: 'partner:C1' });
+    const rebooked = await send(handle, {
+      type: 'BOOK',
+      window: { from: iso(at + 8 * 60 * MIN), to: iso(at + 10 * 60 * MIN) },
+      actor: 'partner:C1',
+    });
     expect(rebooked.appointment!.no).toBe(2);
     await env.sleep(Date.parse(appointment.missedAt) - at + 30 * MIN);
     expect(world.evidenceAt.filter((e) => e.ticketId === ticketId)).toEqual([]);
     await env.sleep(Date.parse(rebooked.appointment!.missedAt) - (await now()) + MIN);
-    const recorded = await eventually(() => licenceOf(ticketId), (l) => l.length > 0);
+    const recorded = await eventually(
+      () => licenceOf(ticketId),
+      (l) => l.length > 0,
+    );
     expect(recorded.map((e) => e.evidenceKey)).toEqual([`ticket:${ticketId}:PROMISE_BROKEN:2`]);
-    expect(world.evidenceAt.filter((e) => e.ticketId === ticketId).map((e) => e.at)).toEqual([rebooked.appointment!.missedAt]);
+    expect(world.evidenceAt.filter((e) => e.ticketId === ticketId).map((e) => e.at)).toEqual([
+      rebooked.appointment!.missedAt,
+    ]);
   });
 
   it('records the evidence a command returns, then runs to CLOSED', async () => {
@@ -521,14 +716,27 @@ describe('ticketLifecycle', () => {
     await offeredTo(handle, 'C1');
     await send(handle, { type: 'ACCEPT', actor });
     const at = await now();
-    const booked = await send(handle, { type: 'BOOK', window: { from: iso(at + 20 * 60 * MIN), to: iso(at + 22 * 60 * MIN) }, actor });
+    const booked = await send(handle, {
+      type: 'BOOK',
+      window: { from: iso(at + 20 * 60 * MIN), to: iso(at + 22 * 60 * MIN) },
+      actor,
+    });
     const asked = world.mayTakeJob.length;
     const refused = await updateFailure(send(handle, { type: 'ASSIGN', engineerId: 'E-revoked', actor }));
     expect(refused.type).toBe('BAD_USER_INPUT');
     expect(refused.message).toBe('engineerId: E-revoked may not take this job: the licence is REVOKED');
-    expect(refused.details).toEqual([{ state: 'BOOKED', version: booked.version, violations: [{ field: 'engineerId', message: 'the licence is REVOKED' }] }]);
+    expect(refused.details).toEqual([
+      {
+        state: 'BOOKED',
+        version: booked.version,
+        violations: [{ field: 'engineerId', message: 'the licence is REVOKED' }],
+      },
+    ]);
     expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['DISPATCH', 'ACCEPT', 'BOOK']);
-    expect(await send(handle, { type: 'ASSIGN', engineerId: 'E-busy', actor }, 'req-assign-busy')).toMatchObject({ state: 'ASSIGNED', engineerId: 'E-busy' });
+    expect(await send(handle, { type: 'ASSIGN', engineerId: 'E-busy', actor }, 'req-assign-busy')).toMatchObject({
+      state: 'ASSIGNED',
+      engineerId: 'E-busy',
+    });
     expect(world.mayTakeJob.slice(asked)).toEqual([
       { engineerId: 'E-revoked', productLine: 'AIR_CONDITIONER', at: booked.appointment!.to, jobsToday: 0 },
       { engineerId: 'E-busy', productLine: 'AIR_CONDITIONER', at: booked.appointment!.to, jobsToday: 3 },
@@ -547,10 +755,16 @@ describe('ticketLifecycle', () => {
     const illegal = await updateFailure(send(handle, { type: 'CHECK_IN', actor: 'engineer:E1' }));
     expect(illegal.type).toBe('INVALID_TRANSITION');
     expect(illegal.message).toBe('cannot CHECK_IN a ticket that is OFFERED (allowed when ASSIGNED)');
-    expect((await updateFailure(send(handle, { type: 'ACCEPT_TIMEOUT', actor: 'partner:C1' }))).type).toBe('INVALID_TRANSITION');
-    expect((await updateFailure(send(handle, { type: 'NOPE', actor } as unknown as TicketCommandInput))).type).toBe('BAD_USER_INPUT');
+    expect((await updateFailure(send(handle, { type: 'ACCEPT_TIMEOUT', actor: 'partner:C1' }))).type).toBe(
+      'INVALID_TRANSITION',
+    );
+    expect((await updateFailure(send(handle, { type: 'NOPE', actor } as unknown as TicketCommandInput))).type).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await updateFailure(send(handle, { type: 'ACCEPT', actor }, ''))).type).toBe('BAD_USER_INPUT');
-    expect((await updateFailure(send(handle, { type: 'ACCEPT', actor }, randomUUID(), offered.version - 1))).type).toBe('CONFLICT');
+    expect((await updateFailure(send(handle, { type: 'ACCEPT', actor }, randomUUID(), offered.version - 1))).type).toBe(
+      'CONFLICT',
+    );
     expect(commandsOf(ticketId)).toHaveLength(before);
     // Rejected in validation: nothing of them entered the history.
     const { events } = await handle.fetchHistory();
@@ -564,11 +778,15 @@ describe('ticketLifecycle', () => {
     expect(blank.type).toBe('BAD_USER_INPUT');
     expect(blank.message).toBe('reason: must not be blank');
     expect(blank.details).toEqual([{ ticketId, state: 'OFFERED', version: offered.version }]);
-    const stale = await updateFailure(send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), offered.version + 5));
+    const stale = await updateFailure(
+      send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), offered.version + 5),
+    );
     expect(stale.type).toBe('CONFLICT');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect((await summary(handle)).version).toBe(offered.version);
-    expect((await send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), offered.version)).state).toBe('ACCEPTED');
+    expect((await send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), offered.version)).state).toBe(
+      'ACCEPTED',
+    );
     expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['DISPATCH', 'REFUSE', 'ACCEPT', 'ACCEPT']);
   });
 
@@ -588,13 +806,23 @@ describe('ticketLifecycle', () => {
     let open!: () => void;
     world.gates.set(`${ticketId}:DISPATCH`, new Promise<void>((r) => (open = r)));
     const { handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { ticketId });
-    const written = await eventually(() => world.tickets.get(ticketId)!, (t) => t.state === 'OFFERED');
+    const written = await eventually(
+      () => world.tickets.get(ticketId)!,
+      (t) => t.state === 'OFFERED',
+    );
     expect(written.version).toBe(2);
     let settled = false;
-    const accept = send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), 2).finally(() => (settled = true));
+    const accept = send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, randomUUID(), 2).finally(
+      () => (settled = true),
+    );
     accept.catch(() => undefined);
     // The update is either refused at once (the bug) or accepted into the history to wait for the dispatch.
-    await eventually(async () => settled || ((await handle.fetchHistory()).events ?? []).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), Boolean);
+    await eventually(
+      async () =>
+        settled ||
+        ((await handle.fetchHistory()).events ?? []).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes),
+      Boolean,
+    );
     open();
     expect(await accept).toMatchObject({ state: 'ACCEPTED', version: 3, centreId: 'C1' });
     expect(commandsOf(ticketId).map((c) => c.type)).toEqual(['DISPATCH', 'ACCEPT']);
@@ -606,7 +834,11 @@ describe('ticketLifecycle', () => {
     const first = await send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-accept-1');
     expect(await send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-accept-1')).toEqual(first);
     const at = await now();
-    const booked = await send(handle, { type: 'BOOK', window: { from: iso(at + 60 * MIN), to: iso(at + 180 * MIN) }, actor: 'partner:C1' });
+    const booked = await send(handle, {
+      type: 'BOOK',
+      window: { from: iso(at + 60 * MIN), to: iso(at + 180 * MIN) },
+      actor: 'partner:C1',
+    });
     // Still the first outcome after the ticket moved on, and the summary stays the newest.
     expect(await send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-accept-1')).toEqual(first);
     expect(await summary(handle)).toEqual(booked);
@@ -615,7 +847,10 @@ describe('ticketLifecycle', () => {
   });
 
   it('re-dispatches a job its centre lost (recall), skipping the centre', async () => {
-    const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }, { centreId: 'C2', grade: 'B' }]);
+    const { ticketId, handle } = await newTicket([
+      { centreId: 'C1', grade: 'A' },
+      { centreId: 'C2', grade: 'B' },
+    ]);
     await offeredTo(handle, 'C1');
     await send(handle, { type: 'ACCEPT', actor: 'partner:C1' });
     await send(handle, { type: 'RECALL', reason: 'centre suspended', actor: 'system:network' });
@@ -626,30 +861,56 @@ describe('ticketLifecycle', () => {
   it('continues as new when its history grows, carrying the ticket and its clocks', async () => {
     const { ticketId, handle } = await newTicket([{ centreId: 'C1', grade: 'A' }], { historyLimit: 30 });
     // Its own dispatch (five activities) takes the first run past 30 events: it hands over at once.
-    await eventually(() => handle.describe(), (d) => d.runId !== handle.firstExecutionRunId);
+    await eventually(
+      () => handle.describe(),
+      (d) => d.runId !== handle.firstExecutionRunId,
+    );
     // Every call below waits for a quiet run first: the time-skipping test server can lose a query
     // or update that reaches a run while it continues as new, and then hangs.
     const calmly = async <T>(call: () => Promise<T>): Promise<T> => (await quiet(ticketId), call());
     expect(ticketOf(ticketId)).toMatchObject({ state: 'OFFERED', centreId: 'C1' });
     await calmly(() => send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-can-accept'));
     const at = await now();
-    await calmly(() => send(handle, { type: 'BOOK', window: { from: iso(at + 60 * MIN), to: iso(at + 180 * MIN) }, actor: 'partner:C1' }));
-    await calmly(() => send(handle, { type: 'BOOK', window: { from: iso(at + 70 * MIN), to: iso(at + 190 * MIN) }, actor: 'partner:C1' }));
+    await calmly(() =>
+      send(handle, {
+        type: 'BOOK',
+        window: { from: iso(at + 60 * MIN), to: iso(at + 180 * MIN) },
+        actor: 'partner:C1',
+      }),
+    );
+    await calmly(() =>
+      send(handle, {
+        type: 'BOOK',
+        window: { from: iso(at + 70 * MIN), to: iso(at + 190 * MIN) },
+        actor: 'partner:C1',
+      }),
+    );
     const s = await calmly(() => send(handle, { type: 'ASSIGN', engineerId: 'E1', actor: 'partner:C1' }));
     // The four commands (11+ events each) took the second run past 30 too: it handed over again.
     expect((await calmly(() => runsOf(ticketId))).length).toBeGreaterThanOrEqual(3);
     // The latest run knows the ticket, the requests answered before it and the appointment clock.
     expect(await calmly(() => summary(handle))).toEqual(s);
-    expect(await calmly(() => send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-can-accept'))).toMatchObject({ state: 'ACCEPTED' });
+    expect(await calmly(() => send(handle, { type: 'ACCEPT', actor: 'partner:C1' }, 'req-can-accept'))).toMatchObject({
+      state: 'ACCEPTED',
+    });
     await calmly(async () => env.sleep(Date.parse(s.appointment!.missedAt) - (await now()) + MIN));
-    await eventually(() => licenceOf(ticketId), (l) => l.length === 1);
-    expect(licenceOf(ticketId)[0]).toMatchObject({ code: 'PROMISE_BROKEN', evidenceKey: `ticket:${ticketId}:PROMISE_BROKEN:2` });
+    await eventually(
+      () => licenceOf(ticketId),
+      (l) => l.length === 1,
+    );
+    expect(licenceOf(ticketId)[0]).toMatchObject({
+      code: 'PROMISE_BROKEN',
+      evidenceKey: `ticket:${ticketId}:PROMISE_BROKEN:2`,
+    });
     await calmly(() => send(handle, { type: 'CANCEL', reason: 'customer moved', actor }));
     expect((await handle.result()).state).toBe('CANCELLED');
   });
 
   it('replays its own history deterministically', async () => {
-    const { handle } = await newTicket([{ centreId: 'C1', grade: 'A' }, { centreId: 'C2', grade: 'A' }]);
+    const { handle } = await newTicket([
+      { centreId: 'C1', grade: 'A' },
+      { centreId: 'C2', grade: 'A' },
+    ]);
     await offeredTo(handle, 'C1');
     await env.sleep((clocks.acceptMinutes + 1) * MIN);
     await offeredTo(handle, 'C2');

@@ -13,35 +13,48 @@ const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'BadAc
 
 function instant(value: string, field: string): Date {
   const d = new Date(value);
-  if (typeof value !== 'string' || Number.isNaN(d.getTime())) throw bad(`${field} must be an ISO instant, got "${value}"`);
+  if (typeof value !== 'string' || Number.isNaN(d.getTime()))
+    throw bad(`${field} must be an ISO instant, got "${value}"`);
   return d;
 }
 
 /** How many centres one `centreMonthCredits` call may ask for. */
 export const CREDITS_CENTRES_MAX = 1000;
 
-const whole = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+const whole = (n: unknown, min: number, max: number) =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
 /** The policy a workflow passes (checked), or else the one of the standard in force. */
-export async function policyOf(input: LicencePolicyInput | undefined | null, inForce: () => Promise<LicencePolicy>): Promise<LicencePolicy> {
+export async function policyOf(
+  input: LicencePolicyInput | undefined | null,
+  inForce: () => Promise<LicencePolicy>,
+): Promise<LicencePolicy> {
   return input ? checkedPolicy(input) : inForce();
 }
 
 /** A policy from outside this service, checked as any input is: a bad one fails non-retryably. */
 export function checkedPolicy(input: LicencePolicyInput): LicencePolicy {
   const problems: string[] = [];
-  if (typeof input.standardVersionId !== 'string' || !input.standardVersionId) problems.push('standardVersionId is required');
+  if (typeof input.standardVersionId !== 'string' || !input.standardVersionId)
+    problems.push('standardVersionId is required');
   if (!whole(input.maxPoints, 1, 1000)) problems.push('maxPoints must be 1–1000');
-  if (!whole(input.warningAtOrBelow, 0, input.maxPoints - 1)) problems.push('warningAtOrBelow must be 0 to maxPoints − 1');
+  if (!whole(input.warningAtOrBelow, 0, input.maxPoints - 1))
+    problems.push('warningAtOrBelow must be 0 to maxPoints − 1');
   if (!whole(input.cycleMonths, 1, 120)) problems.push('cycleMonths must be 1–120');
   if (!whole(input.warningDailyCapPercent, 0, 100)) problems.push('warningDailyCapPercent must be 0–100');
   if (!whole(input.usualDailyJobs, 1, 50)) problems.push('usualDailyJobs must be 1–50');
   if (!Array.isArray(input.pointRules)) problems.push('pointRules must be a list');
-  else for (const r of input.pointRules) {
-    const signOk = r.kind === 'VIOLATION' ? whole(r.points, -1000, -1) : r.kind === 'CREDIT' ? whole(r.points, 1, 1000) : false;
-    if (typeof r.code !== 'string' || !signOk) problems.push(`point rule ${String(r.code)}: a VIOLATION deducts (< 0), a CREDIT adds (> 0)`);
-  }
-  if (!Array.isArray(input.productLines) || !input.productLines.every((l) => typeof l === 'string' && PRODUCT_LINE_PATTERN.test(l))) {
+  else
+    for (const r of input.pointRules) {
+      const signOk =
+        r.kind === 'VIOLATION' ? whole(r.points, -1000, -1) : r.kind === 'CREDIT' ? whole(r.points, 1, 1000) : false;
+      if (typeof r.code !== 'string' || !signOk)
+        problems.push(`point rule ${String(r.code)}: a VIOLATION deducts (< 0), a CREDIT adds (> 0)`);
+    }
+  if (
+    !Array.isArray(input.productLines) ||
+    !input.productLines.every((l) => typeof l === 'string' && PRODUCT_LINE_PATTERN.test(l))
+  ) {
     problems.push('productLines must be a list of UPPER_SNAKE codes');
   }
   if (problems.length) throw bad(`policy: ${problems.join('; ')}`);
@@ -66,7 +79,8 @@ export function createCertificationActivities(
   return {
     async annualReview({ cycleEnd, batchSize, after, policy }) {
       const until = instant(cycleEnd, 'cycleEnd');
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) throw bad('batchSize must be from 1 to 500');
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500)
+        throw bad('batchSize must be from 1 to 500');
       const p = await policyOf(policy, inForce);
       const page = await store.pageLicences(after ?? null, batchSize);
       let rolled = 0;
@@ -81,7 +95,11 @@ export function createCertificationActivities(
           const failure = reviewFailure(state.summary.status, exams, state.cycle);
           if (failure) {
             const inserted = await store.insertFlag({
-              engineerId: licence.engineerId, licenceId: licence.id, cycleEnd: state.cycle.end, reason: failure, flaggedAt: now(),
+              engineerId: licence.engineerId,
+              licenceId: licence.id,
+              cycleEnd: state.cycle.end,
+              reason: failure,
+              flaggedAt: now(),
             });
             if (inserted) flagged++;
           }
@@ -90,7 +108,10 @@ export function createCertificationActivities(
           let moved = false;
           while (state.cycle.end.getTime() <= until.getTime()) {
             const start = state.cycle.end;
-            if (await store.insertCycle(licence.id, state.cycle.index + 1, start, cycleEndFrom(start, p.cycleMonths), p)) moved = true;
+            if (
+              await store.insertCycle(licence.id, state.cycle.index + 1, start, cycleEndFrom(start, p.cycleMonths), p)
+            )
+              moved = true;
             state = await store.stateOf(licence, p);
           }
           if (moved) {
@@ -100,7 +121,12 @@ export function createCertificationActivities(
         });
       }
       const last = page.at(-1);
-      return { processed: page.length, rolled, flagged, nextCursor: page.length === batchSize && last ? last.id : null };
+      return {
+        processed: page.length,
+        rolled,
+        flagged,
+        nextCursor: page.length === batchSize && last ? last.id : null,
+      };
     },
 
     async engineerRef({ engineerId }) {
@@ -116,26 +142,46 @@ export function createCertificationActivities(
       const when = instant(at, 'at');
       if (!Number.isInteger(jobsToday) || jobsToday < 0) throw bad('jobsToday must be a whole number ≥ 0');
       // Absent (a Temporal payload drops undefined; null counts as absent too): the standard's usual day.
-      if (usualDailyCap != null && (!Number.isInteger(usualDailyCap) || usualDailyCap < 0)) throw bad('usualDailyCap must be a whole number ≥ 0');
+      if (usualDailyCap != null && (!Number.isInteger(usualDailyCap) || usualDailyCap < 0))
+        throw bad('usualDailyCap must be a whole number ≥ 0');
       const p = await policyOf(policy, inForce);
       const engineer = await store.findEngineer(engineerId);
       if (!engineer) return { allowed: false, reason: `engineer ${engineerId} does not exist` };
-      if (engineer.centreId !== centreId) return { allowed: false, reason: `engineer ${engineerId} works for another centre than the job's` };
+      if (engineer.centreId !== centreId)
+        return { allowed: false, reason: `engineer ${engineerId} works for another centre than the job's` };
       const licence = await store.activeLicence(engineerId);
       const status = licence ? (await store.stateOf(licence, p)).summary.status : null;
       const cap = usualDailyCap ?? p.usualDailyJobs;
-      return mayTakeJob({ licence: status, certifications: engineer.certifications, productLine, at: when, jobsToday, usualDailyCap: cap }, p);
+      return mayTakeJob(
+        {
+          licence: status,
+          certifications: engineer.certifications,
+          productLine,
+          at: when,
+          jobsToday,
+          usualDailyCap: cap,
+        },
+        p,
+      );
     },
 
     async recordLicenceEvent({ engineerId, code, evidenceKey, note, recordedBy, policy }) {
       if (!recordedBy) throw bad('recordedBy is required');
       const p = await policyOf(policy, inForce);
-      const result = await asActivity(() => recordEvent(store, p, now(), { engineerId, code, evidenceKey, note: note ?? null, recordedBy }));
-      return { entryId: result.entry.id, created: result.created, pointsRemaining: result.summary.pointsRemaining, status: result.summary.status };
+      const result = await asActivity(() =>
+        recordEvent(store, p, now(), { engineerId, code, evidenceKey, note: note ?? null, recordedBy }),
+      );
+      return {
+        entryId: result.entry.id,
+        created: result.created,
+        pointsRemaining: result.summary.pointsRemaining,
+        status: result.summary.status,
+      };
     },
 
     async centreMonthCredits({ month, centreIds }) {
-      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw bad(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month))
+        throw bad(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
       if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > CREDITS_CENTRES_MAX) {
         throw bad(`centreIds must list 1–${CREDITS_CENTRES_MAX} centre ids`);
       }

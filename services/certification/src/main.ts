@@ -19,7 +19,6 @@ import { createCertificationStore, type CertificationStore } from './store/certi
 
 export type RunningCertification = ServiceProcess & { store: CertificationStore };
 
-
 /** Starts the certification subgraph and its activity worker; used by the process entry point and by tests. */
 export async function startCertification(cfg: PlatformConfig = loadPlatformConfig()): Promise<RunningCertification> {
   const log = createLogger('certification', cfg.logLevel);
@@ -39,7 +38,11 @@ export async function startCertification(cfg: PlatformConfig = loadPlatformConfi
       const answer = await standards.licencePolicyAt({ at: at.toISOString() });
       return { ...checkedPolicy(answer), validUntil: answer.validUntil };
     },
-    { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the licence policy in force') },
+    {
+      ttlMs: cfg.standardCacheTtlMs,
+      now,
+      onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the licence policy in force'),
+    },
   );
   const centre = (centreId: string) => network.centreRef({ centreId });
 

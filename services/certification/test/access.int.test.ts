@@ -9,7 +9,8 @@ let third: { id: string; number: string };
 
 beforeAll(async () => {
   h = await startHarness('certification_access');
-  const reg = async (centreId: string) => expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId }) })).registerEngineer;
+  const reg = async (centreId: string) =>
+    expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId }) })).registerEngineer;
   mine = await reg('centre-A');
   third = await reg('centre-A');
   other = await reg('centre-B');
@@ -20,7 +21,11 @@ afterAll(async () => {
 });
 
 describe('reading engineers', () => {
-  it.each([['OPERATOR', as.operator()], ['ADMIN', as.admin()], ['CALL_CENTRE', as.callCentre()]] as const)('%s reads anyone, ledger included', async (_r, claims) => {
+  it.each([
+    ['OPERATOR', as.operator()],
+    ['ADMIN', as.admin()],
+    ['CALL_CENTRE', as.callCentre()],
+  ] as const)('%s reads anyone, ledger included', async (_r, claims) => {
     const e = expectOk(await h.run(claims, Q.ledger, { id: other.id })).engineer;
     expect(e.licence.ledger).toHaveLength(1);
     expect(expectOk(await h.run(claims, Q.list, { first: 100 })).engineers.totalCount).toBe(3);
@@ -49,15 +54,24 @@ describe('reading engineers', () => {
   });
 
   it('a PARTNER cannot change another centre’s engineer', async () => {
-    expectError(await h.run(as.partner('centre-A'), Q.event, { id: other.id, code: 'LATE_ARRIVAL', key: 'ticket:P-9' }), 'FORBIDDEN');
-    expectError(await h.run(as.partner('centre-A'), Q.register, { input: engineerInput({ centreId: 'centre-B' }) }), 'FORBIDDEN');
+    expectError(
+      await h.run(as.partner('centre-A'), Q.event, { id: other.id, code: 'LATE_ARRIVAL', key: 'ticket:P-9' }),
+      'FORBIDDEN',
+    );
+    expectError(
+      await h.run(as.partner('centre-A'), Q.register, { input: engineerInput({ centreId: 'centre-B' }) }),
+      'FORBIDDEN',
+    );
     expect(await h.store.countEntries(`${other.id}:1`)).toBe(1);
   });
 
   it('an ENGINEER sees itself, its licence and ledger, and nobody else', async () => {
     const self = as.engineer(other.id);
     const e = expectOk(await h.run(self, Q.ledger, { id: other.id })).engineer;
-    expect(e.licence).toMatchObject({ pointsRemaining: 9, ledger: [{ code: 'PROMISE_BROKEN', points: -3, evidenceKey: 'ticket:A-1' }] });
+    expect(e.licence).toMatchObject({
+      pointsRemaining: 9,
+      ledger: [{ code: 'PROMISE_BROKEN', points: -3, evidenceKey: 'ticket:A-1' }],
+    });
     expectError(await h.run(as.engineer(mine.id), Q.ledger, { id: other.id }), 'FORBIDDEN');
     const list = expectOk(await h.run(self, Q.list, {})).engineers;
     expect(list.edges.map((x: any) => x.node.id)).toEqual([other.id]);
@@ -65,8 +79,14 @@ describe('reading engineers', () => {
 
   it('_entities: engineers the caller may not see resolve to null', async () => {
     const q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Engineer { id number } } }`;
-    const reps = [{ __typename: 'Engineer', id: mine.id }, { __typename: 'Engineer', id: other.id }];
-    expect(expectOk(await h.run(as.partner('centre-A'), q, { reps }))._entities).toEqual([{ id: mine.id, number: mine.number }, null]);
+    const reps = [
+      { __typename: 'Engineer', id: mine.id },
+      { __typename: 'Engineer', id: other.id },
+    ];
+    expect(expectOk(await h.run(as.partner('centre-A'), q, { reps }))._entities).toEqual([
+      { id: mine.id, number: mine.number },
+      null,
+    ]);
   });
 
   it('ServiceCentre.engineers lists the centre’s engineers, filtered by the caller', async () => {

@@ -19,22 +19,33 @@ let acts: CertificationActivities;
 let clock = new Date('2026-02-20T02:00:00Z');
 const at = (iso: string) => (clock = new Date(iso));
 
-const register = async (centreId: string) => expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId }) })).registerEngineer as { id: string };
-const viaGraphql = async (id: string, code: string, key: string) => expectOk(await h.run(as.operator(), Q.event, { id, code, key })).recordLicenceEvent;
+const register = async (centreId: string) =>
+  expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId }) })).registerEngineer as {
+    id: string;
+  };
+const viaGraphql = async (id: string, code: string, key: string) =>
+  expectOk(await h.run(as.operator(), Q.event, { id, code, key })).recordLicenceEvent;
 const viaActivity = (engineerId: string, code: string, evidenceKey: string) =>
   acts.recordLicenceEvent({ engineerId, code, evidenceKey, recordedBy: 'workflow:test' });
 const credits = (month: string, centreIds: string[]) => acts.centreMonthCredits({ month, centreIds });
 const zero = (centreId: string) => ({ centreId, qualityInfoAdopted: 0, serviceInnovation: 0 });
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
 
 beforeAll(async () => {
   h = await startHarness('certification_credits', () => clock);
-  acts = createCertificationActivities(h.store, async () => DEFAULT_LICENCE_POLICY, () => clock);
+  acts = createCertificationActivities(
+    h.store,
+    async () => DEFAULT_LICENCE_POLICY,
+    () => clock,
+  );
 });
 afterAll(async () => {
   await h.db.close();
@@ -66,7 +77,9 @@ describe('centreMonthCredits', () => {
     expect(replayed.recordedAt).toBe('2026-03-10T04:00:00.000Z');
     expect(await viaActivity(a2.id, 'QUALITY_INFO_ADOPTED', 'quality:Q-102')).toMatchObject({ created: false });
     // The same evidence under another code is the first entry (a SMALL_IMPROVEMENT, counted already).
-    expect(await viaGraphql(b1.id, 'QUALITY_INFO_ADOPTED', 'improvement:I-202')).toMatchObject({ code: 'SMALL_IMPROVEMENT' });
+    expect(await viaGraphql(b1.id, 'QUALITY_INFO_ADOPTED', 'improvement:I-202')).toMatchObject({
+      code: 'SMALL_IMPROVEMENT',
+    });
 
     at('2026-04-15T09:00:00Z');
     await viaGraphql(b1.id, 'QUALITY_INFO_ADOPTED', 'quality:Q-104'); //   B April quality 1
@@ -92,17 +105,23 @@ describe('centreMonthCredits', () => {
 
     // ServiceCentre.creditsSoFar (what the gateway fetches for the network's live scorecard): the month
     // of the clock so far, all centres of a request in one read; nothing for a caller who may not see them.
-    const SO_FAR = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { creditsSoFar { month qualityInfoAdopted serviceInnovation } } } }`;
+    const SO_FAR =
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre { creditsSoFar { ` +
+      `month qualityInfoAdopted serviceInnovation } } } }`;
     const reps = ['centre-A', 'centre-B', 'centre-7'].map((id) => ({ __typename: 'ServiceCentre', id }));
     expect(expectOk(await h.run(as.finance(), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([
       { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 },
       { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 },
       { month: '2026-04', qualityInfoAdopted: 0, serviceInnovation: 0 },
     ]);
-    expect(expectOk(await h.run(as.partner('centre-B'), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([
-      null, { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 }, null,
+    expect(
+      expectOk(await h.run(as.partner('centre-B'), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar),
+    ).toEqual([null, { month: '2026-04', qualityInfoAdopted: 1, serviceInnovation: 0 }, null]);
+    expect(expectOk(await h.run(as.engineer(), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([
+      null,
+      null,
+      null,
     ]);
-    expect(expectOk(await h.run(as.engineer(), SO_FAR, { reps }))._entities.map((c: any) => c.creditsSoFar)).toEqual([null, null, null]);
 
     // The document keeps the entry ids it counted.
     const doc = await h.db.collection('centre_month_credits').findOne({ _id: 'centre-A|2026-03' as never });
@@ -122,23 +141,32 @@ describe('centreMonthCredits', () => {
     await Promise.all(
       team.flatMap((e, i) =>
         Array.from({ length: 5 }, (_, copy) => [
-          copy % 2 === 0 ? viaActivity(e.id, 'QUALITY_INFO_ADOPTED', `quality:P-${i}`) : viaGraphql(e.id, 'QUALITY_INFO_ADOPTED', `quality:P-${i}`),
+          copy % 2 === 0
+            ? viaActivity(e.id, 'QUALITY_INFO_ADOPTED', `quality:P-${i}`)
+            : viaGraphql(e.id, 'QUALITY_INFO_ADOPTED', `quality:P-${i}`),
           viaActivity(e.id, 'SMALL_IMPROVEMENT', `improvement:P-${i}`),
         ]).flat(),
       ),
     );
-    expect(await credits('2026-05', ['centre-8'])).toEqual([{ centreId: 'centre-8', qualityInfoAdopted: 4, serviceInnovation: 4 }]);
+    expect(await credits('2026-05', ['centre-8'])).toEqual([
+      { centreId: 'centre-8', qualityInfoAdopted: 4, serviceInnovation: 4 },
+    ]);
 
     // The count itself, 30 entries of one centre-month at once (FerretDB applies no update atomically:
     // without the lease, concurrent read-modify-writes lose counts), each also counted a second time.
     const recordedAt = new Date('2026-05-20T00:00:00Z');
     const entries = Array.from({ length: 30 }, (_, i) => ({
-      id: `engineer-${i}:1|audit:S-${i}`, centreId: 'centre-B', kind: 'CREDIT' as const, recordedAt,
+      id: `engineer-${i}:1|audit:S-${i}`,
+      centreId: 'centre-B',
+      kind: 'CREDIT' as const,
+      recordedAt,
       code: i < 10 ? 'QUALITY_INFO_ADOPTED' : 'SMALL_IMPROVEMENT',
     }));
     const counted = await Promise.all([...entries, ...entries].map((entry) => h.store.countCredit(entry)));
     expect(counted.filter(Boolean)).toHaveLength(30);
-    expect(await credits('2026-05', ['centre-B'])).toEqual([{ centreId: 'centre-B', qualityInfoAdopted: 10, serviceInnovation: 20 }]);
+    expect(await credits('2026-05', ['centre-B'])).toEqual([
+      { centreId: 'centre-B', qualityInfoAdopted: 10, serviceInnovation: 20 },
+    ]);
   });
 
   it('counts on a replay an entry whose call died between the insert and the count, in the month it was recorded', async () => {
@@ -146,28 +174,55 @@ describe('centreMonthCredits', () => {
     const e = await register('centre-2');
     // As appendUnderLease leaves it when the process dies right after the ledger insert.
     await h.store.appendEntry({
-      licenceId: `${e.id}:1`, engineerId: e.id, centreId: 'centre-2', cycleIndex: 0, code: 'SMALL_IMPROVEMENT', kind: 'CREDIT', points: 2,
-      evidenceKey: 'improvement:X-1', recordedBy: 'workflow:test', recordedAt: clock, note: null, standardVersionId: 'default',
+      licenceId: `${e.id}:1`,
+      engineerId: e.id,
+      centreId: 'centre-2',
+      cycleIndex: 0,
+      code: 'SMALL_IMPROVEMENT',
+      kind: 'CREDIT',
+      points: 2,
+      evidenceKey: 'improvement:X-1',
+      recordedBy: 'workflow:test',
+      recordedAt: clock,
+      note: null,
+      standardVersionId: 'default',
     });
     expect(await credits('2026-06', ['centre-2'])).toEqual([zero('centre-2')]);
 
     at('2026-07-02T03:00:00Z');
-    expect(await viaActivity(e.id, 'SMALL_IMPROVEMENT', 'improvement:X-1')).toMatchObject({ created: false, pointsRemaining: 12, status: 'EXEMPLARY' });
-    expect(await credits('2026-06', ['centre-2'])).toEqual([{ centreId: 'centre-2', qualityInfoAdopted: 0, serviceInnovation: 1 }]);
+    expect(await viaActivity(e.id, 'SMALL_IMPROVEMENT', 'improvement:X-1')).toMatchObject({
+      created: false,
+      pointsRemaining: 12,
+      status: 'EXEMPLARY',
+    });
+    expect(await credits('2026-06', ['centre-2'])).toEqual([
+      { centreId: 'centre-2', qualityInfoAdopted: 0, serviceInnovation: 1 },
+    ]);
     expect(await credits('2026-07', ['centre-2'])).toEqual([zero('centre-2')]);
     // Once counted, a further replay writes nothing at all.
     const before = await h.snapshot();
     await viaGraphql(e.id, 'SMALL_IMPROVEMENT', 'improvement:X-1');
     expect(await h.snapshot()).toBe(before);
-    expect(await credits('2026-06', ['centre-2'])).toEqual([{ centreId: 'centre-2', qualityInfoAdopted: 0, serviceInnovation: 1 }]);
+    expect(await credits('2026-06', ['centre-2'])).toEqual([
+      { centreId: 'centre-2', qualityInfoAdopted: 0, serviceInnovation: 1 },
+    ]);
   });
 
   it('does not count on a replay an entry recorded before credits were counted (it names no centre)', async () => {
     at('2026-06-20T03:00:00Z');
     const e = await register('centre-7');
     await h.store.appendEntry({
-      licenceId: `${e.id}:1`, engineerId: e.id, cycleIndex: 0, code: 'QUALITY_INFO_ADOPTED', kind: 'CREDIT', points: 1,
-      evidenceKey: 'quality:OLD-1', recordedBy: 'operator-1', recordedAt: clock, note: null, standardVersionId: 'default',
+      licenceId: `${e.id}:1`,
+      engineerId: e.id,
+      cycleIndex: 0,
+      code: 'QUALITY_INFO_ADOPTED',
+      kind: 'CREDIT',
+      points: 1,
+      evidenceKey: 'quality:OLD-1',
+      recordedBy: 'operator-1',
+      recordedAt: clock,
+      note: null,
+      standardVersionId: 'default',
     });
     await viaGraphql(e.id, 'QUALITY_INFO_ADOPTED', 'quality:OLD-1');
     expect(await credits('2026-06', ['centre-7'])).toEqual([zero('centre-7')]);
@@ -179,14 +234,29 @@ describe('centreMonthCredits', () => {
     await viaGraphql(r.id, 'OVERCHARGE', 'ticket:R-1');
     await viaGraphql(r.id, 'MAJOR_COMPLAINT', 'ticket:R-2'); // 12 − 6 − 6 = 0: REVOKED
     at('2026-08-04T02:00:00Z');
-    expect(await viaActivity(r.id, 'QUALITY_INFO_ADOPTED', 'quality:R-3')).toMatchObject({ created: true, pointsRemaining: 0, status: 'REVOKED' });
+    expect(await viaActivity(r.id, 'QUALITY_INFO_ADOPTED', 'quality:R-3')).toMatchObject({
+      created: true,
+      pointsRemaining: 0,
+      status: 'REVOKED',
+    });
     at('2026-08-10T02:00:00Z');
-    expectOk(await h.run(as.operator(), Q.exam, { input: { engineerId: r.id, kind: 'RETRAINING', passed: true, score: 80, takenAt: '2026-08-09T02:00:00Z' } }));
-    expect(expectOk(await h.run(as.operator(), Q.reinstate, { id: r.id })).reinstateLicence).toMatchObject({ generation: 2 });
+    expectOk(
+      await h.run(as.operator(), Q.exam, {
+        input: { engineerId: r.id, kind: 'RETRAINING', passed: true, score: 80, takenAt: '2026-08-09T02:00:00Z' },
+      }),
+    );
+    expect(expectOk(await h.run(as.operator(), Q.reinstate, { id: r.id })).reinstateLicence).toMatchObject({
+      generation: 2,
+    });
     // Filed on generation 1: the replay returns it, and counts nothing on generation 2.
-    expect(await viaActivity(r.id, 'QUALITY_INFO_ADOPTED', 'quality:R-3')).toMatchObject({ entryId: `${r.id}:1|quality:R-3`, created: false });
+    expect(await viaActivity(r.id, 'QUALITY_INFO_ADOPTED', 'quality:R-3')).toMatchObject({
+      entryId: `${r.id}:1|quality:R-3`,
+      created: false,
+    });
     await viaGraphql(r.id, 'SMALL_IMPROVEMENT', 'improvement:R-4');
-    expect(await credits('2026-08', ['centre-1'])).toEqual([{ centreId: 'centre-1', qualityInfoAdopted: 1, serviceInnovation: 1 }]);
+    expect(await credits('2026-08', ['centre-1'])).toEqual([
+      { centreId: 'centre-1', qualityInfoAdopted: 1, serviceInnovation: 1 },
+    ]);
   });
 
   it('refuses malformed input non-retryably', async () => {

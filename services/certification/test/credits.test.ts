@@ -14,11 +14,18 @@ describe('incentive credits', () => {
 
   it('tallies counted entries by code', () => {
     expect(tally([])).toEqual({ qualityInfoAdopted: 0, serviceInnovation: 0 });
-    expect(tally([['e1', 'QUALITY_INFO_ADOPTED'], ['e2', 'SMALL_IMPROVEMENT'], ['e3', 'SMALL_IMPROVEMENT']])).toEqual({ qualityInfoAdopted: 1, serviceInnovation: 2 });
+    expect(
+      tally([
+        ['e1', 'QUALITY_INFO_ADOPTED'],
+        ['e2', 'SMALL_IMPROVEMENT'],
+        ['e3', 'SMALL_IMPROVEMENT'],
+      ]),
+    ).toEqual({ qualityInfoAdopted: 1, serviceInnovation: 2 });
   });
 
   it('takes months as YYYY-MM', () => {
     for (const ok of ['2026-01', '2026-12', '1999-09']) expect(MONTH_PATTERN.test(ok)).toBe(true);
-    for (const bad of ['2026-00', '2026-13', '2026-1', '26-01', '2026-01-01', ' 2026-01']) expect(MONTH_PATTERN.test(bad)).toBe(false);
+    for (const bad of ['2026-00', '2026-13', '2026-1', '26-01', '2026-01-01', ' 2026-01'])
+      expect(MONTH_PATTERN.test(bad)).toBe(false);
   });
 });

@@ -16,7 +16,9 @@ describe('the default catalogue', () => {
     expect(pointRuleFor(P, 'OVERCHARGE')).toMatchObject({ kind: 'VIOLATION', points: -6 });
     expect(pointRuleFor(P, 'CUSTOMER_DELIGHT')).toMatchObject({ kind: 'CREDIT', points: 1 });
     expect(pointRuleFor(P, 'NOPE')).toBeNull();
-    expect([P.maxPoints, P.warningAtOrBelow, P.cycleMonths, P.warningDailyCapPercent, P.usualDailyJobs]).toEqual([12, 6, 12, 50, 8]);
+    expect([P.maxPoints, P.warningAtOrBelow, P.cycleMonths, P.warningDailyCapPercent, P.usualDailyJobs]).toEqual([
+      12, 6, 12, 50, 8,
+    ]);
   });
   it('a cycle ends cycleMonths later', () => {
     expect(cycleEndFrom(new Date('2026-01-31T00:00:00Z'), 12).toISOString()).toBe('2027-01-31T00:00:00.000Z');
@@ -33,14 +35,20 @@ describe('foldLedger', () => {
     expect(foldLedger([e('OVERCHARGE')], P)).toMatchObject({ pointsRemaining: 6, status: 'WARNING' });
   });
   it('WARNING at 6, not at 7', () => {
-    expect(foldLedger([e('OVERCHARGE'), e('CUSTOMER_DELIGHT')], P)).toMatchObject({ pointsRemaining: 7, status: 'NORMAL' });
+    expect(foldLedger([e('OVERCHARGE'), e('CUSTOMER_DELIGHT')], P)).toMatchObject({
+      pointsRemaining: 7,
+      status: 'NORMAL',
+    });
   });
   it('credits are capped at 12 and a credit-only cycle is EXEMPLARY', () => {
     const s = foldLedger([e('CUSTOMER_DELIGHT'), e('SMALL_IMPROVEMENT')], P);
     expect(s).toMatchObject({ pointsRemaining: 12, status: 'EXEMPLARY', credits: 2, deductions: 0 });
   });
   it('a credit after a deduction lifts points back, but never above 12, and it is not EXEMPLARY', () => {
-    expect(foldLedger([e('LATE_ARRIVAL'), e('SMALL_IMPROVEMENT')], P)).toMatchObject({ pointsRemaining: 12, status: 'NORMAL' });
+    expect(foldLedger([e('LATE_ARRIVAL'), e('SMALL_IMPROVEMENT')], P)).toMatchObject({
+      pointsRemaining: 12,
+      status: 'NORMAL',
+    });
   });
   it('order matters for the cap: +1 at 12 is lost, −3 then +1 gives 10', () => {
     expect(foldLedger([e('CUSTOMER_DELIGHT'), e('PROMISE_BROKEN')], P).pointsRemaining).toBe(9);
@@ -59,10 +67,16 @@ describe('foldLedger', () => {
     expect(s.revokedAt).toEqual(last.recordedAt);
   });
   it('over-deduction clamps at 0 and revokes', () => {
-    expect(foldLedger([e('OVERCHARGE'), e('PROMISE_BROKEN'), e('MAJOR_COMPLAINT')], P)).toMatchObject({ pointsRemaining: 0, status: 'REVOKED' });
+    expect(foldLedger([e('OVERCHARGE'), e('PROMISE_BROKEN'), e('MAJOR_COMPLAINT')], P)).toMatchObject({
+      pointsRemaining: 0,
+      status: 'REVOKED',
+    });
   });
   it('takes the numbers from the policy given', () => {
-    expect(foldLedger([e('PROMISE_BROKEN')], { maxPoints: 20, warningAtOrBelow: 17 })).toMatchObject({ pointsRemaining: 17, status: 'WARNING' });
+    expect(foldLedger([e('PROMISE_BROKEN')], { maxPoints: 20, warningAtOrBelow: 17 })).toMatchObject({
+      pointsRemaining: 17,
+      status: 'WARNING',
+    });
   });
   it('statusOf precedence: REVOKED > WARNING > EXEMPLARY > NORMAL', () => {
     expect(statusOf(3, 0, 1, true, P)).toBe('REVOKED');

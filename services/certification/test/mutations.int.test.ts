@@ -7,7 +7,8 @@ let h: Harness;
 
 const register = async (overrides: Record<string, unknown> = {}, claims: Claims = as.operator()) =>
   expectOk(await h.run(claims, Q.register, { input: engineerInput(overrides) })).registerEngineer;
-const event = (id: string, code: string, key: string, claims: Claims = as.operator()) => h.run(claims, Q.event, { id, code, key });
+const event = (id: string, code: string, key: string, claims: Claims = as.operator()) =>
+  h.run(claims, Q.event, { id, code, key });
 const licenceOf = async (id: string) => expectOk(await h.run(as.operator(), Q.ledger, { id })).engineer.licence;
 const exam = (engineerId: string, kind: string, passed = true, takenAt = new Date().toISOString()) =>
   h.run(as.operator(), Q.exam, { input: { engineerId, kind, passed, score: passed ? 88 : 40, takenAt } });
@@ -37,10 +38,27 @@ const ROLES_NOT_EDITORS = [
 describe('registerEngineer', () => {
   it('registers a SERVICE_TECHNICIAN with a licence at 12 points NORMAL and the centre as a reference', async () => {
     const e = await register();
-    expect(e).toMatchObject({ level: 'SERVICE_TECHNICIAN', centreId: 'centre-1', centre: { id: 'centre-1' }, createdBy: 'operator-1', exams: [], reviewFlags: [] });
-    expect(e.licence).toMatchObject({ generation: 1, maxPoints: 12, pointsRemaining: 12, status: 'NORMAL', ledger: [], revokedAt: null, archivedAt: null });
+    expect(e).toMatchObject({
+      level: 'SERVICE_TECHNICIAN',
+      centreId: 'centre-1',
+      centre: { id: 'centre-1' },
+      createdBy: 'operator-1',
+      exams: [],
+      reviewFlags: [],
+    });
+    expect(e.licence).toMatchObject({
+      generation: 1,
+      maxPoints: 12,
+      pointsRemaining: 12,
+      status: 'NORMAL',
+      ledger: [],
+      revokedAt: null,
+      archivedAt: null,
+    });
     expect(new Date(e.licence.cycleEnd).getUTCFullYear() - new Date(e.licence.cycleStart).getUTCFullYear()).toBe(1);
-    expect(e.certifications).toEqual([{ productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2030-01-01T00:00:00.000Z' }]);
+    expect(e.certifications).toEqual([
+      { productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2030-01-01T00:00:00.000Z' },
+    ]);
   });
 
   it('lets a PARTNER register for its own centre only', async () => {
@@ -54,17 +72,33 @@ describe('registerEngineer', () => {
     ['name', { name: '   ' }],
     ['centreId', { centreId: '' }],
     ['centreId', { centreId: 'has spaces!' }],
-    ['certifications[0].productLine', { certifications: [{ productLine: 'air', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }] }],
-    ['certifications[0].expiresAt', { certifications: [{ productLine: 'AIR', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2025-01-01T00:00:00Z' }] }],
+    [
+      'certifications[0].productLine',
+      { certifications: [{ productLine: 'air', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }] },
+    ],
+    [
+      'certifications[0].expiresAt',
+      { certifications: [{ productLine: 'AIR', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2025-01-01T00:00:00Z' }] },
+    ],
   ])('refuses a malformed %s and writes nothing', async (field, overrides) => {
     const error = await refused(as.operator(), Q.register, { input: engineerInput(overrides) }, 'BAD_USER_INPUT');
     expect(error.extensions['field']).toBe(field);
   });
 
   it('refuses a centre the network does not know (NOT_FOUND) or has ELIMINATED, writing nothing', async () => {
-    const unknown = await refused(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-404' }) }, 'NOT_FOUND');
+    const unknown = await refused(
+      as.operator(),
+      Q.register,
+      { input: engineerInput({ centreId: 'centre-404' }) },
+      'NOT_FOUND',
+    );
     expect(unknown.extensions['field']).toBe('centreId');
-    const gone = await refused(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-gone' }) }, 'BAD_USER_INPUT');
+    const gone = await refused(
+      as.operator(),
+      Q.register,
+      { input: engineerInput({ centreId: 'centre-gone' }) },
+      'BAD_USER_INPUT',
+    );
     expect(gone.message).toMatch(/ELIMINATED/);
   });
 
@@ -73,10 +107,23 @@ describe('registerEngineer', () => {
       { productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' },
       { productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' },
     ];
-    const error = await refused(as.operator(), Q.register, { input: engineerInput({ certifications }) }, 'BAD_USER_INPUT');
+    const error = await refused(
+      as.operator(),
+      Q.register,
+      { input: engineerInput({ certifications }) },
+      'BAD_USER_INPUT',
+    );
     expect(error.extensions['field']).toBe('certifications[1].productLine');
     const e = await register();
-    const certify = await refused(as.operator(), Q.certify, { id: e.id, c: { productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' } }, 'BAD_USER_INPUT');
+    const certify = await refused(
+      as.operator(),
+      Q.certify,
+      {
+        id: e.id,
+        c: { productLine: 'SPACESHIP', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' },
+      },
+      'BAD_USER_INPUT',
+    );
     expect(certify.extensions['field']).toBe('certification.productLine');
   });
 
@@ -99,7 +146,11 @@ describe('registerEngineer', () => {
     const first = expectOk(await h.run(as.operator(), Q.register, { input, key: 'register-0001' })).registerEngineer;
     const again = expectOk(await h.run(as.operator(), Q.register, { input, key: 'register-0001' })).registerEngineer;
     expect(again.id).toBe(first.id);
-    expect((await h.store.pageEngineers({ centreId: 'centre-1' }, null, 100)).records.filter((e) => e.number === input.number)).toHaveLength(1);
+    expect(
+      (await h.store.pageEngineers({ centreId: 'centre-1' }, null, 100)).records.filter(
+        (e) => e.number === input.number,
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -109,34 +160,62 @@ describe('recordLicenceEvent', () => {
     const licence = (await h.store.activeLicence(e.id))!;
     // As if the process died right after the ledger insert, before the cycle learned of it.
     await h.store.appendEntry({
-      licenceId: licence.id, engineerId: e.id, cycleIndex: 0, code: 'OVERCHARGE', kind: 'VIOLATION', points: -6,
-      evidenceKey: 'ticket:CRASH-1', recordedBy: 'operator-1', recordedAt: new Date(), note: null, standardVersionId: 'default',
+      licenceId: licence.id,
+      engineerId: e.id,
+      cycleIndex: 0,
+      code: 'OVERCHARGE',
+      kind: 'VIOLATION',
+      points: -6,
+      evidenceKey: 'ticket:CRASH-1',
+      recordedBy: 'operator-1',
+      recordedAt: new Date(),
+      note: null,
+      standardVersionId: 'default',
     });
     // Neither counted nor listed: the ledger shows what the points are folded from.
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 12, ledger: [] });
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:CRASH-1'));
-    expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 6, status: 'WARNING', ledger: [{ code: 'OVERCHARGE', evidenceKey: 'ticket:CRASH-1' }] });
+    expect(await licenceOf(e.id)).toMatchObject({
+      pointsRemaining: 6,
+      status: 'WARNING',
+      ledger: [{ code: 'OVERCHARGE', evidenceKey: 'ticket:CRASH-1' }],
+    });
   });
 
   it('lists a centre’s engineers from its roster, in number order, page by page', async () => {
     const numbers = ['E-0900003', 'E-0900001', 'E-0900002'];
     for (const number of numbers) await register({ number, centreId: 'centre-2' });
-    const first = expectOk(await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2 })).engineers;
+    const first = expectOk(
+      await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2 }),
+    ).engineers;
     expect(first.totalCount).toBe(3);
     expect(first.edges.map((x: any) => x.node.number)).toEqual(['E-0900001', 'E-0900002']);
-    const rest = expectOk(await h.run(as.operator(), Q.list, { filter: { centreId: 'centre-2' }, first: 2, after: first.pageInfo.endCursor })).engineers;
+    const rest = expectOk(
+      await h.run(as.operator(), Q.list, {
+        filter: { centreId: 'centre-2' },
+        first: 2,
+        after: first.pageInfo.endCursor,
+      }),
+    ).engineers;
     expect(rest.edges.map((x: any) => x.node.number)).toEqual(['E-0900003']);
     expect(rest.pageInfo.hasNextPage).toBe(false);
   });
 
   it('gives each engineer of a centre page its own licence (the page reads them in one batch)', async () => {
-    const [a, b, c] = [await register({ centreId: 'centre-7' }), await register({ centreId: 'centre-7' }), await register({ centreId: 'centre-7' })];
+    const [a, b, c] = [
+      await register({ centreId: 'centre-7' }),
+      await register({ centreId: 'centre-7' }),
+      await register({ centreId: 'centre-7' }),
+    ];
     expectOk(await event(b.id, 'PROMISE_BROKEN', 'ticket:page-1'));
-    for (const [i, code] of ['OVERCHARGE', 'REPEAT_REPAIR', 'MAJOR_COMPLAINT'].entries()) expectOk(await event(c.id, code, `ticket:page-c${i}`));
+    for (const [i, code] of ['OVERCHARGE', 'REPEAT_REPAIR', 'MAJOR_COMPLAINT'].entries())
+      expectOk(await event(c.id, code, `ticket:page-c${i}`));
     const page = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ServiceCentre {
       engineers(first: 10) { edges { node { id licence { id pointsRemaining status } } } } } } }`;
-    const edges = expectOk(await h.run(as.operator(), page, { reps: [{ __typename: 'ServiceCentre', id: 'centre-7' }] }))._entities[0].engineers.edges;
+    const edges = expectOk(
+      await h.run(as.operator(), page, { reps: [{ __typename: 'ServiceCentre', id: 'centre-7' }] }),
+    )._entities[0].engineers.edges;
     const byId = new Map(edges.map((x: any) => [x.node.id, x.node.licence]));
     expect(byId.get(a.id)).toMatchObject({ id: `${a.id}:1`, pointsRemaining: 12, status: 'NORMAL' });
     expect(byId.get(b.id)).toMatchObject({ id: `${b.id}:1`, pointsRemaining: 9, status: 'NORMAL' });
@@ -150,7 +229,13 @@ describe('recordLicenceEvent', () => {
   it('deducts by the catalogue: PROMISE_BROKEN −3, OVERCHARGE −6 → WARNING at 3; REVOKED at 0', async () => {
     const e = await register();
     const entry = expectOk(await event(e.id, 'PROMISE_BROKEN', 'ticket:T-1')).recordLicenceEvent;
-    expect(entry).toMatchObject({ code: 'PROMISE_BROKEN', kind: 'VIOLATION', points: -3, evidenceKey: 'ticket:T-1', recordedBy: 'operator-1' });
+    expect(entry).toMatchObject({
+      code: 'PROMISE_BROKEN',
+      kind: 'VIOLATION',
+      points: -3,
+      evidenceKey: 'ticket:T-1',
+      recordedBy: 'operator-1',
+    });
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 9, status: 'NORMAL' });
     expectOk(await event(e.id, 'OVERCHARGE', 'ticket:T-2'));
     expect(await licenceOf(e.id)).toMatchObject({ pointsRemaining: 3, status: 'WARNING' });
@@ -186,16 +271,38 @@ describe('recordLicenceEvent', () => {
 
   it('refuses an unknown code, malformed evidence and an over-long note, writing nothing', async () => {
     const e = await register();
-    expect((await refused(as.operator(), Q.event, { id: e.id, code: 'STOLE_A_BIKE', key: 'ticket:X-1' }, 'BAD_USER_INPUT')).extensions['field']).toBe('code');
-    expect((await refused(as.operator(), Q.event, { id: e.id, code: 'late', key: 'ticket:X-1' }, 'BAD_USER_INPUT')).extensions['field']).toBe('code');
-    expect((await refused(as.operator(), Q.event, { id: e.id, code: 'LATE_ARRIVAL', key: 'x' }, 'BAD_USER_INPUT')).extensions['field']).toBe('evidenceKey');
-    expect((await refused(as.operator(), Q.event, { id: e.id, code: 'LATE_ARRIVAL', key: 'ticket:X-1', note: 'n'.repeat(501) }, 'BAD_USER_INPUT')).extensions['field']).toBe('note');
+    expect(
+      (await refused(as.operator(), Q.event, { id: e.id, code: 'STOLE_A_BIKE', key: 'ticket:X-1' }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('code');
+    expect(
+      (await refused(as.operator(), Q.event, { id: e.id, code: 'late', key: 'ticket:X-1' }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('code');
+    expect(
+      (await refused(as.operator(), Q.event, { id: e.id, code: 'LATE_ARRIVAL', key: 'x' }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('evidenceKey');
+    expect(
+      (
+        await refused(
+          as.operator(),
+          Q.event,
+          { id: e.id, code: 'LATE_ARRIVAL', key: 'ticket:X-1', note: 'n'.repeat(501) },
+          'BAD_USER_INPUT',
+        )
+      ).extensions['field'],
+    ).toBe('note');
     await refused(as.operator(), Q.event, { id: 'missing', code: 'LATE_ARRIVAL', key: 'ticket:X-1' }, 'NOT_FOUND');
   });
 
   it('takes no points from the caller (the schema has no such argument)', async () => {
     const e = await register();
-    const result = await h.run(as.operator(), `mutation { recordLicenceEvent(engineerId: "${e.id}", code: "LATE_ARRIVAL", evidenceKey: "ticket:P-1", points: -12) { id } }`);
+    const result = await h.run(
+      as.operator(),
+      `mutation { recordLicenceEvent(engineerId: "${e.id}", code: "LATE_ARRIVAL", evidenceKey: ` +
+        `"ticket:P-1", points: -12) { id } }`,
+    );
     expect(result.errors).toHaveLength(1);
     expect((await licenceOf(e.id)).ledger).toHaveLength(0);
   });
@@ -207,7 +314,9 @@ describe('recordLicenceEvent', () => {
 
   it('10 concurrent different evidence keys → exactly 10 entries and the right points', async () => {
     const e = await register();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => event(e.id, 'LATE_ARRIVAL', `ticket:C-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => event(e.id, 'LATE_ARRIVAL', `ticket:C-${i}`)),
+    );
     results.forEach(expectOk);
     const licence = await licenceOf(e.id);
     expect(await h.store.countEntries(`${e.id}:1`)).toBe(10);
@@ -232,8 +341,15 @@ describe('certifyEngineer', () => {
     const e = await register();
     const c = { productLine: 'AIR_CONDITIONER', issuedAt: '2026-02-01T00:00:00Z', expiresAt: '2028-02-01T00:00:00Z' };
     const out = expectOk(await h.run(as.operator(), Q.certify, { id: e.id, c })).certifyEngineer;
-    expect(out.certifications).toEqual([{ productLine: 'AIR_CONDITIONER', issuedAt: '2026-02-01T00:00:00.000Z', expiresAt: '2028-02-01T00:00:00.000Z' }]);
-    await refused(as.operator(), Q.certify, { id: e.id, c: { ...c, expiresAt: '2020-01-01T00:00:00Z' } }, 'BAD_USER_INPUT');
+    expect(out.certifications).toEqual([
+      { productLine: 'AIR_CONDITIONER', issuedAt: '2026-02-01T00:00:00.000Z', expiresAt: '2028-02-01T00:00:00.000Z' },
+    ]);
+    await refused(
+      as.operator(),
+      Q.certify,
+      { id: e.id, c: { ...c, expiresAt: '2020-01-01T00:00:00Z' } },
+      'BAD_USER_INPUT',
+    );
     await refused(as.partner('centre-1'), Q.certify, { id: e.id, c }, 'FORBIDDEN');
     await refused(as.operator(), Q.certify, { id: 'missing', c }, 'NOT_FOUND');
   });
@@ -245,9 +361,16 @@ describe('recordExamResult', () => {
     const r = expectOk(await exam(e.id, 'JUNIOR')).recordExamResult;
     expect(r).toMatchObject({ kind: 'JUNIOR', passed: true, score: 88, recordedBy: 'operator-1' });
     const input = { engineerId: e.id, kind: 'JUNIOR', passed: true, score: 88, takenAt: '2026-01-01T00:00:00Z' };
-    expect((await refused(as.operator(), Q.exam, { input: { ...input, score: 101 } }, 'BAD_USER_INPUT')).extensions['field']).toBe('score');
-    expect((await refused(as.operator(), Q.exam, { input: { ...input, score: -1 } }, 'BAD_USER_INPUT')).extensions['field']).toBe('score');
-    expect((await refused(as.operator(), Q.exam, { input: { ...input, takenAt: '2999-01-01T00:00:00Z' } }, 'BAD_USER_INPUT')).extensions['field']).toBe('takenAt');
+    expect(
+      (await refused(as.operator(), Q.exam, { input: { ...input, score: 101 } }, 'BAD_USER_INPUT')).extensions['field'],
+    ).toBe('score');
+    expect(
+      (await refused(as.operator(), Q.exam, { input: { ...input, score: -1 } }, 'BAD_USER_INPUT')).extensions['field'],
+    ).toBe('score');
+    expect(
+      (await refused(as.operator(), Q.exam, { input: { ...input, takenAt: '2999-01-01T00:00:00Z' } }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('takenAt');
     await refused(as.operator(), Q.exam, { input: { ...input, engineerId: 'missing' } }, 'NOT_FOUND');
     for (const [, claims, code] of ROLES_NOT_EDITORS) await refused(claims, Q.exam, { input }, code);
   });
@@ -265,8 +388,11 @@ describe('promoteEngineer', () => {
     expectOk(await event(e.id, 'CUSTOMER_DELIGHT', 'ticket:PR-1'));
     err = await refused(as.operator(), Q.promote, { id: e.id, to: 'GOLD_ENGINEER' }, 'BAD_USER_INPUT');
     expect(err.message).toMatch(/only be promoted to SERVICE_ENGINEER/);
-    for (const [, claims, code] of ROLES_NOT_EDITORS) await refused(claims, Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' }, code);
-    expect(expectOk(await h.run(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' })).promoteEngineer.level).toBe('SERVICE_ENGINEER');
+    for (const [, claims, code] of ROLES_NOT_EDITORS)
+      await refused(claims, Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' }, code);
+    expect(
+      expectOk(await h.run(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' })).promoteEngineer.level,
+    ).toBe('SERVICE_ENGINEER');
     await refused(as.operator(), Q.promote, { id: 'missing', to: 'SERVICE_ENGINEER' }, 'NOT_FOUND');
   });
 
@@ -302,7 +428,10 @@ describe('reinstateLicence', () => {
     expect(licence).toMatchObject({ generation: 2, pointsRemaining: 12, status: 'NORMAL', ledger: [] });
     const after = expectOk(await h.run(as.operator(), Q.engineer, { id: e.id })).engineer;
     expect(after.licence.generation).toBe(2);
-    expect(after.licenceHistory.map((l: any) => [l.generation, l.status, l.archivedAt !== null])).toEqual([[2, 'NORMAL', false], [1, 'REVOKED', true]]);
+    expect(after.licenceHistory.map((l: any) => [l.generation, l.status, l.archivedAt !== null])).toEqual([
+      [2, 'NORMAL', false],
+      [1, 'REVOKED', true],
+    ]);
     await refused(as.operator(), Q.reinstate, { id: e.id }, 'INVALID_TRANSITION');
     // A late retry of evidence already counted on the old licence does not hit the new one.
     const before = await h.snapshot();
@@ -328,15 +457,24 @@ describe('concurrency of the other mutations', () => {
     const input = engineerInput();
     const results = await Promise.all(Array.from({ length: 5 }, () => h.run(as.operator(), Q.register, { input })));
     expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
-    expect(results.flatMap((r) => r.errors.map((e) => e.code))).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT']);
-    expect((await h.store.licencesOf(expectOk(results.find((r) => r.errors.length === 0)!).registerEngineer.id)).length).toBe(1);
+    expect(results.flatMap((r) => r.errors.map((e) => e.code))).toEqual([
+      'CONFLICT',
+      'CONFLICT',
+      'CONFLICT',
+      'CONFLICT',
+    ]);
+    expect(
+      (await h.store.licencesOf(expectOk(results.find((r) => r.errors.length === 0)!).registerEngineer.id)).length,
+    ).toBe(1);
   });
 
   it('5 concurrent promotions → one step up, the rest refused', async () => {
     const e = await register();
     expectOk(await exam(e.id, 'JUNIOR'));
     expectOk(await event(e.id, 'CUSTOMER_DELIGHT', 'ticket:CP-1'));
-    const results = await Promise.all(Array.from({ length: 5 }, () => h.run(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => h.run(as.operator(), Q.promote, { id: e.id, to: 'SERVICE_ENGINEER' })),
+    );
     expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
     expect(new Set(results.flatMap((r) => r.errors.map((x) => x.code)))).toEqual(new Set(['BAD_USER_INPUT']));
     expect((await h.store.findEngineer(e.id))?.level).toBe('SERVICE_ENGINEER');

@@ -17,12 +17,17 @@ const EDITORS = 'requires one of the roles OPERATOR, ADMIN';
 
 const partnerA = () => as.partner('centre-A');
 const engineerA = (): Claims => ({ ...as.engineer(engA.id), centreId: 'centre-A' });
-const engineersAt = async (centreId: string) => (await h.store.pageEngineers({ centreId }, null, 100)).records.map((e) => e.id).sort();
+const engineersAt = async (centreId: string) =>
+  (await h.store.pageEngineers({ centreId }, null, 100)).records.map((e) => e.id).sort();
 
 beforeAll(async () => {
   h = await startHarness('certification_references');
-  engA = expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-A' }) })).registerEngineer;
-  engB = expectOk(await h.run(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-B' }) })).registerEngineer;
+  engA = expectOk(
+    await h.run(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-A' }) }),
+  ).registerEngineer;
+  engB = expectOk(
+    await h.run(as.operator(), Q.register, { input: engineerInput({ centreId: 'centre-B' }) }),
+  ).registerEngineer;
   expectOk(await h.run(as.operator(), Q.event, { id: engB.id, code: 'LATE_ARRIVAL', key: 'ticket:B-1' }));
 });
 afterAll(async () => {
@@ -62,36 +67,62 @@ const ENGINEER_NOT_FOUND = { message: 'engineer engineer-404 does not exist' };
 
 const ROWS: Row[] = [
   {
-    name: 'registerEngineer input.centreId', source: Q.register,
+    name: 'registerEngineer input.centreId',
+    source: Q.register,
     foreign: () => ({ input: engineerInput({ centreId: 'centre-B' }) }),
-    partnerMessage: 'a partner may only register engineers for its own centre', engineerMessage: 'requires one of the roles PARTNER, OPERATOR, ADMIN',
-    missing: () => ({ input: engineerInput({ centreId: 'centre-404' }) }), notFound: { message: 'service centre centre-404 does not exist', field: 'centreId' },
+    partnerMessage: 'a partner may only register engineers for its own centre',
+    engineerMessage: 'requires one of the roles PARTNER, OPERATOR, ADMIN',
+    missing: () => ({ input: engineerInput({ centreId: 'centre-404' }) }),
+    notFound: { message: 'service centre centre-404 does not exist', field: 'centreId' },
   },
   {
-    name: 'certifyEngineer engineerId', source: Q.certify,
-    foreign: () => ({ id: engB.id, c: CERT }), partnerMessage: EDITORS, engineerMessage: EDITORS,
-    missing: () => ({ id: MISSING, c: CERT }), notFound: ENGINEER_NOT_FOUND,
+    name: 'certifyEngineer engineerId',
+    source: Q.certify,
+    foreign: () => ({ id: engB.id, c: CERT }),
+    partnerMessage: EDITORS,
+    engineerMessage: EDITORS,
+    missing: () => ({ id: MISSING, c: CERT }),
+    notFound: ENGINEER_NOT_FOUND,
   },
   {
-    name: 'recordLicenceEvent engineerId', source: Q.event,
-    foreign: () => ({ id: engB.id, code: 'OVERCHARGE', key: 'ticket:REF-1' }), partnerMessage: EDITORS, engineerMessage: EDITORS,
-    missing: () => ({ id: MISSING, code: 'OVERCHARGE', key: 'ticket:REF-1' }), notFound: ENGINEER_NOT_FOUND,
+    name: 'recordLicenceEvent engineerId',
+    source: Q.event,
+    foreign: () => ({ id: engB.id, code: 'OVERCHARGE', key: 'ticket:REF-1' }),
+    partnerMessage: EDITORS,
+    engineerMessage: EDITORS,
+    missing: () => ({ id: MISSING, code: 'OVERCHARGE', key: 'ticket:REF-1' }),
+    notFound: ENGINEER_NOT_FOUND,
   },
   {
-    name: 'recordExamResult input.engineerId', source: Q.exam,
-    foreign: () => ({ input: { engineerId: engB.id, kind: 'JUNIOR', passed: true, score: 90, takenAt: '2026-01-02T00:00:00Z' } }),
-    partnerMessage: EDITORS, engineerMessage: EDITORS,
-    missing: () => ({ input: { engineerId: MISSING, kind: 'JUNIOR', passed: true, score: 90, takenAt: '2026-01-02T00:00:00Z' } }), notFound: ENGINEER_NOT_FOUND,
+    name: 'recordExamResult input.engineerId',
+    source: Q.exam,
+    foreign: () => ({
+      input: { engineerId: engB.id, kind: 'JUNIOR', passed: true, score: 90, takenAt: '2026-01-02T00:00:00Z' },
+    }),
+    partnerMessage: EDITORS,
+    engineerMessage: EDITORS,
+    missing: () => ({
+      input: { engineerId: MISSING, kind: 'JUNIOR', passed: true, score: 90, takenAt: '2026-01-02T00:00:00Z' },
+    }),
+    notFound: ENGINEER_NOT_FOUND,
   },
   {
-    name: 'promoteEngineer engineerId', source: Q.promote,
-    foreign: () => ({ id: engB.id, to: 'SERVICE_ENGINEER' }), partnerMessage: EDITORS, engineerMessage: EDITORS,
-    missing: () => ({ id: MISSING, to: 'SERVICE_ENGINEER' }), notFound: ENGINEER_NOT_FOUND,
+    name: 'promoteEngineer engineerId',
+    source: Q.promote,
+    foreign: () => ({ id: engB.id, to: 'SERVICE_ENGINEER' }),
+    partnerMessage: EDITORS,
+    engineerMessage: EDITORS,
+    missing: () => ({ id: MISSING, to: 'SERVICE_ENGINEER' }),
+    notFound: ENGINEER_NOT_FOUND,
   },
   {
-    name: 'reinstateLicence engineerId', source: Q.reinstate,
-    foreign: () => ({ id: engB.id }), partnerMessage: EDITORS, engineerMessage: EDITORS,
-    missing: () => ({ id: MISSING }), notFound: ENGINEER_NOT_FOUND,
+    name: 'reinstateLicence engineerId',
+    source: Q.reinstate,
+    foreign: () => ({ id: engB.id }),
+    partnerMessage: EDITORS,
+    engineerMessage: EDITORS,
+    missing: () => ({ id: MISSING }),
+    notFound: ENGINEER_NOT_FOUND,
   },
 ];
 
@@ -113,8 +144,14 @@ describe('every (mutation, centre or engineer reference)', () => {
   });
 
   it('registerEngineer: the PARTNER of centre-A registers at its own centre', async () => {
-    const e = expectOk(await h.run(partnerA(), Q.register, { input: engineerInput({ centreId: 'centre-A' }) })).registerEngineer;
-    expect(e).toMatchObject({ centreId: 'centre-A', createdBy: 'partner-centre-A', licence: { generation: 1, pointsRemaining: 12, status: 'NORMAL' } });
+    const e = expectOk(
+      await h.run(partnerA(), Q.register, { input: engineerInput({ centreId: 'centre-A' }) }),
+    ).registerEngineer;
+    expect(e).toMatchObject({
+      centreId: 'centre-A',
+      createdBy: 'partner-centre-A',
+      licence: { generation: 1, pointsRemaining: 12, status: 'NORMAL' },
+    });
   });
 });
 

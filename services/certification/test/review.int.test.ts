@@ -12,10 +12,14 @@ let acts: CertificationActivities;
 
 const register = async (overrides: Record<string, unknown> = {}) =>
   expectOk(await h.run(as.operator(), Q.register, { input: engineerInput(overrides) })).registerEngineer;
-const event = async (id: string, code: string, key: string) => expectOk(await h.run(as.operator(), Q.event, { id, code, key }));
+const event = async (id: string, code: string, key: string) =>
+  expectOk(await h.run(as.operator(), Q.event, { id, code, key }));
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
@@ -37,7 +41,17 @@ describe('annualReview', () => {
     await event(warned.id, 'OVERCHARGE', 'ticket:Y-1');
     await event(revoked.id, 'OVERCHARGE', 'ticket:Y-2');
     await event(revoked.id, 'OVERCHARGE', 'ticket:Y-3');
-    expectOk(await h.run(as.operator(), Q.exam, { input: { engineerId: failedExam.id, kind: 'ANNUAL_REVIEW', passed: false, score: 30, takenAt: new Date().toISOString() } }));
+    expectOk(
+      await h.run(as.operator(), Q.exam, {
+        input: {
+          engineerId: failedExam.id,
+          kind: 'ANNUAL_REVIEW',
+          passed: false,
+          score: 30,
+          takenAt: new Date().toISOString(),
+        },
+      }),
+    );
 
     const cycleEnd = new Date(Date.now() + 400 * 86_400_000).toISOString();
     const runAll = async () => {
@@ -65,7 +79,9 @@ describe('annualReview', () => {
     expect(w.licence.ledger[0].cycleIndex).toBe(0);
     // The new cycle starts where the old one ended and runs the standard's 12 months.
     expect(w.licence.cycleStart).toBe(warned.licence.cycleEnd);
-    expect(w.licence.cycleEnd).toBe(cycleEndFrom(new Date(warned.licence.cycleEnd), DEFAULT_LICENCE_POLICY.cycleMonths).toISOString());
+    expect(w.licence.cycleEnd).toBe(
+      cycleEndFrom(new Date(warned.licence.cycleEnd), DEFAULT_LICENCE_POLICY.cycleMonths).toISOString(),
+    );
     expect(new Date(w.licence.cycleEnd).getTime()).toBeGreaterThan(new Date(cycleEnd).getTime());
     expect((await view(revoked.id)).licence).toMatchObject({ pointsRemaining: 0, status: 'REVOKED' });
     expect((await view(revoked.id)).reviewFlags.map((f: any) => f.reason)).toEqual(['REVOKED']);
@@ -77,7 +93,17 @@ describe('annualReview', () => {
     expect(await h.snapshot()).toBe(before);
 
     // A flag stays with the engineer after a reinstatement issues a new licence.
-    expectOk(await h.run(as.operator(), Q.exam, { input: { engineerId: revoked.id, kind: 'RETRAINING', passed: true, score: 90, takenAt: new Date().toISOString() } }));
+    expectOk(
+      await h.run(as.operator(), Q.exam, {
+        input: {
+          engineerId: revoked.id,
+          kind: 'RETRAINING',
+          passed: true,
+          score: 90,
+          takenAt: new Date().toISOString(),
+        },
+      }),
+    );
     expect(expectOk(await h.run(as.operator(), Q.reinstate, { id: revoked.id })).reinstateLicence.generation).toBe(2);
     expect((await view(revoked.id)).reviewFlags.map((f: any) => f.reason)).toEqual(['REVOKED']);
   });
@@ -94,11 +120,23 @@ describe('annualReview', () => {
     const e = await register();
     await event(e.id, 'PROMISE_BROKEN', 'ticket:Y-9');
     const policy = {
-      ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines],
-      standardVersionId: 'standard-v15', maxPoints: 15, warningAtOrBelow: 4,
+      ...DEFAULT_LICENCE_POLICY,
+      pointRules: [...DEFAULT_LICENCE_POLICY.pointRules],
+      productLines: [...DEFAULT_LICENCE_POLICY.productLines],
+      standardVersionId: 'standard-v15',
+      maxPoints: 15,
+      warningAtOrBelow: 4,
     };
     let after: string | null = null;
-    do after = (await acts.annualReview({ cycleEnd: new Date(Date.now() + 400 * 86_400_000).toISOString(), batchSize: 500, after, policy })).nextCursor;
+    do
+      after = (
+        await acts.annualReview({
+          cycleEnd: new Date(Date.now() + 400 * 86_400_000).toISOString(),
+          batchSize: 500,
+          after,
+          policy,
+        })
+      ).nextCursor;
     while (after);
     const licence = expectOk(await h.run(as.operator(), Q.engineer, { id: e.id })).engineer.licence;
     expect(licence).toMatchObject({ maxPoints: 15, pointsRemaining: 15, status: 'NORMAL' });

@@ -13,7 +13,12 @@ import { createCertificationStore, type CertificationStore } from '../src/store/
  */
 export const KNOWN_CENTRES: ReadonlyMap<string, CentreRef> = new Map(
   [
-    ...['centre-1', 'centre-2', 'centre-7', 'centre-8', 'centre-A', 'centre-B'].map((id) => ({ id, code: id.toUpperCase(), status: 'ACTIVE' as const, tier: 'STANDARD' as const })),
+    ...['centre-1', 'centre-2', 'centre-7', 'centre-8', 'centre-A', 'centre-B'].map((id) => ({
+      id,
+      code: id.toUpperCase(),
+      status: 'ACTIVE' as const,
+      tier: 'STANDARD' as const,
+    })),
     { id: 'centre-gone', code: 'GONE', status: 'ELIMINATED' as const, tier: 'STANDARD' as const },
   ].map((c) => [c.id, { ...c, serviceAreas: ['310115'], productLines: ['AIR_CONDITIONER'] }]),
 );
@@ -49,31 +54,93 @@ export { expectError, expectOk, type Result } from '../../../common/test/harness
 
 export const ENGINEER_FIELDS = /* GraphQL */ `
   fragment E on Engineer {
-    id number name centreId centre { id } level
-    certifications { productLine issuedAt expiresAt }
-    exams { id kind passed score takenAt }
-    licence { id generation cycleStart cycleEnd maxPoints pointsRemaining status revokedAt archivedAt
-      ledger { id code kind points evidenceKey recordedBy recordedAt note cycleIndex standardVersionId } }
-    licenceHistory { id generation status archivedAt }
-    reviewFlags { cycleEnd reason }
-    createdBy createdAt updatedAt
+    id
+    number
+    name
+    centreId
+    centre {
+      id
+    }
+    level
+    certifications {
+      productLine
+      issuedAt
+      expiresAt
+    }
+    exams {
+      id
+      kind
+      passed
+      score
+      takenAt
+    }
+    licence {
+      id
+      generation
+      cycleStart
+      cycleEnd
+      maxPoints
+      pointsRemaining
+      status
+      revokedAt
+      archivedAt
+      ledger {
+        id
+        code
+        kind
+        points
+        evidenceKey
+        recordedBy
+        recordedAt
+        note
+        cycleIndex
+        standardVersionId
+      }
+    }
+    licenceHistory {
+      id
+      generation
+      status
+      archivedAt
+    }
+    reviewFlags {
+      cycleEnd
+      reason
+    }
+    createdBy
+    createdAt
+    updatedAt
   }
 `;
 
 export const Q = {
   engineer: `query ($id: ID!) { engineer(id: $id) { ...E } } ${ENGINEER_FIELDS}`,
   byNumber: `query ($number: String!) { engineerByNumber(number: $number) { id number } }`,
-  ledger: `query ($id: ID!) { engineer(id: $id) { id licence { pointsRemaining status ledger { id code points evidenceKey } } } }`,
+  ledger:
+    `query ($id: ID!) { engineer(id: $id) { id licence { pointsRemaining status ledger { id code points ` +
+    `evidenceKey } } } }`,
   list: `query ($filter: EngineerFilter, $first: Int, $after: String) {
-    engineers(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id number centreId } } } }`,
-  centreEngineers: `query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on ServiceCentre { id engineers(first: $first) { totalCount edges { node { id number } } } } } }`,
-  register: `mutation ($input: RegisterEngineerInput!, $key: String) { registerEngineer(input: $input, idempotencyKey: $key) { ...E } } ${ENGINEER_FIELDS}`,
-  certify: `mutation ($id: ID!, $c: CertificationInput!) { certifyEngineer(engineerId: $id, certification: $c) { id certifications { productLine issuedAt expiresAt } } }`,
+    engineers(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges {
+    cursor node { id number centreId } } } }`,
+  centreEngineers:
+    `query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on ServiceCentre { id ` +
+    `engineers(first: $first) { totalCount edges { node { id number } } } } } }`,
+  register:
+    `mutation ($input: RegisterEngineerInput!, $key: String) { registerEngineer(input: $input, ` +
+    `idempotencyKey: $key) { ...E } } ${ENGINEER_FIELDS}`,
+  certify:
+    `mutation ($id: ID!, $c: CertificationInput!) { certifyEngineer(engineerId: $id, certification: $c) { id ` +
+    `certifications { productLine issuedAt expiresAt } } }`,
   event: `mutation ($id: ID!, $code: String!, $key: String!, $note: String) {
-    recordLicenceEvent(engineerId: $id, code: $code, evidenceKey: $key, note: $note) { id code kind points evidenceKey recordedBy recordedAt note } }`,
-  exam: `mutation ($input: ExamResultInput!) { recordExamResult(input: $input) { id kind passed score takenAt recordedBy } }`,
+    recordLicenceEvent(engineerId: $id, code: $code, evidenceKey: $key, note: $note) { id code kind points evidenceKey
+    recordedBy recordedAt note } }`,
+  exam:
+    `mutation ($input: ExamResultInput!) { recordExamResult(input: $input) { id kind passed score takenAt ` +
+    `recordedBy } }`,
   promote: `mutation ($id: ID!, $to: CareerLevel!) { promoteEngineer(engineerId: $id, to: $to) { id level } }`,
-  reinstate: `mutation ($id: ID!) { reinstateLicence(engineerId: $id) { id generation pointsRemaining status ledger { id } } }`,
+  reinstate:
+    `mutation ($id: ID!) { reinstateLicence(engineerId: $id) { id generation pointsRemaining status ledger { ` +
+    `id } } }`,
 };
 
 let seq = 0;
@@ -84,7 +151,9 @@ export function engineerInput(overrides: Record<string, unknown> = {}): Record<s
     number: `E-${String(Date.now() % 1_000_000).padStart(6, '0')}${String(seq).padStart(3, '0')}`,
     name: `Engineer ${seq}`,
     centreId: 'centre-1',
-    certifications: [{ productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }],
+    certifications: [
+      { productLine: 'AIR_CONDITIONER', issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' },
+    ],
     ...overrides,
   };
 }

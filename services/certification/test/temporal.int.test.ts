@@ -10,13 +10,27 @@ import { engineerInput } from './support.ts';
 
 /** The network's centres, as its stand-in tells them. */
 const SERVES = { serviceAreas: ['310115'], productLines: ['AIR_CONDITIONER'] };
-const centres = new Map<string, CentreRef>([['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD', ...SERVES }]]);
+const centres = new Map<string, CentreRef>([
+  ['centre-1', { id: 'centre-1', code: 'C1', status: 'ACTIVE', tier: 'STANDARD', ...SERVES }],
+]);
 const standards: Pick<StandardsActivities, 'licencePolicyAt'> = {
-  licencePolicyAt: async () => ({ ...DEFAULT_LICENCE_POLICY, pointRules: [...DEFAULT_LICENCE_POLICY.pointRules], productLines: [...DEFAULT_LICENCE_POLICY.productLines], validUntil: null }),
+  licencePolicyAt: async () => ({
+    ...DEFAULT_LICENCE_POLICY,
+    pointRules: [...DEFAULT_LICENCE_POLICY.pointRules],
+    productLines: [...DEFAULT_LICENCE_POLICY.productLines],
+    validUntil: null,
+  }),
 };
-const network: Pick<NetworkActivities, 'centreRef'> = { centreRef: async ({ centreId }) => centres.get(centreId) ?? null };
+const network: Pick<NetworkActivities, 'centreRef'> = {
+  centreRef: async ({ centreId }) => centres.get(centreId) ?? null,
+};
 
-const svc = serviceUnderTest({ name: 'certification', databaseVariable: 'CERTIFICATION_DB', start: startCertification, neighbours: { standards, network } });
+const svc = serviceUnderTest({
+  name: 'certification',
+  databaseVariable: 'CERTIFICATION_DB',
+  start: startCertification,
+  neighbours: { standards, network },
+});
 const gql = svc.gql;
 
 describe('the certification process', () => {
@@ -26,7 +40,11 @@ describe('the certification process', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', service: 'certification' });
     const { body } = await gql(as.operator(), '{ engineers { totalCount } }');
     expect(body.data.engineers.totalCount).toBe(0);
-    const unsigned = await fetch(`${svc.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ engineers { totalCount } }' }) });
+    const unsigned = await fetch(`${svc.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ engineers { totalCount } }' }),
+    });
     expect(unsigned.status).toBe(401);
   });
 
@@ -40,19 +58,29 @@ describe('the certification process', () => {
   }, 30_000);
 
   it('runs the activities on the certification task queue; retried calls apply once', async () => {
-    const created = await gql(as.operator(), 'mutation ($i: RegisterEngineerInput!) { registerEngineer(input: $i) { id } }', { i: engineerInput() });
+    const created = await gql(
+      as.operator(),
+      'mutation ($i: RegisterEngineerInput!) { registerEngineer(input: $i) { id } }',
+      { i: engineerInput() },
+    );
     const engineerId = created.body.data.registerEngineer.id as string;
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('./fixtures/activity-driver.workflow.ts', import.meta.url)),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const driverConnection = await NativeConnection.connect({ address: svc.temporalAddress });
-    const driver = await Worker.create({ connection: driverConnection, taskQueue: 'certification-test-driver', workflowBundle });
+    const driver = await Worker.create({
+      connection: driverConnection,
+      taskQueue: 'certification-test-driver',
+      workflowBundle,
+    });
     const result = await driver.runUntil(() =>
       svc.client.workflow.execute('driveCertificationActivities', {
         taskQueue: 'certification-test-driver',
         workflowId: `drive-certification-${engineerId}`,
-        args: [{ engineerId, at: new Date().toISOString(), cycleEnd: new Date(Date.now() + 400 * 86_400_000).toISOString() }],
+        args: [
+          { engineerId, at: new Date().toISOString(), cycleEnd: new Date(Date.now() + 400 * 86_400_000).toISOString() },
+        ],
       }),
     );
     await driverConnection.close();
@@ -65,7 +93,15 @@ describe('the certification process', () => {
       review: { processed: 2, rolled: 2, nextCursor: null },
       reviewAgain: { processed: 2, rolled: 0, flagged: 0 },
     });
-    const { body } = await gql(as.engineer(engineerId), 'query ($id: ID!) { engineer(id: $id) { licence { pointsRemaining status ledger { code } } } }', { id: engineerId });
-    expect(body.data.engineer.licence).toEqual({ pointsRemaining: 12, status: 'NORMAL', ledger: [{ code: 'OVERCHARGE' }] });
+    const { body } = await gql(
+      as.engineer(engineerId),
+      'query ($id: ID!) { engineer(id: $id) { licence { pointsRemaining status ledger { code } } } }',
+      { id: engineerId },
+    );
+    expect(body.data.engineer.licence).toEqual({
+      pointsRemaining: 12,
+      status: 'NORMAL',
+      ledger: [{ code: 'OVERCHARGE' }],
+    });
   }, 60_000);
 });

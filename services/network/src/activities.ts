@@ -1,7 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { shanghaiMonth, type PublishedStandardRef } from '@starline/common';
 import { latestGradeBefore, rankEligible } from './rules/eligibility.ts';
-import { EVIDENCE_PATTERN, GRADES, LIMITS, MONTH_PATTERN, PRODUCT_LINE_PATTERN, REGION_PATTERN } from './rules/validate.ts';
+import {
+  EVIDENCE_PATTERN,
+  GRADES,
+  LIMITS,
+  MONTH_PATTERN,
+  PRODUCT_LINE_PATTERN,
+  REGION_PATTERN,
+} from './rules/validate.ts';
 import type { NetworkActivities } from './contract.ts';
 import type { CentreStore } from './store/centres.ts';
 import { createEvaluationActivities } from './evaluation-activities.ts';
@@ -28,9 +35,19 @@ export function createNetworkActivities(
 ): NetworkActivities {
   return {
     async centreRef({ centreId }) {
-      if (typeof centreId !== 'string' || centreId.length === 0 || centreId.length > 64) throw bad(`centreId is not an id: "${centreId}"`);
+      if (typeof centreId !== 'string' || centreId.length === 0 || centreId.length > 64)
+        throw bad(`centreId is not an id: "${centreId}"`);
       const centre = await store.findById(centreId);
-      return centre && { id: centre.id, code: centre.code, status: centre.status, tier: centre.tier, serviceAreas: centre.serviceAreas, productLines: centre.productLines };
+      return (
+        centre && {
+          id: centre.id,
+          code: centre.code,
+          status: centre.status,
+          tier: centre.tier,
+          serviceAreas: centre.serviceAreas,
+          productLines: centre.productLines,
+        }
+      );
     },
 
     async eligibleCentres({ regionCode, productLine, at, openJobs }) {
@@ -40,7 +57,11 @@ export function createNetworkActivities(
       if (Number.isNaN(instant.getTime())) throw bad(`at must be an ISO instant, got "${at}"`);
       const candidates = await store.dispatchCandidates(regionCode, productLine);
       // The latest grade of the last year counts: an older one says little about the centre now.
-      const grades = await store.gradesBefore(candidates.map((c) => c.id), shanghaiMonth(instant), DISPATCH_GRADE_MONTHS);
+      const grades = await store.gradesBefore(
+        candidates.map((c) => c.id),
+        shanghaiMonth(instant),
+        DISPATCH_GRADE_MONTHS,
+      );
       const byCentre = new Map<string, typeof grades>();
       for (const g of grades) byCentre.set(g.centreId, [...(byCentre.get(g.centreId) ?? []), g]);
       const ranked = rankEligible(
@@ -53,7 +74,12 @@ export function createNetworkActivities(
         openJobs ?? {},
       );
       return ranked.map((r) => ({
-        centreId: r.id, code: r.code, grade: r.grade, dailyCapacity: r.dailyCapacity, openJobs: r.openJobs, remaining: r.remaining,
+        centreId: r.id,
+        code: r.code,
+        grade: r.grade,
+        dailyCapacity: r.dailyCapacity,
+        openJobs: r.openJobs,
+        remaining: r.remaining,
       }));
     },
 
@@ -64,7 +90,10 @@ export function createNetworkActivities(
       if (!standardVersionId || !evaluationId) throw bad('standardVersionId and evaluationId are required');
       // A grade is given under a published standard; anything else is a caller's mistake, not a delay.
       if ((await standardVersion(standardVersionId))?.status !== 'PUBLISHED') {
-        throw ApplicationFailure.nonRetryable(`standard version ${standardVersionId} is not a published standard`, 'StandardVersionNotFound');
+        throw ApplicationFailure.nonRetryable(
+          `standard version ${standardVersionId} is not a published standard`,
+          'StandardVersionNotFound',
+        );
       }
       const changed = await store.exclusiveCentre(centreId, () =>
         putGradeLocked(store, now, { centreId, month, grade, score, standardVersionId, evaluationId }),
@@ -74,13 +103,16 @@ export function createNetworkActivities(
 
     async applyStatusConsequence({ centreId, to, reason, evidence }) {
       if (to !== 'SUSPENDED' && to !== 'ELIMINATED') throw bad(`to must be SUSPENDED or ELIMINATED, got "${to}"`);
-      if (!reason || reason.length > LIMITS.reasonMax) throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
-      if (!EVIDENCE_PATTERN.test(evidence)) throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
+      if (!reason || reason.length > LIMITS.reasonMax)
+        throw bad(`reason is required (at most ${LIMITS.reasonMax} characters)`);
+      if (!EVIDENCE_PATTERN.test(evidence))
+        throw bad(`evidence must be a reference like evaluation:2026-10:<centreId>, got "${evidence}"`);
       return applyConsequence(store, now, { centreId, to, reason, evidence });
     },
 
     async evaluationOf({ month }) {
-      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw bad(`month must be YYYY-MM, got "${String(month)}"`);
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month))
+        throw bad(`month must be YYYY-MM, got "${String(month)}"`);
       const rec = await store.evaluations.find(month);
       // `total`: the centres the current run evaluates (fixed when the run begins).
       return rec && { state: rec.state, standardVersionId: rec.standardVersionId, centres: rec.total };
@@ -88,7 +120,10 @@ export function createNetworkActivities(
 
     async payeesOf({ centreIds }) {
       if (!Array.isArray(centreIds) || centreIds.length === 0 || centreIds.length > MAX_PAYEES) {
-        throw bad(`centreIds must list 1–${MAX_PAYEES} ids, got ${Array.isArray(centreIds) ? centreIds.length : String(centreIds)}`);
+        throw bad(
+          `centreIds must list 1–${MAX_PAYEES} ids, got ` +
+            `${Array.isArray(centreIds) ? centreIds.length : String(centreIds)}`,
+        );
       }
       const bogus = centreIds.find((id) => typeof id !== 'string' || id.length === 0 || id.length > 64);
       if (bogus !== undefined) throw bad(`centreIds must be ids, got "${String(bogus)}"`);
@@ -98,7 +133,11 @@ export function createNetworkActivities(
       return centreIds.flatMap((id) => {
         const c = found.get(id);
         if (!c) return [];
-        const payee = c.payee && { accountName: c.payee.accountName, bank: c.payee.bank, accountNumber: c.payee.accountNumber };
+        const payee = c.payee && {
+          accountName: c.payee.accountName,
+          bank: c.payee.bank,
+          accountNumber: c.payee.accountNumber,
+        };
         return [{ centreId: c.id, code: c.code, payee }];
       });
     },

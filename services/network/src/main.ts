@@ -27,7 +27,9 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
   const log = createLogger('network', cfg.logLevel);
   const dbName = env('NETWORK_DB', 'starline_network');
   const db = await connectDatabase(cfg.mongodbUri, dbName);
-  const store = createCentreStore(db, { onTreeReloadError: (err) => log.warn({ err }, 'network tree reload failed; serving the previous one') });
+  const store = createCentreStore(db, {
+    onTreeReloadError: (err) => log.warn({ err }, 'network tree reload failed; serving the previous one'),
+  });
   await store.syncIndexes();
   await store.tree.warm();
   log.info({ db: dbName }, 'network database ready');
@@ -70,7 +72,10 @@ export async function startNetwork(cfg: PlatformConfig = loadPlatformConfig()): 
     db,
     schema,
     // Published versions never change: a version once seen published is not asked about again.
-    activities: createNetworkActivities(store, publishedVersions((versionId) => standards.standardVersion({ versionId }))),
+    activities: createNetworkActivities(
+      store,
+      publishedVersions((versionId) => standards.standardVersion({ versionId })),
+    ),
     onStop: () => client.connection.close(),
   });
   return { ...running, store };

@@ -34,11 +34,15 @@ afterAll(async () => {
 });
 
 const codes = (page: { edges: { node: { code: string } }[] }) => page.edges.map((e) => e.node.code);
-const list = async (claims: Claims, variables: Record<string, unknown> = {}) => expectOk(await h.run(claims, Q.list, variables)).serviceCentres;
+const list = async (claims: Claims, variables: Record<string, unknown> = {}) =>
+  expectOk(await h.run(claims, Q.list, variables)).serviceCentres;
 
 describe('whole-network roles', () => {
   it.each([
-    ['ADMIN', as.admin()], ['OPERATOR', as.operator()], ['CALL_CENTRE', as.callCentre()], ['FINANCE', as.finance()],
+    ['ADMIN', as.admin()],
+    ['OPERATOR', as.operator()],
+    ['CALL_CENTRE', as.callCentre()],
+    ['FINANCE', as.finance()],
   ] as const)('%s sees every centre', async (_role, claims) => {
     expect(expectOk(await h.run(claims, Q.centre, { id: ids['UMB-B1'] })).serviceCentre.code).toBe('UMB-B1');
     expect(expectOk(await h.run(claims, Q.byCode, { code: 'REGION-W' })).serviceCentreByCode.id).toBe(ids['REGION-W']);
@@ -62,7 +66,10 @@ describe('a PARTNER', () => {
 
   it('sees its own centre and its umbrella stores, nothing else', async () => {
     expect(expectOk(await h.run(starA(), Q.centre, { id: ids['STAR-A'] })).serviceCentre.code).toBe('STAR-A');
-    expect(expectOk(await h.run(starA(), Q.centre, { id: ids['UMB-A1'] })).serviceCentre.parent).toEqual({ id: ids['STAR-A'], code: 'STAR-A' });
+    expect(expectOk(await h.run(starA(), Q.centre, { id: ids['UMB-A1'] })).serviceCentre.parent).toEqual({
+      id: ids['STAR-A'],
+      code: 'STAR-A',
+    });
     // its own parent is not its business: the field is null, a direct fetch FORBIDDEN
     expect(expectOk(await h.run(starA(), Q.centre, { id: ids['STAR-A'] })).serviceCentre.parent).toBeNull();
     for (const code of ['HQ', 'REGION-E', 'STAR-B', 'UMB-B1']) {
@@ -98,7 +105,11 @@ describe('a PARTNER', () => {
   });
 
   it('a partner of a centre that does not exist sees nothing', async () => {
-    expect(await list(as.partner('ghost'))).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+    expect(await list(as.partner('ghost'))).toEqual({
+      totalCount: 0,
+      pageInfo: { hasNextPage: false, endCursor: null },
+      edges: [],
+    });
   });
 });
 
@@ -121,9 +132,14 @@ describe('serviceCentres', () => {
     expect(codes(await list(as.operator(), { filter: { region: '510100' } }))).toEqual(['REGION-W']);
     expect(codes(await list(as.operator(), { filter: { tier: 'UMBRELLA' } }))).toEqual(['UMB-A1', 'UMB-A2', 'UMB-B1']);
     expect(codes(await list(as.operator(), { filter: { status: 'ACTIVE' } }))).toEqual(['STAR-A']);
-    expect(codes(await list(as.operator(), { filter: { productLine: 'WASHING_MACHINE' } }))).toEqual(['STAR-A', 'UMB-A2']);
+    expect(codes(await list(as.operator(), { filter: { productLine: 'WASHING_MACHINE' } }))).toEqual([
+      'STAR-A',
+      'UMB-A2',
+    ]);
     expect(codes(await list(as.operator(), { filter: { parentId: ids['REGION-E'] } }))).toEqual(['STAR-A', 'STAR-B']);
-    expect(codes(await list(as.operator(), { filter: { parentId: ids['REGION-E'], tier: 'FLAGSHIP' } }))).toEqual(['STAR-B']);
+    expect(codes(await list(as.operator(), { filter: { parentId: ids['REGION-E'], tier: 'FLAGSHIP' } }))).toEqual([
+      'STAR-B',
+    ]);
   });
 
   it('pages by code, each centre exactly once', async () => {
@@ -141,9 +157,14 @@ describe('serviceCentres', () => {
   });
 
   it('refuses a page size outside 1–100 and a forged cursor', async () => {
-    for (const first of [0, -1, 101]) expect(expectError(await h.run(as.operator(), Q.list, { first }), 'BAD_USER_INPUT').extensions['field']).toBe('first');
+    for (const first of [0, -1, 101])
+      expect(expectError(await h.run(as.operator(), Q.list, { first }), 'BAD_USER_INPUT').extensions['field']).toBe(
+        'first',
+      );
     for (const after of ['garbage', Buffer.from('service-centre:lower').toString('base64url'), 'x'.repeat(200)]) {
-      expect(expectError(await h.run(as.operator(), Q.list, { after }), 'BAD_USER_INPUT').extensions['field']).toBe('after');
+      expect(expectError(await h.run(as.operator(), Q.list, { after }), 'BAD_USER_INPUT').extensions['field']).toBe(
+        'after',
+      );
     }
     expect(expectOk(await h.run(as.operator(), Q.list, { first: 100 })).serviceCentres.edges).toHaveLength(8);
   });
@@ -154,9 +175,22 @@ describe('networkTree', () => {
     const tree = expectOk(await h.run(as.operator(), Q.tree, { rootId: ids['HQ'] })).networkTree;
     expect(tree.truncated).toBe(false);
     expect(tree.root.code).toBe('HQ');
-    expect(tree.nodes.map((n: any) => [n.centre.code, n.depth, n.centre.level, n.parentId === null ? null : n.parentId === ids['STAR-A'] ? 'STAR-A' : '…'])).toEqual([
-      ['HQ', 0, 1, null], ['REGION-E', 1, 2, '…'], ['REGION-W', 1, 2, '…'], ['STAR-A', 2, 3, '…'], ['STAR-B', 2, 3, '…'],
-      ['UMB-A1', 3, 4, 'STAR-A'], ['UMB-A2', 3, 4, 'STAR-A'], ['UMB-B1', 3, 4, '…'],
+    expect(
+      tree.nodes.map((n: any) => [
+        n.centre.code,
+        n.depth,
+        n.centre.level,
+        n.parentId === null ? null : n.parentId === ids['STAR-A'] ? 'STAR-A' : '…',
+      ]),
+    ).toEqual([
+      ['HQ', 0, 1, null],
+      ['REGION-E', 1, 2, '…'],
+      ['REGION-W', 1, 2, '…'],
+      ['STAR-A', 2, 3, '…'],
+      ['STAR-B', 2, 3, '…'],
+      ['UMB-A1', 3, 4, 'STAR-A'],
+      ['UMB-A2', 3, 4, 'STAR-A'],
+      ['UMB-B1', 3, 4, '…'],
     ]);
     expect(tree.nodes.at(-1).centre.levelName).toBe('UMBRELLA_OUTLET');
   });
@@ -180,22 +214,37 @@ describe('networkTree', () => {
     const other = createCentreStore(h.db, { treeCheckEveryMs: 0 });
     const before = await other.tree.children([ids['REGION-W']!], 10);
     expect(before).toEqual([]);
-    const created = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ code: 'STAR-W', tier: 'STANDARD', parentId: ids['REGION-W'] }) }));
+    const created = expectOk(
+      await h.run(as.admin(), Q.create, {
+        input: centreInput({ code: 'STAR-W', tier: 'STANDARD', parentId: ids['REGION-W'] }),
+      }),
+    );
     // This process sees its own write at once.
     const mine = expectOk(await h.run(as.operator(), Q.tree, { rootId: ids['REGION-W'] })).networkTree;
     expect(mine.nodes.map((n: any) => n.centre.code)).toEqual(['REGION-W', 'STAR-W']);
     // The other one answers from what it had, notices the write count moved, and reloads.
     await other.tree.children([ids['REGION-W']!], 10);
     await other.tree.settled();
-    expect((await other.tree.children([ids['REGION-W']!], 10)).map((c) => c.id)).toEqual([created.createServiceCentre.id]);
+    expect((await other.tree.children([ids['REGION-W']!], 10)).map((c) => c.id)).toEqual([
+      created.createServiceCentre.id,
+    ]);
   });
 });
 
 describe('federation', () => {
   const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceCentre { id code } } }`;
   it('resolves references the caller may see, null otherwise', async () => {
-    const r = [{ __typename: 'ServiceCentre', id: ids['UMB-A1'] }, { __typename: 'ServiceCentre', id: ids['STAR-B'] }];
-    expect(expectOk(await h.run(as.operator(), ENTITIES, { r }))._entities).toEqual([{ id: ids['UMB-A1'], code: 'UMB-A1' }, { id: ids['STAR-B'], code: 'STAR-B' }]);
-    expect(expectOk(await h.run(as.partner(ids['STAR-A']), ENTITIES, { r }))._entities).toEqual([{ id: ids['UMB-A1'], code: 'UMB-A1' }, null]);
+    const r = [
+      { __typename: 'ServiceCentre', id: ids['UMB-A1'] },
+      { __typename: 'ServiceCentre', id: ids['STAR-B'] },
+    ];
+    expect(expectOk(await h.run(as.operator(), ENTITIES, { r }))._entities).toEqual([
+      { id: ids['UMB-A1'], code: 'UMB-A1' },
+      { id: ids['STAR-B'], code: 'STAR-B' },
+    ]);
+    expect(expectOk(await h.run(as.partner(ids['STAR-A']), ENTITIES, { r }))._entities).toEqual([
+      { id: ids['UMB-A1'], code: 'UMB-A1' },
+      null,
+    ]);
   });
 });

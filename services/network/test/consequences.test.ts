@@ -9,7 +9,12 @@ import {
 import type { ConsequencesPolicy } from '../src/rules/evaluation-policy.ts';
 
 const policy: ConsequencesPolicy = {
-  suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 10, penaltyBottomN: 10, awardFen: 200_000, penaltyFen: 200_000,
+  suspendAtCGrades: 2,
+  eliminateAtCGrades: 3,
+  awardTopN: 10,
+  penaltyBottomN: 10,
+  awardFen: 200_000,
+  penaltyFen: 200_000,
 };
 
 describe('cGradesEarlierInYear', () => {
@@ -79,7 +84,11 @@ describe('isPromotionCandidate', () => {
   it('does not list a run broken by another grade, an ungraded or a missing month', () => {
     expect(isPromotionCandidate(aaa, '2026-03', 3)).toBe(false); // 2026-02 is a B
     expect(isPromotionCandidate(aaa, '2026-01', 4)).toBe(false); // no grade for 2025-10
-    const ungraded: MonthGrade[] = [{ month: '2026-05', grade: 'A' }, { month: '2026-06', grade: null }, { month: '2026-07', grade: 'A' }];
+    const ungraded: MonthGrade[] = [
+      { month: '2026-05', grade: 'A' },
+      { month: '2026-06', grade: null },
+      { month: '2026-07', grade: 'A' },
+    ];
     expect(isPromotionCandidate(ungraded, '2026-07', 3)).toBe(false);
   });
   it('does not list a centre for a month it was not graded A', () => {

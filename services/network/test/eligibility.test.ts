@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { gradeRank, latestGradeBefore, rankEligible, type Candidate } from '../src/rules/eligibility.ts';
 
-const c = (id: string, grade: Candidate['grade'], dailyCapacity = 10): Candidate => ({ id, code: id.toUpperCase(), dailyCapacity, grade });
+const c = (id: string, grade: Candidate['grade'], dailyCapacity = 10): Candidate => ({
+  id,
+  code: id.toUpperCase(),
+  dailyCapacity,
+  grade,
+});
 
 describe('rankEligible', () => {
   it('orders by grade A, B, C, ungraded, regardless of load', () => {
@@ -11,8 +16,18 @@ describe('rankEligible', () => {
   });
 
   it('then by load (open ÷ capacity), then room, then code', () => {
-    const ranked = rankEligible([c('x', 'A', 5), c('y', 'A', 100), c('z', 'A', 10), c('w', 'A', 10)], { x: 3, y: 10, z: 1, w: 1 });
-    expect(ranked.map((r) => [r.id, r.load])).toEqual([['y', 0.1], ['w', 0.1], ['z', 0.1], ['x', 0.6]]);
+    const ranked = rankEligible([c('x', 'A', 5), c('y', 'A', 100), c('z', 'A', 10), c('w', 'A', 10)], {
+      x: 3,
+      y: 10,
+      z: 1,
+      w: 1,
+    });
+    expect(ranked.map((r) => [r.id, r.load])).toEqual([
+      ['y', 0.1],
+      ['w', 0.1],
+      ['z', 0.1],
+      ['x', 0.6],
+    ]);
   });
 
   it('drops centres without room today, and zero-capacity ones', () => {
@@ -29,7 +44,11 @@ describe('rankEligible', () => {
 
 describe('latestGradeBefore', () => {
   it('takes the newest month before the given one', () => {
-    const grades = [{ month: '2026-08', grade: 'C' as const }, { month: '2026-10', grade: 'A' as const }, { month: '2026-09', grade: 'B' as const }];
+    const grades = [
+      { month: '2026-08', grade: 'C' as const },
+      { month: '2026-10', grade: 'A' as const },
+      { month: '2026-09', grade: 'B' as const },
+    ];
     expect(latestGradeBefore(grades, '2026-11')?.grade).toBe('A');
     expect(latestGradeBefore(grades, '2026-10')?.grade).toBe('B');
     expect(latestGradeBefore(grades, '2026-08')).toBeNull();

@@ -21,23 +21,41 @@ describe('activeDuring: did the centre work during the month', () => {
 
   it('takes a centre ACTIVE or SUSPENDED at some instant of the month', () => {
     expect(activeDuring([created, activated], '2026-10')).toBe(true);
-    expect(activeDuring([created, activated, { to: 'SUSPENDED', at: at('2026-09-01T00:00:00Z') }], '2026-10')).toBe(true);
+    expect(activeDuring([created, activated, { to: 'SUSPENDED', at: at('2026-09-01T00:00:00Z') }], '2026-10')).toBe(
+      true,
+    );
     // activated on 15 October: evaluated (likely too few completions to grade)
     expect(activeDuring([created, { to: 'ACTIVE', at: at('2026-10-15T00:00:00Z') }], '2026-10')).toBe(true);
     // eliminated on 20 October: it worked in October, so October judges (and settles) it
-    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-10-20T00:00:00Z') }], '2026-10')).toBe(true);
+    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-10-20T00:00:00Z') }], '2026-10')).toBe(
+      true,
+    );
   });
 
   it('leaves out a centre eliminated before the month, ONBOARDING throughout, or activated after it', () => {
-    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-20T00:00:00Z') }], '2026-10')).toBe(false);
+    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-20T00:00:00Z') }], '2026-10')).toBe(
+      false,
+    );
     expect(activeDuring([created], '2026-10')).toBe(false);
     expect(activeDuring([created, { to: 'ACTIVE', at: at('2026-10-31T16:00:00Z') }], '2026-10')).toBe(false);
-    expect(activeDuring([{ to: 'ONBOARDING', at: at('2026-11-02T00:00:00Z') }, { to: 'ACTIVE', at: at('2026-11-03T00:00:00Z') }], '2026-10')).toBe(false);
+    expect(
+      activeDuring(
+        [
+          { to: 'ONBOARDING', at: at('2026-11-02T00:00:00Z') },
+          { to: 'ACTIVE', at: at('2026-11-03T00:00:00Z') },
+        ],
+        '2026-10',
+      ),
+    ).toBe(false);
   });
 
   it('counts a change at the month’s first instant as the status the month starts with', () => {
-    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-30T16:00:00Z') }], '2026-10')).toBe(false);
-    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-30T16:00:00.001Z') }], '2026-10')).toBe(true);
+    expect(activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-30T16:00:00Z') }], '2026-10')).toBe(
+      false,
+    );
+    expect(
+      activeDuring([created, activated, { to: 'ELIMINATED', at: at('2026-09-30T16:00:00.001Z') }], '2026-10'),
+    ).toBe(true);
   });
 });
 
@@ -49,12 +67,29 @@ describe('evaluatedIn', () => {
   it('takes every ACTIVE or SUSPENDED centre, even one activated after the month', () => {
     expect(evaluatedIn({ status: 'ACTIVE', statusHistory: history }, '2026-10')).toBe(true);
     expect(evaluatedIn({ status: 'SUSPENDED', statusHistory: history }, '2026-10')).toBe(true);
-    expect(evaluatedIn({ status: 'ACTIVE', statusHistory: [{ to: 'ACTIVE', at: at('2026-12-01T00:00:00Z') }] }, '2026-10')).toBe(true);
+    expect(
+      evaluatedIn({ status: 'ACTIVE', statusHistory: [{ to: 'ACTIVE', at: at('2026-12-01T00:00:00Z') }] }, '2026-10'),
+    ).toBe(true);
   });
   it('takes an ELIMINATED centre only if it worked during the month; never an ONBOARDING one', () => {
-    expect(evaluatedIn({ status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-10-20T00:00:00Z') }] }, '2026-10')).toBe(true);
-    expect(evaluatedIn({ status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-11-20T00:00:00Z') }] }, '2026-10')).toBe(true);
-    expect(evaluatedIn({ status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-09-20T00:00:00Z') }] }, '2026-10')).toBe(false);
+    expect(
+      evaluatedIn(
+        { status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-10-20T00:00:00Z') }] },
+        '2026-10',
+      ),
+    ).toBe(true);
+    expect(
+      evaluatedIn(
+        { status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-11-20T00:00:00Z') }] },
+        '2026-10',
+      ),
+    ).toBe(true);
+    expect(
+      evaluatedIn(
+        { status: 'ELIMINATED', statusHistory: [...history, { to: 'ELIMINATED', at: at('2026-09-20T00:00:00Z') }] },
+        '2026-10',
+      ),
+    ).toBe(false);
     expect(evaluatedIn({ status: 'ONBOARDING', statusHistory: history.slice(0, 1) }, '2026-10')).toBe(false);
   });
 });
@@ -66,9 +101,20 @@ describe('small rules', () => {
   });
 
   it('ordinals and the consequence reason naming the C count', () => {
-    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111].map(ordinal)).toEqual(
-      ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th'],
-    );
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '101st',
+      '111th',
+    ]);
     expect(consequenceReason(2, '2026-10')).toBe('2nd C grade of 2026 (monthly evaluation 2026-10)');
     expect(consequenceReason(3, '2027-01')).toBe('3rd C grade of 2027 (monthly evaluation 2027-01)');
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isMonthOver, monthLastInstant, monthsBefore, monthsEndingAt, parseMonth, previousMonth } from '../src/rules/month.ts';
+import {
+  isMonthOver,
+  monthLastInstant,
+  monthsBefore,
+  monthsEndingAt,
+  parseMonth,
+  previousMonth,
+} from '../src/rules/month.ts';
 
 describe('parseMonth', () => {
   it('reads YYYY-MM', () => {

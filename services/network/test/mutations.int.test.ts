@@ -40,12 +40,29 @@ async function refusedBySchema(claims: Claims | null, source: string, variables:
 
 describe('createServiceCentre', () => {
   it('creates an ONBOARDING centre at the level its parent implies', async () => {
-    const umbrella = await create(centreInput({ tier: 'UMBRELLA', parentId: star.id, starRating: null, contact: { name: 'Wang', phone: '021-12345678' } }));
+    const umbrella = await create(
+      centreInput({
+        tier: 'UMBRELLA',
+        parentId: star.id,
+        starRating: null,
+        contact: { name: 'Wang', phone: '021-12345678' },
+      }),
+    );
     expect(umbrella).toMatchObject({
-      tier: 'UMBRELLA', level: 4, levelName: 'UMBRELLA_OUTLET', parentId: star.id, parent: { id: star.id }, status: 'ONBOARDING',
-      starRating: null, contact: { name: 'Wang', phone: '021-12345678', email: null }, createdBy: 'operator-1', grades: [],
+      tier: 'UMBRELLA',
+      level: 4,
+      levelName: 'UMBRELLA_OUTLET',
+      parentId: star.id,
+      parent: { id: star.id },
+      status: 'ONBOARDING',
+      starRating: null,
+      contact: { name: 'Wang', phone: '021-12345678', email: null },
+      createdBy: 'operator-1',
+      grades: [],
     });
-    expect(umbrella.statusHistory).toEqual([{ from: null, to: 'ONBOARDING', at: umbrella.createdAt, actor: 'operator-1', reason: 'created', evidence: null }]);
+    expect(umbrella.statusHistory).toEqual([
+      { from: null, to: 'ONBOARDING', at: umbrella.createdAt, actor: 'operator-1', reason: 'created', evidence: null },
+    ]);
     const root = expectOk(await h.run(as.admin(), Q.centre, { id: hq.id })).serviceCentre;
     expect(root).toMatchObject({ level: 1, levelName: 'HQ', parentId: null, parent: null });
   });
@@ -70,11 +87,21 @@ describe('createServiceCentre', () => {
   });
 
   it('refuses a product line the standard in force does not have, on create and on update', async () => {
-    const error = await refused(as.operator(), Q.create, { input: centreInput({ productLines: ['AIR_CONDITIONER', 'SPACESHIP'] }) }, 'BAD_USER_INPUT');
+    const error = await refused(
+      as.operator(),
+      Q.create,
+      { input: centreInput({ productLines: ['AIR_CONDITIONER', 'SPACESHIP'] }) },
+      'BAD_USER_INPUT',
+    );
     expect(error.extensions['field']).toBe('productLines[1]');
     expect(error.message).toContain('standard-default');
     const centre = await create(centreInput());
-    const update = await refused(as.operator(), Q.update, { id: centre.id, input: { productLines: ['SPACESHIP'] } }, 'BAD_USER_INPUT');
+    const update = await refused(
+      as.operator(),
+      Q.update,
+      { id: centre.id, input: { productLines: ['SPACESHIP'] } },
+      'BAD_USER_INPUT',
+    );
     expect(update.extensions['field']).toBe('productLines[0]');
   });
 
@@ -94,9 +121,22 @@ describe('createServiceCentre', () => {
   });
 
   it('places UMBRELLA centres under star centres only, and nothing else at level 4', async () => {
-    expect((await refused(as.operator(), Q.create, { input: centreInput({ tier: 'UMBRELLA' }) }, 'BAD_USER_INPUT')).extensions['field']).toBe('parentId');
-    await refused(as.operator(), Q.create, { input: centreInput({ tier: 'UMBRELLA', parentId: region.id }) }, 'BAD_USER_INPUT');
-    await refused(as.operator(), Q.create, { input: centreInput({ tier: 'STANDARD', parentId: star.id }) }, 'BAD_USER_INPUT');
+    expect(
+      (await refused(as.operator(), Q.create, { input: centreInput({ tier: 'UMBRELLA' }) }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('parentId');
+    await refused(
+      as.operator(),
+      Q.create,
+      { input: centreInput({ tier: 'UMBRELLA', parentId: region.id }) },
+      'BAD_USER_INPUT',
+    );
+    await refused(
+      as.operator(),
+      Q.create,
+      { input: centreInput({ tier: 'STANDARD', parentId: star.id }) },
+      'BAD_USER_INPUT',
+    );
   });
 
   it.each([
@@ -130,8 +170,17 @@ describe('createServiceCentre', () => {
 describe('updateServiceCentre', () => {
   it('changes the given fields only', async () => {
     const c = await create(centreInput({ parentId: hq.id }));
-    const updated = expectOk(await h.run(as.admin(), Q.update, { id: c.id, input: { name: 'Renamed', dailyCapacity: 55, starRating: null } })).updateServiceCentre;
-    expect(updated).toMatchObject({ name: 'Renamed', dailyCapacity: 55, starRating: null, code: c.code, region: c.region, level: 2 });
+    const updated = expectOk(
+      await h.run(as.admin(), Q.update, { id: c.id, input: { name: 'Renamed', dailyCapacity: 55, starRating: null } }),
+    ).updateServiceCentre;
+    expect(updated).toMatchObject({
+      name: 'Renamed',
+      dailyCapacity: 55,
+      starRating: null,
+      code: c.code,
+      region: c.region,
+      level: 2,
+    });
   });
 
   it.each([
@@ -167,9 +216,13 @@ describe('updateServiceCentre', () => {
     await refused(as.operator(), Q.update, { id: region.id, input: { parentId: null } }, 'BAD_USER_INPUT');
     // a star centre (with no umbrella stores) under HQ becomes a regional centre
     const lone = await create(centreInput({ parentId: r2.id }));
-    expect(expectOk(await h.run(as.operator(), Q.update, { id: lone.id, input: { parentId: hq.id } })).updateServiceCentre)
-      .toMatchObject({ level: 2, levelName: 'REGIONAL_TECHNICAL_CENTRE', parentId: hq.id });
-    expect(expectOk(await h.run(as.operator(), Q.centre, { id: u.id })).serviceCentre).toMatchObject({ level: 4, parent: { id: s.id } });
+    expect(
+      expectOk(await h.run(as.operator(), Q.update, { id: lone.id, input: { parentId: hq.id } })).updateServiceCentre,
+    ).toMatchObject({ level: 2, levelName: 'REGIONAL_TECHNICAL_CENTRE', parentId: hq.id });
+    expect(expectOk(await h.run(as.operator(), Q.centre, { id: u.id })).serviceCentre).toMatchObject({
+      level: 4,
+      parent: { id: s.id },
+    });
   });
 
   it.each([
@@ -184,9 +237,14 @@ describe('updateServiceCentre', () => {
 
   it('replays an idempotency key without writing', async () => {
     const c = await create(centreInput());
-    const first = expectOk(await h.run(as.operator(), Q.update, { id: c.id, input: { dailyCapacity: 7 }, key: 'update-key-01' })).updateServiceCentre;
+    const first = expectOk(
+      await h.run(as.operator(), Q.update, { id: c.id, input: { dailyCapacity: 7 }, key: 'update-key-01' }),
+    ).updateServiceCentre;
     const before = await h.snapshot();
-    expect(expectOk(await h.run(as.operator(), Q.update, { id: c.id, input: { dailyCapacity: 7 }, key: 'update-key-01' })).updateServiceCentre).toEqual(first);
+    expect(
+      expectOk(await h.run(as.operator(), Q.update, { id: c.id, input: { dailyCapacity: 7 }, key: 'update-key-01' }))
+        .updateServiceCentre,
+    ).toEqual(first);
     expect(await h.snapshot()).toBe(before);
     await refused(as.operator(), Q.update, { id: c.id, input: { dailyCapacity: 8 }, key: 'update-key-01' }, 'CONFLICT');
   });
@@ -196,13 +254,32 @@ describe('status changes', () => {
   it('walks ONBOARDING → ACTIVE → SUSPENDED → ACTIVE → ELIMINATED, recording who, why and evidence', async () => {
     const c = await create(centreInput());
     expect(expectOk(await h.run(as.operator(), Q.activate, { id: c.id })).activateServiceCentre.status).toBe('ACTIVE');
-    expect(expectOk(await h.run(as.operator(), Q.suspend, { id: c.id, reason: 'second C grade', evidence: `evaluation:2026-10:${c.id}` })).suspendServiceCentre.status).toBe('SUSPENDED');
-    expect(expectOk(await h.run(as.admin(), Q.reinstate, { id: c.id, reason: 'rectification done' })).reinstateServiceCentre.status).toBe('ACTIVE');
-    const final = expectOk(await h.run(as.admin(), Q.change, { id: c.id, to: 'ELIMINATED', reason: 'fraud', evidence: 'audit:2026-11:42' })).changeCentreStatus;
+    expect(
+      expectOk(
+        await h.run(as.operator(), Q.suspend, {
+          id: c.id,
+          reason: 'second C grade',
+          evidence: `evaluation:2026-10:${c.id}`,
+        }),
+      ).suspendServiceCentre.status,
+    ).toBe('SUSPENDED');
+    expect(
+      expectOk(await h.run(as.admin(), Q.reinstate, { id: c.id, reason: 'rectification done' })).reinstateServiceCentre
+        .status,
+    ).toBe('ACTIVE');
+    const final = expectOk(
+      await h.run(as.admin(), Q.change, { id: c.id, to: 'ELIMINATED', reason: 'fraud', evidence: 'audit:2026-11:42' }),
+    ).changeCentreStatus;
     expect(final.statusHistory).toEqual([
       { from: null, to: 'ONBOARDING', actor: 'operator-1', reason: 'created', evidence: null },
       { from: 'ONBOARDING', to: 'ACTIVE', actor: 'operator-1', reason: null, evidence: null },
-      { from: 'ACTIVE', to: 'SUSPENDED', actor: 'operator-1', reason: 'second C grade', evidence: `evaluation:2026-10:${c.id}` },
+      {
+        from: 'ACTIVE',
+        to: 'SUSPENDED',
+        actor: 'operator-1',
+        reason: 'second C grade',
+        evidence: `evaluation:2026-10:${c.id}`,
+      },
       { from: 'SUSPENDED', to: 'ACTIVE', actor: 'admin-1', reason: 'rectification done', evidence: null },
       { from: 'ACTIVE', to: 'ELIMINATED', actor: 'admin-1', reason: 'fraud', evidence: 'audit:2026-11:42' },
     ]);
@@ -213,29 +290,76 @@ describe('status changes', () => {
       [Q.change, { id: c.id, to: 'ACTIVE', reason: 'please' }],
       [Q.update, { id: c.id, input: { name: 'x' } }],
     ] as const) {
-      expect((await refused(as.admin(), source, vars, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ELIMINATED');
+      expect((await refused(as.admin(), source, vars, 'INVALID_TRANSITION')).extensions['currentState']).toBe(
+        'ELIMINATED',
+      );
     }
   });
 
   it('refuses illegal transitions with INVALID_TRANSITION and the current state', async () => {
     const c = await create(centreInput());
-    expect((await refused(as.operator(), Q.suspend, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ONBOARDING');
-    expect((await refused(as.operator(), Q.reinstate, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ONBOARDING');
-    expect((await refused(as.operator(), Q.eliminate, { id: c.id, reason: 'x', evidence: 'audit:1:2' }, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ONBOARDING');
+    expect(
+      (await refused(as.operator(), Q.suspend, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions[
+        'currentState'
+      ],
+    ).toBe('ONBOARDING');
+    expect(
+      (await refused(as.operator(), Q.reinstate, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions[
+        'currentState'
+      ],
+    ).toBe('ONBOARDING');
+    expect(
+      (
+        await refused(
+          as.operator(),
+          Q.eliminate,
+          { id: c.id, reason: 'x', evidence: 'audit:1:2' },
+          'INVALID_TRANSITION',
+        )
+      ).extensions['currentState'],
+    ).toBe('ONBOARDING');
     await refused(as.operator(), Q.change, { id: c.id, to: 'ONBOARDING' }, 'INVALID_TRANSITION');
     expectOk(await h.run(as.operator(), Q.activate, { id: c.id }));
-    expect((await refused(as.operator(), Q.activate, { id: c.id }, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ACTIVE');
-    expect((await refused(as.operator(), Q.reinstate, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions['currentState']).toBe('ACTIVE');
+    expect(
+      (await refused(as.operator(), Q.activate, { id: c.id }, 'INVALID_TRANSITION')).extensions['currentState'],
+    ).toBe('ACTIVE');
+    expect(
+      (await refused(as.operator(), Q.reinstate, { id: c.id, reason: 'x' }, 'INVALID_TRANSITION')).extensions[
+        'currentState'
+      ],
+    ).toBe('ACTIVE');
   });
 
   it('requires a reason and evidence where the change needs them', async () => {
     const c = await create(centreInput());
     expectOk(await h.run(as.operator(), Q.activate, { id: c.id }));
-    expect((await refused(as.operator(), Q.suspend, { id: c.id, reason: ' ' }, 'BAD_USER_INPUT')).extensions['field']).toBe('reason');
-    expect((await refused(as.operator(), Q.eliminate, { id: c.id, reason: 'x', evidence: '' }, 'BAD_USER_INPUT')).extensions['field']).toBe('evidence');
-    expect((await refused(as.operator(), Q.change, { id: c.id, to: 'ELIMINATED', reason: 'x' }, 'BAD_USER_INPUT')).extensions['field']).toBe('evidence');
-    expect((await refused(as.operator(), Q.suspend, { id: c.id, reason: 'x'.repeat(501) }, 'BAD_USER_INPUT')).extensions['field']).toBe('reason');
-    expect((await refused(as.operator(), Q.suspend, { id: c.id, reason: 'x', evidence: 'has spaces in it' }, 'BAD_USER_INPUT')).extensions['field']).toBe('evidence');
+    expect(
+      (await refused(as.operator(), Q.suspend, { id: c.id, reason: ' ' }, 'BAD_USER_INPUT')).extensions['field'],
+    ).toBe('reason');
+    expect(
+      (await refused(as.operator(), Q.eliminate, { id: c.id, reason: 'x', evidence: '' }, 'BAD_USER_INPUT')).extensions[
+        'field'
+      ],
+    ).toBe('evidence');
+    expect(
+      (await refused(as.operator(), Q.change, { id: c.id, to: 'ELIMINATED', reason: 'x' }, 'BAD_USER_INPUT'))
+        .extensions['field'],
+    ).toBe('evidence');
+    expect(
+      (await refused(as.operator(), Q.suspend, { id: c.id, reason: 'x'.repeat(501) }, 'BAD_USER_INPUT')).extensions[
+        'field'
+      ],
+    ).toBe('reason');
+    expect(
+      (
+        await refused(
+          as.operator(),
+          Q.suspend,
+          { id: c.id, reason: 'x', evidence: 'has spaces in it' },
+          'BAD_USER_INPUT',
+        )
+      ).extensions['field'],
+    ).toBe('evidence');
     await refused(as.operator(), Q.activate, { id: 'missing' }, 'NOT_FOUND');
   });
 
@@ -262,7 +386,10 @@ describe('status changes', () => {
     const c = await create(centreInput());
     expectOk(await h.run(as.operator(), Q.activate, { id: c.id, key: 'activate-key-1' }));
     const before = await h.snapshot();
-    expect(expectOk(await h.run(as.operator(), Q.activate, { id: c.id, key: 'activate-key-1' })).activateServiceCentre.status).toBe('ACTIVE');
+    expect(
+      expectOk(await h.run(as.operator(), Q.activate, { id: c.id, key: 'activate-key-1' })).activateServiceCentre
+        .status,
+    ).toBe('ACTIVE');
     expect(await h.snapshot()).toBe(before);
     await refused(as.operator(), Q.activate, { id: c.id, reason: 'different', key: 'activate-key-1' }, 'CONFLICT');
   });
@@ -297,7 +424,9 @@ describe('status changes', () => {
         h.run(as.admin(), Q.eliminate, { id: c.id, reason: 'race', evidence: 'audit:race:2' }),
       ]);
       expect(eliminate.errors).toEqual([]);
-      const history = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre.statusHistory.map((e: { from: string; to: string }) => `${e.from}>${e.to}`);
+      const history = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre.statusHistory.map(
+        (e: { from: string; to: string }) => `${e.from}>${e.to}`,
+      );
       if (suspend.errors.length === 0) expect(history.slice(2)).toEqual(['ACTIVE>SUSPENDED', 'SUSPENDED>ELIMINATED']);
       else {
         expect(suspend.errors[0]!.code).toBe('INVALID_TRANSITION');
@@ -309,7 +438,9 @@ describe('status changes', () => {
   it('two concurrent identical suspensions: one history entry', async () => {
     const c = await create(centreInput());
     expectOk(await h.run(as.operator(), Q.activate, { id: c.id }));
-    const results = await Promise.all(Array.from({ length: 5 }, () => h.run(as.operator(), Q.suspend, { id: c.id, reason: 'race' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => h.run(as.operator(), Q.suspend, { id: c.id, reason: 'race' })),
+    );
     expect(results.filter((r) => r.errors.length === 0)).toHaveLength(1);
     const after = expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre;
     expect(after.statusHistory.filter((e: { to: string }) => e.to === 'SUSPENDED')).toHaveLength(1);
@@ -317,7 +448,10 @@ describe('status changes', () => {
 
   it('two concurrent creations with the same code: one centre, one CONFLICT', async () => {
     const input = centreInput();
-    const results = await Promise.all([h.run(as.operator(), Q.create, { input }), h.run(as.admin(), Q.create, { input })]);
+    const results = await Promise.all([
+      h.run(as.operator(), Q.create, { input }),
+      h.run(as.admin(), Q.create, { input }),
+    ]);
     expect(results.map((r) => r.errors[0]?.code ?? 'OK').sort()).toEqual(['CONFLICT', 'OK']);
     expect(await h.db.db!.collection('service_centres').countDocuments({ code: input['code'] })).toBe(1);
   });
@@ -330,7 +464,9 @@ describe('status changes', () => {
       h.run(as.admin(), Q.update, { id: b.id, input: { parentId: a.id } }),
     ]);
     expect(results.map((r) => r.errors[0]?.code ?? 'OK').sort()).toEqual(['BAD_USER_INPUT', 'OK']);
-    const [ra, rb] = await Promise.all([a, b].map(async (c) => expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre));
+    const [ra, rb] = await Promise.all(
+      [a, b].map(async (c) => expectOk(await h.run(as.admin(), Q.centre, { id: c.id })).serviceCentre),
+    );
     expect([ra.parentId === b.id, rb.parentId === a.id].filter(Boolean)).toHaveLength(1);
     expect([ra.level, rb.level].sort()).toEqual([1, 2]);
   });

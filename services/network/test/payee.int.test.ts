@@ -16,9 +16,30 @@ const ids: Record<string, string> = {};
 
 const PAYEE_FIELDS = /* GraphQL */ `
   fragment P on ServiceCentre {
-    id updatedAt
-    payee { accountName bank accountNumber updatedAt updatedBy }
-    payeeHistory { at actor reason from { accountName bank maskedAccountNumber } to { accountName bank maskedAccountNumber } }
+    id
+    updatedAt
+    payee {
+      accountName
+      bank
+      accountNumber
+      updatedAt
+      updatedBy
+    }
+    payeeHistory {
+      at
+      actor
+      reason
+      from {
+        accountName
+        bank
+        maskedAccountNumber
+      }
+      to {
+        accountName
+        bank
+        maskedAccountNumber
+      }
+    }
   }
 `;
 const P = {
@@ -29,11 +50,24 @@ const P = {
     setCentrePayee(id: $id, input: $input, reason: $reason, idempotencyKey: $key) { ...P } } ${PAYEE_FIELDS}`,
 };
 
-const ICBC = { accountName: ' 上海浦东家电服务有限公司 ', bank: '中国工商银行上海张江支行', accountNumber: '6222 0212 3456 7890' };
-const CCB = { accountName: '上海浦东家电服务有限公司', bank: '中国建设银行上海浦东分行', accountNumber: '31050161393600001234' };
+const ICBC = {
+  accountName: ' 上海浦东家电服务有限公司 ',
+  bank: '中国工商银行上海张江支行',
+  accountNumber: '6222 0212 3456 7890',
+};
+const CCB = {
+  accountName: '上海浦东家电服务有限公司',
+  bank: '中国建设银行上海浦东分行',
+  accountNumber: '31050161393600001234',
+};
 
-const set = async (claims: Claims, id: string, input: Record<string, unknown>, reason = 'bank letter of 2026-11-02', key?: string) =>
-  expectOk(await h.run(claims, P.set, { id, input, reason, ...(key ? { key } : {}) })).setCentrePayee;
+const set = async (
+  claims: Claims,
+  id: string,
+  input: Record<string, unknown>,
+  reason = 'bank letter of 2026-11-02',
+  key?: string,
+) => expectOk(await h.run(claims, P.set, { id, input, reason, ...(key ? { key } : {}) })).setCentrePayee;
 
 /** The request fails with exactly `code`, and the database is byte-for-byte unchanged. */
 async function refused(claims: Claims | null, source: string, variables: Record<string, unknown>, code: string) {
@@ -57,7 +91,8 @@ beforeAll(async () => {
   await add('STAR-B', 'STANDARD', 'REGION');
   await add('GONE', 'STANDARD', 'REGION');
   await add('UMB-A', 'UMBRELLA', 'STAR-A');
-  for (const code of ['STAR-A', 'STAR-B', 'GONE', 'UMB-A']) expectOk(await h.run(as.admin(), Q.activate, { id: ids[code] }));
+  for (const code of ['STAR-A', 'STAR-B', 'GONE', 'UMB-A'])
+    expectOk(await h.run(as.admin(), Q.activate, { id: ids[code] }));
   await set(as.operator(), ids['STAR-A']!, ICBC, 'first details');
   await set(as.operator(), ids['STAR-B']!, { ...CCB, accountName: 'STAR-B Ltd' }, 'first details');
   await set(as.operator(), ids['UMB-A']!, { ...CCB, accountName: 'UMB-A Ltd' }, 'first details');
@@ -70,19 +105,32 @@ afterAll(async () => {
 
 describe('setCentrePayee and reading it back', () => {
   it('sets the details (trimmed, spaces out of the number), then changes them, each change in the history, masked', async () => {
-    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) })).createServiceCentre.id as string;
+    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) }))
+      .createServiceCentre.id as string;
     const fresh = expectOk(await h.run(as.finance(), P.read, { id })).serviceCentre;
     expect(fresh).toMatchObject({ payee: null, payeeHistory: [] });
 
     const first = await set(as.operator(), id, ICBC, '  opening documents  ');
     expect(first.payee).toEqual({
-      accountName: '上海浦东家电服务有限公司', bank: '中国工商银行上海张江支行', accountNumber: '6222021234567890',
-      updatedAt: first.updatedAt, updatedBy: 'operator-1',
+      accountName: '上海浦东家电服务有限公司',
+      bank: '中国工商银行上海张江支行',
+      accountNumber: '6222021234567890',
+      updatedAt: first.updatedAt,
+      updatedBy: 'operator-1',
     });
-    expect(first.payeeHistory).toEqual([{
-      at: first.updatedAt, actor: 'operator-1', reason: 'opening documents', from: null,
-      to: { accountName: '上海浦东家电服务有限公司', bank: '中国工商银行上海张江支行', maskedAccountNumber: '************7890' },
-    }]);
+    expect(first.payeeHistory).toEqual([
+      {
+        at: first.updatedAt,
+        actor: 'operator-1',
+        reason: 'opening documents',
+        from: null,
+        to: {
+          accountName: '上海浦东家电服务有限公司',
+          bank: '中国工商银行上海张江支行',
+          maskedAccountNumber: '************7890',
+        },
+      },
+    ]);
 
     const second = await set(as.admin(), id, CCB, 'moved to CCB (letter 2026-11-20)');
     expect(second.payee).toEqual({ ...CCB, updatedAt: second.updatedAt, updatedBy: 'admin-1' });
@@ -90,9 +138,19 @@ describe('setCentrePayee and reading it back', () => {
     expect(second.payeeHistory).toEqual([
       first.payeeHistory[0],
       {
-        at: second.updatedAt, actor: 'admin-1', reason: 'moved to CCB (letter 2026-11-20)',
-        from: { accountName: '上海浦东家电服务有限公司', bank: '中国工商银行上海张江支行', maskedAccountNumber: '************7890' },
-        to: { accountName: '上海浦东家电服务有限公司', bank: '中国建设银行上海浦东分行', maskedAccountNumber: '****************1234' },
+        at: second.updatedAt,
+        actor: 'admin-1',
+        reason: 'moved to CCB (letter 2026-11-20)',
+        from: {
+          accountName: '上海浦东家电服务有限公司',
+          bank: '中国工商银行上海张江支行',
+          maskedAccountNumber: '************7890',
+        },
+        to: {
+          accountName: '上海浦东家电服务有限公司',
+          bank: '中国建设银行上海浦东分行',
+          maskedAccountNumber: '****************1234',
+        },
       },
     ]);
     // Every reader who may see it reads the same.
@@ -106,13 +164,19 @@ describe('setCentrePayee and reading it back', () => {
 
   it('the same details again (however spaced) change nothing and add no history', async () => {
     const before = await h.snapshot();
-    const again = await set(as.admin(), ids['STAR-A']!, { ...ICBC, accountName: '上海浦东家电服务有限公司', accountNumber: '6222021234567890' }, 'checked again');
+    const again = await set(
+      as.admin(),
+      ids['STAR-A']!,
+      { ...ICBC, accountName: '上海浦东家电服务有限公司', accountNumber: '6222021234567890' },
+      'checked again',
+    );
     expect(again.payeeHistory).toHaveLength(1);
     expect(await h.snapshot()).toBe(before);
   });
 
   it('two concurrent changes of one centre both land, one after the other', async () => {
-    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) })).createServiceCentre.id as string;
+    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) }))
+      .createServiceCentre.id as string;
     const results = await Promise.all([
       h.run(as.operator(), P.set, { id, input: ICBC, reason: 'one' }),
       h.run(as.admin(), P.set, { id, input: CCB, reason: 'two' }),
@@ -127,9 +191,13 @@ describe('setCentrePayee and reading it back', () => {
   });
 
   it('reaches a centre through _entities (how another subgraph asks) with the same rules', async () => {
-    const source = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceCentre { id payee { accountNumber } } } }`;
+    const source =
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceCentre { id payee { accountNumber ` +
+      `} } } }`;
     const r = [{ __typename: 'ServiceCentre', id: ids['STAR-A'] }];
-    expect(expectOk(await h.run(as.finance(), source, { r }))._entities).toEqual([{ id: ids['STAR-A'], payee: { accountNumber: '6222021234567890' } }]);
+    expect(expectOk(await h.run(as.finance(), source, { r }))._entities).toEqual([
+      { id: ids['STAR-A'], payee: { accountNumber: '6222021234567890' } },
+    ]);
     const partner = await h.run(as.partner(ids['UMB-A']), source, { r });
     expect(partner.errors).toEqual([]);
     expect(partner.data!['_entities']).toEqual([null]);
@@ -139,10 +207,16 @@ describe('setCentrePayee and reading it back', () => {
 describe('who reads the payee details', () => {
   it('a PARTNER reads its own centre’s', async () => {
     const own = expectOk(await h.run(as.partner(ids['STAR-A']), P.read, { id: ids['STAR-A'] })).serviceCentre;
-    expect(own.payee).toMatchObject({ accountName: '上海浦东家电服务有限公司', accountNumber: '6222021234567890', updatedBy: 'operator-1' });
+    expect(own.payee).toMatchObject({
+      accountName: '上海浦东家电服务有限公司',
+      accountNumber: '6222021234567890',
+      updatedBy: 'operator-1',
+    });
     expect(own.payeeHistory).toHaveLength(1);
     // The umbrella store's own partner reads the umbrella store's.
-    expect(expectOk(await h.run(as.partner(ids['UMB-A']), P.readPayee, { id: ids['UMB-A'] })).serviceCentre.payee).toEqual({ accountNumber: CCB.accountNumber });
+    expect(
+      expectOk(await h.run(as.partner(ids['UMB-A']), P.readPayee, { id: ids['UMB-A'] })).serviceCentre.payee,
+    ).toEqual({ accountNumber: CCB.accountNumber });
   });
 
   it('a PARTNER may not read its umbrella store’s (the centre yes, the payee FORBIDDEN) nor another centre’s', async () => {
@@ -168,7 +242,10 @@ describe('who reads the payee details', () => {
 
   it.each([
     ['CALL_CENTRE', () => as.callCentre()],
-    ['ENGINEER of the centre', (): Claims => ({ sub: 'eng-1', roles: ['ENGINEER'], engineerId: 'engineer-1', centreId: ids['STAR-A']! })],
+    [
+      'ENGINEER of the centre',
+      (): Claims => ({ sub: 'eng-1', roles: ['ENGINEER'], engineerId: 'engineer-1', centreId: ids['STAR-A']! }),
+    ],
   ] as const)('%s sees the centre but not its payee details (FORBIDDEN)', async (_role, claims) => {
     expect(expectOk(await h.run(claims(), Q.centre, { id: ids['STAR-A'] })).serviceCentre.code).toBe('STAR-A');
     const payee = await h.run(claims(), P.readPayee, { id: ids['STAR-A'] });
@@ -208,19 +285,38 @@ describe('setCentrePayee refusals write nothing', () => {
     ['reason', { reason: 'r'.repeat(501) }],
   ])('refuses a malformed %s with BAD_USER_INPUT naming it', async (field, vars) => {
     for (const claims of [as.operator(), as.admin()]) {
-      const error = await refused(claims, P.set, { id: ids['STAR-A'], input: CCB, reason: 'x', ...vars }, 'BAD_USER_INPUT');
+      const error = await refused(
+        claims,
+        P.set,
+        { id: ids['STAR-A'], input: CCB, reason: 'x', ...vars },
+        'BAD_USER_INPUT',
+      );
       expect(error.extensions['field']).toBe(field);
       expect(error.message).toContain(`${field}: `);
     }
   });
 
   it('names every malformed field at once, before looking the centre up', async () => {
-    const error = await refused(as.operator(), P.set, { id: 'centre-404', input: { accountName: '', bank: '', accountNumber: 'x' }, reason: '' }, 'BAD_USER_INPUT');
-    expect((error.extensions['violations'] as { field: string }[]).map((v) => v.field)).toEqual(['accountName', 'bank', 'accountNumber', 'reason']);
+    const error = await refused(
+      as.operator(),
+      P.set,
+      { id: 'centre-404', input: { accountName: '', bank: '', accountNumber: 'x' }, reason: '' },
+      'BAD_USER_INPUT',
+    );
+    expect((error.extensions['violations'] as { field: string }[]).map((v) => v.field)).toEqual([
+      'accountName',
+      'bank',
+      'accountNumber',
+      'reason',
+    ]);
   });
 
   it('refuses a missing field or reason at the schema', async () => {
-    for (const vars of [{ input: { accountName: 'x', bank: 'y' }, reason: 'x' }, { input: CCB }, { input: { ...CCB, accountNumber: 62220212 }, reason: 'x' }]) {
+    for (const vars of [
+      { input: { accountName: 'x', bank: 'y' }, reason: 'x' },
+      { input: CCB },
+      { input: { ...CCB, accountNumber: 62220212 }, reason: 'x' },
+    ]) {
       const before = await h.snapshot();
       const result = await h.run(as.operator(), P.set, { id: ids['STAR-A'], ...vars });
       expect(result.errors).toHaveLength(1);
@@ -235,16 +331,24 @@ describe('setCentrePayee refusals write nothing', () => {
   });
 
   it('an ELIMINATED centre is final: INVALID_TRANSITION, its details unchanged', async () => {
-    const error = await refused(as.admin(), P.set, { id: ids['GONE'], input: ICBC, reason: 'final payout account' }, 'INVALID_TRANSITION');
+    const error = await refused(
+      as.admin(),
+      P.set,
+      { id: ids['GONE'], input: ICBC, reason: 'final payout account' },
+      'INVALID_TRANSITION',
+    );
     expect(error.extensions['currentState']).toBe('ELIMINATED');
     // Still readable, for its last settlement.
-    expect(expectOk(await h.run(as.finance(), P.readPayee, { id: ids['GONE'] })).serviceCentre.payee).toEqual({ accountNumber: CCB.accountNumber });
+    expect(expectOk(await h.run(as.finance(), P.readPayee, { id: ids['GONE'] })).serviceCentre.payee).toEqual({
+      accountNumber: CCB.accountNumber,
+    });
   });
 });
 
 describe('idempotency keys', () => {
   it('a replay returns the first result and writes nothing; the key with another payload is CONFLICT', async () => {
-    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) })).createServiceCentre.id as string;
+    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) }))
+      .createServiceCentre.id as string;
     const first = await set(as.operator(), id, ICBC, 'opening', 'payee-key-0001');
     const before = await h.snapshot();
     expect(await set(as.operator(), id, ICBC, 'opening', 'payee-key-0001')).toEqual(first);
@@ -261,12 +365,21 @@ describe('idempotency keys', () => {
   });
 
   it('frees a key whose request failed', async () => {
-    await refused(as.operator(), P.set, { id: ids['GONE'], input: CCB, reason: 'x', key: 'payee-key-0002' }, 'INVALID_TRANSITION');
-    expect((await set(as.operator(), ids['STAR-B']!, { ...CCB, bank: 'Bank of Shanghai' }, 'x', 'payee-key-0002')).payee.bank).toBe('Bank of Shanghai');
+    await refused(
+      as.operator(),
+      P.set,
+      { id: ids['GONE'], input: CCB, reason: 'x', key: 'payee-key-0002' },
+      'INVALID_TRANSITION',
+    );
+    expect(
+      (await set(as.operator(), ids['STAR-B']!, { ...CCB, bank: 'Bank of Shanghai' }, 'x', 'payee-key-0002')).payee
+        .bank,
+    ).toBe('Bank of Shanghai');
   });
 
   it('the same key from another caller scope runs on its own (never the first caller’s replay)', async () => {
-    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) })).createServiceCentre.id as string;
+    const id = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) }))
+      .createServiceCentre.id as string;
     await set({ sub: 'hq-1', roles: ['OPERATOR'] }, id, ICBC, 'opening', 'payee-key-0003');
     const other = await set({ sub: 'hq-1', roles: ['ADMIN'] }, id, CCB, 'other', 'payee-key-0003');
     expect(other.payee).toMatchObject({ accountNumber: CCB.accountNumber, updatedBy: 'hq-1' });

@@ -4,11 +4,20 @@ import { rankScorecards, type Rankable } from '../src/rules/ranking.ts';
 
 type Card = Rankable & { centreId: string };
 const card = (code: string, adjustedScore: number | null, completions: number, grade: Card['grade']): Card => ({
-  centreId: `id-${code}`, code, adjustedScore, completions, grade,
+  centreId: `id-${code}`,
+  code,
+  adjustedScore,
+  completions,
+  grade,
 });
 
 const policy: ConsequencesPolicy = {
-  suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 2, penaltyBottomN: 1, awardFen: 200_000, penaltyFen: 150_000,
+  suspendAtCGrades: 2,
+  eliminateAtCGrades: 3,
+  awardTopN: 2,
+  penaltyBottomN: 1,
+  awardFen: 200_000,
+  penaltyFen: 150_000,
 };
 
 // Given in no particular order.
@@ -67,6 +76,9 @@ describe('rankScorecards', () => {
 
   it('ranks a negative adjusted score below a positive one', () => {
     const ranked = rankScorecards([card('A1', -0.5, 50, 'C'), card('A2', 0, 10, 'C')], policy);
-    expect(ranked.map((r) => [r.code, r.rank])).toEqual([['A2', 1], ['A1', 2]]);
+    expect(ranked.map((r) => [r.code, r.rank])).toEqual([
+      ['A2', 1],
+      ['A1', 2],
+    ]);
   });
 });

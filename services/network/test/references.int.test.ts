@@ -58,44 +58,60 @@ interface Row {
 
 const ROWS: Row[] = [
   {
-    name: 'createServiceCentre input.parentId', source: Q.create,
+    name: 'createServiceCentre input.parentId',
+    source: Q.create,
     foreign: () => ({ input: centreInput({ tier: 'UMBRELLA', parentId: ids['STAR-B'] }) }),
-    missing: () => ({ input: centreInput({ tier: 'UMBRELLA', parentId: MISSING }) }), notFound: 'parent centre centre-404 does not exist',
+    missing: () => ({ input: centreInput({ tier: 'UMBRELLA', parentId: MISSING }) }),
+    notFound: 'parent centre centre-404 does not exist',
   },
   {
-    name: 'updateServiceCentre id', source: Q.update,
+    name: 'updateServiceCentre id',
+    source: Q.update,
     foreign: () => ({ id: ids['STAR-B'], input: { name: 'hijacked' } }),
-    missing: () => ({ id: MISSING, input: { name: 'x' } }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING, input: { name: 'x' } }),
+    notFound: 'service centre centre-404 does not exist',
   },
   {
-    name: 'updateServiceCentre input.parentId', source: Q.update,
+    name: 'updateServiceCentre input.parentId',
+    source: Q.update,
     foreign: () => ({ id: ids['UMB-A'], input: { parentId: ids['STAR-B'] } }),
-    missing: () => ({ id: ids['UMB-A'], input: { parentId: MISSING } }), notFound: 'parent centre centre-404 does not exist',
+    missing: () => ({ id: ids['UMB-A'], input: { parentId: MISSING } }),
+    notFound: 'parent centre centre-404 does not exist',
   },
   {
-    name: 'changeCentreStatus id', source: Q.change,
+    name: 'changeCentreStatus id',
+    source: Q.change,
     foreign: () => ({ id: ids['STAR-B'], to: 'SUSPENDED', reason: 'x' }),
-    missing: () => ({ id: MISSING, to: 'SUSPENDED', reason: 'x' }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING, to: 'SUSPENDED', reason: 'x' }),
+    notFound: 'service centre centre-404 does not exist',
   },
   {
-    name: 'activateServiceCentre id', source: Q.activate,
+    name: 'activateServiceCentre id',
+    source: Q.activate,
     foreign: () => ({ id: ids['UMB-B'] }),
-    missing: () => ({ id: MISSING }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING }),
+    notFound: 'service centre centre-404 does not exist',
   },
   {
-    name: 'suspendServiceCentre id', source: Q.suspend,
+    name: 'suspendServiceCentre id',
+    source: Q.suspend,
     foreign: () => ({ id: ids['STAR-B'], reason: 'x' }),
-    missing: () => ({ id: MISSING, reason: 'x' }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING, reason: 'x' }),
+    notFound: 'service centre centre-404 does not exist',
   },
   {
-    name: 'reinstateServiceCentre id', source: Q.reinstate,
+    name: 'reinstateServiceCentre id',
+    source: Q.reinstate,
     foreign: () => ({ id: ids['STAR-B'], reason: 'x' }),
-    missing: () => ({ id: MISSING, reason: 'x' }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING, reason: 'x' }),
+    notFound: 'service centre centre-404 does not exist',
   },
   {
-    name: 'eliminateServiceCentre id', source: Q.eliminate,
+    name: 'eliminateServiceCentre id',
+    source: Q.eliminate,
     foreign: () => ({ id: ids['STAR-B'], reason: 'x', evidence: 'audit:1:2' }),
-    missing: () => ({ id: MISSING, reason: 'x', evidence: 'audit:1:2' }), notFound: 'service centre centre-404 does not exist',
+    missing: () => ({ id: MISSING, reason: 'x', evidence: 'audit:1:2' }),
+    notFound: 'service centre centre-404 does not exist',
   },
 ];
 
@@ -112,13 +128,20 @@ describe('every (mutation, centre reference)', () => {
   });
 
   it.each([
-    ['createServiceCentre input.parentId', Q.create, () => ({ input: centreInput({ code: 'UNDER-GONE', parentId: ids['GONE'] }) })],
+    [
+      'createServiceCentre input.parentId',
+      Q.create,
+      () => ({ input: centreInput({ code: 'UNDER-GONE', parentId: ids['GONE'] }) }),
+    ],
     ['updateServiceCentre input.parentId', Q.update, () => ({ id: ids['STAR-A'], input: { parentId: ids['GONE'] } })],
-  ] as const)('%s: an ELIMINATED parent is BAD_USER_INPUT on parentId and writes nothing', async (_name, source, vars) => {
-    const error = await refused(as.operator(), source, vars(), 'BAD_USER_INPUT');
-    expect(error.extensions['field']).toBe('parentId');
-    expect(error.message).toBe('parentId: centre GONE is ELIMINATED and takes no new centres');
-  });
+  ] as const)(
+    '%s: an ELIMINATED parent is BAD_USER_INPUT on parentId and writes nothing',
+    async (_name, source, vars) => {
+      const error = await refused(as.operator(), source, vars(), 'BAD_USER_INPUT');
+      expect(error.extensions['field']).toBe('parentId');
+      expect(error.message).toBe('parentId: centre GONE is ELIMINATED and takes no new centres');
+    },
+  );
 });
 
 describe('a replayed idempotency key from another caller scope', () => {
@@ -129,16 +152,23 @@ describe('a replayed idempotency key from another caller scope', () => {
   it('createServiceCentre: runs again for the other scope (CONFLICT on the code), writing nothing', async () => {
     const input = centreInput({ code: 'REPLAY-1', parentId: ids['REGION'] });
     const first = expectOk(await h.run(asOperator, Q.create, { input, key: 'replay-create-01' })).createServiceCentre;
-    expect(expectOk(await h.run(asOperator, Q.create, { input, key: 'replay-create-01' })).createServiceCentre).toEqual(first);
+    expect(expectOk(await h.run(asOperator, Q.create, { input, key: 'replay-create-01' })).createServiceCentre).toEqual(
+      first,
+    );
     const error = await refused(asAdmin, Q.create, { input, key: 'replay-create-01' }, 'CONFLICT');
     expect(error.message).toBe('a service centre with code REPLAY-1 already exists');
   });
 
   it('suspendServiceCentre: runs again for the other scope (INVALID_TRANSITION), writing nothing', async () => {
-    const c = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) })).createServiceCentre;
+    const c = expectOk(
+      await h.run(as.admin(), Q.create, { input: centreInput({ parentId: ids['REGION'] }) }),
+    ).createServiceCentre;
     expectOk(await h.run(as.admin(), Q.activate, { id: c.id }));
     const vars = { id: c.id, reason: 'audit', key: 'replay-suspend-01' };
-    expect(expectOk(await h.run(asOperator, Q.suspend, vars)).suspendServiceCentre).toEqual({ id: c.id, status: 'SUSPENDED' });
+    expect(expectOk(await h.run(asOperator, Q.suspend, vars)).suspendServiceCentre).toEqual({
+      id: c.id,
+      status: 'SUSPENDED',
+    });
     const error = await refused(asAdmin, Q.suspend, vars, 'INVALID_TRANSITION');
     expect(error.extensions['currentState']).toBe('SUSPENDED');
     // A PARTNER under the same subject gets neither the result nor a run.

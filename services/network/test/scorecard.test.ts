@@ -14,7 +14,14 @@ const policy: EvaluationPolicy = {
   ],
   incentivePoints: { qualityInfoAdopted: 2, serviceInnovation: 2, majorComplaint: -10 },
   grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 },
-  consequences: { suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 10, penaltyBottomN: 10, awardFen: 200_000, penaltyFen: 200_000 },
+  consequences: {
+    suspendAtCGrades: 2,
+    eliminateAtCGrades: 3,
+    awardTopN: 10,
+    penaltyBottomN: 10,
+    awardFen: 200_000,
+    penaltyFen: 200_000,
+  },
   reviewWindowDays: 3,
   promotionRunMonths: 3,
 };
@@ -25,11 +32,20 @@ const kpi = (code: KpiPolicy['code']) => policy.kpis.find((k) => k.code === code
  * 0/25, complaints 0/20, parts misjudged 0/10, delight 1/20 = 0.05. Tests change what they study.
  */
 const atTarget: CentreMonthFacts = {
-  dispatched: 25, completions: 20, completionsReportedInTime: 20, answeredCallbacks: 40, satisfiedCallbacks: 38,
-  complaints: 0, majorComplaints: 0, partsReplaced: 10, partsMisjudged: 0, delightCompletions: 1,
-  leftover: 0, qualityInfoAdopted: 0, serviceInnovation: 0,
+  dispatched: 25,
+  completions: 20,
+  completionsReportedInTime: 20,
+  answeredCallbacks: 40,
+  satisfiedCallbacks: 38,
+  complaints: 0,
+  majorComplaints: 0,
+  partsReplaced: 10,
+  partsMisjudged: 0,
+  delightCompletions: 1,
+  leftover: 0,
+  qualityInfoAdopted: 0,
+  serviceInnovation: 0,
 };
-const none = { qualityInfoAdopted: 0, serviceInnovation: 0, majorComplaints: 0 };
 
 describe('scoreKpi, higher is better', () => {
   const satisfaction = kpi('SATISFACTION_RATE'); // target 0.95, floor 0.80
@@ -101,14 +117,71 @@ describe('scorecard', () => {
     // satisfaction 35/40 = 0.875 → 50; leftover 1/25 = 0.04 → 75; the other four at target → 100.
     // weighted = (30×50 + 15×100 + 15×75 + 20×100 + 10×100 + 10×100) / 100 = 8125 / 100 = 81.25
     // incentives: 2 quality infos × 2 + 1 innovation × 2 = +6 → adjusted 87.25 → B
-    const card = scorecard({ ...atTarget, satisfiedCallbacks: 35, leftover: 1, qualityInfoAdopted: 2, serviceInnovation: 1 }, policy);
+    const card = scorecard(
+      { ...atTarget, satisfiedCallbacks: 35, leftover: 1, qualityInfoAdopted: 2, serviceInnovation: 1 },
+      policy,
+    );
     expect(card.kpis).toEqual([
-      { code: 'SATISFACTION_RATE', numerator: 35, denominator: 40, rate: 0.875, score: 50, noData: false, definedWeight: 30, weight: 30 },
-      { code: 'INFORMATION_TIMELINESS', numerator: 20, denominator: 20, rate: 1, score: 100, noData: false, definedWeight: 15, weight: 15 },
-      { code: 'DISPATCH_LEFTOVER', numerator: 1, denominator: 25, rate: 0.04, score: 75, noData: false, definedWeight: 15, weight: 15 },
-      { code: 'COMPLAINT_RATE', numerator: 0, denominator: 20, rate: 0, score: 100, noData: false, definedWeight: 20, weight: 20 },
-      { code: 'PARTS_MISJUDGEMENT', numerator: 0, denominator: 10, rate: 0, score: 100, noData: false, definedWeight: 10, weight: 10 },
-      { code: 'DELIGHT_RATE', numerator: 1, denominator: 20, rate: 0.05, score: 100, noData: false, definedWeight: 10, weight: 10 },
+      {
+        code: 'SATISFACTION_RATE',
+        numerator: 35,
+        denominator: 40,
+        rate: 0.875,
+        score: 50,
+        noData: false,
+        definedWeight: 30,
+        weight: 30,
+      },
+      {
+        code: 'INFORMATION_TIMELINESS',
+        numerator: 20,
+        denominator: 20,
+        rate: 1,
+        score: 100,
+        noData: false,
+        definedWeight: 15,
+        weight: 15,
+      },
+      {
+        code: 'DISPATCH_LEFTOVER',
+        numerator: 1,
+        denominator: 25,
+        rate: 0.04,
+        score: 75,
+        noData: false,
+        definedWeight: 15,
+        weight: 15,
+      },
+      {
+        code: 'COMPLAINT_RATE',
+        numerator: 0,
+        denominator: 20,
+        rate: 0,
+        score: 100,
+        noData: false,
+        definedWeight: 20,
+        weight: 20,
+      },
+      {
+        code: 'PARTS_MISJUDGEMENT',
+        numerator: 0,
+        denominator: 10,
+        rate: 0,
+        score: 100,
+        noData: false,
+        definedWeight: 10,
+        weight: 10,
+      },
+      {
+        code: 'DELIGHT_RATE',
+        numerator: 1,
+        denominator: 20,
+        rate: 0.05,
+        score: 100,
+        noData: false,
+        definedWeight: 10,
+        weight: 10,
+      },
     ]);
     expect(card.weightedScore).toBe(81.25);
     expect(card.incentives).toEqual([
@@ -125,13 +198,23 @@ describe('scorecard', () => {
 
   it('leaves a KPI with no data out and scales the other weights up to sum to 100', () => {
     // No parts replaced: PARTS_MISJUDGEMENT (weight 10) is "no data"; the others weigh 30+15+15+20+10 = 90.
-    // Applied weights: 30×100/90 = 33.333333, 15×100/90 = 16.666667 (twice), 20×100/90 = 22.222222, 10×100/90 = 11.111111.
+    // Applied weights: 30×100/90 = 33.333333, 15×100/90 = 16.666667 (twice), 20×100/90 = 22.222222, 10×100/90 =
+    // 11.111111.
     // Scores: satisfaction 35/40 → 50, leftover 1/25 → 75, the rest 100.
     // weighted = (30×50 + 15×100 + 15×75 + 20×100 + 10×100) / 90 = 7125 / 90 = 79.1666… → 79.166667 → B
     // (Had the missing KPI counted as 0 it would be 71.25, a C; as 100, 81.25.)
     const card = scorecard({ ...atTarget, satisfiedCallbacks: 35, leftover: 1, partsReplaced: 0 }, policy);
     const parts = card.kpis.find((k) => k.code === 'PARTS_MISJUDGEMENT');
-    expect(parts).toEqual({ code: 'PARTS_MISJUDGEMENT', numerator: 0, denominator: 0, rate: null, score: null, noData: true, definedWeight: 10, weight: 0 });
+    expect(parts).toEqual({
+      code: 'PARTS_MISJUDGEMENT',
+      numerator: 0,
+      denominator: 0,
+      rate: null,
+      score: null,
+      noData: true,
+      definedWeight: 10,
+      weight: 0,
+    });
     expect(card.kpis.map((k) => k.weight)).toEqual([33.333333, 16.666667, 16.666667, 22.222222, 0, 11.111111]);
     expect(card.weightedScore).toBe(79.166667);
     expect(card.adjustedScore).toBe(79.166667);
@@ -163,7 +246,10 @@ describe('scorecard', () => {
 
   it('grades A on the adjusted score: 82 weighted + 4 quality infos × 2 = 90', () => {
     // satisfaction 172/200 = 0.86 → (0.06/0.15)×100 = 40; weighted = 100 − 30×(100 − 40)/100 = 82; 82 + 4×2 = 90
-    const card = scorecard({ ...atTarget, answeredCallbacks: 200, satisfiedCallbacks: 172, qualityInfoAdopted: 4 }, policy);
+    const card = scorecard(
+      { ...atTarget, answeredCallbacks: 200, satisfiedCallbacks: 172, qualityInfoAdopted: 4 },
+      policy,
+    );
     expect(card.weightedScore).toBe(82);
     expect(card.adjustedScore).toBe(90);
     expect(card.grade).toBe('A');
@@ -173,10 +259,20 @@ describe('scorecard', () => {
     // satisfaction 7/10 → 0; timeliness 16/20 = 0.8 → 0; leftover 3/25 = 0.12 → 0; complaints 3/20 = 0.15 → 0;
     // parts 2/4 = 0.5 → 0; delight 1/20 = 0.05 → 100 → weighted = 10×100/100 = 10
     // 2 major complaints × −10 = −20 → adjusted −10 → C
-    const card = scorecard({
-      ...atTarget, answeredCallbacks: 10, satisfiedCallbacks: 7, completionsReportedInTime: 16, leftover: 3,
-      complaints: 3, majorComplaints: 2, partsReplaced: 4, partsMisjudged: 2,
-    }, policy);
+    const card = scorecard(
+      {
+        ...atTarget,
+        answeredCallbacks: 10,
+        satisfiedCallbacks: 7,
+        completionsReportedInTime: 16,
+        leftover: 3,
+        complaints: 3,
+        majorComplaints: 2,
+        partsReplaced: 4,
+        partsMisjudged: 2,
+      },
+      policy,
+    );
     expect(card.kpis.map((k) => k.score)).toEqual([0, 0, 0, 0, 0, 100]);
     expect(card.weightedScore).toBe(10);
     expect(card.incentives[2]).toEqual({ kind: 'MAJOR_COMPLAINT', count: 2, points: -20 });
@@ -201,9 +297,19 @@ describe('scorecard', () => {
 
   it('neither scores nor grades a month with nothing to measure, even with incentives', () => {
     const quiet: CentreMonthFacts = {
-      dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
-      complaints: 0, majorComplaints: 1, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
-      leftover: 2, qualityInfoAdopted: 0, serviceInnovation: 0,
+      dispatched: 0,
+      completions: 0,
+      completionsReportedInTime: 0,
+      answeredCallbacks: 0,
+      satisfiedCallbacks: 0,
+      complaints: 0,
+      majorComplaints: 1,
+      partsReplaced: 0,
+      partsMisjudged: 0,
+      delightCompletions: 0,
+      leftover: 2,
+      qualityInfoAdopted: 0,
+      serviceInnovation: 0,
     };
     const card = scorecard(quiet, { ...policy, grading: { ...policy.grading, minCompletions: 0 } });
     expect(card.kpis.every((k) => k.noData && k.weight === 0)).toBe(true);
@@ -219,7 +325,9 @@ describe('scorecard', () => {
     // incentives at 5 per quality info: +5 → 98.75; A from 99 → B
     const custom: EvaluationPolicy = {
       ...policy,
-      kpis: policy.kpis.map((k) => (k.code === 'SATISFACTION_RATE' ? { ...k, target: 0.9, floor: 0.5, weight: 100 } : { ...k, weight: 0 })),
+      kpis: policy.kpis.map((k) =>
+        k.code === 'SATISFACTION_RATE' ? { ...k, target: 0.9, floor: 0.5, weight: 100 } : { ...k, weight: 0 },
+      ),
       incentivePoints: { ...policy.incentivePoints, qualityInfoAdopted: 5 },
       grading: { aMinScore: 99, bMinScore: 50, minCompletions: 20 },
     };

@@ -13,7 +13,10 @@ const ids: Record<string, string> = {};
 const codes: Record<string, string> = {};
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
@@ -22,18 +25,34 @@ const PAYEE = { accountName: '杭州西湖家电服务部', bank: '招商银行�
 
 beforeAll(async () => {
   h = await startHarness('network_settlement_activities', { now: () => clock });
-  acts = createNetworkActivities(h.store, async () => null, () => clock);
-  const hq = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ tier: 'FLAGSHIP' }) })).createServiceCentre;
+  acts = createNetworkActivities(
+    h.store,
+    async () => null,
+    () => clock,
+  );
+  const hq = expectOk(
+    await h.run(as.admin(), Q.create, { input: centreInput({ tier: 'FLAGSHIP' }) }),
+  ).createServiceCentre;
   for (const name of ['A', 'B', 'C', 'ONBOARDING']) {
-    const c = expectOk(await h.run(as.admin(), Q.create, { input: centreInput({ parentId: hq.id }) })).createServiceCentre;
+    const c = expectOk(
+      await h.run(as.admin(), Q.create, { input: centreInput({ parentId: hq.id }) }),
+    ).createServiceCentre;
     ids[name] = c.id;
     codes[name] = c.code;
     if (name !== 'ONBOARDING') expectOk(await h.run(as.admin(), Q.activate, { id: c.id }));
   }
   for (const name of ['A', 'C']) {
-    expectOk(await h.run(as.operator(), `mutation ($id: ID!, $input: CentrePayeeInput!) { setCentrePayee(id: $id, input: $input, reason: "opening") { id } }`, {
-      id: ids[name], input: { ...PAYEE, accountName: `${PAYEE.accountName}${name}` },
-    }));
+    expectOk(
+      await h.run(
+        as.operator(),
+        `mutation ($id: ID!, $input: CentrePayeeInput!) { setCentrePayee(id: $id, input: $input, reason: ` +
+          `"opening") { id } }`,
+        {
+          id: ids[name],
+          input: { ...PAYEE, accountName: `${PAYEE.accountName}${name}` },
+        },
+      ),
+    );
   }
   clock = new Date('2026-10-03T02:00:00Z');
 });
@@ -47,14 +66,33 @@ describe('evaluationOf', () => {
   });
 
   it('tells the state, the standard version and how many centres the run evaluates, writing nothing', async () => {
-    await acts.beginEvaluationRun({ month: '2026-09', run: 1, standardVersionId: 'standard-2026', requestedBy: 'operator-1' });
+    await acts.beginEvaluationRun({
+      month: '2026-09',
+      run: 1,
+      standardVersionId: 'standard-2026',
+      requestedBy: 'operator-1',
+    });
     const before = await h.snapshot();
     // The three ACTIVE in September: HQ never activated, the ONBOARDING one not either.
-    expect(await acts.evaluationOf({ month: '2026-09' })).toEqual({ state: 'RUNNING', standardVersionId: 'standard-2026', centres: 3 });
+    expect(await acts.evaluationOf({ month: '2026-09' })).toEqual({
+      state: 'RUNNING',
+      standardVersionId: 'standard-2026',
+      centres: 3,
+    });
     expect(await h.snapshot()).toBe(before);
     const rec = (await h.store.evaluations.find('2026-09'))!;
-    await h.store.evaluations.put({ ...rec, state: 'CONFIRMED', confirmedAt: clock, confirmedBy: 'admin-1', completedAt: clock });
-    expect(await acts.evaluationOf({ month: '2026-09' })).toEqual({ state: 'CONFIRMED', standardVersionId: 'standard-2026', centres: 3 });
+    await h.store.evaluations.put({
+      ...rec,
+      state: 'CONFIRMED',
+      confirmedAt: clock,
+      confirmedBy: 'admin-1',
+      completedAt: clock,
+    });
+    expect(await acts.evaluationOf({ month: '2026-09' })).toEqual({
+      state: 'CONFIRMED',
+      standardVersionId: 'standard-2026',
+      centres: 3,
+    });
     expect(await acts.evaluationOf({ month: '2026-08' })).toBeNull();
   });
 
@@ -69,9 +107,17 @@ describe('payeesOf', () => {
     const before = await h.snapshot();
     const payees = await acts.payeesOf({ centreIds: [ids['C']!, 'no-such-centre', ids['B']!, ids['A']!] });
     expect(payees).toEqual([
-      { centreId: ids['C'], code: codes['C'], payee: { accountName: '杭州西湖家电服务部C', bank: '招商银行杭州分行', accountNumber: '571901234567801' } },
+      {
+        centreId: ids['C'],
+        code: codes['C'],
+        payee: { accountName: '杭州西湖家电服务部C', bank: '招商银行杭州分行', accountNumber: '571901234567801' },
+      },
       { centreId: ids['B'], code: codes['B'], payee: null },
-      { centreId: ids['A'], code: codes['A'], payee: { accountName: '杭州西湖家电服务部A', bank: '招商银行杭州分行', accountNumber: '571901234567801' } },
+      {
+        centreId: ids['A'],
+        code: codes['A'],
+        payee: { accountName: '杭州西湖家电服务部A', bank: '招商银行杭州分行', accountNumber: '571901234567801' },
+      },
     ]);
     expect(await h.snapshot()).toBe(before);
     expect(await acts.payeesOf({ centreIds: ['no-such-centre'] })).toEqual([]);

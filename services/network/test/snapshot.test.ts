@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CentreRecord } from '../src/store/centres.ts';
 import { centreSnapshot, type SnapshotSource } from '../src/store/snapshot.ts';
 
-const centre = (id: string, parentId: string | null, code = id.toUpperCase()) => ({ id, code, parentId }) as CentreRecord;
+const centre = (id: string, parentId: string | null, code = id.toUpperCase()) =>
+  ({ id, code, parentId }) as CentreRecord;
 
 /** A database stand-in whose reads can be held open, to put writes in the middle of a reload. */
 function fakeSource(initial: CentreRecord[]) {
@@ -58,7 +59,13 @@ describe('the network tree in memory', () => {
   });
 
   it('lists children of several parents together, ordered by code, up to the limit', async () => {
-    const db = fakeSource([centre('r', null), centre('a', 'r', 'C'), centre('b', 'r', 'A'), centre('c', 'a', 'B'), centre('d', 'b', 'D')]);
+    const db = fakeSource([
+      centre('r', null),
+      centre('a', 'r', 'C'),
+      centre('b', 'r', 'A'),
+      centre('c', 'a', 'B'),
+      centre('d', 'b', 'D'),
+    ]);
     const tree = centreSnapshot(db.source, { writerId: 'me', checkEveryMs: 1000, now: () => 0 });
     expect(ids(await tree.children(['r'], 10))).toEqual(['b', 'a']);
     expect(ids(await tree.children(['a', 'b'], 10))).toEqual(['c', 'd']);
@@ -140,7 +147,10 @@ describe('the network tree in memory', () => {
     const errors: unknown[] = [];
     const db = fakeSource([centre('r', null), centre('a', 'r')]);
     const tree = centreSnapshot(
-      { ...db.source, loadAll: async () => (db.loads() === 0 ? db.source.loadAll() : Promise.reject(new Error('database down'))) },
+      {
+        ...db.source,
+        loadAll: async () => (db.loads() === 0 ? db.source.loadAll() : Promise.reject(new Error('database down'))),
+      },
       { writerId: 'me', checkEveryMs: 10, now: () => clock, onReloadError: (e) => errors.push(e) },
     );
     await tree.warm();

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_REQUIRES, CENTRE_STATUSES, STATUS_ACTIONS, actionFor, applyAction, canTransition, isDispatchable, type CentreStatus, type StatusAction } from '../src/rules/status.ts';
+import {
+  ACTION_REQUIRES,
+  CENTRE_STATUSES,
+  STATUS_ACTIONS,
+  actionFor,
+  applyAction,
+  canTransition,
+  isDispatchable,
+  type CentreStatus,
+  type StatusAction,
+} from '../src/rules/status.ts';
 
 const LEGAL: [CentreStatus, StatusAction, CentreStatus][] = [
   ['ONBOARDING', 'ACTIVATE', 'ACTIVE'],
@@ -15,7 +25,9 @@ describe('applyAction', () => {
     expect(applyAction(from, action)).toEqual({ ok: true, from, to, action });
   });
 
-  const illegal = CENTRE_STATUSES.flatMap((from) => STATUS_ACTIONS.filter((a) => !isLegal(from, a)).map((a) => [from, a] as const));
+  const illegal = CENTRE_STATUSES.flatMap((from) =>
+    STATUS_ACTIONS.filter((a) => !isLegal(from, a)).map((a) => [from, a] as const),
+  );
   it('covers all 16 (status, action) pairs', () => expect(illegal.length + LEGAL.length).toBe(16));
   it.each(illegal)('%s refuses %s', (from, action) => {
     const result = applyAction(from, action);

@@ -18,7 +18,9 @@ export interface Harness {
   live: FakeLiveSources;
 }
 
-/** The default standard's evaluation numbers (docs/domain.md §3), as the standards service answers evaluationPolicyAt. */
+/**
+ * The default standard's evaluation numbers (docs/domain.md §3), as the standards service answers evaluationPolicyAt.
+ */
 export const DEFAULT_EVALUATION_POLICY: EvaluationPolicyInput = {
   standardVersionId: 'standard-default',
   kpis: [
@@ -31,17 +33,36 @@ export const DEFAULT_EVALUATION_POLICY: EvaluationPolicyInput = {
   ],
   incentivePoints: { qualityInfoAdopted: 2, serviceInnovation: 2, majorComplaint: -10 },
   grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 },
-  consequences: { suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 10, penaltyBottomN: 10, awardFen: 200_000, penaltyFen: 200_000 },
+  consequences: {
+    suspendAtCGrades: 2,
+    eliminateAtCGrades: 3,
+    awardTopN: 10,
+    penaltyBottomN: 10,
+    awardFen: 200_000,
+    penaltyFen: 200_000,
+  },
   reviewWindowDays: 3,
   promotionRunMonths: 3,
 };
 
 export const ZERO_COUNTERS: KpiCounters = {
-  dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
-  complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+  dispatched: 0,
+  completions: 0,
+  completionsReportedInTime: 0,
+  answeredCallbacks: 0,
+  satisfiedCallbacks: 0,
+  complaints: 0,
+  majorComplaints: 0,
+  partsReplaced: 0,
+  partsMisjudged: 0,
+  delightCompletions: 0,
 };
 
-type WorkflowCall = { kind: 'start' | 'rerun' | 'confirm' | 'disputesChanged'; month: string; args: Record<string, unknown> };
+type WorkflowCall = {
+  kind: 'start' | 'rerun' | 'confirm' | 'disputesChanged';
+  month: string;
+  args: Record<string, unknown>;
+};
 
 export interface FakeEvaluationWorkflow extends EvaluationWorkflow {
   /** Every call, in order. */
@@ -73,10 +94,16 @@ export function fakeEvaluationWorkflow(): FakeEvaluationWorkflow {
     calls,
     on: (kind, handler) => void (handlers = { ...handlers, [kind]: handler }),
     reset: () => void (handlers = defaults()),
-    start: (month, requestedBy) => (calls.push({ kind: 'start', month, args: { requestedBy } }), handlers.start(month, requestedBy)),
+    start: (month, requestedBy) => (
+      calls.push({ kind: 'start', month, args: { requestedBy } }),
+      handlers.start(month, requestedBy)
+    ),
     rerun: (month, args) => (calls.push({ kind: 'rerun', month, args }), handlers.rerun(month, args)),
     confirm: (month, args) => (calls.push({ kind: 'confirm', month, args }), handlers.confirm(month, args)),
-    disputesChanged: (month) => (calls.push({ kind: 'disputesChanged', month, args: {} }), handlers.disputesChanged(month)),
+    disputesChanged: (month) => (
+      calls.push({ kind: 'disputesChanged', month, args: {} }),
+      handlers.disputesChanged(month)
+    ),
   };
 }
 
@@ -100,7 +127,12 @@ export async function startHarness(prefix: string, opts: { now?: () => Date } = 
   const store = createCentreStore(db);
   await store.syncIndexes();
   const workflow = fakeEvaluationWorkflow();
-  const live: FakeLiveSources = { policy: DEFAULT_EVALUATION_POLICY, tickets: new Map(), credits: new Map(), asked: { facts: [], credits: [] } };
+  const live: FakeLiveSources = {
+    policy: DEFAULT_EVALUATION_POLICY,
+    tickets: new Map(),
+    credits: new Map(),
+    asked: { facts: [], credits: [] },
+  };
   const schema = buildNetworkSchema({
     store,
     now: opts.now ?? (() => new Date()),
@@ -110,11 +142,21 @@ export async function startHarness(prefix: string, opts: { now?: () => Date } = 
       policy: async () => live.policy,
       facts: async ({ centreIds }) => {
         live.asked.facts.push(centreIds);
-        return centreIds.map((centreId): CentreMonthTickets => ({ centreId, counters: ZERO_COUNTERS, leftover: 0, ...live.tickets.get(centreId) }));
+        return centreIds.map((centreId): CentreMonthTickets => ({
+          centreId,
+          counters: ZERO_COUNTERS,
+          leftover: 0,
+          ...live.tickets.get(centreId),
+        }));
       },
       credits: async ({ centreIds }) => {
         live.asked.credits.push(centreIds);
-        return centreIds.map((centreId): CentreMonthCredits => ({ centreId, qualityInfoAdopted: 0, serviceInnovation: 0, ...live.credits.get(centreId) }));
+        return centreIds.map((centreId): CentreMonthCredits => ({
+          centreId,
+          qualityInfoAdopted: 0,
+          serviceInnovation: 0,
+          ...live.credits.get(centreId),
+        }));
       },
     },
   });
@@ -127,12 +169,44 @@ export { expectError, expectOk, type Result } from '../../../common/test/harness
 
 export const CENTRE_FIELDS = /* GraphQL */ `
   fragment C on ServiceCentre {
-    id code name tier level levelName parentId parent { id code }
-    region serviceAreas productLines dailyCapacity starRating
-    contact { name phone email }
-    status statusHistory { from to at actor reason evidence }
-    grades { month grade score }
-    createdBy createdAt updatedAt
+    id
+    code
+    name
+    tier
+    level
+    levelName
+    parentId
+    parent {
+      id
+      code
+    }
+    region
+    serviceAreas
+    productLines
+    dailyCapacity
+    starRating
+    contact {
+      name
+      phone
+      email
+    }
+    status
+    statusHistory {
+      from
+      to
+      at
+      actor
+      reason
+      evidence
+    }
+    grades {
+      month
+      grade
+      score
+    }
+    createdBy
+    createdAt
+    updatedAt
   }
 `;
 
@@ -144,14 +218,27 @@ export const Q = {
       totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id code tier status } } } }`,
   tree: `query ($rootId: ID!, $depth: Int) { networkTree(rootId: $rootId, depth: $depth) {
     truncated root { id code } nodes { depth parentId centre { id code level levelName tier } } } }`,
-  create: `mutation ($input: CreateServiceCentreInput!, $key: String) { createServiceCentre(input: $input, idempotencyKey: $key) { ...C } } ${CENTRE_FIELDS}`,
-  update: `mutation ($id: ID!, $input: UpdateServiceCentreInput!, $key: String) { updateServiceCentre(id: $id, input: $input, idempotencyKey: $key) { ...C } } ${CENTRE_FIELDS}`,
+  create:
+    `mutation ($input: CreateServiceCentreInput!, $key: String) { createServiceCentre(input: $input, ` +
+    `idempotencyKey: $key) { ...C } } ${CENTRE_FIELDS}`,
+  update:
+    `mutation ($id: ID!, $input: UpdateServiceCentreInput!, $key: String) { updateServiceCentre(id: $id, ` +
+    `input: $input, idempotencyKey: $key) { ...C } } ${CENTRE_FIELDS}`,
   change: `mutation ($id: ID!, $to: CentreStatus!, $reason: String, $evidence: String, $key: String) {
-    changeCentreStatus(id: $id, to: $to, reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status statusHistory { from to actor reason evidence } } }`,
-  activate: `mutation ($id: ID!, $reason: String, $key: String) { activateServiceCentre(id: $id, reason: $reason, idempotencyKey: $key) { id status } }`,
-  suspend: `mutation ($id: ID!, $reason: String!, $evidence: String, $key: String) { suspendServiceCentre(id: $id, reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status } }`,
-  reinstate: `mutation ($id: ID!, $reason: String!, $key: String) { reinstateServiceCentre(id: $id, reason: $reason, idempotencyKey: $key) { id status } }`,
-  eliminate: `mutation ($id: ID!, $reason: String!, $evidence: String!, $key: String) { eliminateServiceCentre(id: $id, reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status } }`,
+    changeCentreStatus(id: $id, to: $to, reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status
+    statusHistory { from to actor reason evidence } } }`,
+  activate:
+    `mutation ($id: ID!, $reason: String, $key: String) { activateServiceCentre(id: $id, reason: $reason, ` +
+    `idempotencyKey: $key) { id status } }`,
+  suspend:
+    `mutation ($id: ID!, $reason: String!, $evidence: String, $key: String) { suspendServiceCentre(id: $id, ` +
+    `reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status } }`,
+  reinstate:
+    `mutation ($id: ID!, $reason: String!, $key: String) { reinstateServiceCentre(id: $id, reason: $reason, ` +
+    `idempotencyKey: $key) { id status } }`,
+  eliminate:
+    `mutation ($id: ID!, $reason: String!, $evidence: String!, $key: String) { eliminateServiceCentre(id: $id, ` +
+    `reason: $reason, evidence: $evidence, idempotencyKey: $key) { id status } }`,
 };
 
 let seq = 0;

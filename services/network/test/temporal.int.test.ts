@@ -11,10 +11,21 @@ const standards: Pick<StandardsActivities, 'productLinesAt' | 'standardVersion'>
   productLinesAt: async () => ({ ...STANDARD_PRODUCT_LINES, validUntil: null }),
   standardVersion: async ({ versionId }) =>
     versionId === STANDARD_PRODUCT_LINES.standardVersionId
-      ? { id: versionId, number: 1, status: 'PUBLISHED', effectiveFrom: '2026-01-01T00:00:00.000Z', publishedAt: '2026-01-01T00:00:00.000Z' }
+      ? {
+          id: versionId,
+          number: 1,
+          status: 'PUBLISHED',
+          effectiveFrom: '2026-01-01T00:00:00.000Z',
+          publishedAt: '2026-01-01T00:00:00.000Z',
+        }
       : null,
 };
-const svc = serviceUnderTest({ name: 'network', databaseVariable: 'NETWORK_DB', start: startNetwork, neighbours: { standards } });
+const svc = serviceUnderTest({
+  name: 'network',
+  databaseVariable: 'NETWORK_DB',
+  start: startNetwork,
+  neighbours: { standards },
+});
 const gql = svc.gql;
 
 describe('the network process', () => {
@@ -28,15 +39,27 @@ describe('the network process', () => {
   it('serves gateway-signed callers, masks schema errors as BAD_USER_INPUT and refuses unsigned ones', async () => {
     const { body } = await gql(as.finance(), '{ serviceCentres { totalCount } }');
     expect(body.data.serviceCentres.totalCount).toBe(0);
-    const bad = await gql(as.admin(), 'mutation ($i: CreateServiceCentreInput!) { createServiceCentre(input: $i) { id } }', { i: centreInput({ tier: 'GOLD' }) });
+    const bad = await gql(
+      as.admin(),
+      'mutation ($i: CreateServiceCentreInput!) { createServiceCentre(input: $i) { id } }',
+      { i: centreInput({ tier: 'GOLD' }) },
+    );
     expect(bad.body.errors?.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
-    const unsigned = await fetch(`${svc.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ serviceCentres { totalCount } }' }) });
+    const unsigned = await fetch(`${svc.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ serviceCentres { totalCount } }' }),
+    });
     expect(unsigned.status).toBe(401);
   });
 
   it('runs the activities on the network task queue; retried calls apply once', async () => {
     const input = centreInput({ serviceAreas: ['330106'], productLines: ['WATER_HEATER'] });
-    const created = await gql(as.admin(), 'mutation ($i: CreateServiceCentreInput!) { createServiceCentre(input: $i) { id } }', { i: input });
+    const created = await gql(
+      as.admin(),
+      'mutation ($i: CreateServiceCentreInput!) { createServiceCentre(input: $i) { id } }',
+      { i: input },
+    );
     const centreId = created.body.data.createServiceCentre.id as string;
     await gql(as.admin(), 'mutation ($id: ID!) { activateServiceCentre(id: $id) { status } }', { id: centreId });
 
@@ -45,7 +68,11 @@ describe('the network process', () => {
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const driverConnection = await NativeConnection.connect({ address: svc.temporalAddress });
-    const driver = await Worker.create({ connection: driverConnection, taskQueue: 'network-test-driver', workflowBundle });
+    const driver = await Worker.create({
+      connection: driverConnection,
+      taskQueue: 'network-test-driver',
+      workflowBundle,
+    });
     const result = await driver.runUntil(() =>
       svc.client.workflow.execute('driveNetworkActivities', {
         taskQueue: 'network-test-driver',
@@ -62,7 +89,11 @@ describe('the network process', () => {
       secondConsequence: { status: 'SUSPENDED', applied: false },
       afterSuspension: [],
     });
-    const { body } = await gql(as.partner(centreId), 'query ($id: ID!) { serviceCentre(id: $id) { status grades { month grade } } }', { id: centreId });
+    const { body } = await gql(
+      as.partner(centreId),
+      'query ($id: ID!) { serviceCentre(id: $id) { status grades { month grade } } }',
+      { id: centreId },
+    );
     expect(body.data.serviceCentre).toEqual({ status: 'SUSPENDED', grades: [{ month: '2026-10', grade: 'A' }] });
   }, 60_000);
 });

@@ -6,7 +6,12 @@ describe('levels', () => {
     expect(levelUnder(null)).toBe(1);
     expect(levelUnder(1)).toBe(2);
     expect(levelUnder(3)).toBe(4);
-    expect([1, 2, 3, 4].map(levelName)).toEqual(['HQ', 'REGIONAL_TECHNICAL_CENTRE', 'STAR_SERVICE_CENTRE', 'UMBRELLA_OUTLET']);
+    expect([1, 2, 3, 4].map(levelName)).toEqual([
+      'HQ',
+      'REGIONAL_TECHNICAL_CENTRE',
+      'STAR_SERVICE_CENTRE',
+      'UMBRELLA_OUTLET',
+    ]);
   });
 
   it('puts UMBRELLA centres, and only them, at level 4', () => {

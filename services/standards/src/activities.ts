@@ -14,7 +14,10 @@ function toRef(v: StandardVersionRecord): PublishedStandardRef {
 }
 
 /** The standards task queue's activities. Each is safe to retry: a repeat changes nothing. */
-export function createStandardsActivities(store: StandardStore, now: () => Date = () => new Date()): StandardsActivities {
+export function createStandardsActivities(
+  store: StandardStore,
+  now: () => Date = () => new Date(),
+): StandardsActivities {
   /** The version in force at `at`, and until when it stays so as far as is known now. */
   const inForceAt = async (at: string) => {
     const instant = new Date(at);
@@ -38,7 +41,10 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
       store.exclusively(async () => {
         const current = await store.findById(versionId);
         if (!current) {
-          throw ApplicationFailure.nonRetryable(`standard version ${versionId} does not exist`, 'StandardVersionNotFound');
+          throw ApplicationFailure.nonRetryable(
+            `standard version ${versionId} does not exist`,
+            'StandardVersionNotFound',
+          );
         }
         if (current.status === 'DRAFT') {
           throw ApplicationFailure.nonRetryable(
@@ -49,7 +55,8 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         // PUBLISHED already: a retry after the first attempt's write succeeded but its reply was lost.
         if (current.status === 'PUBLISHED') return toRef(current);
         const published = await store.putInForce(versionId, current.revision, publishedBy, now());
-        if (!published) throw ApplicationFailure.retryable(`standard version ${current.number} changed while being published`);
+        if (!published)
+          throw ApplicationFailure.retryable(`standard version ${current.number} changed while being published`);
         return toRef(published);
       }),
 
@@ -77,7 +84,11 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
 
     async productLinesAt({ at }) {
       const { version, validUntil } = await inForceAt(at);
-      return { standardVersionId: version.id, productLines: version.content.productLines.map((p) => p.code), validUntil };
+      return {
+        standardVersionId: version.id,
+        productLines: version.content.productLines.map((p) => p.code),
+        validUntil,
+      };
     },
 
     async ticketPolicyAt({ at }) {
@@ -106,8 +117,19 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         procedureSteps: steps.map((step) => step.code),
         requiredSteps: steps.filter((step) => step.requiredInCompletion).map((step) => step.code),
         productLines: productLines.map(({ code, warrantyMonths }) => ({ code, warrantyMonths })),
-        labourFees: labourFees.map(({ productLine, serviceType, areaClass, feeFen }) => ({ productLine, serviceType, areaClass, feeFen })),
-        priceList: priceList.map(({ code, productLine, kind, description, priceFen }) => ({ code, productLine, kind, description, priceFen })),
+        labourFees: labourFees.map(({ productLine, serviceType, areaClass, feeFen }) => ({
+          productLine,
+          serviceType,
+          areaClass,
+          feeFen,
+        })),
+        priceList: priceList.map(({ code, productLine, kind, description, priceFen }) => ({
+          code,
+          productLine,
+          kind,
+          description,
+          priceFen,
+        })),
         validUntil,
       };
     },
@@ -118,11 +140,19 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
       return {
         standardVersionId: version.id,
         kpis: kpis.map(({ code, direction, target, floor, weight }) => ({ code, direction, target, floor, weight })),
-        incentivePoints: { qualityInfoAdopted: p.qualityInfoAdopted, serviceInnovation: p.serviceInnovation, majorComplaint: p.majorComplaint },
+        incentivePoints: {
+          qualityInfoAdopted: p.qualityInfoAdopted,
+          serviceInnovation: p.serviceInnovation,
+          majorComplaint: p.majorComplaint,
+        },
         grading: { aMinScore: g.aMinScore, bMinScore: g.bMinScore, minCompletions: g.minCompletions },
         consequences: {
-          suspendAtCGrades: c.suspendAtCGrades, eliminateAtCGrades: c.eliminateAtCGrades, awardTopN: c.awardTopN,
-          penaltyBottomN: c.penaltyBottomN, awardFen: c.awardFen, penaltyFen: c.penaltyFen,
+          suspendAtCGrades: c.suspendAtCGrades,
+          eliminateAtCGrades: c.eliminateAtCGrades,
+          awardTopN: c.awardTopN,
+          penaltyBottomN: c.penaltyBottomN,
+          awardFen: c.awardFen,
+          penaltyFen: c.penaltyFen,
         },
         reviewWindowDays: e.reviewWindowDays,
         promotionRunMonths: e.promotionRunMonths,
@@ -139,7 +169,8 @@ export function createStandardsActivities(store: StandardStore, now: () => Date 
         throw ApplicationFailure.nonRetryable(`standard version ${versionId} ${why}`, 'StandardVersionNotFound');
       }
       const { settlementCoefficients: t, settlement: s } = version.content;
-      // Validation allows whole hundredths only, so rounding just drops binary float noise (1.1 × 100 = 110.00000000000001).
+      // Validation allows whole hundredths only, so rounding just drops binary float noise (1.1 × 100 =
+      // 110.00000000000001).
       const hundredths = (coefficient: number) => Math.round(coefficient * 100);
       return {
         standardVersionId: version.id,

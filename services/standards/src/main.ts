@@ -1,11 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import {
   connectDatabase,
+  connectTemporal,
   createLogger,
   env,
   loadPlatformConfig,
   runServiceProcess,
   stopOnSignals,
+  tracedClient,
   type PlatformConfig,
   type ServiceProcess,
 } from '@starline/common';
@@ -26,8 +28,8 @@ export async function startStandards(cfg: PlatformConfig = loadPlatformConfig())
   const seeded = await store.ensureDefaultStandard();
   log.info({ db: dbName, defaultVersion: seeded.id }, 'standards database ready');
 
-  const temporal = await Connection.connect({ address: cfg.temporalAddress });
-  const client = new Client({ connection: temporal, namespace: cfg.temporalNamespace });
+  const temporal = await connectTemporal(cfg.temporalAddress);
+  const client = new Client({ connection: temporal, namespace: cfg.temporalNamespace, interceptors: tracedClient() });
 
   const publication = temporalPublicationScheduler(client);
   const resumed = await resumeScheduledPublications(store, publication).catch((error: unknown) => {
@@ -38,7 +40,11 @@ export async function startStandards(cfg: PlatformConfig = loadPlatformConfig())
 
   const schema = buildStandardsSchema({ store, publication, now: () => new Date() });
   const running = await runServiceProcess({
-    name: 'standards', cfg, log, db, schema,
+    name: 'standards',
+    cfg,
+    log,
+    db,
+    schema,
     activities: createStandardsActivities(store),
     onStop: () => temporal.close(),
   });

@@ -44,7 +44,10 @@ export function temporalPublicationScheduler(client: Client): PublicationSchedul
  * scheduling a version and starting the workflow. Starting replaces any running one, so this is
  * safe to repeat at every start. Returns the ids it (re)scheduled.
  */
-export async function resumeScheduledPublications(store: StandardStore, scheduler: PublicationScheduler): Promise<string[]> {
+export async function resumeScheduledPublications(
+  store: StandardStore,
+  scheduler: PublicationScheduler,
+): Promise<string[]> {
   const resumed: string[] = [];
   for (const entry of await store.timeline()) {
     if (entry.status !== 'SCHEDULED') continue;

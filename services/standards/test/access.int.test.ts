@@ -11,7 +11,8 @@ let scheduledId: string;
 
 beforeAll(async () => {
   h = await startHarness('standards_access');
-  draftId = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'hq draft' } } })).createStandardDraft.id;
+  draftId = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'hq draft' } } }))
+    .createStandardDraft.id;
   const scheduled = expectOk(await h.run(as.operator(), Q.create, { input: { basedOn: draftId } })).createStandardDraft;
   childOfDraftId = scheduled.id;
   expectOk(await h.run(as.admin(), Q.publish, { id: scheduled.id, effectiveFrom: inMs(HOUR) }));
@@ -37,10 +38,14 @@ const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on
 
 describe('reading', () => {
   it.each(EVERYONE)('%s reads published and scheduled versions and the one in force', async (_role, claims) => {
-    expect(expectOk(await h.run(claims, Q.version, { id: DEFAULT_STANDARD_ID })).standardVersion.status).toBe('PUBLISHED');
+    expect(expectOk(await h.run(claims, Q.version, { id: DEFAULT_STANDARD_ID })).standardVersion.status).toBe(
+      'PUBLISHED',
+    );
     expect(expectOk(await h.run(claims, Q.version, { id: scheduledId })).standardVersion.status).toBe('SCHEDULED');
     expect(expectOk(await h.run(claims, Q.inForce)).standardInForce.id).toBe(DEFAULT_STANDARD_ID);
-    const entities = expectOk(await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: scheduledId }] }))._entities;
+    const entities = expectOk(
+      await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: scheduledId }] }),
+    )._entities;
     expect(entities).toEqual([{ id: scheduledId, status: 'SCHEDULED' }]);
   });
 
@@ -51,7 +56,9 @@ describe('reading', () => {
     expect(expectOk(await h.run(claims, Q.list, { status: 'DRAFT' })).standardVersions.totalCount).toBe(1);
     const child = expectOk(await h.run(claims, Q.version, { id: childOfDraftId })).standardVersion;
     expect(child.basedOn).toEqual({ id: draftId, number: 2 });
-    const entities = expectOk(await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: draftId }] }))._entities;
+    const entities = expectOk(
+      await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: draftId }] }),
+    )._entities;
     expect(entities).toEqual([{ id: draftId, status: 'DRAFT' }]);
   });
 
@@ -59,7 +66,10 @@ describe('reading', () => {
     expect(expectOk(await h.run(claims, Q.version, { id: draftId })).standardVersion).toBeNull();
     const list = expectOk(await h.run(claims, Q.list, {})).standardVersions;
     expect(list.totalCount).toBe(2);
-    expect(list.edges.map((e: { node: { status: string } }) => e.node.status).sort()).toEqual(['PUBLISHED', 'SCHEDULED']);
+    expect(list.edges.map((e: { node: { status: string } }) => e.node.status).sort()).toEqual([
+      'PUBLISHED',
+      'SCHEDULED',
+    ]);
     expect(expectOk(await h.run(claims, Q.list, { status: 'DRAFT' })).standardVersions).toEqual({
       totalCount: 0,
       pageInfo: { hasNextPage: false, endCursor: null },
@@ -67,7 +77,9 @@ describe('reading', () => {
     });
     const child = expectOk(await h.run(claims, Q.version, { id: childOfDraftId })).standardVersion;
     expect(child.basedOn).toBeNull();
-    const entities = expectOk(await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: draftId }] }))._entities;
+    const entities = expectOk(
+      await h.run(claims, ENTITIES, { r: [{ __typename: 'StandardVersion', id: draftId }] }),
+    )._entities;
     expect(entities).toEqual([null]);
   });
 
@@ -117,7 +129,9 @@ describe('writing', () => {
     const mine = expectOk(await h.run(as.admin(), Q.create, { input: {} })).createStandardDraft;
     expectOk(await h.run(as.admin(), Q.update, { id: mine.id, content: { name: 'admin edit' } }));
     expectOk(await h.run(as.admin(), Q.publish, { id: mine.id, effectiveFrom: inMs(2 * HOUR) }));
-    expect(expectOk(await h.run(as.admin(), Q.cancel, { id: mine.id })).cancelScheduledPublication.status).toBe('DRAFT');
+    expect(expectOk(await h.run(as.admin(), Q.cancel, { id: mine.id })).cancelScheduledPublication.status).toBe(
+      'DRAFT',
+    );
     expectOk(await h.run(as.admin(), Q.discard, { id: mine.id }));
   });
 });

@@ -7,7 +7,9 @@ describe('mergeContent', () => {
     const base = defaultStandardContent();
     const grading = { aMinScore: 92, bMinScore: 70, minCompletions: 5 };
     const productLines = [{ code: 'TELEVISION', name: 'TV', warrantyMonths: 24 }];
-    const priceList = [{ code: 'TV-LABOUR', productLine: 'TELEVISION', kind: 'LABOUR' as const, description: 'labour', priceFen: 5000 }];
+    const priceList = [
+      { code: 'TV-LABOUR', productLine: 'TELEVISION', kind: 'LABOUR' as const, description: 'labour', priceFen: 5000 },
+    ];
     const { content, changed } = mergeContent(base, { grading, productLines, priceList });
     expect(content.grading).toEqual(grading);
     expect(content.productLines).toEqual(productLines);
@@ -25,7 +27,11 @@ describe('mergeContent', () => {
   });
 
   it('clears the description on null but reports null for a required part', () => {
-    const { content, changed, nulled } = mergeContent(defaultStandardContent(), { description: null, kpis: null, priceList: null });
+    const { content, changed, nulled } = mergeContent(defaultStandardContent(), {
+      description: null,
+      kpis: null,
+      priceList: null,
+    });
     expect(content.description).toBeNull();
     expect(changed).toEqual(['description']);
     expect(nulled).toEqual(['kpis', 'priceList']);

@@ -87,21 +87,55 @@ describe('the default standard (docs/domain.md §3)', () => {
   });
 
   it('has the licence policy', () => {
-    expect(d.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
+    expect(d.licencePolicy).toEqual({
+      maxPoints: 12,
+      warningAtOrBelow: 6,
+      cycleMonths: 12,
+      warningDailyCapPercent: 50,
+      usualDailyJobs: 8,
+    });
   });
 
   it('has the 24 procedure steps in order, with the handbook’s Chinese names', () => {
     expect(d.procedure).toHaveLength(24);
     expect(d.procedure.map((s) => s.order)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
     expect(d.procedure.map((s) => s.nameZh)).toEqual([
-      '服务人员接收信息', '对用户信息如何进行分析', '联系用户', '上门前的准备工作', '出发', '路上',
-      '进门前的准备工作', '敲门', '进门', '穿鞋套', '放好工具箱', '耐心听取用户意见', '产品真伪判断',
-      '故障诊断', '故障维修', '试机通检', '指导使用', '产品清擦及现场清理', '超保收费', '征询用户意见',
-      '一站式产品通检服务', '递服务名片向用户道别', '回访', '增值信息反馈',
+      '服务人员接收信息',
+      '对用户信息如何进行分析',
+      '联系用户',
+      '上门前的准备工作',
+      '出发',
+      '路上',
+      '进门前的准备工作',
+      '敲门',
+      '进门',
+      '穿鞋套',
+      '放好工具箱',
+      '耐心听取用户意见',
+      '产品真伪判断',
+      '故障诊断',
+      '故障维修',
+      '试机通检',
+      '指导使用',
+      '产品清擦及现场清理',
+      '超保收费',
+      '征询用户意见',
+      '一站式产品通检服务',
+      '递服务名片向用户道别',
+      '回访',
+      '增值信息反馈',
     ]);
     expect(d.procedure.filter((s) => s.requiredInCompletion).map((s) => s.code)).toEqual([
-      'CONTACT_CUSTOMER', 'SHOE_COVERS', 'PLACE_TOOLBOX', 'LISTEN_TO_CUSTOMER', 'TEST_RUN', 'USAGE_GUIDANCE',
-      'CLEAN_UP', 'ASK_OPINION', 'ONE_STOP_CHECK', 'FAREWELL',
+      'CONTACT_CUSTOMER',
+      'SHOE_COVERS',
+      'PLACE_TOOLBOX',
+      'LISTEN_TO_CUSTOMER',
+      'TEST_RUN',
+      'USAGE_GUIDANCE',
+      'CLEAN_UP',
+      'ASK_OPINION',
+      'ONE_STOP_CHECK',
+      'FAREWELL',
     ]);
   });
 
@@ -113,7 +147,13 @@ describe('the default standard (docs/domain.md §3)', () => {
   });
 
   it('has a complete labour fee table in fen for every product line', () => {
-    expect(d.productLines.map((l) => l.code)).toEqual(['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION']);
+    expect(d.productLines.map((l) => l.code)).toEqual([
+      'AIR_CONDITIONER',
+      'REFRIGERATOR',
+      'WASHING_MACHINE',
+      'WATER_HEATER',
+      'TELEVISION',
+    ]);
     expect(d.labourFees).toHaveLength(5 * 4 * 2);
     for (const fee of d.labourFees) expect(Number.isSafeInteger(fee.feeFen) && fee.feeFen > 0).toBe(true);
     const fee = (line: string, type: string, area: string) =>
@@ -125,19 +165,27 @@ describe('the default standard (docs/domain.md §3)', () => {
 
   it('gives every product line the one-year whole-unit warranty (三包)', () => {
     expect(d.productLines.map((l) => [l.code, l.warrantyMonths])).toEqual([
-      ['AIR_CONDITIONER', 12], ['REFRIGERATOR', 12], ['WASHING_MACHINE', 12], ['WATER_HEATER', 12], ['TELEVISION', 12],
+      ['AIR_CONDITIONER', 12],
+      ['REFRIGERATOR', 12],
+      ['WASHING_MACHINE', 12],
+      ['WATER_HEATER', 12],
+      ['TELEVISION', 12],
     ]);
   });
 
   it('has an out-of-warranty price list: per line one labour item and common parts, in fen', () => {
     for (const line of d.productLines) {
       const items = d.priceList.filter((i) => i.productLine === line.code);
-      expect(items.filter((i) => i.kind === 'LABOUR'), line.code).toHaveLength(1);
+      expect(
+        items.filter((i) => i.kind === 'LABOUR'),
+        line.code,
+      ).toHaveLength(1);
       expect(items.filter((i) => i.kind === 'PART').length, line.code).toBeGreaterThanOrEqual(2);
       expect(items.filter((i) => i.kind === 'PART').length, line.code).toBeLessThanOrEqual(3);
     }
     expect(d.priceList).toHaveLength(20);
-    for (const item of d.priceList) expect(Number.isSafeInteger(item.priceFen) && item.priceFen > 0, item.code).toBe(true);
+    for (const item of d.priceList)
+      expect(Number.isSafeInteger(item.priceFen) && item.priceFen > 0, item.code).toBe(true);
     const price = (code: string) => d.priceList.find((i) => i.code === code)?.priceFen;
     expect(price('AC-COMPRESSOR')).toBe(120000);
     expect(price('RF-THERMOSTAT')).toBe(6000);
@@ -148,7 +196,9 @@ describe('the default standard (docs/domain.md §3)', () => {
 
   it('charges out-of-warranty labour no higher than the urban repair fee the manufacturer pays', () => {
     for (const labour of d.priceList.filter((i) => i.kind === 'LABOUR')) {
-      const fee = d.labourFees.find((f) => f.productLine === labour.productLine && f.serviceType === 'REPAIR' && f.areaClass === 'URBAN');
+      const fee = d.labourFees.find(
+        (f) => f.productLine === labour.productLine && f.serviceType === 'REPAIR' && f.areaClass === 'URBAN',
+      );
       expect(labour.priceFen, labour.code).toBe(fee?.feeFen);
     }
   });

@@ -54,7 +54,9 @@ describe('editing drafts', () => {
   it('replaces the given parts, records who changed what, and keeps the rest', async () => {
     const draft = await create();
     const kpis = defaultStandardContent().kpis.map((k) => (k.code === 'COMPLAINT_RATE' ? { ...k, target: 0.005 } : k));
-    const edited = expectOk(await h.run(as.admin(), Q.update, { id: draft.id, content: { kpis, description: null } })).updateStandardDraft;
+    const edited = expectOk(
+      await h.run(as.admin(), Q.update, { id: draft.id, content: { kpis, description: null } }),
+    ).updateStandardDraft;
     expect(edited.kpis[3].target).toBe(0.005);
     expect(edited.description).toBeNull();
     expect(edited.grading).toEqual(draft.grading);
@@ -68,7 +70,13 @@ describe('editing drafts', () => {
   it('applies concurrent edits of different parts both', async () => {
     const draft = await create();
     const grading = { aMinScore: 95, bMinScore: 80, minCompletions: 5 };
-    const licencePolicy = { maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 12, warningDailyCapPercent: 40, usualDailyJobs: 6 };
+    const licencePolicy = {
+      maxPoints: 10,
+      warningAtOrBelow: 4,
+      cycleMonths: 12,
+      warningDailyCapPercent: 40,
+      usualDailyJobs: 6,
+    };
     const results = await Promise.all([
       h.run(as.operator(), Q.update, { id: draft.id, content: { grading } }),
       h.run(as.admin(), Q.update, { id: draft.id, content: { licencePolicy } }),
@@ -95,10 +103,24 @@ describe('editing drafts', () => {
 
 describe('the ticket numbers of a draft', () => {
   const slaClocks = { ...defaultStandardContent().slaClocks, missedAppointmentMinutes: 90 };
-  const productLines = defaultStandardContent().productLines.map((l) => (l.code === 'AIR_CONDITIONER' ? { ...l, warrantyMonths: 36 } : l));
+  const productLines = defaultStandardContent().productLines.map((l) =>
+    l.code === 'AIR_CONDITIONER' ? { ...l, warrantyMonths: 36 } : l,
+  );
   const priceList = [
-    { code: 'AC-LABOUR', productLine: 'AIR_CONDITIONER', kind: 'LABOUR', description: '超保维修人工费', priceFen: 7500 },
-    { code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机 (compressor)', priceFen: 110000 },
+    {
+      code: 'AC-LABOUR',
+      productLine: 'AIR_CONDITIONER',
+      kind: 'LABOUR',
+      description: '超保维修人工费',
+      priceFen: 7500,
+    },
+    {
+      code: 'AC-COMPRESSOR',
+      productLine: 'AIR_CONDITIONER',
+      kind: 'PART',
+      description: '压缩机 (compressor)',
+      priceFen: 110000,
+    },
     { code: '0060401827', productLine: 'TELEVISION', kind: 'PART', description: 'power board', priceFen: 0 },
   ];
 
@@ -109,13 +131,19 @@ describe('the ticket numbers of a draft', () => {
     expect(draft.priceList).toEqual(priceList);
     expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), slaClocks, productLines, priceList });
 
-    const edited = expectOk(await h.run(as.operator(), Q.update, { id: draft.id, content: { priceList: priceList.slice(1) } })).updateStandardDraft;
+    const edited = expectOk(
+      await h.run(as.operator(), Q.update, { id: draft.id, content: { priceList: priceList.slice(1) } }),
+    ).updateStandardDraft;
     expect(edited.priceList).toEqual(priceList.slice(1));
     expect(edited.history[1]).toMatchObject({ action: 'UPDATED', detail: 'changed priceList' });
     expect(expectOk(await h.run(as.operator(), Q.version, { id: draft.id })).standardVersion).toEqual(edited);
 
     const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
-    expect(published).toMatchObject({ status: 'PUBLISHED', priceList: priceList.slice(1), slaClocks: { missedAppointmentMinutes: 90 } });
+    expect(published).toMatchObject({
+      status: 'PUBLISHED',
+      priceList: priceList.slice(1),
+      slaClocks: { missedAppointmentMinutes: 90 },
+    });
   });
 
   it('are refused when malformed, naming the field, with nothing written', async () => {
@@ -123,18 +151,30 @@ describe('the ticket numbers of a draft', () => {
     const bad: [Record<string, unknown>, string][] = [
       [{ slaClocks: { ...slaClocks, missedAppointmentMinutes: 1441 } }, 'slaClocks.missedAppointmentMinutes'],
       [{ slaClocks: { ...slaClocks, missedAppointmentMinutes: 0 } }, 'slaClocks.missedAppointmentMinutes'],
-      [{ productLines: productLines.map((l, i) => (i === 3 ? { ...l, warrantyMonths: 121 } : l)) }, 'productLines[3].warrantyMonths'],
+      [
+        { productLines: productLines.map((l, i) => (i === 3 ? { ...l, warrantyMonths: 121 } : l)) },
+        'productLines[3].warrantyMonths',
+      ],
       [{ priceList: priceList.map((p, i) => (i === 1 ? { ...p, priceFen: 10_000_001 } : p)) }, 'priceList[1].priceFen'],
       [{ priceList: priceList.map((p, i) => (i === 2 ? { ...p, code: 'tv-board' } : p)) }, 'priceList[2].code'],
       [{ priceList: [...priceList, priceList[0]] }, 'priceList[3].code'],
-      [{ priceList: priceList.map((p, i) => (i === 0 ? { ...p, productLine: 'FREEZER' } : p)) }, 'priceList[0].productLine'],
-      [{ priceList: priceList.map((p, i) => (i === 0 ? { ...p, description: 'x'.repeat(121) } : p)) }, 'priceList[0].description'],
+      [
+        { priceList: priceList.map((p, i) => (i === 0 ? { ...p, productLine: 'FREEZER' } : p)) },
+        'priceList[0].productLine',
+      ],
+      [
+        { priceList: priceList.map((p, i) => (i === 0 ? { ...p, description: 'x'.repeat(121) } : p)) },
+        'priceList[0].description',
+      ],
       // A product line dropped while the price list still prices it.
-      [{
-        productLines: productLines.filter((l) => l.code !== 'TELEVISION'),
-        labourFees: defaultStandardContent().labourFees.filter((f) => f.productLine !== 'TELEVISION'),
-        priceList,
-      }, 'priceList[2].productLine'],
+      [
+        {
+          productLines: productLines.filter((l) => l.code !== 'TELEVISION'),
+          labourFees: defaultStandardContent().labourFees.filter((f) => f.productLine !== 'TELEVISION'),
+          priceList,
+        },
+        'priceList[2].productLine',
+      ],
     ];
     for (const [content, field] of bad) {
       const before = await h.snapshot();
@@ -158,7 +198,9 @@ describe('the ticket numbers of a draft', () => {
     ]) {
       const result = await h.run(as.operator(), Q.create, { input: { content } });
       expect(result.data).toBeNull();
-      expect(result.errors?.[0]?.message).toMatch(/"warrantyMonths" of required type|"missedAppointmentMinutes" of required type|"SERVICE"/);
+      expect(result.errors?.[0]?.message).toMatch(
+        /"warrantyMonths" of required type|"missedAppointmentMinutes" of required type|"SERVICE"/,
+      );
     }
     expect(await h.snapshot()).toBe(before);
   });
@@ -169,7 +211,13 @@ describe('the usual daily jobs of a draft', () => {
 
   it('are set through GraphQL, read back and published', async () => {
     const draft = await create({ content: { licencePolicy } });
-    expect(draft.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 6 });
+    expect(draft.licencePolicy).toEqual({
+      maxPoints: 12,
+      warningAtOrBelow: 6,
+      cycleMonths: 12,
+      warningDailyCapPercent: 50,
+      usualDailyJobs: 6,
+    });
     const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
     expect(published.licencePolicy.usualDailyJobs).toBe(6);
   });
@@ -215,12 +263,20 @@ describe('the settlement numbers of a draft', () => {
     const draft = await create({ content: { settlement, settlementCoefficients } });
     expect(draft.settlement).toEqual(settlement);
     expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), settlement, settlementCoefficients });
-    const edited = expectOk(await h.run(as.operator(), Q.update, { id: draft.id, content: { settlement: { ...settlement, approvalDueDay: 28 } } }))
-      .updateStandardDraft;
+    const edited = expectOk(
+      await h.run(as.operator(), Q.update, {
+        id: draft.id,
+        content: { settlement: { ...settlement, approvalDueDay: 28 } },
+      }),
+    ).updateStandardDraft;
     expect(edited.settlement).toEqual({ maxAdjustmentFen: 2500000, approvalDueDay: 28 });
     expect(edited.history[1]).toMatchObject({ action: 'UPDATED', detail: 'changed settlement' });
     const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
-    expect(published).toMatchObject({ status: 'PUBLISHED', settlement: { maxAdjustmentFen: 2500000, approvalDueDay: 28 }, settlementCoefficients });
+    expect(published).toMatchObject({
+      status: 'PUBLISHED',
+      settlement: { maxAdjustmentFen: 2500000, approvalDueDay: 28 },
+      settlementCoefficients,
+    });
   });
 
   it('are refused when out of range or not whole hundredths, naming the field, with nothing written', async () => {
@@ -250,7 +306,9 @@ describe('the settlement numbers of a draft', () => {
     const missing = await h.run(as.operator(), Q.create, { input: { content: { settlement: withoutDay } } });
     expect(missing.data).toBeNull();
     expect(missing.errors?.[0]?.message).toMatch(/"approvalDueDay" of required type/);
-    const fractional = await h.run(as.operator(), Q.create, { input: { content: { settlement: { ...settlement, approvalDueDay: 10.5 } } } });
+    const fractional = await h.run(as.operator(), Q.create, {
+      input: { content: { settlement: { ...settlement, approvalDueDay: 10.5 } } },
+    });
     expect(fractional.data).toBeNull();
     expectError(await h.run(as.operator(), Q.create, { input: { content: { settlement: null } } }), 'BAD_USER_INPUT');
     expect(await h.snapshot()).toBe(before);
@@ -275,24 +333,85 @@ describe('malformed input writes nothing', () => {
   const invalidKpis = defaultStandardContent().kpis.map((k, i) => (i === 2 ? { ...k, floor: 0.01 } : k));
 
   it.each([
-    ['createStandardDraft: invalid content', as.operator(), 'BAD_USER_INPUT', Q.create, { input: { content: { kpis: invalidKpis } } }],
-    ['createStandardDraft: invalid content with a key', as.operator(), 'BAD_USER_INPUT', Q.create, { input: { content: { kpis: invalidKpis }, idempotencyKey: 'create-bad-0001' } }],
-    ['createStandardDraft: a required part set to null', as.operator(), 'BAD_USER_INPUT', Q.create, { input: { content: { grading: null } } }],
-    ['createStandardDraft: an unknown basedOn', as.operator(), 'NOT_FOUND', Q.create, { input: { basedOn: 'no-such-version' } }],
-    ['createStandardDraft: a malformed idempotency key', as.operator(), 'BAD_USER_INPUT', Q.create, { input: { idempotencyKey: 'short' } }],
-    ['createStandardDraft: a wrongly typed field', as.operator(), null, Q.create, { input: { content: { grading: { aMinScore: 'high', bMinScore: 75, minCompletions: 10 } } } }],
+    [
+      'createStandardDraft: invalid content',
+      as.operator(),
+      'BAD_USER_INPUT',
+      Q.create,
+      { input: { content: { kpis: invalidKpis } } },
+    ],
+    [
+      'createStandardDraft: invalid content with a key',
+      as.operator(),
+      'BAD_USER_INPUT',
+      Q.create,
+      { input: { content: { kpis: invalidKpis }, idempotencyKey: 'create-bad-0001' } },
+    ],
+    [
+      'createStandardDraft: a required part set to null',
+      as.operator(),
+      'BAD_USER_INPUT',
+      Q.create,
+      { input: { content: { grading: null } } },
+    ],
+    [
+      'createStandardDraft: an unknown basedOn',
+      as.operator(),
+      'NOT_FOUND',
+      Q.create,
+      { input: { basedOn: 'no-such-version' } },
+    ],
+    [
+      'createStandardDraft: a malformed idempotency key',
+      as.operator(),
+      'BAD_USER_INPUT',
+      Q.create,
+      { input: { idempotencyKey: 'short' } },
+    ],
+    [
+      'createStandardDraft: a wrongly typed field',
+      as.operator(),
+      null,
+      Q.create,
+      { input: { content: { grading: { aMinScore: 'high', bMinScore: 75, minCompletions: 10 } } } },
+    ],
     ['publishStandardVersion: unknown version', as.admin(), 'NOT_FOUND', Q.publish, { id: 'no-such-version' }],
-    ['publishStandardVersion: already published', as.admin(), 'INVALID_TRANSITION', Q.publish, { id: DEFAULT_STANDARD_ID }],
-    ['publishStandardVersion: garbage date', as.admin(), 'BAD_USER_INPUT', Q.publish, { id: DEFAULT_STANDARD_ID, effectiveFrom: 'next tuesday' }],
-    ['cancelScheduledPublication: a published version', as.admin(), 'INVALID_TRANSITION', Q.cancel, { id: DEFAULT_STANDARD_ID }],
+    [
+      'publishStandardVersion: already published',
+      as.admin(),
+      'INVALID_TRANSITION',
+      Q.publish,
+      { id: DEFAULT_STANDARD_ID },
+    ],
+    [
+      'publishStandardVersion: garbage date',
+      as.admin(),
+      'BAD_USER_INPUT',
+      Q.publish,
+      { id: DEFAULT_STANDARD_ID, effectiveFrom: 'next tuesday' },
+    ],
+    [
+      'cancelScheduledPublication: a published version',
+      as.admin(),
+      'INVALID_TRANSITION',
+      Q.cancel,
+      { id: DEFAULT_STANDARD_ID },
+    ],
     ['cancelScheduledPublication: unknown version', as.admin(), 'NOT_FOUND', Q.cancel, { id: 'no-such-version' }],
-    ['updateStandardDraft: unknown version', as.operator(), 'NOT_FOUND', Q.update, { id: 'no-such-version', content: { name: 'x' } }],
+    [
+      'updateStandardDraft: unknown version',
+      as.operator(),
+      'NOT_FOUND',
+      Q.update,
+      { id: 'no-such-version', content: { name: 'x' } },
+    ],
     ['discardStandardDraft: unknown version', as.operator(), 'NOT_FOUND', Q.discard, { id: 'no-such-version' }],
   ] as const)('%s', async (_name, claims, code, source, variables) => {
     const before = await h.snapshot();
     const result = await h.run(claims, source, variables as Record<string, unknown>);
     // null: refused by GraphQL's own input coercion, which Apollo Server reports as BAD_USER_INPUT.
-    if (code === null) expect(result).toMatchObject({ data: null, errors: [{ message: expect.stringMatching(/aMinScore/) }] });
+    if (code === null)
+      expect(result).toMatchObject({ data: null, errors: [{ message: expect.stringMatching(/aMinScore/) }] });
     else expectError(result, code);
     expect(await h.snapshot()).toBe(before);
   });
@@ -302,7 +421,11 @@ describe('malformed input writes nothing', () => {
     const attempts: [string, Record<string, unknown>, string][] = [
       [Q.update, { id: draft.id, content: { kpis: invalidKpis } }, 'BAD_USER_INPUT'],
       [Q.update, { id: draft.id, content: { name: 'x'.repeat(201) } }, 'BAD_USER_INPUT'],
-      [Q.update, { id: draft.id, content: { labourFees: defaultStandardContent().labourFees.slice(1) } }, 'BAD_USER_INPUT'],
+      [
+        Q.update,
+        { id: draft.id, content: { labourFees: defaultStandardContent().labourFees.slice(1) } },
+        'BAD_USER_INPUT',
+      ],
       [Q.update, { id: draft.id, content: { kpis: null } }, 'BAD_USER_INPUT'],
       [Q.publish, { id: draft.id, effectiveFrom: '2001-01-01T00:00:00Z' }, 'BAD_USER_INPUT'],
       [Q.publish, { id: draft.id, effectiveFrom: '2026-02-30T00:00:00Z' }, 'BAD_USER_INPUT'],
@@ -340,7 +463,9 @@ describe('idempotent creation', () => {
     await create({ content: { name: 'one' }, idempotencyKey: 'portal-create-0002' });
     const before = await h.snapshot();
     expectError(
-      await h.run(as.operator(), Q.create, { input: { content: { name: 'two' }, idempotencyKey: 'portal-create-0002' } }),
+      await h.run(as.operator(), Q.create, {
+        input: { content: { name: 'two' }, idempotencyKey: 'portal-create-0002' },
+      }),
       'CONFLICT',
     );
     expect(await h.snapshot()).toBe(before);
@@ -357,7 +482,10 @@ describe('idempotent creation', () => {
     const key = 'portal-create-0004';
     const bad = { content: { grading: { aMinScore: 70, bMinScore: 75, minCompletions: 10 } }, idempotencyKey: key };
     expectError(await h.run(as.operator(), Q.create, { input: bad }), 'BAD_USER_INPUT');
-    const good = await create({ content: { grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 } }, idempotencyKey: key });
+    const good = await create({
+      content: { grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 } },
+      idempotencyKey: key,
+    });
     expect(good.status).toBe('DRAFT');
   });
 });

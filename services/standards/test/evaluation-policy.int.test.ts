@@ -20,7 +20,9 @@ describe('the evaluationPolicyAt activity', () => {
     next.evaluation.reviewWindowDays = 5;
     next.consequences.awardTopN = 3;
     next.kpis[0]!.target = 0.97;
-    const draft = await store.exclusively(() => store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    const draft = await store.exclusively(() =>
+      store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }),
+    );
     await store.publishDraft(draft.id, draft.revision, now, 'admin', now);
     const activities = createStandardsActivities(store);
 
@@ -37,15 +39,39 @@ describe('the evaluationPolicyAt activity', () => {
       ],
       incentivePoints: { qualityInfoAdopted: 2, serviceInnovation: 2, majorComplaint: -10 },
       grading: { aMinScore: 90, bMinScore: 75, minCompletions: 10 },
-      consequences: { suspendAtCGrades: 2, eliminateAtCGrades: 3, awardTopN: 10, penaltyBottomN: 10, awardFen: 200_000, penaltyFen: 200_000 },
+      consequences: {
+        suspendAtCGrades: 2,
+        eliminateAtCGrades: 3,
+        awardTopN: 10,
+        penaltyBottomN: 10,
+        awardFen: 200_000,
+        penaltyFen: 200_000,
+      },
       reviewWindowDays: 3,
       promotionRunMonths: 3,
       validUntil: now.toISOString(),
     });
     const after = await activities.evaluationPolicyAt({ at: new Date(now.getTime() + 1).toISOString() });
-    expect(after).toMatchObject({ standardVersionId: draft.id, reviewWindowDays: 5, consequences: { awardTopN: 3 }, validUntil: null });
-    expect(after.kpis[0]).toEqual({ code: 'SATISFACTION_RATE', direction: 'HIGHER_IS_BETTER', target: 0.97, floor: 0.8, weight: 30 });
-    await expect(activities.evaluationPolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({ type: 'NoStandardInForce', nonRetryable: true });
-    await expect(activities.evaluationPolicyAt({ at: 'last month' })).rejects.toMatchObject({ type: 'BadInstant', nonRetryable: true });
+    expect(after).toMatchObject({
+      standardVersionId: draft.id,
+      reviewWindowDays: 5,
+      consequences: { awardTopN: 3 },
+      validUntil: null,
+    });
+    expect(after.kpis[0]).toEqual({
+      code: 'SATISFACTION_RATE',
+      direction: 'HIGHER_IS_BETTER',
+      target: 0.97,
+      floor: 0.8,
+      weight: 30,
+    });
+    await expect(activities.evaluationPolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({
+      type: 'NoStandardInForce',
+      nonRetryable: true,
+    });
+    await expect(activities.evaluationPolicyAt({ at: 'last month' })).rejects.toMatchObject({
+      type: 'BadInstant',
+      nonRetryable: true,
+    });
   });
 });

@@ -71,11 +71,19 @@ describe('planPublication', () => {
   });
 
   it('schedules a future date', () => {
-    expect(planPublication(plus(HOUR), now, history)).toEqual({ ok: true, action: 'SCHEDULE', effectiveFrom: plus(HOUR) });
+    expect(planPublication(plus(HOUR), now, history)).toEqual({
+      ok: true,
+      action: 'SCHEDULE',
+      effectiveFrom: plus(HOUR),
+    });
   });
 
   it('publishes at once a date within a few seconds of now', () => {
-    expect(planPublication(plus(2000), now, history)).toMatchObject({ ok: true, action: 'PUBLISH', effectiveFrom: plus(2000) });
+    expect(planPublication(plus(2000), now, history)).toMatchObject({
+      ok: true,
+      action: 'PUBLISH',
+      effectiveFrom: plus(2000),
+    });
   });
 
   it('refuses a date in the past beyond the clock skew', () => {
@@ -84,7 +92,11 @@ describe('planPublication', () => {
   });
 
   it('treats a date within the clock skew as now', () => {
-    expect(planPublication(plus(-CLOCK_SKEW_MS + 1000), now, history)).toEqual({ ok: true, action: 'PUBLISH', effectiveFrom: now });
+    expect(planPublication(plus(-CLOCK_SKEW_MS + 1000), now, history)).toEqual({
+      ok: true,
+      action: 'PUBLISH',
+      effectiveFrom: now,
+    });
   });
 
   it('refuses a date more than ten years ahead', () => {
@@ -93,7 +105,10 @@ describe('planPublication', () => {
 
   it('must come after every scheduled or published version', () => {
     const withScheduled = [...history, entry(2, 'SCHEDULED', plus(2 * HOUR))];
-    expect(planPublication(null, now, withScheduled)).toMatchObject({ ok: false, violations: [{ field: 'effectiveFrom' }] });
+    expect(planPublication(null, now, withScheduled)).toMatchObject({
+      ok: false,
+      violations: [{ field: 'effectiveFrom' }],
+    });
     expect(planPublication(plus(HOUR), now, withScheduled)).toMatchObject({ ok: false });
     expect(planPublication(plus(2 * HOUR), now, withScheduled)).toMatchObject({ ok: false });
     expect(planPublication(plus(2 * HOUR + 1), now, withScheduled)).toMatchObject({ ok: true, action: 'SCHEDULE' });

@@ -11,7 +11,11 @@ afterAll(async () => {
   await h.db.close();
 });
 
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: { number: number } }[] };
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { number: number } }[];
+};
 const page = async (variables: Record<string, unknown>, claims = as.operator()): Promise<Page> =>
   expectOk(await h.run(claims, Q.list, variables)).standardVersions;
 

@@ -117,18 +117,27 @@ describe('scheduling', () => {
     expectOk(await publish(d.id, inMs(HOUR)));
     const cancelled = expectOk(await h.run(as.admin(), Q.cancel, { id: d.id })).cancelScheduledPublication;
     expect(cancelled).toMatchObject({ status: 'DRAFT', effectiveFrom: null });
-    expect(cancelled.history.map((e: { action: string }) => e.action)).toEqual(['CREATED', 'SCHEDULED', 'SCHEDULE_CANCELLED']);
+    expect(cancelled.history.map((e: { action: string }) => e.action)).toEqual([
+      'CREATED',
+      'SCHEDULED',
+      'SCHEDULE_CANCELLED',
+    ]);
     expect(h.scheduler.cancelled).toEqual([d.id]);
 
     // A workflow that fires anyway finds a draft and gives up for good.
-    const failure = await activities().publishScheduledVersion({ versionId: d.id, publishedBy: 'admin-1' }).catch((e: unknown) => e);
+    const failure = await activities()
+      .publishScheduledVersion({ versionId: d.id, publishedBy: 'admin-1' })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ nonRetryable: true, type: 'StandardPublicationCancelled' });
     expect(expectOk(await h.run(as.admin(), Q.version, { id: d.id })).standardVersion.status).toBe('DRAFT');
 
     // Its old instant no longer blocks the timeline: it can be edited and published now.
     expectOk(await h.run(as.operator(), Q.update, { id: d.id, content: { name: 'revised' } }));
-    expect(expectOk(await publish(d.id)).publishStandardVersion).toMatchObject({ status: 'PUBLISHED', name: 'revised' });
+    expect(expectOk(await publish(d.id)).publishStandardVersion).toMatchObject({
+      status: 'PUBLISHED',
+      name: 'revised',
+    });
   });
 
   it('stays cancelled when the workflow cannot be reached', async () => {
@@ -158,11 +167,15 @@ describe('scheduling', () => {
     // As if the process died between scheduling the version and starting its workflow.
     await h.store.exclusively(() => h.store.scheduleDraft(d.id, 0, at, 'admin-2', new Date()));
     expect(await resumeScheduledPublications(h.store, h.scheduler)).toEqual([d.id]);
-    expect(h.scheduler.scheduled).toEqual([{ versionId: d.id, effectiveFrom: at.toISOString(), requestedBy: 'admin-2' }]);
+    expect(h.scheduler.scheduled).toEqual([
+      { versionId: d.id, effectiveFrom: at.toISOString(), requestedBy: 'admin-2' },
+    ]);
   });
 
   it('refuses an activity call for an unknown version for good', async () => {
-    const failure = await activities().publishScheduledVersion({ versionId: 'nope', publishedBy: 'x' }).catch((e: unknown) => e);
+    const failure = await activities()
+      .publishScheduledVersion({ versionId: 'nope', publishedBy: 'x' })
+      .catch((e: unknown) => e);
     expect(failure).toMatchObject({ nonRetryable: true, type: 'StandardVersionNotFound' });
   });
 });

@@ -26,9 +26,21 @@ describe('the read cache of the standards store', () => {
     expect(await inForce(replicaB)).toBe(DEFAULT_STANDARD_ID);
 
     const draft = await replicaB.exclusively(() =>
-      replicaB.insertDraft({ content: defaultStandardContent(), basedOn: DEFAULT_STANDARD_ID, actor: 'admin-1', now, detail: 'test' }),
+      replicaB.insertDraft({
+        content: defaultStandardContent(),
+        basedOn: DEFAULT_STANDARD_ID,
+        actor: 'admin-1',
+        now,
+        detail: 'test',
+      }),
     );
-    const published = await replicaB.publishDraft(draft.id, draft.revision, new Date(now.getTime() - 1), 'admin-1', now);
+    const published = await replicaB.publishDraft(
+      draft.id,
+      draft.revision,
+      new Date(now.getTime() - 1),
+      'admin-1',
+      now,
+    );
     expect(published?.status).toBe('PUBLISHED');
 
     // The replica that wrote sees it immediately; the other one within the TTL.
@@ -50,9 +62,17 @@ describe('the read cache of the standards store', () => {
     expect((await store.findById(DEFAULT_STANDARD_ID))?.number).toBe(seeded.number);
 
     const draft = await store.exclusively(() =>
-      store.insertDraft({ content: defaultStandardContent(), basedOn: null, actor: 'op', now: new Date(), detail: 'test' }),
+      store.insertDraft({
+        content: defaultStandardContent(),
+        basedOn: null,
+        actor: 'op',
+        now: new Date(),
+        detail: 'test',
+      }),
     );
-    await db.collection('standard_versions').updateOne({ _id: draft.id as never }, { $set: { 'content.name': 'changed' } });
+    await db
+      .collection('standard_versions')
+      .updateOne({ _id: draft.id as never }, { $set: { 'content.name': 'changed' } });
     expect((await store.findById(draft.id))?.content.name).toBe('changed');
   });
 });

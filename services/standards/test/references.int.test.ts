@@ -15,7 +15,8 @@ const MISSING = 'version-404';
 
 beforeAll(async () => {
   h = await startHarness('standards_references');
-  draftId = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'hq draft' } } })).createStandardDraft.id;
+  draftId = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'hq draft' } } }))
+    .createStandardDraft.id;
   scheduledId = expectOk(await h.run(as.operator(), Q.create, { input: {} })).createStandardDraft.id;
   expectOk(await h.run(as.admin(), Q.publish, { id: scheduledId, effectiveFrom: inMs(HOUR) }));
 });
@@ -50,11 +51,46 @@ const EDITORS = 'requires one of the roles OPERATOR, ADMIN';
 const PUBLISHERS = 'requires one of the roles ADMIN';
 
 const ROWS: Row[] = [
-  { name: 'createStandardDraft input.basedOn', source: Q.create, hq: as.operator(), forbiddenMessage: EDITORS, existing: () => ({ input: { basedOn: draftId } }), missing: { input: { basedOn: MISSING } } },
-  { name: 'updateStandardDraft id', source: Q.update, hq: as.operator(), forbiddenMessage: EDITORS, existing: () => ({ id: draftId, content: { name: 'x' } }), missing: { id: MISSING, content: { name: 'x' } } },
-  { name: 'discardStandardDraft id', source: Q.discard, hq: as.operator(), forbiddenMessage: EDITORS, existing: () => ({ id: draftId }), missing: { id: MISSING } },
-  { name: 'publishStandardVersion id', source: Q.publish, hq: as.admin(), forbiddenMessage: PUBLISHERS, existing: () => ({ id: draftId }), missing: { id: MISSING } },
-  { name: 'cancelScheduledPublication id', source: Q.cancel, hq: as.admin(), forbiddenMessage: PUBLISHERS, existing: () => ({ id: scheduledId }), missing: { id: MISSING } },
+  {
+    name: 'createStandardDraft input.basedOn',
+    source: Q.create,
+    hq: as.operator(),
+    forbiddenMessage: EDITORS,
+    existing: () => ({ input: { basedOn: draftId } }),
+    missing: { input: { basedOn: MISSING } },
+  },
+  {
+    name: 'updateStandardDraft id',
+    source: Q.update,
+    hq: as.operator(),
+    forbiddenMessage: EDITORS,
+    existing: () => ({ id: draftId, content: { name: 'x' } }),
+    missing: { id: MISSING, content: { name: 'x' } },
+  },
+  {
+    name: 'discardStandardDraft id',
+    source: Q.discard,
+    hq: as.operator(),
+    forbiddenMessage: EDITORS,
+    existing: () => ({ id: draftId }),
+    missing: { id: MISSING },
+  },
+  {
+    name: 'publishStandardVersion id',
+    source: Q.publish,
+    hq: as.admin(),
+    forbiddenMessage: PUBLISHERS,
+    existing: () => ({ id: draftId }),
+    missing: { id: MISSING },
+  },
+  {
+    name: 'cancelScheduledPublication id',
+    source: Q.cancel,
+    hq: as.admin(),
+    forbiddenMessage: PUBLISHERS,
+    existing: () => ({ id: scheduledId }),
+    missing: { id: MISSING },
+  },
 ];
 
 describe('every (mutation, standard version reference)', () => {
@@ -65,7 +101,9 @@ describe('every (mutation, standard version reference)', () => {
   });
 
   it.each(ROWS)('$name: HQ naming a version that does not exist is NOT_FOUND and writes nothing', async (row) => {
-    expect((await refused(row.hq, row.source, row.missing, 'NOT_FOUND')).message).toBe('standard version version-404 does not exist');
+    expect((await refused(row.hq, row.source, row.missing, 'NOT_FOUND')).message).toBe(
+      'standard version version-404 does not exist',
+    );
   });
 });
 
@@ -83,7 +121,9 @@ describe('a replayed idempotency key from another caller scope', () => {
     const error = await refused(adminOperator, Q.publish, vars, 'INVALID_TRANSITION');
     expect(error.extensions['currentState']).toBe('SCHEDULED');
     // An OPERATOR under the same subject may not publish at all.
-    expect((await refused({ sub: 'hq-1', roles: ['OPERATOR'] }, Q.publish, vars, 'FORBIDDEN')).message).toBe(PUBLISHERS);
+    expect((await refused({ sub: 'hq-1', roles: ['OPERATOR'] }, Q.publish, vars, 'FORBIDDEN')).message).toBe(
+      PUBLISHERS,
+    );
   });
 
   it('createStandardDraft: the other scope gets a draft of its own, not the first', async () => {

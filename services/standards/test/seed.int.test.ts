@@ -31,7 +31,9 @@ describe('the default standard', () => {
       createdBy: 'system',
       publishedBy: 'system',
     });
-    expect(await first.db!.collection('counters').findOne({ _id: 'standard_versions' as never })).toMatchObject({ seq: 1 });
+    expect(await first.db!.collection('counters').findOne({ _id: 'standard_versions' as never })).toMatchObject({
+      seq: 1,
+    });
   });
 
   it('leaves the next number to the first draft and serves the defaults unchanged', async () => {
@@ -39,7 +41,12 @@ describe('the default standard', () => {
     open.push(h.db);
     await h.store.ensureDefaultStandard();
     const inForce = expectOk(await h.run(as.partner(), Q.inForce)).standardInForce;
-    expect(inForce).toEqual({ id: DEFAULT_STANDARD_ID, number: 1, status: 'PUBLISHED', effectiveFrom: '2000-01-01T00:00:00.000Z' });
+    expect(inForce).toEqual({
+      id: DEFAULT_STANDARD_ID,
+      number: 1,
+      status: 'PUBLISHED',
+      effectiveFrom: '2000-01-01T00:00:00.000Z',
+    });
     const served = expectOk(await h.run(as.engineer(), Q.version, { id: DEFAULT_STANDARD_ID })).standardVersion;
     expect(contentOf(served)).toEqual(defaultStandardContent());
     expect(served.history).toEqual([expect.objectContaining({ actor: 'system', action: 'PUBLISHED' })]);
@@ -58,9 +65,17 @@ describe('the default standard', () => {
     expect(stored!['content']).not.toHaveProperty('priceList');
     expect(stored!['content'].slaClocks).not.toHaveProperty('missedAppointmentMinutes');
     expect(stored!['content'].licencePolicy).not.toHaveProperty('usualDailyJobs');
-    expect(served.licencePolicy).toEqual({ maxPoints: 12, warningAtOrBelow: 6, cycleMonths: 12, warningDailyCapPercent: 50, usualDailyJobs: 8 });
+    expect(served.licencePolicy).toEqual({
+      maxPoints: 12,
+      warningAtOrBelow: 6,
+      cycleMonths: 12,
+      warningDailyCapPercent: 50,
+      usualDailyJobs: 8,
+    });
     // A draft copied from it holds the fields, and can be edited and published.
-    const draft = expectOk(await h.run(as.operator(), Q.create, { input: { content: { name: 'next' } } })).createStandardDraft;
+    const draft = expectOk(
+      await h.run(as.operator(), Q.create, { input: { content: { name: 'next' } } }),
+    ).createStandardDraft;
     expect(contentOf(draft)).toEqual({ ...defaultStandardContent(), name: 'next' });
     const published = expectOk(await h.run(as.admin(), Q.publish, { id: draft.id })).publishStandardVersion;
     expect(published.status).toBe('PUBLISHED');

@@ -20,7 +20,9 @@ describe('the settlementPolicyOf activity', () => {
     const next = defaultStandardContent();
     next.settlementCoefficients = { A: 1.15, B: 0.95, C: 0.29, ungraded: 1.01 };
     next.settlement = { maxAdjustmentFen: 500_000, approvalDueDay: 28 };
-    const newer = await store.exclusively(() => store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    const newer = await store.exclusively(() =>
+      store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }),
+    );
     await store.publishDraft(newer.id, newer.revision, now, 'admin', now);
     const activities = createStandardsActivities(store);
 
@@ -52,20 +54,45 @@ describe('the settlementPolicyOf activity', () => {
     await store.syncIndexes();
     await store.ensureDefaultStandard();
     const now = new Date();
-    const insert = () => store.exclusively(() => store.insertDraft({ content: defaultStandardContent(), basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    const insert = () =>
+      store.exclusively(() =>
+        store.insertDraft({
+          content: defaultStandardContent(),
+          basedOn: DEFAULT_STANDARD_ID,
+          actor: 'admin',
+          now,
+          detail: 't',
+        }),
+      );
     const draft = await insert();
     const toSchedule = await insert();
-    const scheduled = await store.scheduleDraft(toSchedule.id, toSchedule.revision, new Date(now.getTime() + 3600_000), 'admin', now);
+    const scheduled = await store.scheduleDraft(
+      toSchedule.id,
+      toSchedule.revision,
+      new Date(now.getTime() + 3600_000),
+      'admin',
+      now,
+    );
     expect(scheduled?.status).toBe('SCHEDULED');
     const activities = createStandardsActivities(store);
 
     for (const versionId of [draft.id, toSchedule.id, 'no-such-version']) {
-      await expect(activities.settlementPolicyOf({ versionId }), versionId).rejects.toMatchObject({ type: 'StandardVersionNotFound', nonRetryable: true });
+      await expect(activities.settlementPolicyOf({ versionId }), versionId).rejects.toMatchObject({
+        type: 'StandardVersionNotFound',
+        nonRetryable: true,
+      });
     }
-    await expect(activities.settlementPolicyOf({ versionId: draft.id })).rejects.toThrow(`standard version ${draft.id} is DRAFT, not published`);
-    await expect(activities.settlementPolicyOf({ versionId: 'no-such-version' })).rejects.toThrow('standard version no-such-version does not exist');
+    await expect(activities.settlementPolicyOf({ versionId: draft.id })).rejects.toThrow(
+      `standard version ${draft.id} is DRAFT, not published`,
+    );
+    await expect(activities.settlementPolicyOf({ versionId: 'no-such-version' })).rejects.toThrow(
+      'standard version no-such-version does not exist',
+    );
     for (const versionId of ['', 'x'.repeat(65), 42, null]) {
-      await expect(activities.settlementPolicyOf({ versionId: versionId as string }), String(versionId)).rejects.toMatchObject({ type: 'BadActivityInput', nonRetryable: true });
+      await expect(
+        activities.settlementPolicyOf({ versionId: versionId as string }),
+        String(versionId),
+      ).rejects.toMatchObject({ type: 'BadActivityInput', nonRetryable: true });
     }
   });
 

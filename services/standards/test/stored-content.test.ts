@@ -8,7 +8,12 @@ function storedBeforeTicketFields(content: StandardContent = defaultStandardCont
   const { priceList: _priceList, ...rest } = structuredClone(content);
   const { missedAppointmentMinutes: _missed, ...slaClocks } = rest.slaClocks;
   const { usualDailyJobs: _usual, ...licencePolicy } = rest.licencePolicy;
-  return { ...rest, slaClocks, licencePolicy, productLines: rest.productLines.map(({ code, name }) => ({ code, name })) };
+  return {
+    ...rest,
+    slaClocks,
+    licencePolicy,
+    productLines: rest.productLines.map(({ code, name }) => ({ code, name })),
+  };
 }
 
 describe('fillMissingParts', () => {
@@ -21,9 +26,19 @@ describe('fillMissingParts', () => {
 
   it('fills usualDailyJobs alone, keeping the rest of a stored licence policy', () => {
     const content = defaultStandardContent();
-    content.licencePolicy = { maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 24, warningDailyCapPercent: 40, usualDailyJobs: 3 };
+    content.licencePolicy = {
+      maxPoints: 10,
+      warningAtOrBelow: 4,
+      cycleMonths: 24,
+      warningDailyCapPercent: 40,
+      usualDailyJobs: 3,
+    };
     expect(fillMissingParts(storedBeforeTicketFields(content)).licencePolicy).toEqual({
-      maxPoints: 10, warningAtOrBelow: 4, cycleMonths: 24, warningDailyCapPercent: 40, usualDailyJobs: 8,
+      maxPoints: 10,
+      warningAtOrBelow: 4,
+      cycleMonths: 24,
+      warningDailyCapPercent: 40,
+      usualDailyJobs: 8,
     });
   });
 
@@ -44,13 +59,21 @@ describe('fillMissingParts', () => {
 
   it('fills the price list only with items of the version’s own product lines', () => {
     const content = defaultStandardContent();
-    content.productLines = [...content.productLines.filter((l) => l.code === 'TELEVISION'), { code: 'FREEZER', name: '冷柜', warrantyMonths: 12 }];
+    content.productLines = [
+      ...content.productLines.filter((l) => l.code === 'TELEVISION'),
+      { code: 'FREEZER', name: '冷柜', warrantyMonths: 12 },
+    ];
     const filled = fillMissingParts(storedBeforeTicketFields(content));
     expect(filled.productLines).toEqual([
       { code: 'TELEVISION', name: '电视 (television)', warrantyMonths: 12 },
       { code: 'FREEZER', name: '冷柜', warrantyMonths: 12 },
     ]);
-    expect(filled.priceList.map((i) => i.code)).toEqual(['TV-LABOUR', 'TV-POWER-BOARD', 'TV-MAIN-BOARD', 'TV-BACKLIGHT']);
+    expect(filled.priceList.map((i) => i.code)).toEqual([
+      'TV-LABOUR',
+      'TV-POWER-BOARD',
+      'TV-MAIN-BOARD',
+      'TV-BACKLIGHT',
+    ]);
   });
 
   it('gives a version stored before the evaluation rules the defaults, and keeps stored ones', () => {

@@ -51,13 +51,19 @@ export async function startHarness(prefix: string): Promise<Harness> {
  * store has not read it yet.
  */
 export async function withDefaultStoredAsSeeded(h: Harness): Promise<Harness> {
-  const result = await h.db.db!.collection('standard_versions').updateOne({ _id: DEFAULT_STANDARD_ID as never }, {
-    $unset: {
-      'content.priceList': '', 'content.slaClocks.missedAppointmentMinutes': '', 'content.licencePolicy.usualDailyJobs': '',
-      'content.evaluation': '', 'content.settlement': '',
+  const result = await h.db.db!.collection('standard_versions').updateOne(
+    { _id: DEFAULT_STANDARD_ID as never },
+    {
+      $unset: {
+        'content.priceList': '',
+        'content.slaClocks.missedAppointmentMinutes': '',
+        'content.licencePolicy.usualDailyJobs': '',
+        'content.evaluation': '',
+        'content.settlement': '',
+      },
+      $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
     },
-    $set: { 'content.productLines': defaultStandardContent().productLines.map(({ code, name }) => ({ code, name })) },
-  });
+  );
   if (result.modifiedCount !== 1) throw new Error('the default standard was not rewritten');
   // A new store: the harness's own keeps the default as it first read it.
   const store = createStandardStore(h.db);
@@ -69,31 +75,146 @@ export { expectError, expectOk, type Result } from '../../../common/test/harness
 
 export const VERSION_FIELDS = /* GraphQL */ `
   fragment V on StandardVersion {
-    id number name description status effectiveFrom createdBy createdAt updatedAt publishedBy publishedAt
-    basedOn { id number }
-    slaClocks { acceptMinutes maxDispatchAttempts firstContactMinutes missedAppointmentMinutes completionReportMinutes callbackHours
-      callbackMaxAttempts repeatRepairDays complaintResponseHours { level1 level2 level3 } }
-    pointRules { code kind points label }
-    kpis { code name formula direction target floor weight }
-    incentivePoints { qualityInfoAdopted serviceInnovation majorComplaint }
-    grading { aMinScore bMinScore minCompletions }
-    consequences { suspendAtCGrades eliminateAtCGrades awardTopN penaltyBottomN awardFen penaltyFen }
-    evaluation { reviewWindowDays promotionRunMonths }
-    settlementCoefficients { A B C ungraded }
-    settlement { maxAdjustmentFen approvalDueDay }
-    productLines { code name warrantyMonths }
-    labourFees { productLine serviceType areaClass feeFen }
-    priceList { code productLine kind description priceFen }
-    licencePolicy { maxPoints warningAtOrBelow cycleMonths warningDailyCapPercent usualDailyJobs }
-    procedure { order code name nameZh requiredInCompletion }
-    conductCode { dos donts }
-    history { at actor action detail }
+    id
+    number
+    name
+    description
+    status
+    effectiveFrom
+    createdBy
+    createdAt
+    updatedAt
+    publishedBy
+    publishedAt
+    basedOn {
+      id
+      number
+    }
+    slaClocks {
+      acceptMinutes
+      maxDispatchAttempts
+      firstContactMinutes
+      missedAppointmentMinutes
+      completionReportMinutes
+      callbackHours
+      callbackMaxAttempts
+      repeatRepairDays
+      complaintResponseHours {
+        level1
+        level2
+        level3
+      }
+    }
+    pointRules {
+      code
+      kind
+      points
+      label
+    }
+    kpis {
+      code
+      name
+      formula
+      direction
+      target
+      floor
+      weight
+    }
+    incentivePoints {
+      qualityInfoAdopted
+      serviceInnovation
+      majorComplaint
+    }
+    grading {
+      aMinScore
+      bMinScore
+      minCompletions
+    }
+    consequences {
+      suspendAtCGrades
+      eliminateAtCGrades
+      awardTopN
+      penaltyBottomN
+      awardFen
+      penaltyFen
+    }
+    evaluation {
+      reviewWindowDays
+      promotionRunMonths
+    }
+    settlementCoefficients {
+      A
+      B
+      C
+      ungraded
+    }
+    settlement {
+      maxAdjustmentFen
+      approvalDueDay
+    }
+    productLines {
+      code
+      name
+      warrantyMonths
+    }
+    labourFees {
+      productLine
+      serviceType
+      areaClass
+      feeFen
+    }
+    priceList {
+      code
+      productLine
+      kind
+      description
+      priceFen
+    }
+    licencePolicy {
+      maxPoints
+      warningAtOrBelow
+      cycleMonths
+      warningDailyCapPercent
+      usualDailyJobs
+    }
+    procedure {
+      order
+      code
+      name
+      nameZh
+      requiredInCompletion
+    }
+    conductCode {
+      dos
+      donts
+    }
+    history {
+      at
+      actor
+      action
+      detail
+    }
   }
 `;
 
 export const CONTENT_KEYS = [
-  'name', 'description', 'slaClocks', 'pointRules', 'kpis', 'incentivePoints', 'grading', 'consequences', 'evaluation',
-  'settlementCoefficients', 'settlement', 'productLines', 'labourFees', 'priceList', 'licencePolicy', 'procedure', 'conductCode',
+  'name',
+  'description',
+  'slaClocks',
+  'pointRules',
+  'kpis',
+  'incentivePoints',
+  'grading',
+  'consequences',
+  'evaluation',
+  'settlementCoefficients',
+  'settlement',
+  'productLines',
+  'labourFees',
+  'priceList',
+  'licencePolicy',
+  'procedure',
+  'conductCode',
 ] as const;
 
 export const contentOf = (version: Record<string, unknown>) =>
@@ -105,8 +226,12 @@ export const Q = {
   list: `query ($status: StandardStatus, $first: Int, $after: String) {
     standardVersions(status: $status, first: $first, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id number status } } } }`,
-  create: `mutation ($input: CreateStandardDraftInput!) { createStandardDraft(input: $input) { ...V } } ${VERSION_FIELDS}`,
-  update: `mutation ($id: ID!, $content: StandardContentInput!) { updateStandardDraft(id: $id, content: $content) { ...V } } ${VERSION_FIELDS}`,
+  create:
+    `mutation ($input: CreateStandardDraftInput!) { createStandardDraft(input: $input) { ...V } } ` +
+    `${VERSION_FIELDS}`,
+  update:
+    `mutation ($id: ID!, $content: StandardContentInput!) { updateStandardDraft(id: $id, content: $content) { ` +
+    `...V } } ${VERSION_FIELDS}`,
   discard: `mutation ($id: ID!) { discardStandardDraft(id: $id) }`,
   publish: `mutation ($id: ID!, $effectiveFrom: DateTime, $key: String) {
     publishStandardVersion(id: $id, effectiveFrom: $effectiveFrom, idempotencyKey: $key) { ...V } } ${VERSION_FIELDS}`,

@@ -32,7 +32,9 @@ describe('the standards process', () => {
   });
 
   it('reports BAD_USER_INPUT for a garbage DateTime over HTTP', async () => {
-    const { body } = await gql(as.admin(), 'query ($at: DateTime) { standardInForce(at: $at) { id } }', { at: 'yesterday-ish' });
+    const { body } = await gql(as.admin(), 'query ($at: DateTime) { standardInForce(at: $at) { id } }', {
+      at: 'yesterday-ish',
+    });
     expect(body.errors?.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -40,17 +42,29 @@ describe('the standards process', () => {
     const created = await gql(as.operator(), 'mutation { createStandardDraft(input: {}) { id } }');
     const id = created.body.data.createStandardDraft.id as string;
     const at = new Date(Date.now() + 3600_000).toISOString();
-    const published = await gql(as.admin(), 'mutation ($id: ID!, $at: DateTime) { publishStandardVersion(id: $id, effectiveFrom: $at) { status } }', { id, at });
+    const published = await gql(
+      as.admin(),
+      'mutation ($id: ID!, $at: DateTime) { publishStandardVersion(id: $id, effectiveFrom: $at) { status } }',
+      { id, at },
+    );
     expect(published.body.data.publishStandardVersion.status).toBe('SCHEDULED');
 
     const handle = svc.client.workflow.getHandle(publicationWorkflowId(id));
     const description = await handle.describe();
-    expect(description).toMatchObject({ type: PUBLICATION_WORKFLOW_TYPE, taskQueue: 'workflows', status: { name: 'RUNNING' } });
+    expect(description).toMatchObject({
+      type: PUBLICATION_WORKFLOW_TYPE,
+      taskQueue: 'workflows',
+      status: { name: 'RUNNING' },
+    });
     const history = await handle.fetchHistory();
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
-    expect(input.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([{ versionId: id, effectiveFrom: at, requestedBy: 'admin-1' }]);
+    expect(input.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
+      { versionId: id, effectiveFrom: at, requestedBy: 'admin-1' },
+    ]);
 
-    const cancelled = await gql(as.admin(), 'mutation ($id: ID!) { cancelScheduledPublication(id: $id) { status } }', { id });
+    const cancelled = await gql(as.admin(), 'mutation ($id: ID!) { cancelScheduledPublication(id: $id) { status } }', {
+      id,
+    });
     expect(cancelled.body.data.cancelScheduledPublication.status).toBe('DRAFT');
     const after = await handle.fetchHistory();
     expect(after.events!.some((e) => e.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
@@ -73,14 +87,22 @@ describe('the standards process', () => {
     const created = await gql(as.operator(), 'mutation { createStandardDraft(input: {}) { id } }');
     const id = created.body.data.createStandardDraft.id as string;
     const at = new Date(Date.now() + 2 * 3600_000).toISOString();
-    await gql(as.admin(), 'mutation ($id: ID!, $at: DateTime) { publishStandardVersion(id: $id, effectiveFrom: $at) { status } }', { id, at });
+    await gql(
+      as.admin(),
+      'mutation ($id: ID!, $at: DateTime) { publishStandardVersion(id: $id, effectiveFrom: $at) { status } }',
+      { id, at },
+    );
 
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('./fixtures/activity-driver.workflow.ts', import.meta.url)),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const driverConnection = await NativeConnection.connect({ address: svc.temporalAddress });
-    const driver = await Worker.create({ connection: driverConnection, taskQueue: 'standards-test-driver', workflowBundle });
+    const driver = await Worker.create({
+      connection: driverConnection,
+      taskQueue: 'standards-test-driver',
+      workflowBundle,
+    });
     await driver.runUntil(async () => {
       const ref = await svc.client.workflow.execute('driveStandardsActivity', {
         taskQueue: 'standards-test-driver',
@@ -92,13 +114,22 @@ describe('the standards process', () => {
       const cancelledDraft = await gql(as.operator(), 'mutation { createStandardDraft(input: {}) { id } }');
       const draftId = cancelledDraft.body.data.createStandardDraft.id as string;
       const failure = await svc.client.workflow
-        .execute('driveStandardsActivity', { taskQueue: 'standards-test-driver', workflowId: `drive-${draftId}`, args: [{ versionId: draftId, publishedBy: 'admin-1' }] })
+        .execute('driveStandardsActivity', {
+          taskQueue: 'standards-test-driver',
+          workflowId: `drive-${draftId}`,
+          args: [{ versionId: draftId, publishedBy: 'admin-1' }],
+        })
         .catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
-      expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: 'StandardPublicationCancelled', nonRetryable: true });
+      expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({
+        type: 'StandardPublicationCancelled',
+        nonRetryable: true,
+      });
     });
     await driverConnection.close();
-    const { body } = await gql(as.partner(), 'query ($id: ID!) { standardVersion(id: $id) { status publishedBy } }', { id });
+    const { body } = await gql(as.partner(), 'query ($id: ID!) { standardVersion(id: $id) { status publishedBy } }', {
+      id,
+    });
     expect(body.data.standardVersion).toEqual({ status: 'PUBLISHED', publishedBy: 'admin-1' });
   }, 60_000);
 });

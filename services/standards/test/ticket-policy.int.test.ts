@@ -11,8 +11,16 @@ afterAll(async () => Promise.all(open.map((c) => c.close())));
 
 const LINES = ['AIR_CONDITIONER', 'REFRIGERATOR', 'WASHING_MACHINE', 'WATER_HEATER', 'TELEVISION'];
 const REQUIRED_STEPS = [
-  'CONTACT_CUSTOMER', 'SHOE_COVERS', 'PLACE_TOOLBOX', 'LISTEN_TO_CUSTOMER', 'TEST_RUN', 'USAGE_GUIDANCE',
-  'CLEAN_UP', 'ASK_OPINION', 'ONE_STOP_CHECK', 'FAREWELL',
+  'CONTACT_CUSTOMER',
+  'SHOE_COVERS',
+  'PLACE_TOOLBOX',
+  'LISTEN_TO_CUSTOMER',
+  'TEST_RUN',
+  'USAGE_GUIDANCE',
+  'CLEAN_UP',
+  'ASK_OPINION',
+  'ONE_STOP_CHECK',
+  'FAREWELL',
 ];
 
 describe('the ticketPolicyAt activity', () => {
@@ -27,11 +35,15 @@ describe('the ticketPolicyAt activity', () => {
     next.slaClocks.missedAppointmentMinutes = 60;
     next.slaClocks.callbackHours = 12;
     next.productLines[0]!.warrantyMonths = 36;
-    next.priceList = [{ code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机', priceFen: 99000 }];
+    next.priceList = [
+      { code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机', priceFen: 99000 },
+    ];
     next.procedure[2]!.requiredInCompletion = false;
     // Stored out of step order: the answer follows `order`, not the array.
     next.procedure.reverse();
-    const draft = await store.exclusively(() => store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }));
+    const draft = await store.exclusively(() =>
+      store.insertDraft({ content: next, basedOn: DEFAULT_STANDARD_ID, actor: 'admin', now, detail: 't' }),
+    );
     await store.publishDraft(draft.id, draft.revision, now, 'admin', now);
     const activities = createStandardsActivities(store);
 
@@ -59,8 +71,19 @@ describe('the ticketPolicyAt activity', () => {
       validUntil: now.toISOString(),
     });
     expect(before.procedureSteps).toHaveLength(24);
-    expect(before.labourFees).toContainEqual({ productLine: 'AIR_CONDITIONER', serviceType: 'INSTALL', areaClass: 'URBAN', feeFen: 15000 });
-    expect(before.priceList).toContainEqual({ code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机 (compressor)', priceFen: 120000 });
+    expect(before.labourFees).toContainEqual({
+      productLine: 'AIR_CONDITIONER',
+      serviceType: 'INSTALL',
+      areaClass: 'URBAN',
+      feeFen: 15000,
+    });
+    expect(before.priceList).toContainEqual({
+      code: 'AC-COMPRESSOR',
+      productLine: 'AIR_CONDITIONER',
+      kind: 'PART',
+      description: '压缩机 (compressor)',
+      priceFen: 120000,
+    });
 
     const after = await activities.ticketPolicyAt({ at: new Date(now.getTime() + 1).toISOString() });
     expect(after).toMatchObject({
@@ -68,13 +91,21 @@ describe('the ticketPolicyAt activity', () => {
       slaClocks: { missedAppointmentMinutes: 60, callbackHours: 12, acceptMinutes: 30 },
       procedureSteps: defaults.procedure.map((s) => s.code),
       requiredSteps: REQUIRED_STEPS.filter((s) => s !== 'CONTACT_CUSTOMER'),
-      priceList: [{ code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机', priceFen: 99000 }],
+      priceList: [
+        { code: 'AC-COMPRESSOR', productLine: 'AIR_CONDITIONER', kind: 'PART', description: '压缩机', priceFen: 99000 },
+      ],
       validUntil: null,
     });
     expect(after.productLines[0]).toEqual({ code: 'AIR_CONDITIONER', warrantyMonths: 36 });
 
-    await expect(activities.ticketPolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({ type: 'NoStandardInForce', nonRetryable: true });
-    await expect(activities.ticketPolicyAt({ at: 'yesterday' })).rejects.toMatchObject({ type: 'BadInstant', nonRetryable: true });
+    await expect(activities.ticketPolicyAt({ at: '1999-01-01T00:00:00Z' })).rejects.toMatchObject({
+      type: 'NoStandardInForce',
+      nonRetryable: true,
+    });
+    await expect(activities.ticketPolicyAt({ at: 'yesterday' })).rejects.toMatchObject({
+      type: 'BadInstant',
+      nonRetryable: true,
+    });
   });
 
   it('answers for a default standard stored before these fields existed, with the defaults filled in', async () => {

@@ -60,7 +60,10 @@ describe('validateContent', () => {
       expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 1440));
       expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 1441), 'slaClocks.missedAppointmentMinutes');
       expectOnly((c) => (c.slaClocks.missedAppointmentMinutes = 90.5), 'slaClocks.missedAppointmentMinutes');
-      expectOnly((c) => delete (c.slaClocks as Partial<StandardContent['slaClocks']>).missedAppointmentMinutes, 'slaClocks.missedAppointmentMinutes');
+      expectOnly(
+        (c) => delete (c.slaClocks as Partial<StandardContent['slaClocks']>).missedAppointmentMinutes,
+        'slaClocks.missedAppointmentMinutes',
+      );
     });
     it('allows 1 to 20 callback and dispatch attempts', () => {
       expectOnly((c) => (c.slaClocks.callbackMaxAttempts = 21), 'slaClocks.callbackMaxAttempts');
@@ -84,7 +87,10 @@ describe('validateContent', () => {
       expectOnly((c) => (c.pointRules[6]!.points = 1.5), 'pointRules[6].points');
     });
     it('requires unique UPPER_SNAKE codes', () => {
-      expectOnly((c) => c.pointRules.push({ code: 'late-arrival', kind: 'VIOLATION', points: -1, label: 'x' }), 'pointRules[9].code');
+      expectOnly(
+        (c) => c.pointRules.push({ code: 'late-arrival', kind: 'VIOLATION', points: -1, label: 'x' }),
+        'pointRules[9].code',
+      );
       expectOnly((c) => c.pointRules.push({ ...c.pointRules[0]! }), 'pointRules[9].code');
       expectOnly((c) => c.pointRules.push({ code: 'NO_SHOW', kind: 'VIOLATION', points: -4, label: '爽约' }));
     });
@@ -180,12 +186,17 @@ describe('validateContent', () => {
       expectOnly((c) => (c.evaluation.promotionRunMonths = 0), 'evaluation.promotionRunMonths');
       expectOnly((c) => (c.evaluation.promotionRunMonths = 13), 'evaluation.promotionRunMonths');
       expectOnly((c) => (c.evaluation.promotionRunMonths = 1.5), 'evaluation.promotionRunMonths');
-      expectOnly((c) => delete (c.evaluation as Partial<StandardContent['evaluation']>).promotionRunMonths, 'evaluation.promotionRunMonths');
+      expectOnly(
+        (c) => delete (c.evaluation as Partial<StandardContent['evaluation']>).promotionRunMonths,
+        'evaluation.promotionRunMonths',
+      );
       expectOnly((c) => (c.evaluation.promotionRunMonths = 1));
       expectOnly((c) => (c.evaluation.promotionRunMonths = 12));
       const content = defaultStandardContent();
       content.evaluation.promotionRunMonths = 13;
-      expect(validateContent(content)).toEqual([{ field: 'evaluation.promotionRunMonths', message: 'must be a whole number from 1 to 12' }]);
+      expect(validateContent(content)).toEqual([
+        { field: 'evaluation.promotionRunMonths', message: 'must be a whole number from 1 to 12' },
+      ]);
     });
     it('reports the missing part', () => {
       expectOnly((c) => delete (c as Partial<StandardContent>).evaluation, 'evaluation');
@@ -227,8 +238,14 @@ describe('validateContent', () => {
       expectOnly((c) => (c.settlement.maxAdjustmentFen = -100), 'settlement.maxAdjustmentFen');
       expectOnly((c) => (c.settlement.maxAdjustmentFen = 1_000_000_001), 'settlement.maxAdjustmentFen');
       expectOnly((c) => (c.settlement.maxAdjustmentFen = 100.5), 'settlement.maxAdjustmentFen');
-      expectOnly((c) => ((c.settlement as unknown as Record<string, unknown>).maxAdjustmentFen = '10000'), 'settlement.maxAdjustmentFen');
-      expectOnly((c) => delete (c.settlement as Partial<StandardContent['settlement']>).maxAdjustmentFen, 'settlement.maxAdjustmentFen');
+      expectOnly(
+        (c) => ((c.settlement as unknown as Record<string, unknown>).maxAdjustmentFen = '10000'),
+        'settlement.maxAdjustmentFen',
+      );
+      expectOnly(
+        (c) => delete (c.settlement as Partial<StandardContent['settlement']>).maxAdjustmentFen,
+        'settlement.maxAdjustmentFen',
+      );
       expectOnly((c) => (c.settlement.maxAdjustmentFen = 1));
       expectOnly((c) => (c.settlement.maxAdjustmentFen = 1_000_000_000));
     });
@@ -237,12 +254,17 @@ describe('validateContent', () => {
       expectOnly((c) => (c.settlement.approvalDueDay = 29), 'settlement.approvalDueDay');
       expectOnly((c) => (c.settlement.approvalDueDay = 31), 'settlement.approvalDueDay');
       expectOnly((c) => (c.settlement.approvalDueDay = 9.5), 'settlement.approvalDueDay');
-      expectOnly((c) => delete (c.settlement as Partial<StandardContent['settlement']>).approvalDueDay, 'settlement.approvalDueDay');
+      expectOnly(
+        (c) => delete (c.settlement as Partial<StandardContent['settlement']>).approvalDueDay,
+        'settlement.approvalDueDay',
+      );
       expectOnly((c) => (c.settlement.approvalDueDay = 1));
       expectOnly((c) => (c.settlement.approvalDueDay = 28));
       const content = defaultStandardContent();
       content.settlement.approvalDueDay = 29;
-      expect(validateContent(content)).toEqual([{ field: 'settlement.approvalDueDay', message: 'must be a whole number from 1 to 28' }]);
+      expect(validateContent(content)).toEqual([
+        { field: 'settlement.approvalDueDay', message: 'must be a whole number from 1 to 28' },
+      ]);
     });
     it('reports the missing part', () => {
       expectOnly((c) => delete (c as Partial<StandardContent>).settlement, 'settlement');
@@ -253,7 +275,10 @@ describe('validateContent', () => {
   describe('product lines and labour fees', () => {
     it('requires unique UPPER_SNAKE product line codes', () => {
       expect(fieldsAfter((c) => (c.productLines[0]!.code = 'air_conditioner'))).toContain('productLines[0].code');
-      expectOnly((c) => c.productLines.push({ code: 'TELEVISION', name: 'again', warrantyMonths: 12 }), 'productLines[5].code');
+      expectOnly(
+        (c) => c.productLines.push({ code: 'TELEVISION', name: 'again', warrantyMonths: 12 }),
+        'productLines[5].code',
+      );
       expectOnly((c) => (c.productLines = []), 'productLines');
     });
     it('requires a warranty of 0 to 120 whole months', () => {
@@ -262,8 +287,12 @@ describe('validateContent', () => {
       expectOnly((c) => (c.productLines[2]!.warrantyMonths = 12.5), 'productLines[2].warrantyMonths');
       expectOnly((c) => (c.productLines[2]!.warrantyMonths = 0));
       expectOnly((c) => (c.productLines[2]!.warrantyMonths = 120));
-      expect(validateContent({ ...defaultStandardContent(), productLines: [{ code: 'TELEVISION', name: 'TV', warrantyMonths: 121 }] }))
-        .toContainEqual({ field: 'productLines[0].warrantyMonths', message: 'must be a whole number from 0 to 120' });
+      expect(
+        validateContent({
+          ...defaultStandardContent(),
+          productLines: [{ code: 'TELEVISION', name: 'TV', warrantyMonths: 121 }],
+        }),
+      ).toContainEqual({ field: 'productLines[0].warrantyMonths', message: 'must be a whole number from 0 to 120' });
     });
     it('requires fees to name a listed product line', () => {
       expectOnly((c) => (c.labourFees[39]!.productLine = 'FREEZER'), 'labourFees[39].productLine', 'labourFees');
@@ -273,12 +302,21 @@ describe('validateContent', () => {
     });
     it('requires a fee for every line × service type × area', () => {
       expectOnly((c) => c.labourFees.splice(5, 1), 'labourFees');
-      expectOnly((c) => c.productLines.push({ code: 'FREEZER', name: '冷柜', warrantyMonths: 12 }), ...Array(8).fill('labourFees'));
+      expectOnly(
+        (c) => c.productLines.push({ code: 'FREEZER', name: '冷柜', warrantyMonths: 12 }),
+        ...Array(8).fill('labourFees'),
+      );
     });
   });
 
   describe('out-of-warranty price list', () => {
-    const item = (code: string) => ({ code, productLine: 'TELEVISION', kind: 'PART' as const, description: 'part', priceFen: 100 });
+    const item = (code: string) => ({
+      code,
+      productLine: 'TELEVISION',
+      kind: 'PART' as const,
+      description: 'part',
+      priceFen: 100,
+    });
 
     it('requires codes of upper-case letters and digits separated by hyphens, at most 64 characters', () => {
       for (const bad of ['ac-labour', 'AC_LABOUR', '-AC', 'AC-', 'AC--LABOUR', 'AC LABOUR', '', 'A'.repeat(65)]) {
@@ -294,10 +332,16 @@ describe('validateContent', () => {
     });
     it('requires each item to name a product line of the standard', () => {
       expectOnly((c) => (c.priceList[3]!.productLine = 'FREEZER'), 'priceList[3].productLine');
-      expectOnly((c) => {
-        c.productLines = c.productLines.filter((l) => l.code !== 'TELEVISION');
-        c.labourFees = c.labourFees.filter((f) => f.productLine !== 'TELEVISION');
-      }, 'priceList[16].productLine', 'priceList[17].productLine', 'priceList[18].productLine', 'priceList[19].productLine');
+      expectOnly(
+        (c) => {
+          c.productLines = c.productLines.filter((l) => l.code !== 'TELEVISION');
+          c.labourFees = c.labourFees.filter((f) => f.productLine !== 'TELEVISION');
+        },
+        'priceList[16].productLine',
+        'priceList[17].productLine',
+        'priceList[18].productLine',
+        'priceList[19].productLine',
+      );
     });
     it('requires the kind PART or LABOUR', () => {
       expectOnly((c) => ((c.priceList[1] as { kind: string }).kind = 'SERVICE'), 'priceList[1].kind');
@@ -317,7 +361,9 @@ describe('validateContent', () => {
       expectOnly((c) => (c.priceList[4]!.priceFen = 10_000_000));
       const content = defaultStandardContent();
       content.priceList[4]!.priceFen = 10_000_001;
-      expect(validateContent(content)).toEqual([{ field: 'priceList[4].priceFen', message: 'must be a whole number from 0 to 10000000' }]);
+      expect(validateContent(content)).toEqual([
+        { field: 'priceList[4].priceFen', message: 'must be a whole number from 0 to 10000000' },
+      ]);
     });
     it('allows an empty list and at most 2000 items', () => {
       expectOnly((c) => (c.priceList = []));
@@ -344,12 +390,17 @@ describe('validateContent', () => {
       expectOnly((c) => (c.licencePolicy.usualDailyJobs = 0), 'licencePolicy.usualDailyJobs');
       expectOnly((c) => (c.licencePolicy.usualDailyJobs = 51), 'licencePolicy.usualDailyJobs');
       expectOnly((c) => (c.licencePolicy.usualDailyJobs = 7.5), 'licencePolicy.usualDailyJobs');
-      expectOnly((c) => delete (c.licencePolicy as Partial<StandardContent['licencePolicy']>).usualDailyJobs, 'licencePolicy.usualDailyJobs');
+      expectOnly(
+        (c) => delete (c.licencePolicy as Partial<StandardContent['licencePolicy']>).usualDailyJobs,
+        'licencePolicy.usualDailyJobs',
+      );
       expectOnly((c) => (c.licencePolicy.usualDailyJobs = 1));
       expectOnly((c) => (c.licencePolicy.usualDailyJobs = 50));
       const content = defaultStandardContent();
       content.licencePolicy.usualDailyJobs = 51;
-      expect(validateContent(content)).toEqual([{ field: 'licencePolicy.usualDailyJobs', message: 'must be a whole number from 1 to 50' }]);
+      expect(validateContent(content)).toEqual([
+        { field: 'licencePolicy.usualDailyJobs', message: 'must be a whole number from 1 to 50' },
+      ]);
     });
   });
 

@@ -1,5 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { asActivity, DomainError, parseInstant, type SettledStatement, type SettlementJob, type TicketEvidence, type TicketsActivities } from '@starline/common';
+import {
+  asActivity,
+  DomainError,
+  parseInstant,
+  type SettledStatement,
+  type SettlementJob,
+  type TicketEvidence,
+  type TicketsActivities,
+} from '@starline/common';
 import { centreMonths } from './centre-month.ts';
 import { badActivityInput, commandHash, toTicketCommand } from './commands.ts';
 import { effectsOf } from './effects.ts';
@@ -22,7 +30,9 @@ const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const EVALUATION_ACTOR = 'system:evaluation';
 /** Centres per unsettledJobs call: each may list hundreds of jobs, and the answer is one activity result. */
 const SETTLEMENT_CENTRES_MAX = 100;
-/** Statements per jobsSettled call (a page of the approved month's), and their ids in all (an id is ≤ 64 characters). */
+/**
+ * Statements per jobsSettled call (a page of the approved month's), and their ids in all (an id is ≤ 64 characters).
+ */
 const STATEMENTS_MAX = 200;
 const SETTLED_IDS_MAX = 20_000;
 const STATEMENT_ID_MAX = 200;
@@ -37,21 +47,28 @@ function activityLog(): Context['log'] | null {
 }
 
 function id(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !ID_PATTERN.test(value))
+    throw badActivityInput(`${field} must be an id, got ${JSON.stringify(value)}`);
   return value;
 }
 
-const idsIn = (statements: readonly SettledStatement[]): number => statements.reduce((n, s) => n + s.ticketIds.length, 0);
+const idsIn = (statements: readonly SettledStatement[]): number =>
+  statements.reduce((n, s) => n + s.ticketIds.length, 0);
 
 /** One settled statement, well-formed (BadActivityInput naming the bad field otherwise). */
 function settledStatement(value: unknown, at: string): SettledStatement {
-  if (typeof value !== 'object' || value === null) throw badActivityInput(`${at} must be a statement { centreId, statementId, ticketIds }`);
+  if (typeof value !== 'object' || value === null)
+    throw badActivityInput(`${at} must be a statement { centreId, statementId, ticketIds }`);
   const { centreId, statementId, ticketIds } = value as Record<string, unknown>;
   if (typeof statementId !== 'string' || statementId.trim() === '' || statementId.length > STATEMENT_ID_MAX) {
     throw badActivityInput(`${at}.statementId must be a non-empty string of at most ${STATEMENT_ID_MAX} characters`);
   }
   if (!Array.isArray(ticketIds)) throw badActivityInput(`${at}.ticketIds must be a list of ids`);
-  return { centreId: id(`${at}.centreId`, centreId), statementId, ticketIds: ticketIds.map((t, j) => id(`${at}.ticketIds[${j}]`, t)) };
+  return {
+    centreId: id(`${at}.centreId`, centreId),
+    statementId,
+    ticketIds: ticketIds.map((t, j) => id(`${at}.ticketIds[${j}]`, t)),
+  };
 }
 
 /** A page of 1–STATEMENTS_MAX settled statements holding at most SETTLED_IDS_MAX ids in all. */
@@ -61,7 +78,8 @@ function settledStatements(value: unknown): SettledStatement[] {
   }
   const page = value.map((s, i) => settledStatement(s, `statements[${i}]`));
   const ids = idsIn(page);
-  if (ids > SETTLED_IDS_MAX) throw badActivityInput(`statements must hold at most ${SETTLED_IDS_MAX} ticket ids in all, got ${ids}`);
+  if (ids > SETTLED_IDS_MAX)
+    throw badActivityInput(`statements must hold at most ${SETTLED_IDS_MAX} ticket ids in all, got ${ids}`);
   return page;
 }
 
@@ -85,7 +103,11 @@ function instant(field: string, value: unknown): Date {
  * recallCentreJobs sends commands through `lifecycle` (the tickets' workflows; main.ts passes the
  * Temporal one, tests an in-process one). Without a lifecycle, recallCentreJobs fails non-retryably.
  */
-export function createTicketsActivities(store: TicketsStore, now: () => Date = () => new Date(), lifecycle: Lifecycle | null = null): TicketsActivities {
+export function createTicketsActivities(
+  store: TicketsStore,
+  now: () => Date = () => new Date(),
+  lifecycle: Lifecycle | null = null,
+): TicketsActivities {
   async function load(ticketId: string): Promise<TicketRecord> {
     const t = await store.findTicket(ticketId);
     if (!t) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, 'NOT_FOUND');
@@ -110,14 +132,37 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       const after = applyPatch(before, patch);
       // Its own standard, not the later job's: the change's effects (its settlement record) are the earlier job's.
       const policy = e.policy as TicketPolicy;
-      const pending = effectsOf({ before, after, ticketNumber: e.ticketNumber, version: e.version + 1, events: [], at, policy, types: ['SUPERSEDED'] });
-      await store.settle(await store.commit(e, { patch, events: [], at, bump: true, applied: null, evidenceKeys: evidenceKey ? [evidenceKey] : [], pending }));
+      const pending = effectsOf({
+        before,
+        after,
+        ticketNumber: e.ticketNumber,
+        version: e.version + 1,
+        events: [],
+        at,
+        policy,
+        types: ['SUPERSEDED'],
+      });
+      await store.settle(
+        await store.commit(e, {
+          patch,
+          events: [],
+          at,
+          bump: true,
+          applied: null,
+          evidenceKeys: evidenceKey ? [evidenceKey] : [],
+          pending,
+        }),
+      );
       return true;
     });
   }
 
   /** REPEAT_REPAIR (有效单: 同一台机器3个月只换一次件) for a completed repair: the earlier job's engineer. */
-  async function repeatRepairEvidence(after: TicketSnapshot, policy: TicketPolicy, at: Date): Promise<TicketEvidence[]> {
+  async function repeatRepairEvidence(
+    after: TicketSnapshot,
+    policy: TicketPolicy,
+    at: Date,
+  ): Promise<TicketEvidence[]> {
     if (after.serviceType !== 'REPAIR') return [];
     const candidates = (await store.ticketsOfSerial(after.product.serialNumber, after.id)).map(snapshotOf);
     const found = repeatRepair(after, candidates, policy);
@@ -132,53 +177,86 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       if (typeof commandId !== 'string' || commandId.trim() === '' || commandId.length > COMMAND_ID_MAX) {
         throw badActivityInput(`commandId must be a non-empty string of at most ${COMMAND_ID_MAX} characters`);
       }
-      if (expectedVersion != null && !Number.isInteger(expectedVersion)) throw badActivityInput('expectedVersion must be an integer');
+      if (expectedVersion != null && !Number.isInteger(expectedVersion))
+        throw badActivityInput('expectedVersion must be an integer');
       const ruleCommand = toTicketCommand(command);
       const hash = commandHash(command);
 
-      return asActivity(() => store.exclusiveTicket(ticketId, async () => {
-        // Deliver what a crashed earlier call left pending before anything else reads the ticket.
-        let t = await store.settle(await load(ticketId));
-        const p = t.policy as TicketPolicy;
-        const applied = t.appliedCommands.find((c) => c.commandId === commandId);
-        if (applied) {
-          if (applied.commandHash !== hash) {
+      return asActivity(() =>
+        store.exclusiveTicket(ticketId, async () => {
+          // Deliver what a crashed earlier call left pending before anything else reads the ticket.
+          let t = await store.settle(await load(ticketId));
+          const p = t.policy as TicketPolicy;
+          const applied = t.appliedCommands.find((c) => c.commandId === commandId);
+          if (applied) {
+            if (applied.commandHash !== hash) {
+              throw ApplicationFailure.nonRetryable(
+                `commandId ${commandId} was already used for another command (${applied.type}, version ` +
+                  `${applied.version})`,
+                'CONFLICT',
+                { ticketId, state: t.state, version: t.version },
+              );
+            }
+            return { ticket: summaryOf(t, p), evidence: applied.evidence };
+          }
+          if (expectedVersion != null && expectedVersion !== t.version) {
             throw ApplicationFailure.nonRetryable(
-              `commandId ${commandId} was already used for another command (${applied.type}, version ${applied.version})`, 'CONFLICT',
+              `ticket ${ticketId} is at version ${t.version} (${t.state}), not ${expectedVersion}; reload ` +
+                `it and decide again`,
+              'CONFLICT',
               { ticketId, state: t.state, version: t.version },
             );
           }
-          return { ticket: summaryOf(t, p), evidence: applied.evidence };
-        }
-        if (expectedVersion != null && expectedVersion !== t.version) {
-          throw ApplicationFailure.nonRetryable(
-            `ticket ${ticketId} is at version ${t.version} (${t.state}), not ${expectedVersion}; reload it and decide again`, 'CONFLICT',
-            { ticketId, state: t.state, version: t.version },
-          );
-        }
-        const at = now();
-        const before = snapshotOf(t);
-        const decision = decide(before, ruleCommand, at, p);
-        if (!decision.ok) {
-          throw ApplicationFailure.nonRetryable(decision.message, decision.code, { ticketId, state: decision.state, version: t.version, violations: decision.violations ?? [] });
-        }
-        const after = applyPatch(before, decision.patch);
-        // A command that changes nothing (the same window booked again) is recorded but makes no new version.
-        const bump = decision.events.length > 0;
-        const version = bump ? t.version + 1 : t.version;
-        const recorded = new Set(t.recordedEvidence);
-        const evidence: TicketEvidence[] = ticketEvidence(after, at, p).filter((e) => !recorded.has(e.evidenceKey));
-        if (ruleCommand.type === 'COMPLETE') evidence.push(...(await repeatRepairEvidence(after, p, at)));
-        const ticket = summaryOf({ ...after, version, standardVersionId: t.standardVersionId }, p);
-        t = await store.commit(t, {
-          patch: decision.patch, events: decision.events, at, bump,
-          applied: { commandId, commandHash: hash, type: ruleCommand.type, version, standardVersionId: p.standardVersionId, at, evidence },
-          evidenceKeys: evidence.map((e) => e.evidenceKey),
-          pending: bump ? effectsOf({ before, after, ticketNumber: t.ticketNumber, version, events: decision.events, at, policy: p }) : null,
-        });
-        await store.settle(t);
-        return { ticket, evidence };
-      }));
+          const at = now();
+          const before = snapshotOf(t);
+          const decision = decide(before, ruleCommand, at, p);
+          if (!decision.ok) {
+            throw ApplicationFailure.nonRetryable(decision.message, decision.code, {
+              ticketId,
+              state: decision.state,
+              version: t.version,
+              violations: decision.violations ?? [],
+            });
+          }
+          const after = applyPatch(before, decision.patch);
+          // A command that changes nothing (the same window booked again) is recorded but makes no new version.
+          const bump = decision.events.length > 0;
+          const version = bump ? t.version + 1 : t.version;
+          const recorded = new Set(t.recordedEvidence);
+          const evidence: TicketEvidence[] = ticketEvidence(after, at, p).filter((e) => !recorded.has(e.evidenceKey));
+          if (ruleCommand.type === 'COMPLETE') evidence.push(...(await repeatRepairEvidence(after, p, at)));
+          const ticket = summaryOf({ ...after, version, standardVersionId: t.standardVersionId }, p);
+          t = await store.commit(t, {
+            patch: decision.patch,
+            events: decision.events,
+            at,
+            bump,
+            applied: {
+              commandId,
+              commandHash: hash,
+              type: ruleCommand.type,
+              version,
+              standardVersionId: p.standardVersionId,
+              at,
+              evidence,
+            },
+            evidenceKeys: evidence.map((e) => e.evidenceKey),
+            pending: bump
+              ? effectsOf({
+                  before,
+                  after,
+                  ticketNumber: t.ticketNumber,
+                  version,
+                  events: decision.events,
+                  at,
+                  policy: p,
+                })
+              : null,
+          });
+          await store.settle(t);
+          return { ticket, evidence };
+        }),
+      );
     },
 
     async ticketSummary({ ticketId }) {
@@ -200,7 +278,8 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
     },
 
     async openJobsByCentre({ centreIds }) {
-      if (!Array.isArray(centreIds) || centreIds.length > CENTRES_MAX) throw badActivityInput(`centreIds must be a list of at most ${CENTRES_MAX} ids`);
+      if (!Array.isArray(centreIds) || centreIds.length > CENTRES_MAX)
+        throw badActivityInput(`centreIds must be a list of at most ${CENTRES_MAX} ids`);
       const ids = [...new Set(centreIds.map((c, i) => id(`centreIds[${i}]`, c)))];
       return store.openJobsByCentre(ids);
     },
@@ -217,7 +296,8 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
      * as of `asOf` from its timeline with its own standard (rules/leftover.ts). Reads only.
      */
     async centreMonthFacts({ month, asOf, centreIds }) {
-      if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw badActivityInput(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
+      if (typeof month !== 'string' || !MONTH_PATTERN.test(month))
+        throw badActivityInput(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
       const at = instant('asOf', asOf);
       if (!Array.isArray(centreIds) || centreIds.length < 1 || centreIds.length > CENTRES_MAX) {
         throw badActivityInput(`centreIds must be a list of 1 to ${CENTRES_MAX} ids`);
@@ -241,14 +321,24 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       if (typeof evidence !== 'string' || evidence.trim() === '' || evidence.length > RECALL_EVIDENCE_MAX) {
         throw badActivityInput(`evidence must be a non-empty string of at most ${RECALL_EVIDENCE_MAX} characters`);
       }
-      if (!lifecycle) throw ApplicationFailure.nonRetryable('this tickets worker has no lifecycle client to recall jobs with', 'NotConfigured');
+      if (!lifecycle)
+        throw ApplicationFailure.nonRetryable(
+          'this tickets worker has no lifecycle client to recall jobs with',
+          'NotConfigured',
+        );
       const lc = lifecycle;
       return asActivity(async () => {
-        const jobs = (await store.openJobViews(centreId)).filter((t) => t.centreId === centreId && ALLOWED_FROM.RECALL.includes(t.state));
+        const jobs = (await store.openJobViews(centreId)).filter(
+          (t) => t.centreId === centreId && ALLOWED_FROM.RECALL.includes(t.state),
+        );
         let recalled = 0;
         for (const t of jobs) {
           try {
-            const after = await lc.command(t.id, { type: 'RECALL', reason, actor: EVALUATION_ACTOR }, { expectedVersion: null, requestId: `${evidence}:recall:${t.id}` });
+            const after = await lc.command(
+              t.id,
+              { type: 'RECALL', reason, actor: EVALUATION_ACTOR },
+              { expectedVersion: null, requestId: `${evidence}:recall:${t.id}` },
+            );
             // A replayed request answers with the ticket as it is now: counted only if the centre no longer holds it.
             if (after.centreId !== centreId) recalled++;
           } catch (error) {
@@ -290,7 +380,12 @@ export function createTicketsActivities(store: TicketsStore, now: () => Date = (
       const asked = idsIn(page);
       return asActivity(async () => {
         const removed = asked ? await store.jobsSettled(byCentre) : 0;
-        activityLog()?.info('jobs settled', { statementIds: page.map((s) => s.statementId), centres: byCentre.size, asked, removed });
+        activityLog()?.info('jobs settled', {
+          statementIds: page.map((s) => s.statementId),
+          centres: byCentre.size,
+          asked,
+          removed,
+        });
         return { removed };
       });
     },

@@ -19,7 +19,13 @@ export function monthsThrough(first: string, last: string): string[] {
  * dispatch leftover as of `asOf` — the jobs the centre held then, accepted and past due. Read per
  * (centre, month) document and per centre set, never by scanning tickets.
  */
-export async function centreMonths(store: TicketsStore, centreIds: readonly string[], month: string, asOf: Date, now: Date): Promise<CentreMonthTickets[]> {
+export async function centreMonths(
+  store: TicketsStore,
+  centreIds: readonly string[],
+  month: string,
+  asOf: Date,
+  now: Date,
+): Promise<CentreMonthTickets[]> {
   const unique = [...new Set(centreIds)];
   const [totals, held] = await Promise.all([
     store.kpiMonthTotals(unique, month),
@@ -35,5 +41,9 @@ export async function centreMonths(store: TicketsStore, centreIds: readonly stri
     }
     leftover.set(centreId, n);
   }
-  return centreIds.map((centreId) => ({ centreId, counters: totals.get(centreId)!, leftover: leftover.get(centreId)! }));
+  return centreIds.map((centreId) => ({
+    centreId,
+    counters: totals.get(centreId)!,
+    leftover: leftover.get(centreId)!,
+  }));
 }

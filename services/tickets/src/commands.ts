@@ -11,7 +11,8 @@ import type { CompletionInput } from './rules/validate.ts';
  * non-retryable. What a person typed (an instant, an id, a reason) is left for
  * the rules to judge, so the state check still comes first and the field is named.
  */
-export const badActivityInput = (message: string): ApplicationFailure => ApplicationFailure.nonRetryable(message, 'BadActivityInput');
+export const badActivityInput = (message: string): ApplicationFailure =>
+  ApplicationFailure.nonRetryable(message, 'BadActivityInput');
 
 /** parseInstant's strict reading, or an Invalid Date the rules report as a missing instant under its field name. */
 function instant(value: unknown): Date {
@@ -47,23 +48,39 @@ export function toTicketCommand(input: TicketCommandInput): TicketCommand {
   if (typeof c.actor !== 'string' || c.actor.trim() === '') throw badActivityInput('command.actor must name who asks');
   const actor = c.actor;
   switch (c.type) {
-    case 'DISPATCH': return { type: c.type, centreId: c.centreId, actor };
-    case 'ACCEPT': case 'ACCEPT_TIMEOUT': case 'ESCALATE': case 'CONTACT': case 'CHECK_IN':
-    case 'RETURN_OLD_PART': case 'QUALITY_CHECK':
+    case 'DISPATCH':
+      return { type: c.type, centreId: c.centreId, actor };
+    case 'ACCEPT':
+    case 'ACCEPT_TIMEOUT':
+    case 'ESCALATE':
+    case 'CONTACT':
+    case 'CHECK_IN':
+    case 'RETURN_OLD_PART':
+    case 'QUALITY_CHECK':
       return { type: c.type, actor };
-    case 'REFUSE': case 'RECALL': case 'CANCEL': return { type: c.type, reason: c.reason, actor };
+    case 'REFUSE':
+    case 'RECALL':
+    case 'CANCEL':
+      return { type: c.type, reason: c.reason, actor };
     case 'BOOK': {
       const w: unknown = c.window;
       // null: validateAppointmentWindow reports "window: needs a from and a to instant".
       const window = isObject(w) ? { from: instant(w['from']), to: instant(w['to']) } : (null as never);
       return { type: c.type, window, actor };
     }
-    case 'ASSIGN': return { type: c.type, engineerId: c.engineerId, actor };
-    case 'COMPLETE': return { type: c.type, report: completion(c.report), actor };
-    case 'CALLBACK_ATTEMPT': return { type: c.type, answer: c.answer, actor };
-    case 'RECORD_AUTOPSY': return { type: c.type, consistent: c.consistent, note: c.note, actor };
+    case 'ASSIGN':
+      return { type: c.type, engineerId: c.engineerId, actor };
+    case 'COMPLETE':
+      return { type: c.type, report: completion(c.report), actor };
+    case 'CALLBACK_ATTEMPT':
+      return { type: c.type, answer: c.answer, actor };
+    case 'RECORD_AUTOPSY':
+      return { type: c.type, consistent: c.consistent, note: c.note, actor };
     default:
-      throw ApplicationFailure.nonRetryable(`command.type: unknown command ${String((c as { type?: unknown }).type)}`, 'BAD_USER_INPUT');
+      throw ApplicationFailure.nonRetryable(
+        `command.type: unknown command ${String((c as { type?: unknown }).type)}`,
+        'BAD_USER_INPUT',
+      );
   }
 }
 
@@ -71,15 +88,21 @@ export function toTicketCommand(input: TicketCommandInput): TicketCommand {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (isObject(value)) {
-    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
-export const commandHash = (command: TicketCommandInput): string => createHash('sha256').update(canonical(command)).digest('hex');
+export const commandHash = (command: TicketCommandInput): string =>
+  createHash('sha256').update(canonical(command)).digest('hex');
 
 const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-const listOf = (v: unknown, ok: (item: Record<string, unknown>) => boolean) => Array.isArray(v) && v.every((x) => isObject(x) && ok(x));
+const listOf = (v: unknown, ok: (item: Record<string, unknown>) => boolean) =>
+  Array.isArray(v) && v.every((x) => isObject(x) && ok(x));
 const oneOf = (list: readonly string[], v: unknown) => typeof v === 'string' && list.includes(v);
 
 /**
@@ -90,16 +113,32 @@ const oneOf = (list: readonly string[], v: unknown) => typeof v === 'string' && 
 export function checkedTicketPolicy(input: unknown): TicketPolicy {
   if (!isObject(input)) throw badActivityInput('policy is required');
   const problems: string[] = [];
-  if (typeof input['standardVersionId'] !== 'string' || input['standardVersionId'] === '') problems.push('standardVersionId is required');
+  if (typeof input['standardVersionId'] !== 'string' || input['standardVersionId'] === '')
+    problems.push('standardVersionId is required');
   const clocks = input['slaClocks'];
-  if (!isObject(clocks) || !isObject(clocks['complaintResponseHours'])) problems.push('slaClocks with complaintResponseHours is required');
+  if (!isObject(clocks) || !isObject(clocks['complaintResponseHours']))
+    problems.push('slaClocks with complaintResponseHours is required');
   if (!strings(input['procedureSteps'])) problems.push('procedureSteps must be a list of step codes');
   if (!strings(input['requiredSteps'])) problems.push('requiredSteps must be a list of step codes');
-  if (!listOf(input['productLines'], (p) => typeof p['code'] === 'string')) problems.push('productLines must be a list of { code, warrantyMonths }');
-  if (!listOf(input['labourFees'], (f) => typeof f['productLine'] === 'string' && oneOf(SERVICE_TYPES, f['serviceType']) && oneOf(AREA_CLASSES, f['areaClass']))) {
+  if (!listOf(input['productLines'], (p) => typeof p['code'] === 'string'))
+    problems.push('productLines must be a list of { code, warrantyMonths }');
+  if (
+    !listOf(
+      input['labourFees'],
+      (f) =>
+        typeof f['productLine'] === 'string' &&
+        oneOf(SERVICE_TYPES, f['serviceType']) &&
+        oneOf(AREA_CLASSES, f['areaClass']),
+    )
+  ) {
     problems.push('labourFees must be a list of { productLine, serviceType, areaClass, feeFen }');
   }
-  if (!listOf(input['priceList'], (p) => typeof p['code'] === 'string' && typeof p['productLine'] === 'string' && oneOf(PRICE_KINDS, p['kind']))) {
+  if (
+    !listOf(
+      input['priceList'],
+      (p) => typeof p['code'] === 'string' && typeof p['productLine'] === 'string' && oneOf(PRICE_KINDS, p['kind']),
+    )
+  ) {
     problems.push('priceList must be a list of { code, productLine, kind, description, priceFen }');
   }
   if (problems.length === 0) {

@@ -5,7 +5,13 @@ import { kpiFacts, type KpiCounter } from './rules/kpi-facts.ts';
 import type { TicketPolicy } from './rules/policy.ts';
 import { settlementJobOf } from './rules/settlement.ts';
 import { complaintResponseBy } from './rules/sla.ts';
-import { currentAppointment, currentEngineer, engineerAt, type TicketSnapshot, type TicketState } from './rules/ticket.ts';
+import {
+  currentAppointment,
+  currentEngineer,
+  engineerAt,
+  type TicketSnapshot,
+  type TicketState,
+} from './rules/ticket.ts';
 import { shanghaiDate } from './shanghai.ts';
 
 /**
@@ -21,7 +27,10 @@ import { shanghaiDate } from './shanghai.ts';
 export interface ChangeContent {
   /** The centre holding the job after the change (null when nobody does). */
   centreId: string | null;
-  /** Every centre that may see the change (the holder before and after, and any centre an event names): one feed entry each. */
+  /**
+   * Every centre that may see the change (the holder before and after, and any centre an event names): one feed entry
+   * each.
+   */
   centreIds: string[];
   state: TicketState;
   at: Date;
@@ -83,7 +92,10 @@ export interface PendingEffects {
   kpiFacts: KpiFact[];
   complaint: OpenedComplaint | null;
   sets: SetMove[];
-  /** The ticket's settlement record as of `version` (null before completion; absent in outboxes written before records existed). */
+  /**
+   * The ticket's settlement record as of `version` (null before completion; absent in outboxes written before records
+   * existed).
+   */
   settlementJob?: SettlementJobRecord | null;
 }
 
@@ -139,11 +151,19 @@ export function setMoves(before: TicketSnapshot | null, after: TicketSnapshot, a
   const was = before ? setsOf(before) : [];
   const is = setsOf(after);
   const left = was.filter((k) => !is.includes(k));
-  const moves: SetMove[] = [...left.map((key) => ({ key, add: false })), ...is.filter((k) => !was.includes(k)).map((key) => ({ key, add: true }))];
+  const moves: SetMove[] = [
+    ...left.map((key) => ({ key, add: false })),
+    ...is.filter((k) => !was.includes(k)).map((key) => ({ key, add: true })),
+  ];
   if (before?.centreId && left.includes(openJobsSetKey(before.centreId))) {
-    moves.push({ key: leftOpenJobsSetKey(before.centreId, shanghaiMonth(at)), add: true, member: leftOpenJobMember(after.id, at) });
+    moves.push({
+      key: leftOpenJobsSetKey(before.centreId, shanghaiMonth(at)),
+      add: true,
+      member: leftOpenJobMember(after.id, at),
+    });
   }
-  if (after.centreId && after.completedAt && !before?.completedAt) moves.push({ key: unsettledJobsSetKey(after.centreId), add: true });
+  if (after.centreId && after.completedAt && !before?.completedAt)
+    moves.push({ key: unsettledJobsSetKey(after.centreId), add: true });
   return moves;
 }
 
@@ -156,7 +176,13 @@ export const CALLBACK_COMPLAINT_SEVERITY: ComplaintSeverity = 2;
 
 export const callbackComplaintId = (ticketId: string): string => `${ticketId}:callback`;
 
-export function changeOf(before: TicketSnapshot | null, after: TicketSnapshot, types: string[], events: readonly TicketEvent[], at: Date): ChangeContent {
+export function changeOf(
+  before: TicketSnapshot | null,
+  after: TicketSnapshot,
+  types: string[],
+  events: readonly TicketEvent[],
+  at: Date,
+): ChangeContent {
   const centres = new Set<string>();
   if (before?.centreId) centres.add(before.centreId);
   if (after.centreId) centres.add(after.centreId);
@@ -180,11 +206,23 @@ export function callbackComplaint(
   const severity = CALLBACK_COMPLAINT_SEVERITY;
   const centreId = called.data.centreId;
   const complaint: OpenedComplaint = {
-    id, ticketId: after.id, centreId, engineerId: after.completedAt ? engineerAt(after, after.completedAt) : null,
-    severity, source: 'CALLBACK', openedAt: at, responseBy: complaintResponseBy(at, severity, policy), respondedAt: null,
-    responsibleParty: null, standardVersionId: policy.standardVersionId,
+    id,
+    ticketId: after.id,
+    centreId,
+    engineerId: after.completedAt ? engineerAt(after, after.completedAt) : null,
+    severity,
+    source: 'CALLBACK',
+    openedAt: at,
+    responseBy: complaintResponseBy(at, severity, policy),
+    respondedAt: null,
+    responsibleParty: null,
+    standardVersionId: policy.standardVersionId,
   };
-  const opened: ComplaintOpenedEvent = { type: 'COMPLAINT_OPENED', at, data: { complaintId: id, ticketId: after.id, centreId, severity } };
+  const opened: ComplaintOpenedEvent = {
+    type: 'COMPLAINT_OPENED',
+    at,
+    data: { complaintId: id, ticketId: after.id, centreId, severity },
+  };
   if (called.actor !== undefined) opened.actor = called.actor;
   return { complaint, opened };
 }
@@ -194,20 +232,38 @@ export function callbackComplaint(
  * centre's unsettled list) every change rewrites it, since a callback, old part, autopsy, quality
  * check or later repeat repair changes how settlement judges the job; null before completion.
  */
-export function settlementJobRecordOf(after: TicketSnapshot, ticketNumber: string, policy: TicketPolicy): SettlementJobRecord | null {
+export function settlementJobRecordOf(
+  after: TicketSnapshot,
+  ticketNumber: string,
+  policy: TicketPolicy,
+): SettlementJobRecord | null {
   if (after.completedAt === null || after.centreId === null) return null;
   return { centreId: after.centreId, job: settlementJobOf(after, ticketNumber, policy) };
 }
 
 /** The KPI increments of one version's events, merged per counter and centre. */
-export function kpiFactsOf(ticketId: string, version: number, events: readonly (TicketEvent | ComplaintOpenedEvent)[]): KpiFact[] {
+export function kpiFactsOf(
+  ticketId: string,
+  version: number,
+  events: readonly (TicketEvent | ComplaintOpenedEvent)[],
+): KpiFact[] {
   const facts = new Map<string, KpiFact>();
   for (const e of events) {
     for (const inc of kpiFacts(e)) {
       const id = `${ticketId}:${version}:${inc.counter}:${inc.centreId}`;
       const seen = facts.get(id);
       if (seen) seen.by += inc.by;
-      else facts.set(id, { id, ticketId, version, centreId: inc.centreId, month: inc.month, counter: inc.counter, by: inc.by, at: e.at });
+      else
+        facts.set(id, {
+          id,
+          ticketId,
+          version,
+          centreId: inc.centreId,
+          month: inc.month,
+          counter: inc.counter,
+          by: inc.by,
+          at: e.at,
+        });
     }
   }
   return [...facts.values()];

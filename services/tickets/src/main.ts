@@ -41,7 +41,8 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
   const client = await connectTemporalClient({ address: cfg.temporalAddress, namespace: cfg.temporalNamespace });
   const standards = remoteActivities<StandardsActivities>(client, 'standards');
   const network = remoteActivities<NetworkActivities>(client, 'network');
-  // A resolved complaint's MAJOR_COMPLAINT goes to the licence through certification's activity (idempotent by evidence key).
+  // A resolved complaint's MAJOR_COMPLAINT goes to the licence through certification's activity (idempotent by evidence
+  // key).
   const certification = remoteActivities<CertificationActivities>(client, 'certification');
   const now = () => new Date();
   const inForce = inForceCache(
@@ -49,7 +50,11 @@ export async function startTickets(cfg: PlatformConfig = loadPlatformConfig()): 
       const { validUntil, ...policy } = await standards.ticketPolicyAt({ at: at.toISOString() });
       return { policy: checkedTicketPolicy(policy) as unknown as TicketPolicyInput, validUntil };
     },
-    { ttlMs: cfg.standardCacheTtlMs, now, onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force') },
+    {
+      ttlMs: cfg.standardCacheTtlMs,
+      now,
+      onStale: (err) => log.warn({ err }, 'standards service unreachable; keeping the ticket policy in force'),
+    },
   );
 
   // The lifecycle workflows: the mutations' way to a ticket, and the evaluation's recalls (recallCentreJobs).

@@ -32,7 +32,11 @@ export function summaryOf(t: VersionedTicket, policy: TicketPolicy): TicketSumma
     mustEscalate: mustEscalate(t, policy),
     triedCentres: triedCentres(t),
     appointment: current
-      ? { no: current.no, to: current.appointment.to.toISOString(), missedAt: missedAppointmentAt(current.appointment, policy).toISOString() }
+      ? {
+          no: current.no,
+          to: current.appointment.to.toISOString(),
+          missedAt: missedAppointmentAt(current.appointment, policy).toISOString(),
+        }
       : null,
     checkedInAt: iso(t.checkedInAt),
     completedAt: iso(t.completedAt),

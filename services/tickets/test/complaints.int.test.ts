@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type Claims } from '@starline/common';
 import { deliverOwedEvidence } from '../src/graphql/complaints.ts';
-import { DEFAULT_TICKET_POLICY, Q, as, expectError, expectOk, intake, startHarness, type Harness } from './graphql-support.ts';
+import {
+  DEFAULT_TICKET_POLICY,
+  Q,
+  as,
+  expectError,
+  expectOk,
+  intake,
+  startHarness,
+  type Harness,
+} from './graphql-support.ts';
 
 let h: Harness;
 const silent = createLogger('test', 'silent');
@@ -21,19 +30,29 @@ const tick = (minutes = 1) => {
 const later = (minutes: number) => new Date(h.clock.now.getTime() + minutes * MIN).toISOString();
 
 const C = `fragment C on Complaint {
-  id ticketId centreId engineerId severity source description state version openedAt openedBy responseBy respondedAt responseMet responseNote
-  responseSla { clock deadline status } responsibleParty { kind engineerId } rootCause resolution resolvedAt closedAt standardVersionId
+  id ticketId centreId engineerId severity source description state version openedAt openedBy responseBy respondedAt
+  responseMet responseNote
+  responseSla { clock deadline status } responsibleParty { kind engineerId } rootCause resolution resolvedAt closedAt
+  standardVersionId
   licenceEvidence { code engineerId evidenceKey recorded } ticket { id }
 }`;
 const CQ = {
   open: `mutation ($ticketId: ID!, $severity: Int!, $description: String!, $key: String) {
-    openComplaint(ticketId: $ticketId, severity: $severity, description: $description, idempotencyKey: $key) { ...C } } ${C}`,
-  respond: `mutation ($id: ID!, $version: Int!, $note: String, $key: String) { respondToComplaint(id: $id, version: $version, note: $note, idempotencyKey: $key) { ...C } } ${C}`,
-  resolve: `mutation ($id: ID!, $version: Int!, $party: ResponsibleKind!, $rootCause: String!, $resolution: String!, $key: String) {
-    resolveComplaint(id: $id, version: $version, responsibleParty: $party, rootCause: $rootCause, resolution: $resolution, idempotencyKey: $key) { ...C } } ${C}`,
-  close: `mutation ($id: ID!, $version: Int!, $key: String) { closeComplaint(id: $id, version: $version, idempotencyKey: $key) { ...C } } ${C}`,
+    openComplaint(ticketId: $ticketId, severity: $severity, description: $description, idempotencyKey: $key) { ...C } }
+    ${C}`,
+  respond:
+    `mutation ($id: ID!, $version: Int!, $note: String, $key: String) { respondToComplaint(id: $id, version: ` +
+    `$version, note: $note, idempotencyKey: $key) { ...C } } ${C}`,
+  resolve: `mutation ($id: ID!, $version: Int!, $party: ResponsibleKind!, $rootCause: String!, $resolution: String!,
+    $key: String) {
+    resolveComplaint(id: $id, version: $version, responsibleParty: $party, rootCause: $rootCause, resolution:
+    $resolution, idempotencyKey: $key) { ...C } } ${C}`,
+  close:
+    `mutation ($id: ID!, $version: Int!, $key: String) { closeComplaint(id: $id, version: $version, ` +
+    `idempotencyKey: $key) { ...C } } ${C}`,
   one: `query ($id: ID!) { complaint(id: $id) { ...C } } ${C}`,
-  list: `query ($f: ComplaintFilter, $first: Int, $after: String) { complaints(filter: $f, first: $first, after: $after) {
+  list: `query ($f: ComplaintFilter, $first: Int, $after: String) { complaints(filter: $f, first: $first, after: $after)
+    {
     pageInfo { hasNextPage endCursor } edges { cursor node { id state centreId ticketId severity } } } }`,
   ofTicket: `query ($id: ID!) { ticket(id: $id) { complaints { id state severity } } }`,
 };
@@ -65,11 +84,19 @@ async function job(o: { centre?: string; engineerId?: string; until?: 'RECEIVED'
   t = await ok(as.operator(), Q.dispatch, { id: t.id, version: t.version, centreId: centre });
   t = await ok(as.partner(centre), Q.accept, { id: t.id, version: t.version });
   if (o.until === 'ACCEPTED') return t;
-  t = await ok(as.partner(centre), Q.book, { id: t.id, version: t.version, window: { from: later(24 * 60), to: later(26 * 60) } });
+  t = await ok(as.partner(centre), Q.book, {
+    id: t.id,
+    version: t.version,
+    window: { from: later(24 * 60), to: later(26 * 60) },
+  });
   t = await ok(as.partner(centre), Q.assign, { id: t.id, version: t.version, engineerId });
   h.clock.now = new Date(new Date(t.appointment.from).getTime() + 10 * MIN);
   t = await ok(as.engineer(engineerId), Q.checkIn, { id: t.id, version: t.version });
-  const report = { workFinishedAt: later(0), checklist: [...DEFAULT_TICKET_POLICY.requiredSteps, 'DIAGNOSE', 'REPAIR'], faultCode: 'e1' };
+  const report = {
+    workFinishedAt: later(0),
+    checklist: [...DEFAULT_TICKET_POLICY.requiredSteps, 'DIAGNOSE', 'REPAIR'],
+    faultCode: 'e1',
+  };
   return ok(as.engineer(engineerId), Q.complete, { id: t.id, version: t.version, report });
 }
 
@@ -82,26 +109,62 @@ describe('a complaint end to end', () => {
     const openedAt = tick(0);
     const c = await open(t.id, 1);
     expect(c).toMatchObject({
-      ticketId: t.id, centreId: 'centre-x1', engineerId: 'eng-major', severity: 1, source: 'CUSTOMER', description: 'the engineer left a mess',
-      state: 'OPEN', version: 1, openedBy: 'agent-1', respondedAt: null, responseMet: null, responsibleParty: null, licenceEvidence: [],
-      standardVersionId: DEFAULT_TICKET_POLICY.standardVersionId, responseSla: { clock: 'COMPLAINT_RESPONSE', status: 'PENDING' }, ticket: { id: t.id },
+      ticketId: t.id,
+      centreId: 'centre-x1',
+      engineerId: 'eng-major',
+      severity: 1,
+      source: 'CUSTOMER',
+      description: 'the engineer left a mess',
+      state: 'OPEN',
+      version: 1,
+      openedBy: 'agent-1',
+      respondedAt: null,
+      responseMet: null,
+      responsibleParty: null,
+      licenceEvidence: [],
+      standardVersionId: DEFAULT_TICKET_POLICY.standardVersionId,
+      responseSla: { clock: 'COMPLAINT_RESPONSE', status: 'PENDING' },
+      ticket: { id: t.id },
     });
     // Level 1: 2 h by the ticket's standard.
-    expect(new Date(c.responseBy).getTime() - new Date(c.openedAt).getTime()).toBe(DEFAULT_TICKET_POLICY.slaClocks.complaintResponseHours.level1 * HOUR);
+    expect(new Date(c.responseBy).getTime() - new Date(c.openedAt).getTime()).toBe(
+      DEFAULT_TICKET_POLICY.slaClocks.complaintResponseHours.level1 * HOUR,
+    );
     expect(new Date(c.openedAt).getTime()).toBeGreaterThan(openedAt.getTime());
     expect(await h.store.kpiTotals('centre-x1', '2026-10')).toMatchObject({ complaints: 1, majorComplaints: 1 });
 
     const r = await ok(as.operator(), CQ.respond, { id: c.id, version: 1, note: 'apologised', key: key() });
-    expect(r).toMatchObject({ state: 'RESPONDED', version: 2, responseMet: true, responseNote: 'apologised', responseSla: { status: 'MET' } });
+    expect(r).toMatchObject({
+      state: 'RESPONDED',
+      version: 2,
+      responseMet: true,
+      responseNote: 'apologised',
+      responseSla: { status: 'MET' },
+    });
 
-    const resolveVars = { id: c.id, version: 2, party: 'ENGINEER', rootCause: 'no clean-up (step 18)', resolution: 'cleaned, retrained', key: key('resolve') };
+    const resolveVars = {
+      id: c.id,
+      version: 2,
+      party: 'ENGINEER',
+      rootCause: 'no clean-up (step 18)',
+      resolution: 'cleaned, retrained',
+      key: key('resolve'),
+    };
     const s = await ok(as.callCentre(), CQ.resolve, resolveVars);
     const evidenceKey = `complaint:${c.id}:MAJOR_COMPLAINT`;
     expect(s).toMatchObject({
-      state: 'RESOLVED', version: 3, responsibleParty: { kind: 'ENGINEER', engineerId: 'eng-major' }, rootCause: 'no clean-up (step 18)',
+      state: 'RESOLVED',
+      version: 3,
+      responsibleParty: { kind: 'ENGINEER', engineerId: 'eng-major' },
+      rootCause: 'no clean-up (step 18)',
       licenceEvidence: [{ code: 'MAJOR_COMPLAINT', engineerId: 'eng-major', evidenceKey, recorded: true }],
     });
-    expect(h.licences.entries.get(evidenceKey)).toEqual({ engineerId: 'eng-major', code: 'MAJOR_COMPLAINT', evidenceKey, recordedBy: 'agent-1' });
+    expect(h.licences.entries.get(evidenceKey)).toEqual({
+      engineerId: 'eng-major',
+      code: 'MAJOR_COMPLAINT',
+      evidenceKey,
+      recordedBy: 'agent-1',
+    });
     const calls = h.licences.calls;
     // The same request again: the first answer, nothing sent again.
     expect(await ok(as.callCentre(), CQ.resolve, resolveVars)).toEqual(s);
@@ -118,13 +181,23 @@ describe('a complaint end to end', () => {
   it('no evidence for severity 2, or for severity 1 with the CENTRE responsible; a late response is recorded as missed', async () => {
     const t = await job({ centre: 'centre-x2', engineerId: 'eng-2' });
     const before = h.licences.entries.size;
-    for (const [severity, party] of [[2, 'ENGINEER'], [1, 'CENTRE']] as const) {
+    for (const [severity, party] of [
+      [2, 'ENGINEER'],
+      [1, 'CENTRE'],
+    ] as const) {
       const c = await open(t.id, severity);
       tick(severity === 2 ? 8 * 60 + 1 : 0);
       const r = await ok(as.callCentre(), CQ.respond, { id: c.id, version: 1, key: key() });
       expect(r.responseMet).toBe(severity !== 2);
       expect(r.responseSla.status).toBe(severity === 2 ? 'MISSED' : 'MET');
-      const s = await ok(as.callCentre(), CQ.resolve, { id: c.id, version: 2, party, rootCause: 'x', resolution: 'y', key: key() });
+      const s = await ok(as.callCentre(), CQ.resolve, {
+        id: c.id,
+        version: 2,
+        party,
+        rootCause: 'x',
+        resolution: 'y',
+        key: key(),
+      });
       expect(s.licenceEvidence).toEqual([]);
     }
     expect(h.licences.entries.size).toBe(before);
@@ -137,13 +210,22 @@ describe('a complaint end to end', () => {
     c = await ok(as.callCentre(), CQ.respond, { id: c.id, version: 1, key: key() });
     h.licences.down = true;
     try {
-      c = await ok(as.callCentre(), CQ.resolve, { id: c.id, version: 2, party: 'ENGINEER', rootCause: 'rude', resolution: 'apology visit', key: key() });
+      c = await ok(as.callCentre(), CQ.resolve, {
+        id: c.id,
+        version: 2,
+        party: 'ENGINEER',
+        rootCause: 'rude',
+        resolution: 'apology visit',
+        key: key(),
+      });
       expect(c).toMatchObject({ state: 'RESOLVED', licenceEvidence: [{ recorded: false }] });
       expect((await h.store.complaints.find(c.id))?.pending?.evidence).toHaveLength(1);
     } finally {
       h.licences.down = false;
     }
-    expect((await ok(as.operator(), CQ.one, { id: c.id })).licenceEvidence).toEqual([expect.objectContaining({ recorded: true })]);
+    expect((await ok(as.operator(), CQ.one, { id: c.id })).licenceEvidence).toEqual([
+      expect.objectContaining({ recorded: true }),
+    ]);
     expect((await h.store.complaints.find(c.id))?.pending).toBeNull();
     const calls = h.licences.calls;
     await ok(as.operator(), CQ.one, { id: c.id });
@@ -157,7 +239,14 @@ describe('a complaint end to end', () => {
     c = await ok(as.callCentre(), CQ.respond, { id: c.id, version: 1, key: key() });
     h.licences.down = true;
     try {
-      c = await ok(as.callCentre(), CQ.resolve, { id: c.id, version: 2, party: 'ENGINEER', rootCause: 'rude', resolution: 'apology visit', key: key() });
+      c = await ok(as.callCentre(), CQ.resolve, {
+        id: c.id,
+        version: 2,
+        party: 'ENGINEER',
+        rootCause: 'rude',
+        resolution: 'apology visit',
+        key: key(),
+      });
       expect(await h.store.complaints.owing()).toContain(c.id);
       // Still down: the sweep tries, and the complaint keeps owing.
       expect(await deliverOwedEvidence(h.deps, silent)).toBeGreaterThanOrEqual(1);
@@ -182,7 +271,9 @@ describe('a complaint end to end', () => {
     expect(called.complaints).toEqual([expect.objectContaining({ id, state: 'OPEN', severity: 2 })]);
     const c = await ok(as.operator(), CQ.respond, { id, version: 1, key: key() });
     expect(c).toMatchObject({ state: 'RESPONDED', version: 2, source: 'CALLBACK', engineerId: 'eng-cb' });
-    expect((await ok(as.operator(), CQ.list, { f: { ticketId: t.id } })).edges.map((e: any) => e.node.id)).toEqual([id]);
+    expect((await ok(as.operator(), CQ.list, { f: { ticketId: t.id } })).edges.map((e: any) => e.node.id)).toEqual([
+      id,
+    ]);
   });
 });
 
@@ -198,7 +289,12 @@ describe('refusals write nothing', () => {
     for (const claims of [as.partner('centre-1'), as.partner('centre-2'), as.engineer('eng-r'), as.finance()]) {
       await refused(claims, CQ.open, { ticketId: t.id, severity: 2, description: 'x' }, 'FORBIDDEN');
       await refused(claims, CQ.respond, { id: c.id, version: 1 }, 'FORBIDDEN');
-      await refused(claims, CQ.resolve, { id: c.id, version: 1, party: 'CENTRE', rootCause: 'x', resolution: 'y' }, 'FORBIDDEN');
+      await refused(
+        claims,
+        CQ.resolve,
+        { id: c.id, version: 1, party: 'CENTRE', rootCause: 'x', resolution: 'y' },
+        'FORBIDDEN',
+      );
       await refused(claims, CQ.close, { id: c.id, version: 1 }, 'FORBIDDEN');
     }
   });
@@ -225,13 +321,23 @@ describe('refusals write nothing', () => {
     let e = await refused(as.callCentre(), CQ.close, { id: c.id, version: 1, key: key() }, 'INVALID_TRANSITION');
     expect(e.extensions).toMatchObject({ currentState: 'OPEN', currentVersion: 1 });
     expect(e.message).toContain('OPEN');
-    e = await refused(as.callCentre(), CQ.resolve, { id: c.id, version: 1, party: 'CENTRE', rootCause: 'a', resolution: 'b' }, 'INVALID_TRANSITION');
+    e = await refused(
+      as.callCentre(),
+      CQ.resolve,
+      { id: c.id, version: 1, party: 'CENTRE', rootCause: 'a', resolution: 'b' },
+      'INVALID_TRANSITION',
+    );
     expect(e.extensions?.['currentState']).toBe('OPEN');
     e = await refused(as.callCentre(), CQ.respond, { id: c.id, version: 7 }, 'CONFLICT');
     expect(e.extensions).toMatchObject({ currentState: 'OPEN', currentVersion: 1 });
     // A job no centre has taken: nobody to complain about.
     const fresh = await job({ until: 'RECEIVED' });
-    e = await refused(as.callCentre(), CQ.open, { ticketId: fresh.id, severity: 2, description: 'slow' }, 'INVALID_TRANSITION');
+    e = await refused(
+      as.callCentre(),
+      CQ.open,
+      { ticketId: fresh.id, severity: 2, description: 'slow' },
+      'INVALID_TRANSITION',
+    );
     expect(e.extensions?.['currentState']).toBe('RECEIVED');
     await refused(as.callCentre(), CQ.open, { ticketId: 'T-nope', severity: 2, description: 'slow' }, 'NOT_FOUND');
     await refused(as.callCentre(), CQ.respond, { id: 'C-nope', version: 1 }, 'NOT_FOUND');
@@ -241,11 +347,24 @@ describe('refusals write nothing', () => {
     const accepted = await job({ until: 'ACCEPTED' });
     let k = await open(accepted.id, 1);
     k = await ok(as.callCentre(), CQ.respond, { id: k.id, version: 1, key: key() });
-    const e = await refused(as.callCentre(), CQ.resolve, { id: k.id, version: 2, party: 'ENGINEER', rootCause: 'a', resolution: 'b' }, 'BAD_USER_INPUT');
+    const e = await refused(
+      as.callCentre(),
+      CQ.resolve,
+      { id: k.id, version: 2, party: 'ENGINEER', rootCause: 'a', resolution: 'b' },
+      'BAD_USER_INPUT',
+    );
     expect(e.extensions?.['field']).toBe('responsibleParty');
-    const cases: [string, Record<string, string>][] = [['rootCause', { rootCause: '' }], ['resolution', { resolution: 'x'.repeat(2001) }]];
+    const cases: [string, Record<string, string>][] = [
+      ['rootCause', { rootCause: '' }],
+      ['resolution', { resolution: 'x'.repeat(2001) }],
+    ];
     for (const [field, over] of cases) {
-      const e2 = await refused(as.callCentre(), CQ.resolve, { id: k.id, version: 2, party: 'CENTRE', rootCause: 'a', resolution: 'b', ...over }, 'BAD_USER_INPUT');
+      const e2 = await refused(
+        as.callCentre(),
+        CQ.resolve,
+        { id: k.id, version: 2, party: 'CENTRE', rootCause: 'a', resolution: 'b', ...over },
+        'BAD_USER_INPUT',
+      );
       expect(e2.extensions?.['field']).toBe(field);
     }
   });
@@ -253,7 +372,9 @@ describe('refusals write nothing', () => {
   it('the same key with another payload is CONFLICT; with the same payload the first answer', async () => {
     const k = key('dup');
     const first = await ok(as.callCentre(), CQ.open, { ticketId: t.id, severity: 3, description: 'noisy', key: k });
-    expect(await ok(as.callCentre(), CQ.open, { ticketId: t.id, severity: 3, description: 'noisy', key: k })).toEqual(first);
+    expect(await ok(as.callCentre(), CQ.open, { ticketId: t.id, severity: 3, description: 'noisy', key: k })).toEqual(
+      first,
+    );
     await refused(as.callCentre(), CQ.open, { ticketId: t.id, severity: 2, description: 'noisy', key: k }, 'CONFLICT');
   });
 });
@@ -272,7 +393,10 @@ describe('reading complaints', () => {
   });
 
   it('a PARTNER reads its own centre’s complaints; another centre’s, or one that does not exist, is FORBIDDEN', async () => {
-    expect(await ok(as.partner('centre-2'), CQ.one, { id: mine[0]!.id })).toMatchObject({ id: mine[0]!.id, centreId: 'centre-2' });
+    expect(await ok(as.partner('centre-2'), CQ.one, { id: mine[0]!.id })).toMatchObject({
+      id: mine[0]!.id,
+      centreId: 'centre-2',
+    });
     await refused(as.partner('centre-2'), CQ.one, { id: theirs.id }, 'FORBIDDEN');
     await refused(as.partner('centre-2'), CQ.one, { id: 'C-does-not-exist' }, 'FORBIDDEN');
     expect(expectOk(await h.run(as.operator(), CQ.one, { id: 'C-does-not-exist' })).complaint).toBeNull();

@@ -11,7 +11,15 @@ const NUMBER = 'T20261012000042';
 function effects(t: TicketSnapshot, command: TicketCommand, at: Date, version = 5) {
   const d = decide(t, command, at, P);
   if (!d.ok) throw new Error(d.message);
-  return effectsOf({ before: t, after: applyPatch(t, d.patch), ticketNumber: NUMBER, version, events: d.events, at, policy: P });
+  return effectsOf({
+    before: t,
+    after: applyPatch(t, d.patch),
+    ticketNumber: NUMBER,
+    version,
+    events: d.events,
+    at,
+    policy: P,
+  });
 }
 
 describe('effectsOf', () => {
@@ -24,7 +32,18 @@ describe('effectsOf', () => {
   it('acceptance counts one dispatched job for the centre, keyed by ticket, version and counter', () => {
     const at = plus(T0, 10);
     const e = effects(journey('OFFERED'), { type: 'ACCEPT' }, at, 3);
-    expect(e.kpiFacts).toEqual([{ id: 'T-1:3:dispatched:C-1', ticketId: 'T-1', version: 3, centreId: 'C-1', month: '2026-10', counter: 'dispatched', by: 1, at }]);
+    expect(e.kpiFacts).toEqual([
+      {
+        id: 'T-1:3:dispatched:C-1',
+        ticketId: 'T-1',
+        version: 3,
+        centreId: 'C-1',
+        month: '2026-10',
+        counter: 'dispatched',
+        by: 1,
+        at,
+      },
+    ]);
   });
 
   it('an UNSATISFIED final callback opens one complaint and counts it', () => {
@@ -32,8 +51,14 @@ describe('effectsOf', () => {
     const at = plus(t.completedAt!, 60);
     const e = effects(t, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, at);
     expect(e.complaint).toMatchObject({
-      id: 'T-1:callback', ticketId: 'T-1', centreId: 'C-1', engineerId: 'E-1', severity: CALLBACK_COMPLAINT_SEVERITY, openedAt: at,
-      responseBy: plus(at, 8 * 60), source: 'CALLBACK',
+      id: 'T-1:callback',
+      ticketId: 'T-1',
+      centreId: 'C-1',
+      engineerId: 'E-1',
+      severity: CALLBACK_COMPLAINT_SEVERITY,
+      openedAt: at,
+      responseBy: plus(at, 8 * 60),
+      source: 'CALLBACK',
     });
     expect(e.kpiFacts.map((f) => f.counter).sort()).toEqual(['answeredCallbacks', 'complaints']);
     expect(e.change.types).toEqual(['CALLBACK_ATTEMPTED', 'CALLED_BACK']);
@@ -41,19 +66,41 @@ describe('effectsOf', () => {
 
   it('a SATISFIED callback opens none', () => {
     const t = journey('COMPLETED');
-    expect(effects(t, { type: 'CALLBACK_ATTEMPT', answer: 'SATISFIED' }, plus(t.completedAt!, 60)).complaint).toBeNull();
+    expect(
+      effects(t, { type: 'CALLBACK_ATTEMPT', answer: 'SATISFIED' }, plus(t.completedAt!, 60)).complaint,
+    ).toBeNull();
   });
 
   it('a change without events (SUPERSEDED) names its type and the holder', () => {
     const t = journey('CLOSED');
-    const e = effectsOf({ before: t, after: { ...t, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 10, events: [], at: plus(T0, 9999), policy: P, types: ['SUPERSEDED'] });
+    const e = effectsOf({
+      before: t,
+      after: { ...t, supersededBy: 'T-2' },
+      ticketNumber: NUMBER,
+      version: 10,
+      events: [],
+      at: plus(T0, 9999),
+      policy: P,
+      types: ['SUPERSEDED'],
+    });
     expect(e.change).toMatchObject({ centreIds: ['C-1'], types: ['SUPERSEDED'], state: 'CLOSED' });
     expect(e.kpiFacts).toEqual([]);
   });
 
   it('intake: no centre sees it yet', () => {
     const t = newTicket();
-    expect(effectsOf({ before: null, after: t, ticketNumber: NUMBER, version: 1, events: [], at: T0, policy: P, types: ['RECEIVED'] }).change.centreIds).toEqual([]);
+    expect(
+      effectsOf({
+        before: null,
+        after: t,
+        ticketNumber: NUMBER,
+        version: 1,
+        events: [],
+        at: T0,
+        policy: P,
+        types: ['RECEIVED'],
+      }).change.centreIds,
+    ).toEqual([]);
   });
 });
 
@@ -68,50 +115,87 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
   it('assigning puts it in the engineer’s day of the appointment (Asia/Shanghai); reassigning moves it', () => {
     const booked = journey('BOOKED'); // appointment from T0 + 24 h = 2026-10-13 09:00 in Shanghai
     expect(setsOf(booked)).toEqual(['centre:C-1']);
-    expect(moves(booked, { type: 'ASSIGN', engineerId: 'E-1' }, plus(T0, 40))).toEqual([{ key: 'engineer:E-1:20261013', add: true }]);
+    expect(moves(booked, { type: 'ASSIGN', engineerId: 'E-1' }, plus(T0, 40))).toEqual([
+      { key: 'engineer:E-1:20261013', add: true },
+    ]);
     expect(moves(journey('ASSIGNED'), { type: 'ASSIGN', engineerId: 'E-2' }, plus(T0, 40))).toEqual([
-      { key: 'engineer:E-1:20261013', add: false }, { key: 'engineer:E-2:20261013', add: true },
+      { key: 'engineer:E-1:20261013', add: false },
+      { key: 'engineer:E-2:20261013', add: true },
     ]);
   });
 
   it('a rebooking to another day moves it; one to 23:30 the same evening in Shanghai (15:30 UTC) does not', () => {
     const t = journey('ASSIGNED');
-    expect(moves(t, { type: 'BOOK', window: { from: plus(T0, 48 * 60), to: plus(T0, 49 * 60) } }, plus(T0, 60))).toEqual([
-      { key: 'engineer:E-1:20261013', add: false }, { key: 'engineer:E-1:20261014', add: true },
+    expect(
+      moves(t, { type: 'BOOK', window: { from: plus(T0, 48 * 60), to: plus(T0, 49 * 60) } }, plus(T0, 60)),
+    ).toEqual([
+      { key: 'engineer:E-1:20261013', add: false },
+      { key: 'engineer:E-1:20261014', add: true },
     ]);
     const lateEvening = new Date('2026-10-13T15:30:00Z');
-    expect(moves(t, { type: 'BOOK', window: { from: lateEvening, to: plus(lateEvening, 20) } }, plus(T0, 60))).toEqual([]);
+    expect(moves(t, { type: 'BOOK', window: { from: lateEvening, to: plus(lateEvening, 20) } }, plus(T0, 60))).toEqual(
+      [],
+    );
   });
 
   it('completion ends the centre’s open job but the engineer’s day stays filled; recall and cancel leave both', () => {
     const onSite = journey('ON_SITE');
     const at = plus(onSite.checkedInAt!, 90);
-    const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
+    const report = {
+      workFinishedAt: plus(at, -10),
+      checklist: [...P.requiredSteps],
+      faultCode: 'E1',
+      parts: [],
+      charges: [],
+    };
     expect(moves(onSite, { type: 'COMPLETE', report }, at)).toEqual([
-      { key: 'centre:C-1', add: false }, { key: 'centre-left:C-1:2026-10', add: true, member: `T-1|${at.toISOString()}` },
+      { key: 'centre:C-1', add: false },
+      { key: 'centre-left:C-1:2026-10', add: true, member: `T-1|${at.toISOString()}` },
       { key: 'unsettled:C-1', add: true },
     ]);
     const leaveBoth = [
-      { key: 'centre:C-1', add: false }, { key: 'engineer:E-1:20261013', add: false },
+      { key: 'centre:C-1', add: false },
+      { key: 'engineer:E-1:20261013', add: false },
       { key: 'centre-left:C-1:2026-10', add: true, member: 'T-1|2026-10-12T02:00:00.000Z' },
     ];
     expect(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60))).toEqual(leaveBoth);
-    expect(moves(journey('ASSIGNED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))).toEqual(leaveBoth);
+    expect(moves(journey('ASSIGNED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))).toEqual(
+      leaveBoth,
+    );
   });
 
   it('only completion joins the centre’s unsettled jobs, and no later step (callback, quality check, superseded) leaves them', () => {
     const unsettled = (ms: { key: string }[]) => ms.filter((m) => m.key.startsWith('unsettled:'));
     const completed = journey('COMPLETED');
-    expect(unsettled(moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'NO_ANSWER' }, plus(completed.completedAt!, 60)))).toEqual([]);
-    expect(unsettled(moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60)))).toEqual([]);
+    expect(
+      unsettled(moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'NO_ANSWER' }, plus(completed.completedAt!, 60))),
+    ).toEqual([]);
+    expect(
+      unsettled(
+        moves(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60)),
+      ),
+    ).toEqual([]);
     const calledBack = journey('CALLED_BACK');
     expect(unsettled(moves(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)))).toEqual([]);
     const closed = journey('CLOSED');
-    const superseded = effectsOf({ before: closed, after: { ...closed, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'] });
+    const superseded = effectsOf({
+      before: closed,
+      after: { ...closed, supersededBy: 'T-2' },
+      ticketNumber: NUMBER,
+      version: 12,
+      events: [],
+      at: plus(T0, 90 * 24 * 60),
+      policy: P,
+      types: ['SUPERSEDED'],
+    });
     expect(superseded.sets).toEqual([]);
     // Recalled or cancelled before completion: never the centre's to be paid.
-    expect(unsettled(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60)))).toEqual([]);
-    expect(unsettled(moves(journey('ACCEPTED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60)))).toEqual([]);
+    expect(unsettled(moves(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(T0, 60)))).toEqual(
+      [],
+    );
+    expect(
+      unsettled(moves(journey('ACCEPTED'), { type: 'CANCEL', reason: 'customer withdrew' }, plus(T0, 60))),
+    ).toEqual([]);
     expect(setsOf(closed)).not.toContain('unsettled:C-1');
   });
 
@@ -120,7 +204,8 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
     const at = new Date('2026-10-31T16:30:00.000Z');
     const accepted = journey('ACCEPTED');
     expect(moves(accepted, { type: 'CANCEL', reason: 'customer withdrew' }, at)).toEqual([
-      { key: 'centre:C-1', add: false }, { key: 'centre-left:C-1:2026-11', add: true, member: 'T-1|2026-10-31T16:30:00.000Z' },
+      { key: 'centre:C-1', add: false },
+      { key: 'centre-left:C-1:2026-11', add: true, member: 'T-1|2026-10-31T16:30:00.000Z' },
     ]);
     // A job no centre held open leaves nothing.
     expect(moves(journey('OFFERED'), { type: 'CANCEL', reason: 'customer withdrew' }, at)).toEqual([]);
@@ -130,7 +215,14 @@ describe('ticket sets (a centre’s open jobs, an engineer’s day)', () => {
 describe('the settlement record (what unsettledJobs reads instead of the ticket)', () => {
   // The default standard's fee for an air conditioner REPAIR, URBAN: 8000 fen. The journey completes
   // at T0 + 1 day + 2 h (2026-10-13 03:00 UTC, October in Shanghai) at C-1.
-  const base = { ticketId: 'T-1', number: NUMBER, completedMonth: '2026-10', productLine: 'AIR_CONDITIONER', serviceType: 'REPAIR', areaClass: 'URBAN' };
+  const base = {
+    ticketId: 'T-1',
+    number: NUMBER,
+    completedMonth: '2026-10',
+    productLine: 'AIR_CONDITIONER',
+    serviceType: 'REPAIR',
+    areaClass: 'URBAN',
+  };
 
   it('none before completion', () => {
     expect(effects(journey('OFFERED'), { type: 'ACCEPT' }, plus(T0, 10)).settlementJob).toBeNull();
@@ -140,25 +232,49 @@ describe('the settlement record (what unsettledJobs reads instead of the ticket)
   it('written at completion (PENDING its callback) and rewritten by every later step', () => {
     const onSite = journey('ON_SITE');
     const at = plus(onSite.checkedInAt!, 90);
-    const report = { workFinishedAt: plus(at, -10), checklist: [...P.requiredSteps], faultCode: 'E1', parts: [], charges: [] };
+    const report = {
+      workFinishedAt: plus(at, -10),
+      checklist: [...P.requiredSteps],
+      faultCode: 'E1',
+      parts: [],
+      charges: [],
+    };
     expect(effects(onSite, { type: 'COMPLETE', report }, at).settlementJob).toEqual({
-      centreId: 'C-1', job: { ...base, status: 'PENDING', feeFen: null, reasons: ['CALLBACK'] },
+      centreId: 'C-1',
+      job: { ...base, status: 'PENDING', feeFen: null, reasons: ['CALLBACK'] },
     });
     const completed = journey('COMPLETED');
-    expect(effects(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60)).settlementJob).toEqual({
-      centreId: 'C-1', job: { ...base, status: 'HELD', feeFen: null, reasons: ['CALLBACK_UNSATISFIED'] },
+    expect(
+      effects(completed, { type: 'CALLBACK_ATTEMPT', answer: 'UNSATISFIED' }, plus(completed.completedAt!, 60))
+        .settlementJob,
+    ).toEqual({
+      centreId: 'C-1',
+      job: { ...base, status: 'HELD', feeFen: null, reasons: ['CALLBACK_UNSATISFIED'] },
     });
     const calledBack = journey('CALLED_BACK');
-    expect(effects(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)).settlementJob).toEqual({
-      centreId: 'C-1', job: { ...base, status: 'PAYABLE', feeFen: 8000, reasons: [] },
+    expect(
+      effects(calledBack, { type: 'QUALITY_CHECK' }, plus(calledBack.completedAt!, 49 * 60)).settlementJob,
+    ).toEqual({
+      centreId: 'C-1',
+      job: { ...base, status: 'PAYABLE', feeFen: 8000, reasons: [] },
     });
   });
 
   it('a repeat repair superseding the job makes it NOT_PAYABLE', () => {
     const closed = journey('CLOSED');
     const superseded = effectsOf({
-      before: closed, after: { ...closed, supersededBy: 'T-2' }, ticketNumber: NUMBER, version: 12, events: [], at: plus(T0, 90 * 24 * 60), policy: P, types: ['SUPERSEDED'],
+      before: closed,
+      after: { ...closed, supersededBy: 'T-2' },
+      ticketNumber: NUMBER,
+      version: 12,
+      events: [],
+      at: plus(T0, 90 * 24 * 60),
+      policy: P,
+      types: ['SUPERSEDED'],
     });
-    expect(superseded.settlementJob).toEqual({ centreId: 'C-1', job: { ...base, status: 'NOT_PAYABLE', feeFen: null, reasons: ['REPEAT_REPAIR'] } });
+    expect(superseded.settlementJob).toEqual({
+      centreId: 'C-1',
+      job: { ...base, status: 'NOT_PAYABLE', feeFen: null, reasons: ['REPEAT_REPAIR'] },
+    });
   });
 });

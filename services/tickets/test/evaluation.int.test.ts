@@ -7,7 +7,19 @@ import { createKpiMonths } from '../src/store/kpi-months.ts';
 import { unpack } from '../src/store/packed.ts';
 import type { TicketRecord, TicketsStore } from '../src/store/tickets.ts';
 import { inProcessLifecycle } from './graphql-support.ts';
-import { apply, cmd, drive, failure, plus, receivedTicket, startHarness, timesFrom, T0, uniqueId, type Harness } from './support.ts';
+import {
+  apply,
+  cmd,
+  drive,
+  failure,
+  plus,
+  receivedTicket,
+  startHarness,
+  timesFrom,
+  T0,
+  uniqueId,
+  type Harness,
+} from './support.ts';
 
 let h: Harness;
 
@@ -25,8 +37,16 @@ const D = (iso: string): Date => new Date(iso);
 /** October 2026's last instant in Shanghai: what the evaluation of 2026-10 passes as asOf. */
 const END = D('2026-10-31T15:59:59.999Z');
 const ZERO: KpiCounters = {
-  dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
-  complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+  dispatched: 0,
+  completions: 0,
+  completionsReportedInTime: 0,
+  answeredCallbacks: 0,
+  satisfiedCallbacks: 0,
+  complaints: 0,
+  majorComplaints: 0,
+  partsReplaced: 0,
+  partsMisjudged: 0,
+  delightCompletions: 0,
 };
 
 /** A ticket received `at`, offered to `centreId` 5 min before `acceptAt` and accepted then. */
@@ -37,7 +57,8 @@ async function accepted(centreId: string, acceptAt: Date): Promise<TicketRecord>
   return t;
 }
 
-const facts = (month: string, centreIds: string[], asOf = END) => h.acts.centreMonthFacts({ month, asOf: asOf.toISOString(), centreIds });
+const facts = (month: string, centreIds: string[], asOf = END) =>
+  h.acts.centreMonthFacts({ month, asOf: asOf.toISOString(), centreIds });
 
 describe('centreMonthFacts: counters and dispatch leftover of a centre’s month', () => {
   const A = uniqueId('CA');
@@ -62,31 +83,69 @@ describe('centreMonthFacts: counters and dispatch leftover of a centre’s month
     await apply(h, t['a5'].id, D('2026-10-31T10:00:00Z'), cmd.book(D('2026-10-31T14:00:00Z'), END));
     // a6: missed its 16 Oct window; rebooked only after the month's end: still leftover for October.
     t['a6'] = await accepted(A, D('2026-10-15T01:10:00Z'));
-    await apply(h, t['a6'].id, D('2026-10-15T01:20:00Z'), cmd.book(D('2026-10-16T01:00:00Z'), D('2026-10-16T03:00:00Z')));
+    await apply(
+      h,
+      t['a6'].id,
+      D('2026-10-15T01:20:00Z'),
+      cmd.book(D('2026-10-16T01:00:00Z'), D('2026-10-16T03:00:00Z')),
+    );
     // a7: accepted, then cancelled on 20 Oct: not held at the end.
     t['a7'] = await accepted(A, D('2026-10-14T01:10:00Z'));
-    await apply(h, t['a7'].id, D('2026-10-20T01:00:00Z'), { type: 'CANCEL', reason: 'customer withdrew', actor: 'agent-1' });
+    await apply(h, t['a7'].id, D('2026-10-20T01:00:00Z'), {
+      type: 'CANCEL',
+      reason: 'customer withdrew',
+      actor: 'agent-1',
+    });
     // a8: offered to A on the last day, never answered (timed out later): an offer is not a held job.
     t['a8'] = await receivedTicket(h, { at: D('2026-10-31T09:55:00Z') });
     await apply(h, t['a8'].id, D('2026-10-31T10:00:00Z'), cmd.dispatch(A));
 
     // ---- centre B ----
-    // b1: A accepted it on 10 Oct and was recalled on the 11th; B accepted it then and never called: B's leftover, not A's.
+    // b1: A accepted it on 10 Oct and was recalled on the 11th; B accepted it then and never called: B's leftover, not
+    // A's.
     t['b1'] = await accepted(A, D('2026-10-10T01:10:00Z'));
-    await apply(h, t['b1'].id, D('2026-10-11T01:00:00Z'), { type: 'RECALL', reason: 'centre suspended', actor: 'operator-1' });
+    await apply(h, t['b1'].id, D('2026-10-11T01:00:00Z'), {
+      type: 'RECALL',
+      reason: 'centre suspended',
+      actor: 'operator-1',
+    });
     await apply(h, t['b1'].id, D('2026-10-11T01:05:00Z'), cmd.dispatch(B));
     await apply(h, t['b1'].id, D('2026-10-11T01:10:00Z'), cmd.accept());
     // b3: completed with a delight note, called back UNSATISFIED (a complaint opens).
     t['b3'] = await receivedTicket(h);
-    await drive(h, t['b3'], 'CALLED_BACK', { centreId: B, callback: 'UNSATISFIED', report: { delightNote: '顺便清洗了滤网' } });
+    await drive(h, t['b3'], 'CALLED_BACK', {
+      centreId: B,
+      callback: 'UNSATISFIED',
+      report: { delightNote: '顺便清洗了滤网' },
+    });
     // b4: accepted at 00:20 on 1 November in Shanghai: November's, and not held at October's end.
     t['b4'] = await accepted(B, D('2026-10-31T16:20:00Z'));
     // a6 rebooked after the end (00:30 on 1 November in Shanghai).
-    await apply(h, t['a6'].id, D('2026-10-31T16:30:00Z'), cmd.book(D('2026-11-02T01:00:00Z'), D('2026-11-02T03:00:00Z')));
+    await apply(
+      h,
+      t['a6'].id,
+      D('2026-10-31T16:30:00Z'),
+      cmd.book(D('2026-11-02T01:00:00Z'), D('2026-11-02T03:00:00Z')),
+    );
   });
 
-  const OCTOBER_A: KpiCounters = { ...ZERO, dispatched: 8, completions: 1, completionsReportedInTime: 1, answeredCallbacks: 1, satisfiedCallbacks: 1 };
-  const OCTOBER_B: KpiCounters = { ...ZERO, dispatched: 2, completions: 1, completionsReportedInTime: 1, answeredCallbacks: 1, complaints: 1, delightCompletions: 1 };
+  const OCTOBER_A: KpiCounters = {
+    ...ZERO,
+    dispatched: 8,
+    completions: 1,
+    completionsReportedInTime: 1,
+    answeredCallbacks: 1,
+    satisfiedCallbacks: 1,
+  };
+  const OCTOBER_B: KpiCounters = {
+    ...ZERO,
+    dispatched: 2,
+    completions: 1,
+    completionsReportedInTime: 1,
+    answeredCallbacks: 1,
+    complaints: 1,
+    delightCompletions: 1,
+  };
 
   it('the evaluation’s run (1 November, 02:00 in Shanghai): one entry per centre asked, in order, zeros for a quiet one', async () => {
     h.clock.now = D('2026-10-31T18:00:00Z');
@@ -102,8 +161,17 @@ describe('centreMonthFacts: counters and dispatch leftover of a centre’s month
     // a2 visited and completed, a4 recalled, a5 rebooked, a3 contacted, b1 worked off, all in November.
     await apply(h, t['a2']!.id, D('2026-11-02T01:00:00Z'), cmd.checkIn());
     await apply(h, t['a2']!.id, D('2026-11-02T03:00:00Z'), cmd.complete(D('2026-11-02T02:30:00Z')));
-    await apply(h, t['a4']!.id, D('2026-11-02T04:00:00Z'), { type: 'RECALL', reason: 'centre suspended', actor: 'operator-1' });
-    await apply(h, t['a5']!.id, D('2026-11-01T01:00:00Z'), cmd.book(D('2026-11-03T01:00:00Z'), D('2026-11-03T03:00:00Z')));
+    await apply(h, t['a4']!.id, D('2026-11-02T04:00:00Z'), {
+      type: 'RECALL',
+      reason: 'centre suspended',
+      actor: 'operator-1',
+    });
+    await apply(
+      h,
+      t['a5']!.id,
+      D('2026-11-01T01:00:00Z'),
+      cmd.book(D('2026-11-03T01:00:00Z'), D('2026-11-03T03:00:00Z')),
+    );
     await apply(h, t['a3']!.id, D('2026-11-01T01:00:00Z'), cmd.contact());
     const b1 = t['b1']!.id;
     await apply(h, b1, D('2026-11-02T01:00:00Z'), cmd.book(D('2026-11-02T02:00:00Z'), D('2026-11-02T04:00:00Z')));
@@ -134,7 +202,9 @@ describe('centreMonthFacts: counters and dispatch leftover of a centre’s month
     expect(doc?.['counters']).toEqual(OCTOBER_A);
     expect(typeof doc?.['applied']).toBe('string');
     // One id per delivery: a1's accept (v3), completion (v8) and callback (v9), …
-    expect(unpack<string[]>(doc!['applied'] as string)).toEqual(expect.arrayContaining([`${t['a1']!.id}:3`, `${t['a1']!.id}:8`, `${t['a1']!.id}:9`]));
+    expect(unpack<string[]>(doc!['applied'] as string)).toEqual(
+      expect.arrayContaining([`${t['a1']!.id}:3`, `${t['a1']!.id}:8`, `${t['a1']!.id}:9`]),
+    );
     expect(await h.db.db!.listCollections({ name: 'kpi_facts' }).toArray()).toEqual([]);
   });
 });
@@ -160,16 +230,40 @@ describe('centreMonthFacts: a delivery counts once', () => {
     const acts = createTicketsActivities(flaky, () => h.clock.now);
     await apply(h, ticket.id, plus(T0, 1), cmd.dispatch(centre));
     h.clock.now = plus(T0, 10);
-    const accept = () => acts.applyTicketCommand({ ticketId: ticket.id, commandId: 'accept-once', command: cmd.accept() });
+    const accept = () =>
+      acts.applyTicketCommand({ ticketId: ticket.id, commandId: 'accept-once', command: cmd.accept() });
     await expect(accept()).rejects.toThrow('worker died');
     expect((await h.store.findTicket(ticket.id))!.pending).toMatchObject({ version: 3 });
-    expect(await accept()).toMatchObject({ ticket: { state: 'ACCEPTED', version: 3 } }); // Temporal's retry settles it again
+    // Temporal's retry settles it again
+    expect(await accept()).toMatchObject({ ticket: { state: 'ACCEPTED', version: 3 } });
     // And once more by hand, as a second process finding it pending would.
     const pending = (await h.store.findTicket(ticket.id))!;
-    await h.store.settle({ ...pending, pending: { version: 3, change: { centreId: centre, centreIds: [centre], state: 'ACCEPTED', at: plus(T0, 10), types: ['ACCEPTED'] },
-      kpiFacts: [{ id: `${ticket.id}:3:dispatched:${centre}`, ticketId: ticket.id, version: 3, centreId: centre, month: '2026-10', counter: 'dispatched', by: 1, at: plus(T0, 10) }],
-      complaint: null, sets: [] } });
-    expect((await facts('2026-10', [centre]))[0]).toEqual({ centreId: centre, counters: { ...ZERO, dispatched: 1 }, leftover: 1 });
+    await h.store.settle({
+      ...pending,
+      pending: {
+        version: 3,
+        change: { centreId: centre, centreIds: [centre], state: 'ACCEPTED', at: plus(T0, 10), types: ['ACCEPTED'] },
+        kpiFacts: [
+          {
+            id: `${ticket.id}:3:dispatched:${centre}`,
+            ticketId: ticket.id,
+            version: 3,
+            centreId: centre,
+            month: '2026-10',
+            counter: 'dispatched',
+            by: 1,
+            at: plus(T0, 10),
+          },
+        ],
+        complaint: null,
+        sets: [],
+      },
+    });
+    expect((await facts('2026-10', [centre]))[0]).toEqual({
+      centreId: centre,
+      counters: { ...ZERO, dispatched: 1 },
+      leftover: 1,
+    });
   });
 
   it('twelve jobs of one centre accepted at once: twelve counted', async () => {
@@ -177,7 +271,11 @@ describe('centreMonthFacts: a delivery counts once', () => {
     const tickets = await Promise.all(Array.from({ length: 12 }, () => receivedTicket(h)));
     for (const x of tickets) await apply(h, x.id, plus(T0, 1), cmd.dispatch(centre));
     h.clock.now = plus(T0, 10);
-    await Promise.all(tickets.map((x, i) => h.acts.applyTicketCommand({ ticketId: x.id, commandId: `acc-${i}`, command: cmd.accept() })));
+    await Promise.all(
+      tickets.map((x, i) =>
+        h.acts.applyTicketCommand({ ticketId: x.id, commandId: `acc-${i}`, command: cmd.accept() }),
+      ),
+    );
     const [entry] = await facts('2026-10', [centre], plus(T0, 20));
     expect(entry).toEqual({ centreId: centre, counters: { ...ZERO, dispatched: 12 }, leftover: 0 });
     // 30 minutes after acceptance the first contact is due; one millisecond later all twelve are past due.
@@ -194,10 +292,30 @@ describe('kpi_months: concurrent deliveries to one centre’s month', () => {
     const p2 = createKpiMonths(other, writeLeaseModel(other), DEFAULT_LEASE);
     const centre = uniqueId('C');
     const fact = (i: number) => [
-      { id: `T-${i}:3:dispatched:${centre}`, ticketId: `T-${i}`, version: 3, centreId: centre, month: '2026-10', counter: 'dispatched' as const, by: 1, at: T0 },
-      { id: `T-${i}:3:completions:${centre}`, ticketId: `T-${i}`, version: 3, centreId: centre, month: '2026-10', counter: 'completions' as const, by: 1, at: T0 },
+      {
+        id: `T-${i}:3:dispatched:${centre}`,
+        ticketId: `T-${i}`,
+        version: 3,
+        centreId: centre,
+        month: '2026-10',
+        counter: 'dispatched' as const,
+        by: 1,
+        at: T0,
+      },
+      {
+        id: `T-${i}:3:completions:${centre}`,
+        ticketId: `T-${i}`,
+        version: 3,
+        centreId: centre,
+        month: '2026-10',
+        counter: 'completions' as const,
+        by: 1,
+        at: T0,
+      },
     ];
-    const added = await Promise.all(Array.from({ length: 30 }, (_, i) => [p1.apply(fact(i)), p2.apply(fact(i))]).flat());
+    const added = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => [p1.apply(fact(i)), p2.apply(fact(i))]).flat(),
+    );
     expect(added.reduce((a, b) => a + b, 0)).toBe(60);
     expect((await p1.totals([centre], '2026-10')).get(centre)).toEqual({ ...ZERO, dispatched: 30, completions: 30 });
   });
@@ -209,7 +327,10 @@ describe('centreMonthFacts: malformed calls are BadActivityInput', () => {
     ['month', { month: '202610', asOf: END.toISOString(), centreIds: ['C-1'] }],
     ['asOf', { month: '2026-10', asOf: '31 Oct 2026', centreIds: ['C-1'] }],
     ['centreIds', { month: '2026-10', asOf: END.toISOString(), centreIds: [] }],
-    ['centreIds', { month: '2026-10', asOf: END.toISOString(), centreIds: Array.from({ length: 1001 }, (_, i) => `C-${i}`) }],
+    [
+      'centreIds',
+      { month: '2026-10', asOf: END.toISOString(), centreIds: Array.from({ length: 1001 }, (_, i) => `C-${i}`) },
+    ],
     ['centreIds[1]', { month: '2026-10', asOf: END.toISOString(), centreIds: ['C-1', 'not an id!'] }],
   ])('%s', async (field, input) => {
     const f = await failure(h.acts.centreMonthFacts(input as never));
@@ -226,7 +347,8 @@ describe('centreMonthFacts: malformed calls are BadActivityInput', () => {
 
 describe('recallCentreJobs', () => {
   /** The activities with an in-process lifecycle (the command goes to applyTicketCommand, as the workflow's would). */
-  const withLifecycle = (lifecycle: Lifecycle): TicketsActivities => createTicketsActivities(h.store, () => h.clock.now, lifecycle);
+  const withLifecycle = (lifecycle: Lifecycle): TicketsActivities =>
+    createTicketsActivities(h.store, () => h.clock.now, lifecycle);
 
   it('recalls each job the centre holds open once, through the lifecycle; ON_SITE and offers stay; a second call recalls none', async () => {
     const centre = uniqueId('C');
@@ -241,17 +363,31 @@ describe('recallCentreJobs', () => {
 
     const sent: string[] = [];
     const inner = inProcessLifecycle(h.acts, h.store);
-    const acts = withLifecycle({ ...inner, command: (id, c, o) => (sent.push(`${id}|${c.type}|${o.requestId}`), inner.command(id, c, o)) });
+    const acts = withLifecycle({
+      ...inner,
+      command: (id, c, o) => (sent.push(`${id}|${c.type}|${o.requestId}`), inner.command(id, c, o)),
+    });
     h.clock.now = plus(T0, 3 * DAY);
-    const input = { centreId: centre, reason: 'centre eliminated by the evaluation of 2026-10', evidence: 'evaluation:2026-10' };
+    const input = {
+      centreId: centre,
+      reason: 'centre eliminated by the evaluation of 2026-10',
+      evidence: 'evaluation:2026-10',
+    };
     expect(await acts.recallCentreJobs(input)).toEqual({ recalled: 3 });
     const recalled = ['ACCEPTED', 'BOOKED', 'ASSIGNED'].map((s) => jobs[s]!.id);
     expect(sent.sort()).toEqual(recalled.map((id) => `${id}|RECALL|evaluation:2026-10:recall:${id}`).sort());
     for (const id of recalled) {
       const r = (await h.store.findTicket(id))!;
       expect(r).toMatchObject({ state: 'RECEIVED', centreId: null });
-      expect(r.timeline.at(-1)).toMatchObject({ type: 'RECALLED', actor: EVALUATION_ACTOR, data: { centreId: centre, reason: input.reason } });
-      expect(r.appliedCommands.at(-1)).toMatchObject({ commandId: `evaluation:2026-10:recall:${id}`, type: 'RECALL' });
+      expect(r.timeline.at(-1)).toMatchObject({
+        type: 'RECALLED',
+        actor: EVALUATION_ACTOR,
+        data: { centreId: centre, reason: input.reason },
+      });
+      expect(r.appliedCommands.at(-1)).toMatchObject({
+        commandId: `evaluation:2026-10:recall:${id}`,
+        type: 'RECALL',
+      });
     }
     expect((await h.store.findTicket(jobs['ON_SITE']!.id))!.state).toBe('ON_SITE');
     expect((await h.store.findTicket(jobs['OFFERED']!.id))!).toMatchObject({ state: 'OFFERED', centreId: centre });
@@ -280,7 +416,9 @@ describe('recallCentreJobs', () => {
         return inner.command(id, c, o);
       },
     });
-    expect(await acts.recallCentreJobs({ centreId: centre, reason: 'centre eliminated', evidence: 'evaluation:2026-10' })).toEqual({ recalled: 1 });
+    expect(
+      await acts.recallCentreJobs({ centreId: centre, reason: 'centre eliminated', evidence: 'evaluation:2026-10' }),
+    ).toEqual({ recalled: 1 });
     expect((await h.store.findTicket(racing.id))!.state).toBe('ON_SITE');
     expect((await h.store.findTicket(calm.id))!.state).toBe('RECEIVED');
   });
@@ -297,6 +435,9 @@ describe('recallCentreJobs', () => {
       expect(f).toMatchObject({ type: 'BadActivityInput', nonRetryable: true });
       expect(f.message).toContain(field);
     }
-    expect(await failure(h.acts.recallCentreJobs({ centreId: 'C-1', reason: 'x', evidence: 'e' }))).toMatchObject({ type: 'NotConfigured', nonRetryable: true });
+    expect(await failure(h.acts.recallCentreJobs({ centreId: 'C-1', reason: 'x', evidence: 'e' }))).toMatchObject({
+      type: 'NotConfigured',
+      nonRetryable: true,
+    });
   });
 });

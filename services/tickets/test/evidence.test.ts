@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Complaint } from '../src/rules/complaint.ts';
 import {
-  appointmentEvidence, appointmentOutcome, majorComplaint, missingSteps, nonStandardService, overcharge, repeatRepair, repeatRepairOf, ticketEvidence,
+  appointmentEvidence,
+  appointmentOutcome,
+  majorComplaint,
+  missingSteps,
+  nonStandardService,
+  overcharge,
+  repeatRepair,
+  repeatRepairOf,
+  ticketEvidence,
 } from '../src/rules/evidence.ts';
 import type { TicketSnapshot } from '../src/rules/ticket.ts';
 import { DEFAULT_TICKET_POLICY as P, defaultTicketPolicy, policyWith } from './fixtures/policy.ts';
@@ -20,13 +28,21 @@ describe('LATE_ARRIVAL and PROMISE_BROKEN (window ends T0+26 h, missed from T0+2
   });
 
   it('one minute after the window is LATE_ARRIVAL for the engineer, keyed on ticket and appointment', () => {
-    expect(appointmentEvidence(onSite(121), 1, MISSED_AT, P)).toEqual({ code: 'LATE_ARRIVAL', engineerId: 'E-1', evidenceKey: 'ticket:T-1:LATE_ARRIVAL:1', ticketId: 'T-1' });
+    expect(appointmentEvidence(onSite(121), 1, MISSED_AT, P)).toEqual({
+      code: 'LATE_ARRIVAL',
+      engineerId: 'E-1',
+      evidenceKey: 'ticket:T-1:LATE_ARRIVAL:1',
+      ticketId: 'T-1',
+    });
     expect(appointmentEvidence(onSite(239), 1, MISSED_AT, P)?.code).toBe('LATE_ARRIVAL');
   });
 
   it('a check-in at the missed instant is PROMISE_BROKEN only, never also LATE_ARRIVAL', () => {
     const t = onSite(240);
-    expect(appointmentEvidence(t, 1, MISSED_AT, P)).toMatchObject({ code: 'PROMISE_BROKEN', evidenceKey: 'ticket:T-1:PROMISE_BROKEN:1' });
+    expect(appointmentEvidence(t, 1, MISSED_AT, P)).toMatchObject({
+      code: 'PROMISE_BROKEN',
+      evidenceKey: 'ticket:T-1:PROMISE_BROKEN:1',
+    });
     expect(ticketEvidence(t, MISSED_AT, P).map((e) => e.code)).toEqual(['PROMISE_BROKEN']);
   });
 
@@ -39,7 +55,9 @@ describe('LATE_ARRIVAL and PROMISE_BROKEN (window ends T0+26 h, missed from T0+2
 
   it('reads missedAppointmentMinutes from the standard', () => {
     expect(appointmentEvidence(onSite(181), 1, MISSED_AT, P)?.code).toBe('LATE_ARRIVAL');
-    expect(appointmentEvidence(onSite(181), 1, MISSED_AT, policyWith({ missedAppointmentMinutes: 60 }))?.code).toBe('PROMISE_BROKEN');
+    expect(appointmentEvidence(onSite(181), 1, MISSED_AT, policyWith({ missedAppointmentMinutes: 60 }))?.code).toBe(
+      'PROMISE_BROKEN',
+    );
   });
 
   it('rebooked by the window’s end: rescheduled, no evidence', () => {
@@ -72,7 +90,10 @@ describe('LATE_ARRIVAL and PROMISE_BROKEN (window ends T0+26 h, missed from T0+2
 
   it('a recall or cancellation after the window ended does not erase the broken promise', () => {
     const recalled = step(journey('ASSIGNED'), { type: 'RECALL', reason: 'centre suspended' }, plus(TO, 30));
-    expect(appointmentEvidence(recalled, 1, plus(TO, 30), P)).toMatchObject({ code: 'PROMISE_BROKEN', engineerId: 'E-1' });
+    expect(appointmentEvidence(recalled, 1, plus(TO, 30), P)).toMatchObject({
+      code: 'PROMISE_BROKEN',
+      engineerId: 'E-1',
+    });
     const cancelledInTime = step(journey('ASSIGNED'), { type: 'CANCEL', reason: 'not needed' }, plus(FROM, -60));
     expect(ticketEvidence(cancelledInTime, plus(T0, 100 * 60), P)).toEqual([]);
   });
@@ -87,7 +108,12 @@ describe('NON_STANDARD_SERVICE', () => {
   it('missing one required step is evidence for the completing engineer', () => {
     const t = journey('COMPLETED', { report: { checklist: REQUIRED.filter((s) => s !== 'SHOE_COVERS') } });
     expect(missingSteps(t, P)).toEqual(['SHOE_COVERS']);
-    expect(nonStandardService(t, P)).toEqual({ code: 'NON_STANDARD_SERVICE', engineerId: 'E-1', evidenceKey: 'ticket:T-1:NON_STANDARD_SERVICE', ticketId: 'T-1' });
+    expect(nonStandardService(t, P)).toEqual({
+      code: 'NON_STANDARD_SERVICE',
+      engineerId: 'E-1',
+      evidenceKey: 'ticket:T-1:NON_STANDARD_SERVICE',
+      ticketId: 'T-1',
+    });
   });
   it('follows the standard’s required steps', () => {
     const t = journey('COMPLETED', { report: { checklist: REQUIRED.filter((s) => s !== 'SHOE_COVERS') } });
@@ -104,7 +130,12 @@ describe('OVERCHARGE', () => {
   it('a charge equal to price × quantity is fine; one fen above is OVERCHARGE', () => {
     expect(charged(9000).warranty).toBe('OUT_OF_WARRANTY');
     expect(overcharge(charged(9000), P)).toBeNull();
-    expect(overcharge(charged(9001), P)).toEqual({ code: 'OVERCHARGE', engineerId: 'E-1', evidenceKey: 'ticket:T-1:OVERCHARGE', ticketId: 'T-1' });
+    expect(overcharge(charged(9001), P)).toEqual({
+      code: 'OVERCHARGE',
+      engineerId: 'E-1',
+      evidenceKey: 'ticket:T-1:OVERCHARGE',
+      ticketId: 'T-1',
+    });
   });
   it('any charge at all on an in-warranty job is OVERCHARGE; a zero line is not a charge', () => {
     expect(charged(1, {}).warranty).toBe('IN_WARRANTY');
@@ -126,7 +157,11 @@ describe('REPEAT_REPAIR (repeatRepairDays 90)', () => {
   const laterJob = (days: number, o: JourneyOptions = {}, until: 'COMPLETED' | 'ASSIGNED' = 'COMPLETED') =>
     journey(until, { id: 'T-2', start: plus(earlier.completedAt!, days * DAY), ...o });
 
-  it.each([[89, true], [90, true], [91, false]])('a repair requested %i days after the earlier completion: repeat = %s', (days, repeat) => {
+  it.each([
+    [89, true],
+    [90, true],
+    [91, false],
+  ])('a repair requested %i days after the earlier completion: repeat = %s', (days, repeat) => {
     expect(repeatRepairOf(laterJob(days), [earlier], P)?.id ?? null).toBe(repeat ? 'T-1' : null);
   });
   it('exactly 90 × 24 h is inside, one minute more is outside', () => {
@@ -169,11 +204,22 @@ describe('REPEAT_REPAIR (repeatRepairDays 90)', () => {
 
 describe('MAJOR_COMPLAINT', () => {
   const complaint = (over: Partial<Complaint>): Complaint => ({
-    id: 'K-1', ticketId: 'T-1', centreId: 'C-1', severity: 1, openedAt: T0, respondedAt: null,
-    responsibleParty: { kind: 'ENGINEER', engineerId: 'E-1' }, ...over,
+    id: 'K-1',
+    ticketId: 'T-1',
+    centreId: 'C-1',
+    severity: 1,
+    openedAt: T0,
+    respondedAt: null,
+    responsibleParty: { kind: 'ENGINEER', engineerId: 'E-1' },
+    ...over,
   });
   it('a severity-1 complaint the engineer is responsible for', () => {
-    expect(majorComplaint(complaint({}))).toEqual({ code: 'MAJOR_COMPLAINT', engineerId: 'E-1', evidenceKey: 'complaint:K-1:MAJOR_COMPLAINT', ticketId: 'T-1' });
+    expect(majorComplaint(complaint({}))).toEqual({
+      code: 'MAJOR_COMPLAINT',
+      engineerId: 'E-1',
+      evidenceKey: 'complaint:K-1:MAJOR_COMPLAINT',
+      ticketId: 'T-1',
+    });
     expect(majorComplaint(complaint({ id: 'K-2' }))?.evidenceKey).toBe('complaint:K-2:MAJOR_COMPLAINT');
   });
   it('not for severity 2, the centre’s responsibility, or before anyone is named', () => {

@@ -24,32 +24,44 @@ function events(t: TicketSnapshot, commands: [TicketCommand, Date][]): TicketEve
 
 const total = (increments: KpiIncrement[]) => {
   const sums: Record<string, number> = {};
-  for (const i of increments) sums[`${i.centreId}/${i.month}/${i.counter}`] = (sums[`${i.centreId}/${i.month}/${i.counter}`] ?? 0) + i.by;
+  for (const i of increments)
+    sums[`${i.centreId}/${i.month}/${i.counter}`] = (sums[`${i.centreId}/${i.month}/${i.counter}`] ?? 0) + i.by;
   return sums;
 };
 
 describe('the Asia/Shanghai month', () => {
   it('an event at 16:00 UTC on 31 October counts in November', () => {
-    expect(ev({ type: 'ACCEPTED', at: new Date('2026-10-31T15:59:59Z'), data: { centreId: 'C-1' } })).toEqual([{ centreId: 'C-1', month: '2026-10', counter: 'dispatched', by: 1 }]);
-    expect(ev({ type: 'ACCEPTED', at: new Date('2026-10-31T16:00:00Z'), data: { centreId: 'C-1' } })[0]!.month).toBe('2026-11');
+    expect(ev({ type: 'ACCEPTED', at: new Date('2026-10-31T15:59:59Z'), data: { centreId: 'C-1' } })).toEqual([
+      { centreId: 'C-1', month: '2026-10', counter: 'dispatched', by: 1 },
+    ]);
+    expect(ev({ type: 'ACCEPTED', at: new Date('2026-10-31T16:00:00Z'), data: { centreId: 'C-1' } })[0]!.month).toBe(
+      '2026-11',
+    );
   });
 });
 
 describe('kpiFacts', () => {
   it('dispatched counts acceptances, not offers or refusals', () => {
     expect(ev({ type: 'DISPATCHED', at, data: { centreId: 'C-1', attempt: 1, manual: false } })).toEqual([]);
-    expect(ev({ type: 'REFUSED', at, data: { centreId: 'C-1', reason: 'x', failedAttempts: 1, mustEscalate: false } })).toEqual([]);
+    expect(
+      ev({ type: 'REFUSED', at, data: { centreId: 'C-1', reason: 'x', failedAttempts: 1, mustEscalate: false } }),
+    ).toEqual([]);
   });
 
   it('completions, reported in time, with delight', () => {
     const c = (reportedInTime: boolean, delight: boolean) =>
-      ev({ type: 'COMPLETED', at, data: { centreId: 'C-1', engineerId: 'E-1', reportedInTime, delight, partLines: 0 } }).map((i) => i.counter);
+      ev({
+        type: 'COMPLETED',
+        at,
+        data: { centreId: 'C-1', engineerId: 'E-1', reportedInTime, delight, partLines: 0 },
+      }).map((i) => i.counter);
     expect(c(true, false)).toEqual(['completions', 'completionsReportedInTime']);
     expect(c(false, true)).toEqual(['completions', 'delightCompletions']);
   });
 
   it('callbacks: SATISFIED is answered and satisfied, UNSATISFIED answered, UNREACHABLE nothing', () => {
-    const c = (result: 'SATISFIED' | 'UNSATISFIED' | 'UNREACHABLE') => ev({ type: 'CALLED_BACK', at, data: { centreId: 'C-1', result } }).map((i) => i.counter);
+    const c = (result: 'SATISFIED' | 'UNSATISFIED' | 'UNREACHABLE') =>
+      ev({ type: 'CALLED_BACK', at, data: { centreId: 'C-1', result } }).map((i) => i.counter);
     expect(c('SATISFIED')).toEqual(['answeredCallbacks', 'satisfiedCallbacks']);
     expect(c('UNSATISFIED')).toEqual(['answeredCallbacks']);
     expect(c('UNREACHABLE')).toEqual([]);
@@ -60,11 +72,20 @@ describe('kpiFacts', () => {
       { centreId: 'C-1', month: '2026-10', counter: 'partsReplaced', by: 2 },
       { centreId: 'C-1', month: '2026-10', counter: 'partsMisjudged', by: 2 },
     ]);
-    expect(ev({ type: 'AUTOPSY_RECORDED', at, data: { centreId: 'C-1', consistent: true, partLines: 1 } }).map((i) => i.counter)).toEqual(['partsReplaced']);
+    expect(
+      ev({ type: 'AUTOPSY_RECORDED', at, data: { centreId: 'C-1', consistent: true, partLines: 1 } }).map(
+        (i) => i.counter,
+      ),
+    ).toEqual(['partsReplaced']);
   });
 
   it('complaints, and major ones at severity 1', () => {
-    const c = (severity: 1 | 2 | 3) => ev({ type: 'COMPLAINT_OPENED', at, data: { complaintId: 'K-1', ticketId: 'T-1', centreId: 'C-1', severity } }).map((i) => i.counter);
+    const c = (severity: 1 | 2 | 3) =>
+      ev({
+        type: 'COMPLAINT_OPENED',
+        at,
+        data: { complaintId: 'K-1', ticketId: 'T-1', centreId: 'C-1', severity },
+      }).map((i) => i.counter);
     expect(c(1)).toEqual(['complaints', 'majorComplaints']);
     expect(c(2)).toEqual(['complaints']);
   });
@@ -80,7 +101,13 @@ describe('kpiFacts', () => {
       [{ type: 'BOOK', window: { from, to: plus(from, 120) } }, plus(T0, 5)],
       [{ type: 'ASSIGN', engineerId: 'E-1' }, plus(T0, 6)],
       [{ type: 'CHECK_IN' }, plus(from, 10)],
-      [{ type: 'COMPLETE', report: report(plus(from, 60), { parts: [part()], valueAddNote: 'customer plans a second unit' }) }, plus(from, 200)],
+      [
+        {
+          type: 'COMPLETE',
+          report: report(plus(from, 60), { parts: [part()], valueAddNote: 'customer plans a second unit' }),
+        },
+        plus(from, 200),
+      ],
       [{ type: 'CALLBACK_ATTEMPT', answer: 'SATISFIED' }, plus(from, 300)],
       [{ type: 'RETURN_OLD_PART' }, plus(from, 400)],
       [{ type: 'RECORD_AUTOPSY', consistent: true, note: 'burnt' }, plus(from, 500)],

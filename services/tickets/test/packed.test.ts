@@ -4,8 +4,15 @@ import { pack, unpack } from '../src/store/packed.ts';
 describe('packed values (one JSON string in a ticket document)', () => {
   it('round-trips nested objects, arrays, nulls and dates exactly', () => {
     const value = {
-      type: 'BOOKED', at: new Date('2026-11-23T01:02:03.004Z'), actor: 'partner-1', version: 4,
-      data: { window: { from: new Date('2026-11-24T02:00:00Z'), to: new Date('2026-11-24T04:00:00Z') }, note: null, parts: [{ qty: 1 }] },
+      type: 'BOOKED',
+      at: new Date('2026-11-23T01:02:03.004Z'),
+      actor: 'partner-1',
+      version: 4,
+      data: {
+        window: { from: new Date('2026-11-24T02:00:00Z'), to: new Date('2026-11-24T04:00:00Z') },
+        note: null,
+        parts: [{ qty: 1 }],
+      },
     };
     const packed = pack(value);
     expect(typeof packed).toBe('string');

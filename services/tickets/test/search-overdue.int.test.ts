@@ -29,16 +29,20 @@ describe('tickets(filter: {overdue})', () => {
     expect((await run(as.operator(), Q.search, f(true))).totalCount).toBe(0);
     expect((await run(as.operator(), Q.search, f(false))).totalCount).toBe(3);
 
-    h.clock.now = new Date(start.getTime() + 31 * MIN); // two offers unanswered past the deadline; the accepted job's first contact too
+    // two offers unanswered past the deadline; the accepted job's first contact too
+    h.clock.now = new Date(start.getTime() + 31 * MIN);
     expect((await run(as.operator(), Q.search, f(true))).totalCount).toBe(3);
-    accepted = await run(as.partner('centre-x3'), Q.contact, { id: accepted.id, version: accepted.version }); // contacted late: done, no longer overdue
+    // contacted late: done, no longer overdue
+    accepted = await run(as.partner('centre-x3'), Q.contact, { id: accepted.id, version: accepted.version });
     const page1 = await run(as.operator(), Q.search, f(true));
     expect(page1.totalCount).toBe(2);
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const page2 = await run(as.operator(), Q.search, { ...f(true), after: page1.pageInfo.endCursor });
     expect(page2.pageInfo.hasNextPage).toBe(false);
     expect([...ids(page1), ...ids(page2)].sort()).toEqual([made[0]!.id, made[1]!.id].sort());
-    expect(ids(await run(as.operator(), Q.search, { f: { centreId: 'centre-x3', overdue: false } }))).toEqual([accepted.id]);
+    expect(ids(await run(as.operator(), Q.search, { f: { centreId: 'centre-x3', overdue: false } }))).toEqual([
+      accepted.id,
+    ]);
     // A partner's search is its centre's, overdue or not.
     expect((await run(as.partner('centre-x3'), Q.search, { f: { overdue: true } })).totalCount).toBe(2);
     expect((await run(as.partner('centre-1'), Q.search, { f: { overdue: true } })).totalCount).toBe(0);

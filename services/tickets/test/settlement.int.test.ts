@@ -2,7 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettledStatement, SettlementJob, TicketCommandInput } from '@starline/common';
 import { createTicketsActivities } from '../src/activities.ts';
 import type { TicketRecord, TicketsStore } from '../src/store/tickets.ts';
-import { apply, cmd, drive, failure, plus, receivedTicket, startHarness, timesFrom, T0, uniqueId, uniqueSerial, type Harness } from './support.ts';
+import {
+  apply,
+  cmd,
+  drive,
+  failure,
+  plus,
+  receivedTicket,
+  startHarness,
+  timesFrom,
+  T0,
+  uniqueId,
+  uniqueSerial,
+  type Harness,
+} from './support.ts';
 
 /**
  * unsettledJobs / jobsSettled (docs/domain.md §7): two centres' jobs driven through applyTicketCommand to
@@ -43,10 +56,23 @@ async function forget(ids: string[]): Promise<void> {
 }
 
 /** The job as unsettledJobs should list it. */
-function job(t: TicketRecord, completedMonth: string, status: SettlementJob['status'], feeFen: number | null, reasons: string[]): SettlementJob {
+function job(
+  t: TicketRecord,
+  completedMonth: string,
+  status: SettlementJob['status'],
+  feeFen: number | null,
+  reasons: string[],
+): SettlementJob {
   return {
-    ticketId: t.id, number: t.ticketNumber, completedMonth, productLine: t.product.productLine, serviceType: t.serviceType, areaClass: t.areaClass,
-    status, feeFen, reasons,
+    ticketId: t.id,
+    number: t.ticketNumber,
+    completedMonth,
+    productLine: t.product.productLine,
+    serviceType: t.serviceType,
+    areaClass: t.areaClass,
+    status,
+    feeFen,
+    reasons,
   };
 }
 const byNumber = (jobs: SettlementJob[]): SettlementJob[] => [...jobs].sort((a, b) => (a.number < b.number ? -1 : 1));
@@ -96,13 +122,17 @@ describe('unsettledJobs: each centre’s completed jobs not yet settled, judged 
 
     // ---- centre B ----
     // PAYABLE: refrigerator INSTALL, RURAL, closed: 4000 fen.
-    t['bPay'] = await receivedTicket(h, { intake: { productLine: 'REFRIGERATOR', serviceType: 'INSTALL', areaClass: 'RURAL' } });
+    t['bPay'] = await receivedTicket(h, {
+      intake: { productLine: 'REFRIGERATOR', serviceType: 'INSTALL', areaClass: 'RURAL' },
+    });
     await drive(h, t['bPay'], 'CLOSED', { centreId: B });
     // HELD: UNSATISFIED, completed 31 Oct 23:50 in Shanghai (15:50 UTC): October's.
     t['bUnhappy'] = await receivedTicket(h, { at: D('2026-10-30T13:50:00Z') });
     await drive(h, t['bUnhappy'], 'CALLED_BACK', { centreId: B, callback: 'UNSATISFIED' });
     // PENDING: called back SATISFIED, HQ's quality check not done yet.
-    t['bChecking'] = await receivedTicket(h, { intake: { productLine: 'WASHING_MACHINE', serviceType: 'MAINTENANCE' } });
+    t['bChecking'] = await receivedTicket(h, {
+      intake: { productLine: 'WASHING_MACHINE', serviceType: 'MAINTENANCE' },
+    });
     await drive(h, t['bChecking'], 'CALLED_BACK', { centreId: B });
     // The repeat repair (received 5 days after aRepeated, completed by B): PENDING its callback.
     t['bRepeat'] = await receivedTicket(h, { intake: { serialNumber: serial }, at: plus(T0, 5 * DAY) });
@@ -136,22 +166,38 @@ describe('unsettledJobs: each centre’s completed jobs not yet settled, judged 
     expect(await h.snapshot()).toBe(before);
     // The set holds bare ticket ids, the ones A completed: not the accepted job, not the one B completed.
     const set = await h.db.db!.collection('ticket_sets').findOne({ _id: `unsettled:${A}` as never });
-    expect(new Set(set?.['tickets'] as string[])).toEqual(new Set(['aPay', 'aUnhappy', 'aPart', 'aWaiting', 'aRepeated'].map((k) => t[k]!.id)));
+    expect(new Set(set?.['tickets'] as string[])).toEqual(
+      new Set(['aPay', 'aUnhappy', 'aPart', 'aWaiting', 'aRepeated'].map((k) => t[k]!.id)),
+    );
   });
 
   it('every job has its settlement record; without them (jobs completed before records existed) the answer is the same, from the tickets', async () => {
-    expect(await storedRecord(t['aPay']!.id)).toEqual({ _id: t['aPay']!.id, version: 10, centreId: A, job: job(t['aPay']!, '2026-10', 'PAYABLE', 8000, []) });
+    expect(await storedRecord(t['aPay']!.id)).toEqual({
+      _id: t['aPay']!.id,
+      version: 10,
+      centreId: A,
+      job: job(t['aPay']!, '2026-10', 'PAYABLE', 8000, []),
+    });
     // Superseded at bRepeat's completion: one version more than its CLOSED.
     expect(await storedRecord(t['aRepeated']!.id)).toEqual({
-      _id: t['aRepeated']!.id, version: 11, centreId: A, job: job(t['aRepeated']!, '2026-10', 'NOT_PAYABLE', null, ['REPEAT_REPAIR']),
+      _id: t['aRepeated']!.id,
+      version: 11,
+      centreId: A,
+      job: job(t['aRepeated']!, '2026-10', 'NOT_PAYABLE', null, ['REPEAT_REPAIR']),
     });
     // Completed by B after A's recall: B's record (and on B's list only).
-    expect(await storedRecord(t['moved']!.id)).toMatchObject({ centreId: B, job: { status: 'PENDING', reasons: ['CALLBACK'] } });
+    expect(await storedRecord(t['moved']!.id)).toMatchObject({
+      centreId: B,
+      job: { status: 'PENDING', reasons: ['CALLBACK'] },
+    });
     expect(await storedRecord(t['aAccepted']!.id)).toBeNull();
 
     await forget(['aPay', 'aRepeated', 'aWaiting', 'moved', 'bUnhappy', 'bRepeat'].map((k) => t[k]!.id));
     const before = await h.snapshot();
-    expect(await unsettled([B, A])).toEqual([{ centreId: B, jobs: expectedB }, { centreId: A, jobs: expectedA }]);
+    expect(await unsettled([B, A])).toEqual([
+      { centreId: B, jobs: expectedB },
+      { centreId: A, jobs: expectedA },
+    ]);
     expect(await h.snapshot()).toBe(before);
   });
 
@@ -161,7 +207,9 @@ describe('unsettledJobs: each centre’s completed jobs not yet settled, judged 
     expect(await settled([{ centreId: A, statementId, ticketIds: [...paid, 'T-unknown'] }])).toEqual({ removed: 2 });
     expect(await settled([{ centreId: A, statementId, ticketIds: paid }])).toEqual({ removed: 0 });
     // B's jobs asked of A: not A's to settle.
-    expect(await settled([{ centreId: A, statementId, ticketIds: [t['bPay']!.id, t['moved']!.id] }])).toEqual({ removed: 0 });
+    expect(await settled([{ centreId: A, statementId, ticketIds: [t['bPay']!.id, t['moved']!.id] }])).toEqual({
+      removed: 0,
+    });
     expect(await settled([{ centreId: A, statementId, ticketIds: [] }])).toEqual({ removed: 0 });
     expect(await jobsOf(A)).toEqual(expectedA.filter((j) => !paid.includes(j.ticketId)));
     expect(await jobsOf(B)).toEqual(expectedB);
@@ -174,14 +222,29 @@ describe('unsettledJobs: each centre’s completed jobs not yet settled, judged 
   it('a held job stays listed and is PAYABLE once its hold is resolved (carried forward, paid later)', async () => {
     const part = t['aPart']!;
     await apply(h, part.id, plus(T0, 20 * DAY), { type: 'RETURN_OLD_PART', actor: 'partner-C-1' });
-    expect((await jobsOf(A)).find((j) => j.ticketId === part.id)).toMatchObject({ status: 'PENDING', reasons: ['AUTOPSY'] });
-    await apply(h, part.id, plus(T0, 21 * DAY), { type: 'RECORD_AUTOPSY', consistent: true, note: 'capacitor failed', actor: 'operator-1' });
+    expect((await jobsOf(A)).find((j) => j.ticketId === part.id)).toMatchObject({
+      status: 'PENDING',
+      reasons: ['AUTOPSY'],
+    });
+    await apply(h, part.id, plus(T0, 21 * DAY), {
+      type: 'RECORD_AUTOPSY',
+      consistent: true,
+      note: 'capacitor failed',
+      actor: 'operator-1',
+    });
     await apply(h, part.id, plus(T0, 22 * DAY), cmd.qualityCheck());
     expect((await jobsOf(A)).find((j) => j.ticketId === part.id)).toEqual(job(part, '2026-10', 'PAYABLE', 8000, []));
     expect(await settled([{ centreId: A, statementId: `2026-11:${A}`, ticketIds: [part.id] }])).toEqual({ removed: 1 });
     // Its record stays (only the list forgets the job).
-    expect(await storedRecord(part.id)).toEqual({ _id: part.id, version: 12, centreId: A, job: job(part, '2026-10', 'PAYABLE', 8000, []) });
-    expect((await jobsOf(A)).map((j) => j.ticketId)).toEqual(expectedA.filter((j) => [t['aUnhappy']!.id, t['aWaiting']!.id].includes(j.ticketId)).map((j) => j.ticketId));
+    expect(await storedRecord(part.id)).toEqual({
+      _id: part.id,
+      version: 12,
+      centreId: A,
+      job: job(part, '2026-10', 'PAYABLE', 8000, []),
+    });
+    expect((await jobsOf(A)).map((j) => j.ticketId)).toEqual(
+      expectedA.filter((j) => [t['aUnhappy']!.id, t['aWaiting']!.id].includes(j.ticketId)).map((j) => j.ticketId),
+    );
   });
 });
 
@@ -204,13 +267,19 @@ describe('unsettledJobs: the entry is written with the completion’s other effe
     const acts = createTicketsActivities(flaky, () => h.clock.now);
     const at = timesFrom(ticket.receivedAt);
     h.clock.now = at.completed;
-    const complete = () => acts.applyTicketCommand({ ticketId: ticket.id, commandId: 'complete-once', command: cmd.complete(at.finished) });
+    const complete = () =>
+      acts.applyTicketCommand({ ticketId: ticket.id, commandId: 'complete-once', command: cmd.complete(at.finished) });
     await expect(complete()).rejects.toThrow('worker died');
     expect(await jobsOf(centre)).toEqual([]); // decided, not delivered yet
     expect(await storedRecord(ticket.id)).toBeNull();
     expect(await complete()).toMatchObject({ ticket: { state: 'COMPLETED' } }); // Temporal's retry
     expect(await jobsOf(centre)).toEqual([job(ticket, '2026-10', 'PENDING', null, ['CALLBACK'])]);
-    expect(await storedRecord(ticket.id)).toEqual({ _id: ticket.id, version: 8, centreId: centre, job: job(ticket, '2026-10', 'PENDING', null, ['CALLBACK']) });
+    expect(await storedRecord(ticket.id)).toEqual({
+      _id: ticket.id,
+      version: 8,
+      centreId: centre,
+      job: job(ticket, '2026-10', 'PENDING', null, ['CALLBACK']),
+    });
   });
 
   it('a worker dying before delivering the callback: the record lags until the next command settles it, and a replayed older outbox never undoes a newer record', async () => {
@@ -231,15 +300,29 @@ describe('unsettledJobs: the entry is written with the completion’s other effe
     const acts = createTicketsActivities(flaky, () => h.clock.now);
     const at = timesFrom(ticket.receivedAt);
     h.clock.now = at.callback;
-    await expect(acts.applyTicketCommand({ ticketId: ticket.id, commandId: 'callback-died', command: cmd.callback('SATISFIED') })).rejects.toThrow('worker died');
+    await expect(
+      acts.applyTicketCommand({
+        ticketId: ticket.id,
+        commandId: 'callback-died',
+        command: cmd.callback('SATISFIED'),
+      }),
+    ).rejects.toThrow('worker died');
     const left = (await h.store.findTicket(ticket.id))!;
     expect(left).toMatchObject({ version: 9, state: 'CALLED_BACK', pending: { version: 9 } });
     // Decided, not delivered: the record is still the completion's.
-    expect(await storedRecord(ticket.id)).toMatchObject({ version: 8, job: { status: 'PENDING', reasons: ['CALLBACK'] } });
+    expect(await storedRecord(ticket.id)).toMatchObject({
+      version: 8,
+      job: { status: 'PENDING', reasons: ['CALLBACK'] },
+    });
 
     // The next command (not a retry) settles the callback's outbox first, then writes its own.
     await apply(h, ticket.id, at.qualityCheck, cmd.qualityCheck());
-    const current = { _id: ticket.id, version: 10, centreId: centre, job: job(ticket, '2026-10', 'PAYABLE', 8000, []) };
+    const current = {
+      _id: ticket.id,
+      version: 10,
+      centreId: centre,
+      job: job(ticket, '2026-10', 'PAYABLE', 8000, []),
+    };
     expect(await storedRecord(ticket.id)).toEqual(current);
     expect(await jobsOf(centre)).toEqual([current.job]);
 
@@ -273,12 +356,19 @@ describe('the settlement record follows every later change of a completed job', 
 
   it('a warranty part: HELD until the old part is back, PENDING the autopsy, then the quality check → PAYABLE with the fee', async () => {
     // Refrigerator INSTALL, RURAL: 4000 fen.
-    const t = await receivedTicket(h, { intake: { productLine: 'REFRIGERATOR', serviceType: 'INSTALL', areaClass: 'RURAL' } });
+    const t = await receivedTicket(h, {
+      intake: { productLine: 'REFRIGERATOR', serviceType: 'INSTALL', areaClass: 'RURAL' },
+    });
     await drive(h, t, 'CALLED_BACK', { centreId: C, report: WARRANTY_PART });
     await expectJob(t, 9, job(t, '2026-10', 'HELD', null, ['OLD_PART_NOT_RETURNED']));
     await apply(h, t.id, plus(T0, 3 * DAY), { type: 'RETURN_OLD_PART', actor: 'partner-C-1' });
     await expectJob(t, 10, job(t, '2026-10', 'PENDING', null, ['AUTOPSY']));
-    await apply(h, t.id, plus(T0, 4 * DAY), { type: 'RECORD_AUTOPSY', consistent: true, note: 'compressor failed', actor: 'operator-1' });
+    await apply(h, t.id, plus(T0, 4 * DAY), {
+      type: 'RECORD_AUTOPSY',
+      consistent: true,
+      note: 'compressor failed',
+      actor: 'operator-1',
+    });
     await expectJob(t, 11, job(t, '2026-10', 'PENDING', null, ['QUALITY_CHECK']));
     await apply(h, t.id, plus(T0, 5 * DAY), cmd.qualityCheck());
     await expectJob(t, 12, job(t, '2026-10', 'PAYABLE', 4000, []));
@@ -288,7 +378,9 @@ describe('the settlement record follows every later change of a completed job', 
     const t = await receivedTicket(h);
     await drive(h, t, 'CALLED_BACK', { centreId: C });
     await forget([t.id]);
-    expect((await jobsOf(C)).find((j) => j.ticketId === t.id)).toEqual(job(t, '2026-10', 'PENDING', null, ['QUALITY_CHECK']));
+    expect((await jobsOf(C)).find((j) => j.ticketId === t.id)).toEqual(
+      job(t, '2026-10', 'PENDING', null, ['QUALITY_CHECK']),
+    );
     await apply(h, t.id, timesFrom(t.receivedAt).qualityCheck, cmd.qualityCheck());
     await expectJob(t, 10, job(t, '2026-10', 'PAYABLE', 8000, []));
   });
@@ -306,9 +398,17 @@ describe('unsettledJobs: a list member that isn’t the centre’s completed job
     const open = await receivedTicket(h);
     await drive(h, open, 'ACCEPTED', { centreId: F });
     // Members no set move would add: G's job, F's open job, an id with no ticket.
-    await h.db.db!.collection('ticket_sets').updateOne({ _id: `unsettled:${F}` as never }, { $set: { tickets: [f1.id, f2.id, g.id, open.id, 'T-gone'] } });
+    await h.db
+      .db!.collection('ticket_sets')
+      .updateOne({ _id: `unsettled:${F}` as never }, { $set: { tickets: [f1.id, f2.id, g.id, open.id, 'T-gone'] } });
     const expected = [
-      { centreId: F, jobs: byNumber([job(f1, '2026-10', 'PAYABLE', 8000, []), job(f2, '2026-10', 'HELD', null, ['CALLBACK_UNSATISFIED'])]) },
+      {
+        centreId: F,
+        jobs: byNumber([
+          job(f1, '2026-10', 'PAYABLE', 8000, []),
+          job(f2, '2026-10', 'HELD', null, ['CALLBACK_UNSATISFIED']),
+        ]),
+      },
       { centreId: G, jobs: [job(g, '2026-10', 'PENDING', null, ['CALLBACK'])] },
     ];
     const before = await h.snapshot();
@@ -339,18 +439,27 @@ describe('jobsSettled: a page of statements', () => {
     expect(await settled(page)).toEqual({ removed: 0 }); // Temporal's retry
     expect(await jobsOf(X)).toEqual([job(x2, '2026-10', 'PENDING', null, ['CALLBACK'])]);
     expect(await jobsOf(Y)).toEqual([]);
-    expect(await storedRecord(x1.id)).toEqual({ _id: x1.id, version: 8, centreId: X, job: job(x1, '2026-10', 'PENDING', null, ['CALLBACK']) });
+    expect(await storedRecord(x1.id)).toEqual({
+      _id: x1.id,
+      version: 8,
+      centreId: X,
+      job: job(x1, '2026-10', 'PENDING', null, ['CALLBACK']),
+    });
     // Two statements of one centre in a page (an adjustment's and the month's) are both applied.
-    expect(await settled([
-      { centreId: X, statementId: `2026-10:${X}`, ticketIds: [x1.id] },
-      { centreId: X, statementId: `2026-10:${X}:2`, ticketIds: [x2.id] },
-    ])).toEqual({ removed: 1 });
+    expect(
+      await settled([
+        { centreId: X, statementId: `2026-10:${X}`, ticketIds: [x1.id] },
+        { centreId: X, statementId: `2026-10:${X}:2`, ticketIds: [x2.id] },
+      ]),
+    ).toEqual({ removed: 1 });
     expect(await jobsOf(X)).toEqual([]);
   });
 
   it('200 statements holding 20,000 ids in all are fine', async () => {
     const page = Array.from({ length: 200 }, (_, i) => ({
-      centreId: `C-none-${i}`, statementId: `2026-10:C-none-${i}`, ticketIds: Array.from({ length: 100 }, (_, j) => `T-${i}-${j}`),
+      centreId: `C-none-${i}`,
+      statementId: `2026-10:C-none-${i}`,
+      ticketIds: Array.from({ length: 100 }, (_, j) => `T-${i}-${j}`),
     }));
     expect(await settled(page)).toEqual({ removed: 0 });
   });
@@ -372,13 +481,29 @@ describe('unsettledJobs / jobsSettled: malformed calls are BadActivityInput', ()
     expect(await unsettled(Array.from({ length: 100 }, (_, i) => `C-none-${i}`))).toHaveLength(100);
   });
 
-  const statement = (over: Record<string, unknown> = {}) => ({ centreId: 'C-1', statementId: 's-1', ticketIds: ['T-1'], ...over });
+  const statement = (over: Record<string, unknown> = {}) => ({
+    centreId: 'C-1',
+    statementId: 's-1',
+    ticketIds: ['T-1'],
+    ...over,
+  });
   const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `T-${prefix}-${i}`);
   it.each([
     ['statements must be a list of 1 to 200', { statements: [] }],
-    ['statements must be a list of 1 to 200', { statements: Array.from({ length: 201 }, (_, i) => statement({ centreId: `C-${i}` })) }],
+    [
+      'statements must be a list of 1 to 200',
+      { statements: Array.from({ length: 201 }, (_, i) => statement({ centreId: `C-${i}` })) },
+    ],
     ['statements must be a list of 1 to 200', { statements: null }],
-    ['statements must hold at most 20000 ticket ids in all, got 20001', { statements: [statement({ ticketIds: ids(10_000, 'a') }), statement({ centreId: 'C-2', ticketIds: ids(10_001, 'b') })] }],
+    [
+      'statements must hold at most 20000 ticket ids in all, got 20001',
+      {
+        statements: [
+          statement({ ticketIds: ids(10_000, 'a') }),
+          statement({ centreId: 'C-2', ticketIds: ids(10_001, 'b') }),
+        ],
+      },
+    ],
     ['statements[1] must be a statement', { statements: [statement(), 'C-1'] }],
     ['statements[0].centreId', { statements: [statement({ centreId: 'not an id!' })] }],
     ['statements[0].ticketIds must be a list', { statements: [statement({ ticketIds: 'T-1' })] }],

@@ -10,7 +10,12 @@ describe('labourFeeOf (product line × service type × area class)', () => {
   it('looks the job up in the standard’s fee table', () => {
     expect(labourFeeOf(journey('CLOSED'), P)).toBe(8000);
     expect(labourFeeOf(journey('CLOSED', { intake: { areaClass: 'RURAL' } }), P)).toBe(10000);
-    expect(labourFeeOf(journey('CLOSED', { intake: { productLine: 'TELEVISION', serviceType: 'INSTALL', faultDescription: null } }), P)).toBe(5000);
+    expect(
+      labourFeeOf(
+        journey('CLOSED', { intake: { productLine: 'TELEVISION', serviceType: 'INSTALL', faultDescription: null } }),
+        P,
+      ),
+    ).toBe(5000);
   });
   it('null when the standard has no fee for it', () => {
     expect(labourFeeOf(journey('CLOSED'), { ...defaultTicketPolicy(), labourFees: [] })).toBeNull();
@@ -38,7 +43,10 @@ describe('settlementOf', () => {
   it('HELD when the callback was UNSATISFIED, before and after the quality check', () => {
     const t = journey('CALLED_BACK', { callback: 'UNSATISFIED' });
     expect(settlementOf(t, P)).toEqual({ status: 'HELD', reasons: ['CALLBACK_UNSATISFIED'] });
-    expect(settlementOf(step(t, { type: 'QUALITY_CHECK' }, late), P)).toEqual({ status: 'HELD', reasons: ['CALLBACK_UNSATISFIED'] });
+    expect(settlementOf(step(t, { type: 'QUALITY_CHECK' }, late), P)).toEqual({
+      status: 'HELD',
+      reasons: ['CALLBACK_UNSATISFIED'],
+    });
   });
 
   it('HELD while a warranty part’s old part is not back; then PENDING for the autopsy; HELD if it is inconsistent', () => {
@@ -48,14 +56,22 @@ describe('settlementOf', () => {
     expect(settlementOf(t, P)).toEqual({ status: 'PENDING', waitingFor: 'AUTOPSY' });
     const wrong = step(t, { type: 'RECORD_AUTOPSY', consistent: false, note: 'capacitor tested fine' }, plus(late, 1));
     expect(settlementOf(wrong, P)).toEqual({ status: 'HELD', reasons: ['AUTOPSY_INCONSISTENT'] });
-    expect(settlementOf(step(wrong, { type: 'QUALITY_CHECK' }, plus(late, 2)), P)).toEqual({ status: 'HELD', reasons: ['AUTOPSY_INCONSISTENT'] });
-    const right = step(step(t, { type: 'RECORD_AUTOPSY', consistent: true, note: 'burnt' }, plus(late, 1)), { type: 'QUALITY_CHECK' }, plus(late, 2));
+    expect(settlementOf(step(wrong, { type: 'QUALITY_CHECK' }, plus(late, 2)), P)).toEqual({
+      status: 'HELD',
+      reasons: ['AUTOPSY_INCONSISTENT'],
+    });
+    const right = step(
+      step(t, { type: 'RECORD_AUTOPSY', consistent: true, note: 'burnt' }, plus(late, 1)),
+      { type: 'QUALITY_CHECK' },
+      plus(late, 2),
+    );
     expect(settlementOf(right, P)).toEqual({ status: 'PAYABLE', feeFen: 8000 });
   });
 
   it('lists every failed audit item', () => {
     expect(settlementOf(journey('CALLED_BACK', { ...withPart, callback: 'UNSATISFIED' }), P)).toEqual({
-      status: 'HELD', reasons: ['CALLBACK_UNSATISFIED', 'OLD_PART_NOT_RETURNED'],
+      status: 'HELD',
+      reasons: ['CALLBACK_UNSATISFIED', 'OLD_PART_NOT_RETURNED'],
     });
   });
 
@@ -65,11 +81,20 @@ describe('settlementOf', () => {
   });
 
   it('NOT_PAYABLE when cancelled or superseded by a repeat repair, whatever else happened', () => {
-    expect(settlementOf(step(journey('ASSIGNED'), { type: 'CANCEL', reason: 'dup' }, late), P)).toEqual({ status: 'NOT_PAYABLE', reason: 'CANCELLED' });
-    expect(settlementOf({ ...journey('CLOSED'), supersededBy: 'T-2' }, P)).toEqual({ status: 'NOT_PAYABLE', reason: 'REPEAT_REPAIR' });
+    expect(settlementOf(step(journey('ASSIGNED'), { type: 'CANCEL', reason: 'dup' }, late), P)).toEqual({
+      status: 'NOT_PAYABLE',
+      reason: 'CANCELLED',
+    });
+    expect(settlementOf({ ...journey('CLOSED'), supersededBy: 'T-2' }, P)).toEqual({
+      status: 'NOT_PAYABLE',
+      reason: 'REPEAT_REPAIR',
+    });
   });
 
   it('HELD, not dropped, when the standard has no fee for the job', () => {
-    expect(settlementOf(journey('CLOSED'), { ...defaultTicketPolicy(), labourFees: [] })).toEqual({ status: 'HELD', reasons: ['NO_LABOUR_FEE'] });
+    expect(settlementOf(journey('CLOSED'), { ...defaultTicketPolicy(), labourFees: [] })).toEqual({
+      status: 'HELD',
+      reasons: ['NO_LABOUR_FEE'],
+    });
   });
 });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Complaint } from '../src/rules/complaint.ts';
 import {
-  acceptBy, arriveBy, callbackBy, complaintResponseBy, complaintSla, firstContactBy, isOverdue, judge, missedAppointmentAt, reportBy, ticketSlas,
+  acceptBy,
+  arriveBy,
+  callbackBy,
+  complaintResponseBy,
+  complaintSla,
+  firstContactBy,
+  isOverdue,
+  judge,
+  missedAppointmentAt,
+  reportBy,
+  ticketSlas,
   type SlaClock,
 } from '../src/rules/sla.ts';
 import type { TicketSnapshot } from '../src/rules/ticket.ts';
@@ -9,7 +19,8 @@ import { DEFAULT_TICKET_POLICY as P, policyWith } from './fixtures/policy.ts';
 import { journey, newTicket, plus, step, T0 } from './fixtures/tickets.ts';
 
 const d = (iso: string) => new Date(iso);
-const slas = (t: TicketSnapshot, now: Date, clock: SlaClock, policy = P) => ticketSlas(t, now, policy).filter((s) => s.clock === clock);
+const slas = (t: TicketSnapshot, now: Date, clock: SlaClock, policy = P) =>
+  ticketSlas(t, now, policy).filter((s) => s.clock === clock);
 
 describe('deadlines from the standard’s clocks (UTC)', () => {
   const t = d('2026-10-31T23:50:00Z');
@@ -22,7 +33,13 @@ describe('deadlines from the standard’s clocks (UTC)', () => {
     expect(callbackBy(t, P)).toEqual(d('2026-11-01T23:50:00Z'));
   });
   it('takes every clock from the policy', () => {
-    const p = policyWith({ acceptMinutes: 5, firstContactMinutes: 7, missedAppointmentMinutes: 60, completionReportMinutes: 90, callbackHours: 48 });
+    const p = policyWith({
+      acceptMinutes: 5,
+      firstContactMinutes: 7,
+      missedAppointmentMinutes: 60,
+      completionReportMinutes: 90,
+      callbackHours: 48,
+    });
     expect(acceptBy(t, p)).toEqual(d('2026-10-31T23:55:00Z'));
     expect(firstContactBy(t, p)).toEqual(d('2026-10-31T23:57:00Z'));
     expect(missedAppointmentAt({ from: t, to: t }, p)).toEqual(d('2026-11-01T00:50:00Z'));
@@ -33,7 +50,9 @@ describe('deadlines from the standard’s clocks (UTC)', () => {
     expect(complaintResponseBy(t, 1, P)).toEqual(d('2026-11-01T01:50:00Z'));
     expect(complaintResponseBy(t, 2, P)).toEqual(d('2026-11-01T07:50:00Z'));
     expect(complaintResponseBy(t, 3, P)).toEqual(d('2026-11-01T23:50:00Z'));
-    expect(complaintResponseBy(t, 1, policyWith({ complaintResponseHours: { level1: 1, level2: 8, level3: 24 } }))).toEqual(d('2026-11-01T00:50:00Z'));
+    expect(
+      complaintResponseBy(t, 1, policyWith({ complaintResponseHours: { level1: 1, level2: 8, level3: 24 } })),
+    ).toEqual(d('2026-11-01T00:50:00Z'));
   });
 });
 
@@ -61,21 +80,34 @@ describe('ticketSlas', () => {
     t = step(t, { type: 'REFUSE', reason: 'full' }, plus(T0, 31));
     t = step(t, { type: 'DISPATCH', centreId: 'C-2' }, plus(T0, 32));
     t = step(t, { type: 'ACCEPT_TIMEOUT' }, plus(T0, 63));
-    expect(slas(t, plus(T0, 70), 'ACCEPT').map((s) => [s.ref, s.status])).toEqual([['C-1', 'MET'], ['C-2', 'MISSED']]);
+    expect(slas(t, plus(T0, 70), 'ACCEPT').map((s) => [s.ref, s.status])).toEqual([
+      ['C-1', 'MET'],
+      ['C-2', 'MISSED'],
+    ]);
   });
 
   it('FIRST_CONTACT: accepted at T0+10, due T0+40', () => {
     const accepted = journey('ACCEPTED');
-    expect(slas(step(accepted, { type: 'CONTACT' }, plus(T0, 40)), plus(T0, 40), 'FIRST_CONTACT')).toMatchObject([{ status: 'MET' }]);
-    expect(slas(step(accepted, { type: 'CONTACT' }, plus(T0, 41)), plus(T0, 41), 'FIRST_CONTACT')).toMatchObject([{ status: 'MISSED' }]);
+    expect(slas(step(accepted, { type: 'CONTACT' }, plus(T0, 40)), plus(T0, 40), 'FIRST_CONTACT')).toMatchObject([
+      { status: 'MET' },
+    ]);
+    expect(slas(step(accepted, { type: 'CONTACT' }, plus(T0, 41)), plus(T0, 41), 'FIRST_CONTACT')).toMatchObject([
+      { status: 'MISSED' },
+    ]);
     expect(slas(accepted, plus(T0, 41), 'FIRST_CONTACT')).toMatchObject([{ status: 'MISSED', doneAt: null }]);
-    expect(slas(accepted, plus(T0, 41), 'FIRST_CONTACT', policyWith({ firstContactMinutes: 60 }))).toMatchObject([{ status: 'PENDING' }]);
+    expect(slas(accepted, plus(T0, 41), 'FIRST_CONTACT', policyWith({ firstContactMinutes: 60 }))).toMatchObject([
+      { status: 'PENDING' },
+    ]);
   });
 
   it('ARRIVAL: on site by the end of the window', () => {
     const to = plus(T0, 26 * 60);
-    expect(slas(journey('ON_SITE', { checkInAfterFromMinutes: 120 }), to, 'ARRIVAL')).toMatchObject([{ status: 'MET', deadline: to, ref: '1' }]);
-    expect(slas(journey('ON_SITE', { checkInAfterFromMinutes: 121 }), to, 'ARRIVAL')).toMatchObject([{ status: 'MISSED' }]);
+    expect(slas(journey('ON_SITE', { checkInAfterFromMinutes: 120 }), to, 'ARRIVAL')).toMatchObject([
+      { status: 'MET', deadline: to, ref: '1' },
+    ]);
+    expect(slas(journey('ON_SITE', { checkInAfterFromMinutes: 121 }), to, 'ARRIVAL')).toMatchObject([
+      { status: 'MISSED' },
+    ]);
     expect(slas(journey('ASSIGNED'), plus(to, 1), 'ARRIVAL')).toMatchObject([{ status: 'MISSED' }]);
   });
 
@@ -85,12 +117,19 @@ describe('ticketSlas', () => {
     const early = step(assigned, { type: 'BOOK', window: later }, plus(T0, 60));
     expect(slas(early, plus(T0, 60), 'ARRIVAL').map((s) => s.ref)).toEqual(['2']);
     const afterWindow = step(assigned, { type: 'BOOK', window: later }, plus(T0, 26 * 60 + 1));
-    expect(slas(afterWindow, plus(T0, 26 * 60 + 1), 'ARRIVAL').map((s) => [s.ref, s.status])).toEqual([['1', 'MISSED'], ['2', 'PENDING']]);
+    expect(slas(afterWindow, plus(T0, 26 * 60 + 1), 'ARRIVAL').map((s) => [s.ref, s.status])).toEqual([
+      ['1', 'MISSED'],
+      ['2', 'PENDING'],
+    ]);
   });
 
   it('COMPLETION_REPORT from the work’s end; CALLBACK met by the first attempt', () => {
-    expect(slas(journey('COMPLETED', { reportAfterMinutes: 120 }), T0, 'COMPLETION_REPORT')).toMatchObject([{ status: 'MET' }]);
-    expect(slas(journey('COMPLETED', { reportAfterMinutes: 121 }), T0, 'COMPLETION_REPORT')).toMatchObject([{ status: 'MISSED' }]);
+    expect(slas(journey('COMPLETED', { reportAfterMinutes: 120 }), T0, 'COMPLETION_REPORT')).toMatchObject([
+      { status: 'MET' },
+    ]);
+    expect(slas(journey('COMPLETED', { reportAfterMinutes: 121 }), T0, 'COMPLETION_REPORT')).toMatchObject([
+      { status: 'MISSED' },
+    ]);
     const completed = journey('COMPLETED');
     const due = plus(completed.completedAt!, 24 * 60);
     expect(slas(completed, due, 'CALLBACK')).toMatchObject([{ status: 'PENDING', deadline: due }]);
@@ -101,8 +140,12 @@ describe('ticketSlas', () => {
 
   it('a ticket cancelled before a deadline leaves that clock out; cancelled after, it stays missed', () => {
     const accepted = journey('ACCEPTED');
-    expect(slas(step(accepted, { type: 'CANCEL', reason: 'dup' }, plus(T0, 20)), plus(T0, 500), 'FIRST_CONTACT')).toEqual([]);
-    expect(slas(step(accepted, { type: 'CANCEL', reason: 'dup' }, plus(T0, 41)), plus(T0, 500), 'FIRST_CONTACT')).toMatchObject([{ status: 'MISSED' }]);
+    expect(
+      slas(step(accepted, { type: 'CANCEL', reason: 'dup' }, plus(T0, 20)), plus(T0, 500), 'FIRST_CONTACT'),
+    ).toEqual([]);
+    expect(
+      slas(step(accepted, { type: 'CANCEL', reason: 'dup' }, plus(T0, 41)), plus(T0, 500), 'FIRST_CONTACT'),
+    ).toMatchObject([{ status: 'MISSED' }]);
   });
 
   it('a fresh ticket has no clock running', () => expect(ticketSlas(newTicket(), T0, P)).toEqual([]));
@@ -110,7 +153,13 @@ describe('ticketSlas', () => {
 
 describe('complaintSla', () => {
   const c = (severity: 1 | 2 | 3, respondedAt: Date | null): Complaint => ({
-    id: 'K-1', ticketId: 'T-1', centreId: 'C-1', severity, openedAt: T0, respondedAt, responsibleParty: null,
+    id: 'K-1',
+    ticketId: 'T-1',
+    centreId: 'C-1',
+    severity,
+    openedAt: T0,
+    respondedAt,
+    responsibleParty: null,
   });
   it('level 1 answered at exactly 2 h is met, 2 h 1 min missed', () => {
     expect(complaintSla(c(1, plus(T0, 120)), plus(T0, 200), P)).toMatchObject({ status: 'MET', ref: 'K-1' });

@@ -8,7 +8,21 @@ import { changeBucketModel, policyModel, ticketModel } from '../src/store/models
 import { receive } from '../src/rules/intake.ts';
 import { createTicketsStore, type TicketRecord, type TicketsStore } from '../src/store/tickets.ts';
 import { intakeInput } from './fixtures/tickets.ts';
-import { POLICY, T0, apply, cmd, drive, failure, plus, receivedTicket, startHarness, timesFrom, uniqueId, uniqueSerial, type Harness } from './support.ts';
+import {
+  POLICY,
+  T0,
+  apply,
+  cmd,
+  drive,
+  failure,
+  plus,
+  receivedTicket,
+  startHarness,
+  timesFrom,
+  uniqueId,
+  uniqueSerial,
+  type Harness,
+} from './support.ts';
 
 let h: Harness;
 
@@ -25,7 +39,14 @@ describe('insertTicket', () => {
     if (!r.ok) throw new Error(r.message);
     const { ticket, created } = await h.store.insertTicket(r.ticket, { policy: POLICY, events: r.events, now: T0 });
     expect(created).toBe(true);
-    expect(ticket).toMatchObject({ id: r.ticket.id, version: 1, state: 'RECEIVED', standardVersionId: 'default', policy: POLICY, pending: null });
+    expect(ticket).toMatchObject({
+      id: r.ticket.id,
+      version: 1,
+      state: 'RECEIVED',
+      standardVersionId: 'default',
+      policy: POLICY,
+      pending: null,
+    });
     expect(ticket.timeline).toEqual([{ ...r.events[0], version: 1 }]);
     // Stored packed, one string per event (store/packed.ts).
     const stored = (await ticketModel(h.db).findById(ticket.id).lean())!;
@@ -47,9 +68,16 @@ describe('insertTicket', () => {
       if (!r.ok) throw new Error(r.message);
       ids.push((await h.store.insertTicket(r.ticket, { policy, events: r.events, now: T0 })).ticket.id);
     }
-    const stored = await ticketModel(h.db).find({ _id: { $in: ids } }).lean();
-    expect(stored.map((d) => [d.standardVersionId, d.policy])).toEqual([[policy.standardVersionId, undefined], [policy.standardVersionId, undefined]]);
-    expect(await policyModel(h.db).find({ _id: policy.standardVersionId }).lean()).toEqual([{ _id: policy.standardVersionId, policy }]);
+    const stored = await ticketModel(h.db)
+      .find({ _id: { $in: ids } })
+      .lean();
+    expect(stored.map((d) => [d.standardVersionId, d.policy])).toEqual([
+      [policy.standardVersionId, undefined],
+      [policy.standardVersionId, undefined],
+    ]);
+    expect(await policyModel(h.db).find({ _id: policy.standardVersionId }).lean()).toEqual([
+      { _id: policy.standardVersionId, policy },
+    ]);
     // Another process (a fresh store: nothing in memory) reads it from the database.
     const elsewhere = createTicketsStore(h.db);
     for (const id of ids) expect((await elsewhere.findTicket(id))!.policy).toEqual(policy);
@@ -69,7 +97,7 @@ describe('insertTicket', () => {
     // Asked for 2 it reads, and finds 3; asked for no version it reads too.
     expect((await here.findTicketView(t.id, 2))!).toMatchObject({ version: 3, state: 'ACCEPTED' });
     expect((await here.findTicketView(t.id, 1))!.version).toBe(3);
-    expect((await here.findTicketView('T-nope', 1))).toBeNull();
+    expect(await here.findTicketView('T-nope', 1)).toBeNull();
   });
 
   it('reads a page of views together: each at its wanted version or newer, held ones from memory, missing ones absent', async () => {
@@ -77,8 +105,16 @@ describe('insertTicket', () => {
     const elsewhere = createTicketsActivities(createTicketsStore(h.db), () => h.clock.now);
     const [held, moved, unread] = [await receivedTicket(h), await receivedTicket(h), await receivedTicket(h)];
     for (const t of [held, moved]) expect((await here.findTicketView(t.id))!.version).toBe(1);
-    for (const t of [held, moved]) await elsewhere.applyTicketCommand({ ticketId: t.id, commandId: uniqueId('cmd'), command: cmd.dispatch() });
-    const views = await here.findTicketViews(new Map([[held.id, 1], [moved.id, 2], [unread.id, 1], ['T-nope', 1]]));
+    for (const t of [held, moved])
+      await elsewhere.applyTicketCommand({ ticketId: t.id, commandId: uniqueId('cmd'), command: cmd.dispatch() });
+    const views = await here.findTicketViews(
+      new Map([
+        [held.id, 1],
+        [moved.id, 2],
+        [unread.id, 1],
+        ['T-nope', 1],
+      ]),
+    );
     expect([...views.keys()].sort()).toEqual([held.id, moved.id, unread.id].sort());
     expect(views.get(held.id)).toMatchObject({ id: held.id, version: 1, state: 'RECEIVED' });
     expect(views.get(moved.id)).toMatchObject({ id: moved.id, version: 2 });
@@ -104,9 +140,15 @@ describe('the change feed (one per centre, read by _id)', () => {
     const tickets: TicketRecord[] = [];
     for (let i = 0; i < 21; i++) tickets.push(await receivedTicket(h));
     h.clock.now = plus(T0, 1);
-    const outcomes = await Promise.all(tickets.map((t, i) => h.acts.applyTicketCommand({
-      ticketId: t.id, commandId: `burst-${i}`, command: cmd.dispatch(i === 20 ? other : centre),
-    })));
+    const outcomes = await Promise.all(
+      tickets.map((t, i) =>
+        h.acts.applyTicketCommand({
+          ticketId: t.id,
+          commandId: `burst-${i}`,
+          command: cmd.dispatch(i === 20 ? other : centre),
+        }),
+      ),
+    );
     expect(outcomes.map((o) => o.ticket.version)).toEqual(tickets.map(() => 2));
     const feed = await h.store.changesSince(centre, 0, 100);
     expect(feed.map((c) => c.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -123,11 +165,26 @@ describe('the change feed (one per centre, read by _id)', () => {
   it('an entry a dead writer left past the head is adopted, never duplicated, and readers never see past the head', async () => {
     const centre = uniqueId('C');
     const feed = createChangeFeed(h.db, writeLeaseModel(h.db), DEFAULT_LEASE);
-    const content: ChangeContent = { centreId: centre, centreIds: [centre], state: 'OFFERED', at: T0, types: ['DISPATCHED'] };
+    const content: ChangeContent = {
+      centreId: centre,
+      centreIds: [centre],
+      state: 'OFFERED',
+      at: T0,
+      types: ['DISPATCHED'],
+    };
     // What a writer that died after its entry insert (before its receipt and head) leaves behind.
-    const orphan = async (seq: number, ticketId: string) => h.db.collection('ticket_changes').insertOne({
-      _id: changeId(centre, seq) as never, feed: centre, seq, ticketId, version: 2, centreId: centre, state: 'OFFERED', at: T0, types: ['DISPATCHED'],
-    });
+    const orphan = async (seq: number, ticketId: string) =>
+      h.db.collection('ticket_changes').insertOne({
+        _id: changeId(centre, seq) as never,
+        feed: centre,
+        seq,
+        ticketId,
+        version: 2,
+        centreId: centre,
+        state: 'OFFERED',
+        at: T0,
+        types: ['DISPATCHED'],
+      });
     await feed.append('T-a', 2, content);
     await orphan(2, 'T-b');
     expect((await feed.since(centre, 0, 10)).map((c) => c.ticketId)).toEqual(['T-a']);
@@ -137,17 +194,31 @@ describe('the change feed (one per centre, read by _id)', () => {
     await feed.append('T-e', 2, content); // another writer adopts T-d's entry first
     await feed.append('T-d', 2, content); // T-d's retry appends nothing
     await feed.append('T-a', 2, content); // nor a replayed delivery
-    expect((await feed.since(centre, 0, 10)).map((c) => `${c.seq}:${c.ticketId}`)).toEqual(['1:T-a', '2:T-b', '3:T-c', '4:T-d', '5:T-e']);
+    expect((await feed.since(centre, 0, 10)).map((c) => `${c.seq}:${c.ticketId}`)).toEqual([
+      '1:T-a',
+      '2:T-b',
+      '3:T-c',
+      '4:T-d',
+      '5:T-e',
+    ]);
     expect(await feed.head(centre)).toBe(5);
   });
 
-  const contentFor = (centre: string): ChangeContent => ({ centreId: centre, centreIds: [centre], state: 'OFFERED', at: T0, types: ['DISPATCHED'] });
+  const contentFor = (centre: string): ChangeContent => ({
+    centreId: centre,
+    centreIds: [centre],
+    state: 'OFFERED',
+    at: T0,
+    types: ['DISPATCHED'],
+  });
   /** Appends `n` changes (tickets `<prefix>1…`, version 2) one after another. */
   const fill = async (feed: ReturnType<typeof createChangeFeed>, centre: string, n: number, prefix = 'T-') => {
     for (let i = 1; i <= n; i++) await feed.append(`${prefix}${i}`, 2, contentFor(centre));
   };
   const bucketSeqs = async (centre: string, no: number) =>
-    Object.keys((await changeBucketModel(h.db).findById(bucketId(centre, no)).lean())?.entries ?? {}).map(Number).sort((a, b) => a - b);
+    Object.keys((await changeBucketModel(h.db).findById(bucketId(centre, no)).lean())?.entries ?? {})
+      .map(Number)
+      .sort((a, b) => a - b);
   const seqsOf = (page: { seq: number; ticketId: string }[]) => page.map((c) => `${c.seq}:${c.ticketId}`);
 
   it('pages span buckets; the entries at a bucket boundary are read once, in order', async () => {
@@ -157,15 +228,31 @@ describe('the change feed (one per centre, read by _id)', () => {
     await fill(feed, centre, FEED_BUCKET + 3);
     expect(await bucketSeqs(centre, 0)).toEqual(Array.from({ length: FEED_BUCKET }, (_, i) => i + 1));
     expect(await bucketSeqs(centre, 1)).toEqual([101, 102, 103]);
-    expect(seqsOf(await feed.since(centre, 97, 5))).toEqual(['98:T-98', '99:T-99', '100:T-100', '101:T-101', '102:T-102']);
+    expect(seqsOf(await feed.since(centre, 97, 5))).toEqual([
+      '98:T-98',
+      '99:T-99',
+      '100:T-100',
+      '101:T-101',
+      '102:T-102',
+    ]);
     expect(seqsOf(await feed.since(centre, 99, 1))).toEqual(['100:T-100']);
     expect(seqsOf(await feed.since(centre, 100, 1))).toEqual(['101:T-101']);
     expect(seqsOf(await feed.since(centre, 100, 10))).toEqual(['101:T-101', '102:T-102', '103:T-103']);
     const all = await feed.since(centre, 0, 500);
     expect(all.map((c) => c.seq)).toEqual(Array.from({ length: FEED_BUCKET + 3 }, (_, i) => i + 1));
-    expect(all[99]).toEqual({ seq: 100, ticketId: 'T-100', version: 2, centreId: centre, state: 'OFFERED', at: T0, types: ['DISPATCHED'] });
+    expect(all[99]).toEqual({
+      seq: 100,
+      ticketId: 'T-100',
+      version: 2,
+      centreId: centre,
+      state: 'OFFERED',
+      at: T0,
+      types: ['DISPATCHED'],
+    });
     // Pages come from the buckets: without the entry documents they read the same.
-    await h.db.collection('ticket_changes').deleteMany({ _id: { $in: [changeId(centre, 100), changeId(centre, 101)] as never[] } });
+    await h.db
+      .collection('ticket_changes')
+      .deleteMany({ _id: { $in: [changeId(centre, 100), changeId(centre, 101)] as never[] } });
     expect(await feed.since(centre, 0, 500)).toEqual(all);
     // And an entry its bucket lacks (a feed written before buckets, or a bucket update lost to a
     // stalled lease holder's) is read from its entry document.
@@ -186,7 +273,9 @@ describe('the change feed (one per centre, read by _id)', () => {
     // What a writer that died between the bucket write and the receipt leaves behind: entry and bucket.
     const orphan = async (seq: number, ticketId: string) => {
       const entry = { seq, ticketId, version: 2, centreId: centre, state: 'OFFERED', at: T0, types: ['DISPATCHED'] };
-      await h.db.collection('ticket_changes').insertOne({ _id: changeId(centre, seq) as never, feed: centre, ...entry });
+      await h.db
+        .collection('ticket_changes')
+        .insertOne({ _id: changeId(centre, seq) as never, feed: centre, ...entry });
       await putInBuckets(changeBucketModel(h.db), centre, [entry]);
     };
     await fill(feed, centre, FEED_BUCKET - 1);
@@ -202,17 +291,25 @@ describe('the change feed (one per centre, read by _id)', () => {
     expect(seqsOf(await feed.since(centre, FEED_BUCKET - 2, 10))).toEqual([`99:T-99`, '100:T-x', '101:T-y', '102:T-z']);
     expect(await feed.head(centre)).toBe(FEED_BUCKET + 2);
     expect(await bucketSeqs(centre, 1)).toEqual([101, 102]);
-    expect(await h.db.collection('ticket_change_receipts').findOne({ _id: `${centre}|T-y|2` as never })).toMatchObject({ seq: 101 });
+    expect(await h.db.collection('ticket_change_receipts').findOne({ _id: `${centre}|T-y|2` as never })).toMatchObject({
+      seq: 101,
+    });
   });
 
   it('concurrent appends of many tickets, from two processes, each delivered twice: seqs 1..N, each change once', async () => {
     const centre = uniqueId('C');
     const lease = { leaseMs: 30_000, waitMs: 120_000 };
-    // A second connection has its own models, so its own in-process queue: the lease document arbitrates, as between workers.
+    // A second connection has its own models, so its own in-process queue: the lease document arbitrates, as between
+    // workers.
     const other: Connection = h.db.useDb(h.db.name, { useCache: false });
-    const feeds = [createChangeFeed(h.db, writeLeaseModel(h.db), lease), createChangeFeed(other, writeLeaseModel(other), lease)];
+    const feeds = [
+      createChangeFeed(h.db, writeLeaseModel(h.db), lease),
+      createChangeFeed(other, writeLeaseModel(other), lease),
+    ];
     const n = FEED_BUCKET + 20;
-    await Promise.all(Array.from({ length: 2 * n }, (_, k) => feeds[k % 2]!.append(`T-${k % n}`, 2, contentFor(centre))));
+    await Promise.all(
+      Array.from({ length: 2 * n }, (_, k) => feeds[k % 2]!.append(`T-${k % n}`, 2, contentFor(centre))),
+    );
     const page = await feeds[0]!.since(centre, 0, 500);
     expect(page.map((c) => c.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(new Set(page.map((c) => c.ticketId)).size).toBe(n);
@@ -247,7 +344,8 @@ describe('the change feed (one per centre, read by _id)', () => {
     const acts = createTicketsActivities(flaky, () => h.clock.now);
     const at = timesFrom(T0);
     h.clock.now = at.completed;
-    const call = () => acts.applyTicketCommand({ ticketId: t.id, commandId: 'complete-x', command: cmd.complete(at.finished) });
+    const call = () =>
+      acts.applyTicketCommand({ ticketId: t.id, commandId: 'complete-x', command: cmd.complete(at.finished) });
     await expect(call()).rejects.toThrow('worker died');
     const left = (await h.store.findTicket(t.id))!;
     expect(left).toMatchObject({ version: 8, state: 'COMPLETED', pending: { version: 8 } });
@@ -259,7 +357,11 @@ describe('the change feed (one per centre, read by _id)', () => {
     // Even a delivery replayed by hand inserts nothing twice.
     await h.db.db!.collection('tickets').updateOne({ _id: t.id as never }, { $set: { pending: left.pending } });
     await h.store.settle((await h.store.findTicket(t.id))!);
-    expect(await h.store.kpiTotals(centre, '2026-10')).toMatchObject({ dispatched: 1, completions: 1, completionsReportedInTime: 1 });
+    expect(await h.store.kpiTotals(centre, '2026-10')).toMatchObject({
+      dispatched: 1,
+      completions: 1,
+      completionsReportedInTime: 1,
+    });
     expect((await h.store.changesSince(centre, 0, 100)).map((c) => c.version)).toEqual([2, 3, 4, 5, 6, 7, 8]);
   });
 });
@@ -274,7 +376,9 @@ describe('queries for dispatch and assignment', () => {
     await drive(h, await receivedTicket(h), 'BOOKED', { centreId: b });
     expect(await h.acts.openJobsByCentre({ centreIds: [a, b, none, a] })).toEqual({ [a]: 2, [b]: 1, [none]: 0 });
     expect(await h.acts.openJobsByCentre({ centreIds: [] })).toEqual({});
-    expect(await failure(h.acts.openJobsByCentre({ centreIds: ['ok', 'not ok'] }))).toMatchObject({ type: 'BadActivityInput' });
+    expect(await failure(h.acts.openJobsByCentre({ centreIds: ['ok', 'not ok'] }))).toMatchObject({
+      type: 'BadActivityInput',
+    });
   });
 
   it('engineerJobsOn counts the engineer’s jobs whose appointment falls on that Shanghai day', async () => {

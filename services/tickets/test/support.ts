@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { expect } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { LeaseOptions, TicketCommandInput, TicketPolicyInput, TicketsActivities, TicketSummary, TicketEvidence } from '@starline/common';
+import type {
+  LeaseOptions,
+  TicketCommandInput,
+  TicketPolicyInput,
+  TicketsActivities,
+  TicketSummary,
+  TicketEvidence,
+} from '@starline/common';
 import { snapshotOf, testDatabase } from '../../../common/test/harness.ts';
 import { createTicketsActivities } from '../src/activities.ts';
 import { receive } from '../src/rules/intake.ts';
@@ -40,14 +47,22 @@ export async function startHarness(prefix: string, lease?: LeaseOptions): Promis
 export const uniqueSerial = (): string => `SN-${randomBytes(5).toString('hex').toUpperCase()}`;
 export const uniqueId = (prefix = 'T'): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-/** A ticket received through the rules (intake.ts `receive`) and stored with insertTicket, as the GraphQL layer will. */
+/**
+ * A ticket received through the rules (intake.ts `receive`) and stored with insertTicket, as the GraphQL layer will.
+ */
 export async function receivedTicket(
   h: Harness,
   o: { intake?: Partial<IntakeInput>; at?: Date; id?: string; policy?: TicketPolicyInput } = {},
 ): Promise<TicketRecord> {
   const at = o.at ?? T0;
   const policy = o.policy ?? POLICY;
-  const r = receive(o.id ?? uniqueId(), intakeInput({ serialNumber: uniqueSerial(), ...o.intake }), at, policy, 'call-centre-1');
+  const r = receive(
+    o.id ?? uniqueId(),
+    intakeInput({ serialNumber: uniqueSerial(), ...o.intake }),
+    at,
+    policy,
+    'call-centre-1',
+  );
   if (!r.ok) throw new Error(r.message);
   return (await h.store.insertTicket(r.ticket, { policy, events: r.events, now: at })).ticket;
 }
@@ -68,13 +83,19 @@ export function apply(
 ): Promise<{ ticket: TicketSummary; evidence: TicketEvidence[] }> {
   h.clock.now = at;
   return h.acts.applyTicketCommand({
-    ticketId, commandId: o.commandId ?? `cmd-${++commandSeq}`, command, expectedVersion: o.expectedVersion ?? null,
+    ticketId,
+    commandId: o.commandId ?? `cmd-${++commandSeq}`,
+    command,
+    expectedVersion: o.expectedVersion ?? null,
   });
 }
 
 /** The ApplicationFailure a call failed with. */
 export async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
@@ -84,14 +105,33 @@ export const cmd = {
   accept: (): TicketCommandInput => ({ type: 'ACCEPT', actor: 'partner-C-1' }),
   refuse: (reason = 'no engineer free'): TicketCommandInput => ({ type: 'REFUSE', reason, actor: 'partner-C-1' }),
   contact: (): TicketCommandInput => ({ type: 'CONTACT', actor: 'partner-C-1' }),
-  book: (from: Date, to: Date): TicketCommandInput => ({ type: 'BOOK', window: { from: from.toISOString(), to: to.toISOString() }, actor: 'partner-C-1' }),
+  book: (from: Date, to: Date): TicketCommandInput => ({
+    type: 'BOOK',
+    window: { from: from.toISOString(), to: to.toISOString() },
+    actor: 'partner-C-1',
+  }),
   assign: (engineerId = 'E-1'): TicketCommandInput => ({ type: 'ASSIGN', engineerId, actor: 'partner-C-1' }),
   checkIn: (): TicketCommandInput => ({ type: 'CHECK_IN', actor: 'engineer-E-1' }),
-  complete: (workFinishedAt: Date, over: Partial<Extract<TicketCommandInput, { type: 'COMPLETE' }>['report']> = {}): TicketCommandInput => ({
-    type: 'COMPLETE', actor: 'engineer-E-1',
-    report: { workFinishedAt: workFinishedAt.toISOString(), checklist: [...REQUIRED, 'DIAGNOSE', 'REPAIR'], faultCode: 'E1', parts: [], charges: [], ...over },
+  complete: (
+    workFinishedAt: Date,
+    over: Partial<Extract<TicketCommandInput, { type: 'COMPLETE' }>['report']> = {},
+  ): TicketCommandInput => ({
+    type: 'COMPLETE',
+    actor: 'engineer-E-1',
+    report: {
+      workFinishedAt: workFinishedAt.toISOString(),
+      checklist: [...REQUIRED, 'DIAGNOSE', 'REPAIR'],
+      faultCode: 'E1',
+      parts: [],
+      charges: [],
+      ...over,
+    },
   }),
-  callback: (answer: 'SATISFIED' | 'UNSATISFIED' | 'NO_ANSWER'): TicketCommandInput => ({ type: 'CALLBACK_ATTEMPT', answer, actor: 'agent-1' }),
+  callback: (answer: 'SATISFIED' | 'UNSATISFIED' | 'NO_ANSWER'): TicketCommandInput => ({
+    type: 'CALLBACK_ATTEMPT',
+    answer,
+    actor: 'agent-1',
+  }),
   qualityCheck: (): TicketCommandInput => ({ type: 'QUALITY_CHECK', actor: 'operator-1' }),
 };
 
@@ -103,8 +143,19 @@ export function timesFrom(start: Date, checkInAfterFromMinutes = 30) {
   const finished = plus(checkIn, 60);
   const completed = plus(finished, 30);
   return {
-    dispatch: plus(start, 1), accept: plus(start, 10), contact: plus(start, 20), book: plus(start, 25), assign: plus(start, 30),
-    from, to, missedAt: plus(to, 120), checkIn, finished, completed, callback: plus(completed, 60), qualityCheck: plus(completed, 49 * 60),
+    dispatch: plus(start, 1),
+    accept: plus(start, 10),
+    contact: plus(start, 20),
+    book: plus(start, 25),
+    assign: plus(start, 30),
+    from,
+    to,
+    missedAt: plus(to, 120),
+    checkIn,
+    finished,
+    completed,
+    callback: plus(completed, 60),
+    qualityCheck: plus(completed, 49 * 60),
   };
 }
 
@@ -118,7 +169,13 @@ export async function drive(
   h: Harness,
   t: TicketRecord,
   until: Stage,
-  o: { engineerId?: string; centreId?: string; checkInAfterFromMinutes?: number; report?: Parameters<typeof cmd.complete>[1]; callback?: 'SATISFIED' | 'UNSATISFIED' } = {},
+  o: {
+    engineerId?: string;
+    centreId?: string;
+    checkInAfterFromMinutes?: number;
+    report?: Parameters<typeof cmd.complete>[1];
+    callback?: 'SATISFIED' | 'UNSATISFIED';
+  } = {},
 ): Promise<{ ticket: TicketSummary; evidence: TicketEvidence[] }[]> {
   const at = timesFrom(t.receivedAt, o.checkInAfterFromMinutes);
   const steps: [Stage, Date, TicketCommandInput][] = [

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, normalizeCompletion, validateAppointmentWindow, validateCompletion, validateIntake, validateReason, type CompletionContext, type CompletionInput } from '../src/rules/validate.ts';
+import {
+  LIMITS,
+  normalizeCompletion,
+  validateAppointmentWindow,
+  validateCompletion,
+  validateIntake,
+  validateReason,
+  type CompletionContext,
+  type CompletionInput,
+} from '../src/rules/validate.ts';
 import { DEFAULT_TICKET_POLICY as P } from './fixtures/policy.ts';
 import { intakeInput, part, plus, report } from './fixtures/tickets.ts';
 
@@ -36,18 +45,36 @@ describe('validateIntake', () => {
     expect(fields(validateIntake(intakeInput(over), NOW, P))).toEqual([field]);
   });
 
-  it.each(['13800138000', '+8613800138000', '021-12345678', '0755-1234567'])('accepts phone %s (the network service’s rule)', (phone) => {
-    expect(validateIntake(intakeInput({ customer: { ...intakeInput().customer, phone } }), NOW, P)).toEqual([]);
-  });
+  it.each(['13800138000', '+8613800138000', '021-12345678', '0755-1234567'])(
+    'accepts phone %s (the network service’s rule)',
+    (phone) => {
+      expect(validateIntake(intakeInput({ customer: { ...intakeInput().customer, phone } }), NOW, P)).toEqual([]);
+    },
+  );
 
   it('accepts serials of 6 and 40 characters in either case, trimmed', () => {
-    for (const serialNumber of ['ab1234', 'A'.repeat(40), ' ac2025-000123 ']) expect(validateIntake(intakeInput({ serialNumber }), NOW, P)).toEqual([]);
+    for (const serialNumber of ['ab1234', 'A'.repeat(40), ' ac2025-000123 '])
+      expect(validateIntake(intakeInput({ serialNumber }), NOW, P)).toEqual([]);
   });
 
   it('accepts 1990-01-01 and today in China (already tomorrow in UTC before 08:00)', () => {
     expect(validateIntake(intakeInput({ purchaseDate: new Date('1990-01-01T00:00:00Z') }), NOW, P)).toEqual([]);
-    expect(validateIntake(intakeInput({ purchaseDate: new Date('2026-10-12T00:00:00Z') }), new Date('2026-10-11T17:00:00Z'), P)).toEqual([]);
-    expect(fields(validateIntake(intakeInput({ purchaseDate: new Date('2026-10-12T00:00:00Z') }), new Date('2026-10-11T15:59:00Z'), P))).toEqual(['purchaseDate']);
+    expect(
+      validateIntake(
+        intakeInput({ purchaseDate: new Date('2026-10-12T00:00:00Z') }),
+        new Date('2026-10-11T17:00:00Z'),
+        P,
+      ),
+    ).toEqual([]);
+    expect(
+      fields(
+        validateIntake(
+          intakeInput({ purchaseDate: new Date('2026-10-12T00:00:00Z') }),
+          new Date('2026-10-11T15:59:00Z'),
+          P,
+        ),
+      ),
+    ).toEqual(['purchaseDate']);
   });
 
   it('needs a fault description only for a repair', () => {
@@ -55,7 +82,9 @@ describe('validateIntake', () => {
   });
 
   it('knows only the product lines of the standard in force', () => {
-    expect(fields(validateIntake(intakeInput(), NOW, { ...P, productLines: [{ code: 'TELEVISION', warrantyMonths: 12 }] }))).toEqual(['productLine']);
+    expect(
+      fields(validateIntake(intakeInput(), NOW, { ...P, productLines: [{ code: 'TELEVISION', warrantyMonths: 12 }] })),
+    ).toEqual(['productLine']);
   });
 });
 
@@ -70,20 +99,34 @@ describe('validateAppointmentWindow', () => {
     expect(fields(validateAppointmentWindow(w(60, 0), NOW))).toEqual(['window.to']);
     expect(fields(validateAppointmentWindow(w(60, -30), NOW))).toEqual(['window.to']);
     const tooLong = w(60, 8 * 60);
-    expect(fields(validateAppointmentWindow({ ...tooLong, to: new Date(tooLong.to.getTime() + MS) }, NOW))).toEqual(['window.to']);
+    expect(fields(validateAppointmentWindow({ ...tooLong, to: new Date(tooLong.to.getTime() + MS) }, NOW))).toEqual([
+      'window.to',
+    ]);
     const past = w(-5, 60);
-    expect(fields(validateAppointmentWindow({ ...past, from: new Date(past.from.getTime() - MS) }, NOW))).toEqual(['window.from']);
+    expect(fields(validateAppointmentWindow({ ...past, from: new Date(past.from.getTime() - MS) }, NOW))).toEqual([
+      'window.from',
+    ]);
     const far = w(30 * 24 * 60, 60);
-    expect(fields(validateAppointmentWindow({ from: new Date(far.from.getTime() + MS), to: far.to }, NOW))).toEqual(['window.from']);
+    expect(fields(validateAppointmentWindow({ from: new Date(far.from.getTime() + MS), to: far.to }, NOW))).toEqual([
+      'window.from',
+    ]);
     expect(fields(validateAppointmentWindow(null, NOW))).toEqual(['window']);
   });
 });
 
 describe('validateCompletion', () => {
-  const ctx: CompletionContext = { policy: P, productLine: 'AIR_CONDITIONER', serviceType: 'REPAIR', checkedInAt: plus(NOW, -120), now: NOW };
-  const check = (over: Partial<CompletionInput>, c = ctx) => fields(validateCompletion(report(plus(NOW, -30), over), c));
+  const ctx: CompletionContext = {
+    policy: P,
+    productLine: 'AIR_CONDITIONER',
+    serviceType: 'REPAIR',
+    checkedInAt: plus(NOW, -120),
+    now: NOW,
+  };
+  const check = (over: Partial<CompletionInput>, c = ctx) =>
+    fields(validateCompletion(report(plus(NOW, -30), over), c));
 
-  it('accepts a full report', () => expect(check({ parts: [part()], charges: [{ code: 'AC-CAPACITOR', quantity: 1, amountFen: 4500 }] })).toEqual([]));
+  it('accepts a full report', () =>
+    expect(check({ parts: [part()], charges: [{ code: 'AC-CAPACITOR', quantity: 1, amountFen: 4500 }] })).toEqual([]));
 
   it('a missing required step is not an input error; an unknown or repeated step is', () => {
     expect(check({ checklist: [] })).toEqual([]);
@@ -123,7 +166,11 @@ describe('validateCompletion', () => {
 
   it('notes up to 2000 characters', () => {
     expect(check({ notes: 'x'.repeat(LIMITS.textMax), delightNote: 'x'.repeat(2000) })).toEqual([]);
-    expect(check({ notes: 'x'.repeat(2001), delightNote: 'x'.repeat(2001), valueAddNote: 'x'.repeat(2001) })).toEqual(['delightNote', 'valueAddNote', 'notes']);
+    expect(check({ notes: 'x'.repeat(2001), delightNote: 'x'.repeat(2001), valueAddNote: 'x'.repeat(2001) })).toEqual([
+      'delightNote',
+      'valueAddNote',
+      'notes',
+    ]);
   });
 
   it('work finished between the check-in and now (5 minutes of clock skew)', () => {
@@ -135,8 +182,21 @@ describe('validateCompletion', () => {
 
 describe('normalizeCompletion', () => {
   it('upper-cases codes and serials, turns blank notes into null', () => {
-    const r = normalizeCompletion(report(NOW, { faultCode: ' e1 ', parts: [part({ partNumber: 'ac-cap', oldPartSerial: 'old-1234' })], notes: '  ', delightNote: ' thanked ' }));
-    expect(r).toMatchObject({ faultCode: 'E1', parts: [{ partNumber: 'AC-CAP', oldPartSerial: 'OLD-1234', quantity: 1 }], notes: null, delightNote: 'thanked', valueAddNote: null });
+    const r = normalizeCompletion(
+      report(NOW, {
+        faultCode: ' e1 ',
+        parts: [part({ partNumber: 'ac-cap', oldPartSerial: 'old-1234' })],
+        notes: '  ',
+        delightNote: ' thanked ',
+      }),
+    );
+    expect(r).toMatchObject({
+      faultCode: 'E1',
+      parts: [{ partNumber: 'AC-CAP', oldPartSerial: 'OLD-1234', quantity: 1 }],
+      notes: null,
+      delightNote: 'thanked',
+      valueAddNote: null,
+    });
   });
 });
 

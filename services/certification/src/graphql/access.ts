@@ -8,7 +8,8 @@ import type { CertificationStore, EngineerRecord } from '../store/certification.
  * FINANCE sees none: settlement is per centre and needs no engineer data (FORBIDDEN).
  * OPERATOR and ADMIN change everything; a PARTNER may only register engineers for its own centre.
  */
-export const requireReader = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'PARTNER', 'ENGINEER');
+export const requireReader = (claims: Claims | null): Claims =>
+  requireRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'PARTNER', 'ENGINEER');
 export const requireEditor = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN');
 
 export const seesEveryone = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE');
@@ -20,7 +21,8 @@ export function canSee(claims: Claims | null, engineer: Pick<EngineerRecord, 'id
   return hasRole(claims, 'ENGINEER') && claims.engineerId === engineer.id;
 }
 
-export const forbiddenEngineer = () => forbidden('you may only see your own engineer record, or your own centre’s engineers');
+export const forbiddenEngineer = () =>
+  forbidden('you may only see your own engineer record, or your own centre’s engineers');
 
 /**
  * References a request names (docs/domain.md §1): a centre an engineer is registered at must be the
@@ -28,7 +30,8 @@ export const forbiddenEngineer = () => forbidden('you may only see your own engi
  */
 export function requireOwnCentre(claims: Claims, centreId: string): void {
   if (hasRole(claims, 'OPERATOR', 'ADMIN')) return;
-  if (!claims.centreId || centreId !== claims.centreId) throw forbidden('a partner may only register engineers for its own centre');
+  if (!claims.centreId || centreId !== claims.centreId)
+    throw forbidden('a partner may only register engineers for its own centre');
 }
 
 /** A replayed result names an engineer: answered only while the caller may still see that engineer. */

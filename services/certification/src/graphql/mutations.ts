@@ -14,7 +14,14 @@ import {
 import { canPromote, canReinstate, type CareerLevel, type ExamKind } from '../rules/career.ts';
 import { foldLedger } from '../rules/licence.ts';
 import { cycleEndFrom, pointRuleFor, type LicencePolicy } from '../rules/policy.ts';
-import { validateCertification, validateEvent, validateExam, validateRegister, type CertificationInput, type RegisterEngineerInput } from '../rules/validate.ts';
+import {
+  validateCertification,
+  validateEvent,
+  validateExam,
+  validateRegister,
+  type CertificationInput,
+  type RegisterEngineerInput,
+} from '../rules/validate.ts';
 import type { CertificationStore, EngineerRecord, EntryRecord, LicenceRecord } from '../store/certification.ts';
 import { maySeeEngineer, requireEditor, requireOwnCentre } from './access.ts';
 import type { CertificationDeps } from './deps.ts';
@@ -32,9 +39,15 @@ async function loadLicence(store: CertificationStore, engineerId: string): Promi
 }
 
 /** Product lines the standard in force does not know, as violations of `field`. */
-function unknownProductLines(policy: LicencePolicy, lines: readonly { productLine: string }[], field: (i: number) => string): Violation[] {
+function unknownProductLines(
+  policy: LicencePolicy,
+  lines: readonly { productLine: string }[],
+  field: (i: number) => string,
+): Violation[] {
   return lines.flatMap((c, i) =>
-    policy.productLines.includes(c.productLine) ? [] : [{ field: field(i), message: `${c.productLine} is not a product line of the standard in force` }],
+    policy.productLines.includes(c.productLine)
+      ? []
+      : [{ field: field(i), message: `${c.productLine} is not a product line of the standard in force` }],
   );
 }
 
@@ -56,24 +69,42 @@ export async function registerEngineer(
     name: input.name.trim(),
     centreId: input.centreId,
     level: (input.level ?? 'SERVICE_TECHNICIAN') as CareerLevel,
-    certifications: (input.certifications ?? []).map((c) => ({ productLine: c.productLine, issuedAt: c.issuedAt, expiresAt: c.expiresAt })),
+    certifications: (input.certifications ?? []).map((c) => ({
+      productLine: c.productLine,
+      issuedAt: c.issuedAt,
+      expiresAt: c.expiresAt,
+    })),
   };
   throwIfInvalid(validateRegister({ ...input, name: input.name }));
   const policy = await deps.policy();
   throwIfInvalid(unknownProductLines(policy, normalised.certifications, (i) => `certifications[${i}].productLine`));
   const centre = await deps.centre(input.centreId);
-  if (!centre) throw new DomainError('NOT_FOUND', `service centre ${input.centreId} does not exist`, { field: 'centreId' });
-  if (centre.status === 'ELIMINATED') throw badInput('centreId', `centre ${centre.code} is ELIMINATED and takes no new engineers`);
+  if (!centre)
+    throw new DomainError('NOT_FOUND', `service centre ${input.centreId} does not exist`, { field: 'centreId' });
+  if (centre.status === 'ELIMINATED')
+    throw badInput('centreId', `centre ${centre.code} is ELIMINATED and takes no new engineers`);
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'registerEngineer', caller: claims, payload: normalised, mayReplay: (engineerId) => maySeeEngineer(deps.store, claims, engineerId) },
+    {
+      key: idempotencyKey,
+      operation: 'registerEngineer',
+      caller: claims,
+      payload: normalised,
+      mayReplay: (engineerId) => maySeeEngineer(deps.store, claims, engineerId),
+    },
     async () => {
       const now = deps.now();
       let created: EngineerRecord;
       try {
-        created = await deps.store.insertEngineer({ ...normalised, createdBy: claims.sub, createdAt: now, updatedAt: now });
+        created = await deps.store.insertEngineer({
+          ...normalised,
+          createdBy: claims.sub,
+          createdAt: now,
+          updatedAt: now,
+        });
       } catch (error) {
-        if (isDuplicateKey(error)) throw conflict(`an engineer with number ${normalised.number} already exists`, { field: 'number' });
+        if (isDuplicateKey(error))
+          throw conflict(`an engineer with number ${normalised.number} already exists`, { field: 'number' });
         throw error;
       }
       await deps.store.issueLicence(created.id, 1, now, cycleEndFrom(now, policy.cycleMonths), policy);
@@ -96,11 +127,20 @@ export async function certifyEngineer(
   throwIfInvalid(unknownProductLines(await deps.policy(), [cert], () => 'certification.productLine'));
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'certifyEngineer', caller: claims, payload: { engineerId, cert }, mayReplay: (id) => maySeeEngineer(deps.store, claims, id) },
+    {
+      key: idempotencyKey,
+      operation: 'certifyEngineer',
+      caller: claims,
+      payload: { engineerId, cert },
+      mayReplay: (id) => maySeeEngineer(deps.store, claims, id),
+    },
     () =>
       deps.store.exclusiveEngineer(engineerId, async () => {
         const current = await loadEngineer(deps.store, engineerId);
-        const certifications = [...current.certifications.filter((c) => c.productLine !== cert.productLine), { ...cert }];
+        const certifications = [
+          ...current.certifications.filter((c) => c.productLine !== cert.productLine),
+          { ...cert },
+        ];
         await deps.store.updateEngineer(engineerId, { certifications, updatedAt: deps.now() });
         return engineerId;
       }),
@@ -124,7 +164,11 @@ export interface RecordEventArgs {
 export async function recordEvent(store: CertificationStore, policy: LicencePolicy, now: Date, args: RecordEventArgs) {
   throwIfInvalid(validateEvent(args));
   const rule = pointRuleFor(policy, args.code);
-  if (!rule) throw badInput('code', `${args.code} is not in the violation and credit catalogue of standard ${policy.standardVersionId}`);
+  if (!rule)
+    throw badInput(
+      'code',
+      `${args.code} is not in the violation and credit catalogue of standard ${policy.standardVersionId}`,
+    );
   const engineer = await loadEngineer(store, args.engineerId);
   return appendUnderLease(store, policy, now, { ...args, centreId: engineer.centreId }, rule, 0);
 }
@@ -193,7 +237,10 @@ export async function recordLicenceEvent(
 ): Promise<EntryRecord> {
   const claims = requireEditor(ctx.claims);
   const result = await recordEvent(deps.store, await deps.policy(), deps.now(), { ...args, recordedBy: claims.sub });
-  ctx.log.info({ engineerId: args.engineerId, code: args.code, evidenceKey: args.evidenceKey, created: result.created }, 'licence event recorded');
+  ctx.log.info(
+    { engineerId: args.engineerId, code: args.code, evidenceKey: args.evidenceKey, created: result.created },
+    'licence event recorded',
+  );
   return result.entry;
 }
 
@@ -205,13 +252,24 @@ export interface ExamInput {
   takenAt: Date;
 }
 
-export async function recordExamResult(deps: CertificationDeps, ctx: RequestContext, input: ExamInput, idempotencyKey: string | null | undefined) {
+export async function recordExamResult(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  input: ExamInput,
+  idempotencyKey: string | null | undefined,
+) {
   const claims = requireEditor(ctx.claims);
   const now = deps.now();
   throwIfInvalid(validateExam(input, now));
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'recordExamResult', caller: claims, payload: input, mayReplay: () => maySeeEngineer(deps.store, claims, input.engineerId) },
+    {
+      key: idempotencyKey,
+      operation: 'recordExamResult',
+      caller: claims,
+      payload: input,
+      mayReplay: () => maySeeEngineer(deps.store, claims, input.engineerId),
+    },
     async () => {
       await loadEngineer(deps.store, input.engineerId);
       const exam = await deps.store.insertExam({ ...input, recordedBy: claims.sub, recordedAt: now });
@@ -225,7 +283,9 @@ export async function recordExamResult(deps: CertificationDeps, ctx: RequestCont
 }
 
 const refuse = (decision: { code: 'INVALID_TRANSITION' | 'BAD_USER_INPUT'; reason: string }, state: string) =>
-  decision.code === 'BAD_USER_INPUT' ? new DomainError('BAD_USER_INPUT', `to: ${decision.reason}`, { field: 'to' }) : invalidTransition(decision.reason, state);
+  decision.code === 'BAD_USER_INPUT'
+    ? new DomainError('BAD_USER_INPUT', `to: ${decision.reason}`, { field: 'to' })
+    : invalidTransition(decision.reason, state);
 
 export async function promoteEngineer(
   deps: CertificationDeps,
@@ -238,7 +298,13 @@ export async function promoteEngineer(
   const policy = await deps.policy();
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'promoteEngineer', caller: claims, payload: { engineerId, to }, mayReplay: (id) => maySeeEngineer(deps.store, claims, id) },
+    {
+      key: idempotencyKey,
+      operation: 'promoteEngineer',
+      caller: claims,
+      payload: { engineerId, to },
+      mayReplay: (id) => maySeeEngineer(deps.store, claims, id),
+    },
     () =>
       deps.store.exclusiveEngineer(engineerId, async () => {
         const current = await loadEngineer(deps.store, engineerId);
@@ -255,21 +321,42 @@ export async function promoteEngineer(
 }
 
 /** REVOKED + passed RETRAINING after the revocation → licence generation + 1 at full points; the old one archived. */
-export async function reinstateLicence(deps: CertificationDeps, ctx: RequestContext, engineerId: string, idempotencyKey: string | null | undefined) {
+export async function reinstateLicence(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  engineerId: string,
+  idempotencyKey: string | null | undefined,
+) {
   const claims = requireEditor(ctx.claims);
   const policy = await deps.policy();
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'reinstateLicence', caller: claims, payload: { engineerId }, mayReplay: () => maySeeEngineer(deps.store, claims, engineerId) },
+    {
+      key: idempotencyKey,
+      operation: 'reinstateLicence',
+      caller: claims,
+      payload: { engineerId },
+      mayReplay: () => maySeeEngineer(deps.store, claims, engineerId),
+    },
     async () => {
       await loadEngineer(deps.store, engineerId);
       const old = await loadLicence(deps.store, engineerId);
       return deps.store.exclusiveLicence(old.id, async () => {
         const state = await deps.store.stateOf(old, policy);
-        const decision = canReinstate(state.summary.status, state.summary.revokedAt, await deps.store.examsOf(engineerId));
+        const decision = canReinstate(
+          state.summary.status,
+          state.summary.revokedAt,
+          await deps.store.examsOf(engineerId),
+        );
         if (!decision.ok) throw refuse(decision, state.summary.status);
         const now = deps.now();
-        const issued = await deps.store.issueLicence(engineerId, old.generation + 1, now, cycleEndFrom(now, policy.cycleMonths), policy);
+        const issued = await deps.store.issueLicence(
+          engineerId,
+          old.generation + 1,
+          now,
+          cycleEndFrom(now, policy.cycleMonths),
+          policy,
+        );
         if (!issued) throw conflict('the licence was reinstated meanwhile; reload it');
         await deps.store.archiveLicence(old.id, now, 'reinstated');
         ctx.log.info({ engineerId, generation: old.generation + 1 }, 'licence reinstated');

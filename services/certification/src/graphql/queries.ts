@@ -27,7 +27,11 @@ export async function engineerByNumber(deps: CertificationDeps, ctx: RequestCont
 }
 
 /** For references (_entities): null when missing or not the caller's. */
-export async function visibleOrNull(deps: CertificationDeps, ctx: RequestContext, id: string): Promise<EngineerRecord | null> {
+export async function visibleOrNull(
+  deps: CertificationDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<EngineerRecord | null> {
   requireReader(ctx.claims);
   const record = await deps.store.findEngineer(id);
   return record && canSee(ctx.claims, record) ? record : null;
@@ -44,7 +48,8 @@ const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, to
 export async function engineers(deps: CertificationDeps, ctx: RequestContext, args: ListArgs) {
   const claims = requireReader(ctx.claims);
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   let after: string | null = null;
   if (args.after !== undefined && args.after !== null) {
     after = decodeCursor(args.after);
@@ -59,14 +64,25 @@ export async function engineers(deps: CertificationDeps, ctx: RequestContext, ar
       filter.centreId = claims.centreId;
     } else if (claims.engineerId) {
       const self = await deps.store.findEngineer(claims.engineerId);
-      const matches = self && (!filter.centreId || filter.centreId === self.centreId) && (!filter.level || filter.level === self.level);
+      const matches =
+        self &&
+        (!filter.centreId || filter.centreId === self.centreId) &&
+        (!filter.level || filter.level === self.level);
       if (!self || !matches || (after !== null && self.number <= after)) return empty;
-      return { edges: [{ cursor: encodeCursor(self.number), node: self }], pageInfo: { hasNextPage: false, endCursor: encodeCursor(self.number) }, totalCount: 1 };
+      return {
+        edges: [{ cursor: encodeCursor(self.number), node: self }],
+        pageInfo: { hasNextPage: false, endCursor: encodeCursor(self.number) },
+        totalCount: 1,
+      };
     } else return empty;
   }
   const { records, totalCount } = await deps.store.pageEngineers(filter, after, first + 1);
   const edges = records.slice(0, first).map((r) => ({ cursor: encodeCursor(r.number), node: r }));
-  return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return {
+    edges,
+    pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
 }
 
 /** Licence views: each stored licence plus the state derived from its ledger, read together. */
@@ -83,7 +99,8 @@ export async function licenceViews(deps: CertificationDeps, licences: LicenceRec
   }));
 }
 
-export const licenceView = async (deps: CertificationDeps, licence: LicenceRecord) => (await licenceViews(deps, [licence]))[0]!;
+export const licenceView = async (deps: CertificationDeps, licence: LicenceRecord) =>
+  (await licenceViews(deps, [licence]))[0]!;
 
 /** An engineer's current licence, loaded with those of the other engineers in the same response. */
 export function licenceOf(deps: CertificationDeps, ctx: RequestContext, engineerId: string) {
@@ -102,8 +119,12 @@ export function licenceOf(deps: CertificationDeps, ctx: RequestContext, engineer
 export async function creditsSoFar(deps: CertificationDeps, ctx: RequestContext, centreId: string) {
   if (!ID_PATTERN.test(centreId) || !maySeeCentreMonth(ctx.claims, centreId)) return null;
   const month = shanghaiMonth(deps.now());
-  const load = loaderFor(ctx, `credits-so-far:${month}`, async (ids: string[]) =>
-    new Map((await deps.store.centreMonthCredits(month, ids)).map((c) => [c.centreId, c] as const)));
+  const load = loaderFor(
+    ctx,
+    `credits-so-far:${month}`,
+    async (ids: string[]) =>
+      new Map((await deps.store.centreMonthCredits(month, ids)).map((c) => [c.centreId, c] as const)),
+  );
   const credits = (await load(centreId))!;
   return { month, qualityInfoAdopted: credits.qualityInfoAdopted, serviceInnovation: credits.serviceInnovation };
 }

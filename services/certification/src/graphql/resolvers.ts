@@ -16,16 +16,23 @@ export function createResolvers(deps: CertificationDeps): GraphQLResolverMap<Req
     DateTime: DateTimeScalar,
     Query: {
       engineer: (_: unknown, args: { id: string }, ctx: RequestContext) => queries.engineer(deps, ctx, args.id),
-      engineerByNumber: (_: unknown, args: { number: string }, ctx: RequestContext) => queries.engineerByNumber(deps, ctx, args.number),
+      engineerByNumber: (_: unknown, args: { number: string }, ctx: RequestContext) =>
+        queries.engineerByNumber(deps, ctx, args.number),
       engineers: (_: unknown, args: queries.ListArgs, ctx: RequestContext) => queries.engineers(deps, ctx, args),
     },
     Mutation: {
       registerEngineer: (_: unknown, args: { input: RegisterEngineerInput } & Key, ctx: RequestContext) =>
         mutations.registerEngineer(deps, ctx, args.input, args.idempotencyKey),
-      certifyEngineer: (_: unknown, args: { engineerId: string; certification: CertificationInput } & Key, ctx: RequestContext) =>
-        mutations.certifyEngineer(deps, ctx, args.engineerId, args.certification, args.idempotencyKey),
-      recordLicenceEvent: (_: unknown, args: { engineerId: string; code: string; evidenceKey: string; note?: string | null }, ctx: RequestContext) =>
-        mutations.recordLicenceEvent(deps, ctx, args),
+      certifyEngineer: (
+        _: unknown,
+        args: { engineerId: string; certification: CertificationInput } & Key,
+        ctx: RequestContext,
+      ) => mutations.certifyEngineer(deps, ctx, args.engineerId, args.certification, args.idempotencyKey),
+      recordLicenceEvent: (
+        _: unknown,
+        args: { engineerId: string; code: string; evidenceKey: string; note?: string | null },
+        ctx: RequestContext,
+      ) => mutations.recordLicenceEvent(deps, ctx, args),
       recordExamResult: (_: unknown, args: { input: mutations.ExamInput } & Key, ctx: RequestContext) =>
         mutations.recordExamResult(deps, ctx, args.input, args.idempotencyKey),
       promoteEngineer: (_: unknown, args: { engineerId: string; to: CareerLevel } & Key, ctx: RequestContext) =>

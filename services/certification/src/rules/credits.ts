@@ -18,7 +18,9 @@ export const MONTH_PATTERN = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 /** Which incentive a ledger entry counts for, or null (violations and other credits count for none). */
 export function incentiveOf(entry: { code: string; kind: PointKind }): IncentiveKey | null {
   if (entry.kind !== 'CREDIT') return null;
-  return Object.hasOwn(INCENTIVE_CODES, entry.code) ? (INCENTIVE_CODES as Record<string, IncentiveKey>)[entry.code]! : null;
+  return Object.hasOwn(INCENTIVE_CODES, entry.code)
+    ? (INCENTIVE_CODES as Record<string, IncentiveKey>)[entry.code]!
+    : null;
 }
 
 /** The counts of a (centre, month) from the entries it counted, each `[entryId, code]` once. */

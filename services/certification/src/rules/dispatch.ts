@@ -27,16 +27,27 @@ export function isCertified(certs: readonly Certification[], productLine: string
 }
 
 /** May the engineer take one more job (docs/domain.md §5, step 3)? */
-export function mayTakeJob(q: DispatchQuestion, policy: Pick<LicencePolicy, 'warningDailyCapPercent'>): { allowed: boolean; reason: string } {
+export function mayTakeJob(
+  q: DispatchQuestion,
+  policy: Pick<LicencePolicy, 'warningDailyCapPercent'>,
+): { allowed: boolean; reason: string } {
   if (!q.licence) return { allowed: false, reason: 'the engineer holds no licence' };
   if (q.licence === 'REVOKED') return { allowed: false, reason: 'the licence is REVOKED' };
   if (!isCertified(q.certifications, q.productLine, q.at)) {
-    return { allowed: false, reason: `not certified for ${q.productLine} at ${q.at.toISOString()} (missing or expired)` };
+    return {
+      allowed: false,
+      reason: `not certified for ${q.productLine} at ${q.at.toISOString()} (missing or expired)`,
+    };
   }
-  if (q.jobsToday >= q.usualDailyCap) return { allowed: false, reason: `already at the usual daily cap of ${q.usualDailyCap} jobs` };
+  if (q.jobsToday >= q.usualDailyCap)
+    return { allowed: false, reason: `already at the usual daily cap of ${q.usualDailyCap} jobs` };
   if (q.licence === 'WARNING') {
     const cap = warningCap(q.usualDailyCap, policy);
-    if (q.jobsToday >= cap) return { allowed: false, reason: `WARNING licence: at most ${cap} jobs a day (${policy.warningDailyCapPercent}% of ${q.usualDailyCap})` };
+    if (q.jobsToday >= cap)
+      return {
+        allowed: false,
+        reason: `WARNING licence: at most ${cap} jobs a day (${policy.warningDailyCapPercent}% of ${q.usualDailyCap})`,
+      };
     return { allowed: true, reason: `WARNING licence: ${q.jobsToday + 1} of at most ${cap} jobs today` };
   }
   return { allowed: true, reason: `licence ${q.licence}, certified for ${q.productLine}` };

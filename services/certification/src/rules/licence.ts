@@ -22,7 +22,9 @@ export interface LicenceSummary {
 }
 
 export function orderEntries<T extends LedgerFact>(entries: readonly T[]): T[] {
-  return [...entries].sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...entries].sort(
+    (a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /**
@@ -32,7 +34,10 @@ export function orderEntries<T extends LedgerFact>(entries: readonly T[]): T[] {
  * (a new licence) does. EXEMPLARY = no deductions this cycle and at least one credit; WARNING =
  * points ≤ warningAtOrBelow; otherwise NORMAL.
  */
-export function foldLedger(entries: readonly LedgerFact[], policy: Pick<LicencePolicy, 'maxPoints' | 'warningAtOrBelow'>): LicenceSummary {
+export function foldLedger(
+  entries: readonly LedgerFact[],
+  policy: Pick<LicencePolicy, 'maxPoints' | 'warningAtOrBelow'>,
+): LicenceSummary {
   let points = policy.maxPoints;
   let deductions = 0;
   let credits = 0;
@@ -45,7 +50,13 @@ export function foldLedger(entries: readonly LedgerFact[], policy: Pick<LicenceP
     points = Math.max(0, Math.min(policy.maxPoints, next));
     if (points === 0) revokedAt = e.recordedAt;
   }
-  return { pointsRemaining: points, status: statusOf(points, deductions, credits, revokedAt !== null, policy), deductions, credits, revokedAt };
+  return {
+    pointsRemaining: points,
+    status: statusOf(points, deductions, credits, revokedAt !== null, policy),
+    deductions,
+    credits,
+    revokedAt,
+  };
 }
 
 export function statusOf(

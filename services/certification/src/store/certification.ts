@@ -49,7 +49,11 @@ const rec = <D extends { _id: string }>(doc: D): Omit<D, '_id'> & { id: string }
 
 const engineerRecord = (doc: EngineerDoc): EngineerRecord => ({
   ...rec(doc),
-  certifications: (doc.certifications ?? []).map((c) => ({ productLine: c.productLine, issuedAt: c.issuedAt, expiresAt: c.expiresAt })),
+  certifications: (doc.certifications ?? []).map((c) => ({
+    productLine: c.productLine,
+    issuedAt: c.issuedAt,
+    expiresAt: c.expiresAt,
+  })),
 });
 
 export const licenceId = (engineerId: string, generation: number) => `${engineerId}:${generation}`;
@@ -119,15 +123,21 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     const runs = new Map<string, D[]>(keys.map((key) => [key, []]));
     let open = [...runs.keys()].map((key) => ({ key, n: first(key) }));
     while (open.length > 0) {
-      const found = new Map((await fetch(open.flatMap(({ key, n }) => Array.from({ length: width }, (_, i) => id(key, n + i))))).map((d) => [d._id, d]));
-      open = open.filter(({ key, n }) => {
-        for (let i = 0; i < width; i++) {
-          const doc = found.get(id(key, n + i));
-          if (!doc) return false;
-          runs.get(key)!.push(doc);
-        }
-        return true;
-      }).map(({ key, n }) => ({ key, n: n + width }));
+      const found = new Map(
+        (await fetch(open.flatMap(({ key, n }) => Array.from({ length: width }, (_, i) => id(key, n + i))))).map(
+          (d) => [d._id, d],
+        ),
+      );
+      open = open
+        .filter(({ key, n }) => {
+          for (let i = 0; i < width; i++) {
+            const doc = found.get(id(key, n + i));
+            if (!doc) return false;
+            runs.get(key)!.push(doc);
+          }
+          return true;
+        })
+        .map(({ key, n }) => ({ key, n: n + width }));
     }
     return runs;
   }
@@ -139,7 +149,10 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return last;
   }
 
-  const byIds = <D extends { _id: string }>(model: Model<D>) => (ids: string[]) => findByIds(model, ids);
+  const byIds =
+    <D extends { _id: string }>(model: Model<D>) =>
+    (ids: string[]) =>
+      findByIds(model, ids);
 
   const cycleRecord = (doc: CycleDoc): CycleRecord => rec({ ...doc, facts: doc.facts ?? [] });
 
@@ -149,7 +162,8 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     const fetch = byIds<CycleDoc>(cycles);
     const found = await lastOfEach(fetch, [...hints.keys()], cycleId, (l) => hints.get(l)!, 2);
     const wrongHints = [...hints].filter(([l, hint]) => hint > 0 && !found.has(l)).map(([l]) => l);
-    if (wrongHints.length > 0) for (const [l, doc] of await lastOfEach(fetch, wrongHints, cycleId, () => 0, 4)) found.set(l, doc);
+    if (wrongHints.length > 0)
+      for (const [l, doc] of await lastOfEach(fetch, wrongHints, cycleId, () => 0, 4)) found.set(l, doc);
     return new Map([...found].map(([l, doc]) => [l, cycleRecord(doc)]));
   }
 
@@ -158,7 +172,12 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
 
   /** Every cycle of each licence, oldest first. */
   const cyclesOfEach = async (licenceIds: string[]): Promise<Map<string, CycleRecord[]>> =>
-    new Map([...(await runsOf(byIds<CycleDoc>(cycles), licenceIds, cycleId, () => 0, 4))].map(([l, run]) => [l, run.map(cycleRecord)]));
+    new Map(
+      [...(await runsOf(byIds<CycleDoc>(cycles), licenceIds, cycleId, () => 0, 4))].map(([l, run]) => [
+        l,
+        run.map(cycleRecord),
+      ]),
+    );
 
   /**
    * A licence's ledger (of one cycle, or all), in recorded order: the entries its cycles count, read
@@ -167,7 +186,9 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
    */
   const entriesOf = async (licence: string, cycleIndex?: number): Promise<EntryRecord[]> => {
     const all = (await cyclesOfEach([licence])).get(licence)!;
-    const ids = all.filter((c) => cycleIndex === undefined || c.index === cycleIndex).flatMap((c) => c.facts.map((f) => f.id));
+    const ids = all
+      .filter((c) => cycleIndex === undefined || c.index === cycleIndex)
+      .flatMap((c) => c.facts.map((f) => f.id));
     return orderEntries((await findByIds(entries, ids)).map(rec));
   };
 
@@ -195,7 +216,8 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     return new Map([...found].map(([e, doc]) => [e, rec(doc)]));
   }
 
-  const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> => (await activeLicences([engineerId])).get(engineerId) ?? null;
+  const activeLicence = async (engineerId: string): Promise<LicenceRecord | null> =>
+    (await activeLicences([engineerId])).get(engineerId) ?? null;
 
   return {
     idempotency,
@@ -203,7 +225,19 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     exclusiveEngineer: <T>(id: string, work: () => Promise<T>) => writeLease(leases, engineerLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [engineers, licences, cycles, entries, exams, flags, leases, idempotency, rosters, credits] as const) await m.syncIndexes();
+      for (const m of [
+        engineers,
+        licences,
+        cycles,
+        entries,
+        exams,
+        flags,
+        leases,
+        idempotency,
+        rosters,
+        credits,
+      ] as const)
+        await m.syncIndexes();
     },
 
     async findEngineer(id: string): Promise<EngineerRecord | null> {
@@ -229,16 +263,29 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       if (filter.centreId && !filter.level) {
         const roster = await rosterOf(filter.centreId);
         const page = roster.filter((e) => afterNumber === null || e.number > afterNumber).slice(0, limit);
-        const docs = new Map((await findByIds<EngineerDoc>(engineers, page.map((e) => e.id))).map((d) => [d._id, d]));
+        const docs = new Map(
+          (
+            await findByIds<EngineerDoc>(
+              engineers,
+              page.map((e) => e.id),
+            )
+          ).map((d) => [d._id, d]),
+        );
         // An id whose registration failed after it was listed has no engineer: skip it.
-        const records = page.map((e) => docs.get(e.id)).filter((d): d is EngineerDoc => d !== undefined && d.centreId === filter.centreId);
+        const records = page
+          .map((e) => docs.get(e.id))
+          .filter((d): d is EngineerDoc => d !== undefined && d.centreId === filter.centreId);
         return { records: records.map(engineerRecord), totalCount: roster.length };
       }
       const q: Record<string, unknown> = {};
       if (filter.centreId) q['centreId'] = filter.centreId;
       if (filter.level) q['level'] = filter.level;
       const [docs, totalCount] = await Promise.all([
-        engineers.find(afterNumber === null ? q : { ...q, number: { $gt: afterNumber } }).sort({ number: 1 }).limit(limit).lean<EngineerDoc[]>(),
+        engineers
+          .find(afterNumber === null ? q : { ...q, number: { $gt: afterNumber } })
+          .sort({ number: 1 })
+          .limit(limit)
+          .lean<EngineerDoc[]>(),
         engineers.countDocuments(q),
       ]);
       return { records: docs.map(engineerRecord), totalCount };
@@ -252,11 +299,19 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     async insertEngineer(fields: Omit<EngineerRecord, 'id'>): Promise<EngineerRecord> {
       const doc: EngineerDoc = { _id: randomUUID(), ...fields };
       const roster = (change: (list: RosterDoc['engineers']) => RosterDoc['engineers']) =>
-        writeLease(leases, rosterLease(fields.centreId), lease)(async () => {
+        writeLease(
+          leases,
+          rosterLease(fields.centreId),
+          lease,
+        )(async () => {
           const list = change(await rosterOf(fields.centreId));
           await rosters.updateOne({ _id: fields.centreId }, { $set: { engineers: list } }, { upsert: true });
         });
-      await roster((list) => [...list, { id: doc._id, number: doc.number }].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0)));
+      await roster((list) =>
+        [...list, { id: doc._id, number: doc.number }].sort((a, b) =>
+          a.number < b.number ? -1 : a.number > b.number ? 1 : 0,
+        ),
+      );
       try {
         await engineers.create(doc);
       } catch (error) {
@@ -267,7 +322,10 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     },
 
     /** Call under the engineer's lease. */
-    async updateEngineer(id: string, set: { level?: CareerLevel; certifications?: CertificationDoc[]; updatedAt: Date }): Promise<void> {
+    async updateEngineer(
+      id: string,
+      set: { level?: CareerLevel; certifications?: CertificationDoc[]; updatedAt: Date },
+    ): Promise<void> {
       await engineers.updateOne({ _id: id }, { $set: set });
     },
 
@@ -275,11 +333,22 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
      * Issues licence `generation` with its first cycle. Returns false when that generation exists
      * already (a concurrent or repeated issue): the `_id` makes the insert the decision.
      */
-    async issueLicence(engineerId: string, generation: number, start: Date, end: Date, policy: LicencePolicy): Promise<boolean> {
+    async issueLicence(
+      engineerId: string,
+      generation: number,
+      start: Date,
+      end: Date,
+      policy: LicencePolicy,
+    ): Promise<boolean> {
       const id = licenceId(engineerId, generation);
       try {
         await licences.create({
-          _id: id, engineerId, generation, issuedAt: start, archivedAt: null, archivedReason: null,
+          _id: id,
+          engineerId,
+          generation,
+          issuedAt: start,
+          archivedAt: null,
+          archivedReason: null,
           summary: { pointsRemaining: policy.maxPoints, status: 'NORMAL', computedAt: start },
           cycleHint: 0,
         });
@@ -295,7 +364,11 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
     async insertCycle(licence: string, index: number, start: Date, end: Date, policy: LicencePolicy): Promise<boolean> {
       let inserted = true;
       try {
-        const terms = { standardVersionId: policy.standardVersionId, maxPoints: policy.maxPoints, warningAtOrBelow: policy.warningAtOrBelow };
+        const terms = {
+          standardVersionId: policy.standardVersionId,
+          maxPoints: policy.maxPoints,
+          warningAtOrBelow: policy.warningAtOrBelow,
+        };
         await cycles.create({ _id: cycleId(licence, index), licenceId: licence, index, start, end, facts: [], terms });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -383,11 +456,19 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       const read = async () => unpackCounted(await credits.findById(id).lean<CentreCreditsDoc>());
       // Ids are only ever added, so one found outside the lease stays counted: a replay writes nothing.
       if ((await read()).some(([e]) => e === entry.id)) return false;
-      return writeLease(leases, creditsLease(id), lease)(async () => {
+      return writeLease(
+        leases,
+        creditsLease(id),
+        lease,
+      )(async () => {
         const counted = await read();
         if (counted.some(([e]) => e === entry.id)) return false;
         counted.push([entry.id, entry.code]);
-        await credits.updateOne({ _id: id }, { $set: { centreId, month, ...tally(counted), counted: JSON.stringify(counted) } }, { upsert: true });
+        await credits.updateOne(
+          { _id: id },
+          { $set: { centreId, month, ...tally(counted), counted: JSON.stringify(counted) } },
+          { upsert: true },
+        );
         return true;
       });
     },
@@ -401,22 +482,41 @@ export function createCertificationStore(conn: Connection, lease: LeaseOptions =
       const found = new Map((await findByIds(credits, ids, { counted: 0 })).map((d) => [d._id, d]));
       return centreIds.map((centreId) => {
         const doc = found.get(creditsId(centreId, month));
-        return { centreId, qualityInfoAdopted: doc?.qualityInfoAdopted ?? 0, serviceInnovation: doc?.serviceInnovation ?? 0 };
+        return {
+          centreId,
+          qualityInfoAdopted: doc?.qualityInfoAdopted ?? 0,
+          serviceInnovation: doc?.serviceInnovation ?? 0,
+        };
       });
     },
 
-    /** The entry for this evidence on any of the engineer's licences up to `generation` (a retry after a reinstatement). */
-    async findEntryByEvidence(engineerId: string, evidenceKey: string, generation: number): Promise<EntryRecord | null> {
+    /**
+     * The entry for this evidence on any of the engineer's licences up to `generation` (a retry after a reinstatement).
+     */
+    async findEntryByEvidence(
+      engineerId: string,
+      evidenceKey: string,
+      generation: number,
+    ): Promise<EntryRecord | null> {
       const found = await Promise.all(
-        Array.from({ length: generation }, (_, g) => entries.findById(entryId(licenceId(engineerId, g + 1), evidenceKey)).lean<EntryDoc>()),
+        Array.from({ length: generation }, (_, g) =>
+          entries.findById(entryId(licenceId(engineerId, g + 1), evidenceKey)).lean<EntryDoc>(),
+        ),
       );
       const first = found.find((d): d is EntryDoc => d !== null);
       return first ? rec(first) : null;
     },
 
     /** Call under the licence's lease. */
-    async writeSummary(licence: string, summary: { pointsRemaining: number; status: LicenceSummary['status'] }, at: Date): Promise<void> {
-      await licences.updateOne({ _id: licence }, { $set: { summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt: at } } });
+    async writeSummary(
+      licence: string,
+      summary: { pointsRemaining: number; status: LicenceSummary['status'] },
+      at: Date,
+    ): Promise<void> {
+      await licences.updateOne(
+        { _id: licence },
+        { $set: { summary: { pointsRemaining: summary.pointsRemaining, status: summary.status, computedAt: at } } },
+      );
     },
 
     /** Call under the licence's lease. */

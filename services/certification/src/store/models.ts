@@ -146,7 +146,11 @@ export interface ReviewFlagDoc {
 }
 
 const certification = new Schema<CertificationDoc>(
-  { productLine: { type: String, required: true }, issuedAt: { type: Date, required: true }, expiresAt: { type: Date, required: true } },
+  {
+    productLine: { type: String, required: true },
+    issuedAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
   { _id: false },
 );
 
@@ -198,7 +202,10 @@ const cycleSchema = new Schema<CycleDoc>(
       default: [],
     },
     terms: {
-      type: new Schema<CycleTerms>({ standardVersionId: String, maxPoints: Number, warningAtOrBelow: Number }, { _id: false }),
+      type: new Schema<CycleTerms>(
+        { standardVersionId: String, maxPoints: Number, warningAtOrBelow: Number },
+        { _id: false },
+      ),
       default: undefined,
     },
   },

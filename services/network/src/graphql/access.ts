@@ -1,4 +1,12 @@
-import { ROLES, forbidden, hasRole, maySeeCentreMonth, requireRole, seesEveryCentreMonth, type Claims } from '@starline/common';
+import {
+  ROLES,
+  forbidden,
+  hasRole,
+  maySeeCentreMonth,
+  requireRole,
+  seesEveryCentreMonth,
+  type Claims,
+} from '@starline/common';
 import type { CentreRecord } from '../store/centres.ts';
 
 /**
@@ -9,7 +17,8 @@ import type { CentreRecord } from '../store/centres.ts';
 export const requireReader = (claims: Claims | null): Claims => requireRole(claims, ...ROLES);
 export const requireEditor = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN');
 
-export const seesWholeNetwork = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE');
+export const seesWholeNetwork = (claims: Claims | null): boolean =>
+  hasRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE');
 
 export function canSee(claims: Claims | null, centre: Pick<CentreRecord, 'id' | 'parentId' | 'tier'>): boolean {
   if (!claims) return false;
@@ -29,7 +38,8 @@ export const forbiddenCentre = () => forbidden('you may only see your own centre
  * umbrella stores': each is graded on its own), an ENGINEER none. Only OPERATOR and ADMIN run,
  * re-run and decide disputes; only ADMIN confirms; only a PARTNER disputes, its own scorecard.
  */
-export const requireEvaluationReader = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE', 'PARTNER');
+export const requireEvaluationReader = (claims: Claims | null): Claims =>
+  requireRole(claims, 'OPERATOR', 'ADMIN', 'FINANCE', 'CALL_CENTRE', 'PARTNER');
 export const seesAllScorecards = seesEveryCentreMonth;
 export const maySeeScorecardsOf = maySeeCentreMonth;
 export const forbiddenScorecards = () => forbidden("you may only see your own centre's scorecards and disputes");

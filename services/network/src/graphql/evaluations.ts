@@ -18,7 +18,13 @@ import { MONTH_PATTERN, REGION_PATTERN } from '../rules/validate.ts';
 import type { DisputeRecord, DisputeState } from '../store/disputes.ts';
 import { scorecardId, type EvaluationRecord, type RankingEntry, type ScorecardRecord } from '../store/evaluations.ts';
 import type { CentreRecord } from '../store/centres.ts';
-import { forbiddenScorecards, maySeeScorecardsOf, requireEditor, requireEvaluationReader, seesAllScorecards } from './access.ts';
+import {
+  forbiddenScorecards,
+  maySeeScorecardsOf,
+  requireEditor,
+  requireEvaluationReader,
+  seesAllScorecards,
+} from './access.ts';
 import type { NetworkDeps } from './deps.ts';
 import { evaluationRefusal, updateIdOf } from './evaluation-workflow.ts';
 import {
@@ -41,7 +47,8 @@ const DISPUTE_ID_PATTERN = /^D-[A-Za-z0-9-]{8,64}$/;
 type Key = string | null | undefined;
 
 function checkMonth(month: string, field = 'month'): void {
-  if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw badInput(field, 'must be a month as YYYY-MM, e.g. 2026-10');
+  if (typeof month !== 'string' || !MONTH_PATTERN.test(month))
+    throw badInput(field, 'must be a month as YYYY-MM, e.g. 2026-10');
 }
 
 function checkReason(reason: string): string {
@@ -60,7 +67,11 @@ const settled = (rec: EvaluationRecord | null | undefined): rec is EvaluationRec
 
 // ---------- queries ----------
 
-export async function monthlyEvaluation(deps: NetworkDeps, ctx: RequestContext, month: string): Promise<EvaluationView | null> {
+export async function monthlyEvaluation(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+): Promise<EvaluationView | null> {
   requireEvaluationReader(ctx.claims);
   checkMonth(month);
   const rec = await deps.store.evaluations.find(month);
@@ -81,16 +92,20 @@ export interface ResultsArgs {
 export async function results(deps: NetworkDeps, ctx: RequestContext, parent: EvaluationView, args: ResultsArgs) {
   const claims = requireEvaluationReader(ctx.claims);
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_RESULTS_PAGE) throw badInput('first', `must be from 1 to ${MAX_RESULTS_PAGE}`);
-  if (args.region !== undefined && args.region !== null && !REGION_PATTERN.test(args.region)) throw badInput('region', 'must be a 6-digit region code');
+  if (!Number.isInteger(first) || first < 1 || first > MAX_RESULTS_PAGE)
+    throw badInput('first', `must be from 1 to ${MAX_RESULTS_PAGE}`);
+  if (args.region !== undefined && args.region !== null && !REGION_PATTERN.test(args.region))
+    throw badInput('region', 'must be a 6-digit region code');
   const cursor = args.after !== undefined && args.after !== null ? decodeScorecardCursor(args.after) : null;
-  if (args.after !== undefined && args.after !== null && !cursor) throw badInput('after', 'is not a cursor this list returned');
+  if (args.after !== undefined && args.after !== null && !cursor)
+    throw badInput('after', 'is not a cursor this list returned');
   const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
   const rec = await deps.store.evaluations.find(parent.month);
   if (!settled(rec)) return empty;
   const ranking = await deps.store.evaluations.ranking(parent.month);
   if (!ranking || ranking.run !== rec.run) return empty;
-  if (cursor && cursor.run !== rec.run) throw badInput('after', `the month was re-run since (run ${rec.run}): page from the start again`);
+  if (cursor && cursor.run !== rec.run)
+    throw badInput('after', `the month was re-run since (run ${rec.run}): page from the start again`);
   const wanted = (e: RankingEntry) =>
     (seesAllScorecards(claims) || e[0] === claims.centreId) &&
     (!args.grade || (args.grade === 'UNGRADED' ? e[3] === null : e[3] === args.grade)) &&
@@ -100,21 +115,33 @@ export async function results(deps: NetworkDeps, ctx: RequestContext, parent: Ev
   if (cursor && start === 0) throw badInput('after', 'is not a cursor this list returned');
   const page = filtered.slice(start, start + first);
   const cards = new Map(
-    (await deps.store.evaluations.scorecardsByIds(page.map(([id]) => scorecardId(parent.month, id)))).map((c) => [c.centreId, c] as const),
+    (await deps.store.evaluations.scorecardsByIds(page.map(([id]) => scorecardId(parent.month, id)))).map(
+      (c) => [c.centreId, c] as const,
+    ),
   );
   const edges = page.flatMap(([id]) => {
     const card = cards.get(id);
-    return card && card.run === rec.run ? [{ cursor: encodeScorecardCursor(rec.run, id), node: storedScorecardView(card) }] : [];
+    return card && card.run === rec.run
+      ? [{ cursor: encodeScorecardCursor(rec.run, id), node: storedScorecardView(card) }]
+      : [];
   });
   return {
     edges,
-    pageInfo: { hasNextPage: start + first < filtered.length, endCursor: page.length ? encodeScorecardCursor(rec.run, page.at(-1)![0]) : null },
+    pageInfo: {
+      hasNextPage: start + first < filtered.length,
+      endCursor: page.length ? encodeScorecardCursor(rec.run, page.at(-1)![0]) : null,
+    },
     totalCount: filtered.length,
   };
 }
 
 /** The month's disputes, oldest first; a partner's own only. */
-export async function disputesOf(deps: NetworkDeps, ctx: RequestContext, month: string, state: DisputeState | null | undefined): Promise<DisputeView[]> {
+export async function disputesOf(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+  state: DisputeState | null | undefined,
+): Promise<DisputeView[]> {
   const claims = requireEvaluationReader(ctx.claims);
   const own = seesAllScorecards(claims) ? undefined : (claims.centreId ?? '');
   const all = await deps.store.evaluations.disputes.ofMonth(month, own);
@@ -122,21 +149,41 @@ export async function disputesOf(deps: NetworkDeps, ctx: RequestContext, month: 
 }
 
 /** A centre's scorecards of the last `last` months (newest first), each read by `_id`. */
-export async function scorecardsOf(deps: NetworkDeps, ctx: RequestContext, centre: CentreRecord, last: number | null | undefined): Promise<ScorecardView[]> {
+export async function scorecardsOf(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  centre: CentreRecord,
+  last: number | null | undefined,
+): Promise<ScorecardView[]> {
   const claims = requireEvaluationReader(ctx.claims);
   if (!maySeeScorecardsOf(claims, centre.id)) throw forbiddenScorecards();
   const n = last ?? 12;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SCORECARD_MONTHS) throw badInput('last', `must be from 1 to ${MAX_SCORECARD_MONTHS}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SCORECARD_MONTHS)
+    throw badInput('last', `must be from 1 to ${MAX_SCORECARD_MONTHS}`);
   const months = monthsEndingAt(previousMonth(shanghaiMonth(deps.now())), n).reverse();
   // One `_id` `$in` per kind for every centre of the response (a page of centres asks together).
-  const evaluation = loaderFor(ctx, 'evaluation-record', async (ms: string[]) =>
-    new Map((await deps.store.evaluations.findMany([...new Set(ms)])).map((r) => [r.month, r] as const)));
-  const scorecard = loaderFor(ctx, 'evaluation-scorecard', async (ids: string[]) =>
-    new Map((await deps.store.evaluations.scorecardsByIds([...new Set(ids)])).map((c) => [scorecardId(c.month, c.centreId), c] as const)));
-  const found = await Promise.all(months.map(async (m) => {
-    const [rec, card] = await Promise.all([evaluation(m), scorecard(scorecardId(m, centre.id))]);
-    return settled(rec) && card && card.run === rec.run ? storedScorecardView(card) : null;
-  }));
+  const evaluation = loaderFor(
+    ctx,
+    'evaluation-record',
+    async (ms: string[]) =>
+      new Map((await deps.store.evaluations.findMany([...new Set(ms)])).map((r) => [r.month, r] as const)),
+  );
+  const scorecard = loaderFor(
+    ctx,
+    'evaluation-scorecard',
+    async (ids: string[]) =>
+      new Map(
+        (await deps.store.evaluations.scorecardsByIds([...new Set(ids)])).map(
+          (c) => [scorecardId(c.month, c.centreId), c] as const,
+        ),
+      ),
+  );
+  const found = await Promise.all(
+    months.map(async (m) => {
+      const [rec, card] = await Promise.all([evaluation(m), scorecard(scorecardId(m, centre.id))]);
+      return settled(rec) && card && card.run === rec.run ? storedScorecardView(card) : null;
+    }),
+  );
   return found.filter((c): c is ScorecardView => c !== null);
 }
 
@@ -168,12 +215,18 @@ async function refusedUpdate(deps: NetworkDeps, month: string, error: unknown): 
   throw mapped;
 }
 
-/** The month's record for a change that needs one not yet confirmed: NOT_FOUND, or INVALID_TRANSITION once confirmation began. */
+/**
+ * The month's record for a change that needs one not yet confirmed: NOT_FOUND, or INVALID_TRANSITION once confirmation
+ * began.
+ */
 async function unconfirmed(deps: NetworkDeps, month: string, what: string): Promise<EvaluationRecord> {
   const rec = await deps.store.evaluations.find(month);
   if (!rec) throw notFound('monthly evaluation', month);
   if (rec.state === 'CONFIRMING' || rec.state === 'CONFIRMED') {
-    throw invalidTransition(`the evaluation of ${month} is ${rec.state}: a confirmed month never changes, so it cannot be ${what}`, rec.state);
+    throw invalidTransition(
+      `the evaluation of ${month} is ${rec.state}: a confirmed month never changes, so it cannot be ${what}`,
+      rec.state,
+    );
   }
   return rec;
 }
@@ -183,17 +236,33 @@ async function unconfirmed(deps: NetworkDeps, month: string, what: string): Prom
  * one (nothing new happens). A month not yet over (Asia/Shanghai) is BAD_USER_INPUT, a confirmed
  * one INVALID_TRANSITION.
  */
-export async function runMonthlyEvaluation(deps: NetworkDeps, ctx: RequestContext, month: string, idempotencyKey: Key): Promise<EvaluationView> {
+export async function runMonthlyEvaluation(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+  idempotencyKey: Key,
+): Promise<EvaluationView> {
   const claims = requireEditor(ctx.claims);
   checkMonth(month);
-  if (!isMonthOver(month, deps.now())) throw badInput('month', `${month} is not over yet (Asia/Shanghai): a month is evaluated once it has ended`);
+  if (!isMonthOver(month, deps.now()))
+    throw badInput('month', `${month} is not over yet (Asia/Shanghai): a month is evaluated once it has ended`);
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'runMonthlyEvaluation', caller: claims, payload: { month }, mayReplay: () => true, resumable: true },
+    {
+      key: idempotencyKey,
+      operation: 'runMonthlyEvaluation',
+      caller: claims,
+      payload: { month },
+      mayReplay: () => true,
+      resumable: true,
+    },
     async () => {
       const rec = await deps.store.evaluations.find(month);
       if (rec && (rec.state === 'CONFIRMING' || rec.state === 'CONFIRMED')) {
-        throw invalidTransition(`the evaluation of ${month} is ${rec.state}: a confirmed month never changes`, rec.state);
+        throw invalidTransition(
+          `the evaluation of ${month} is ${rec.state}: a confirmed month never changes`,
+          rec.state,
+        );
       }
       const { started } = await deps.evaluationWorkflow.start(month, claims.sub);
       ctx.log.info({ month, started }, started ? 'monthly evaluation started' : 'monthly evaluation already running');
@@ -204,17 +273,31 @@ export async function runMonthlyEvaluation(deps: NetworkDeps, ctx: RequestContex
 }
 
 /** OPERATOR or ADMIN: the Update `rerun` (run n+1 replaces the provisional results). */
-export async function rerunMonthlyEvaluation(deps: NetworkDeps, ctx: RequestContext, month: string, idempotencyKey: Key): Promise<EvaluationView> {
+export async function rerunMonthlyEvaluation(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+  idempotencyKey: Key,
+): Promise<EvaluationView> {
   const claims = requireEditor(ctx.claims);
   checkMonth(month);
   const updateId = updateIdOf(claims, 'rerunMonthlyEvaluation', idempotencyKey);
   await withIdempotency(
     deps.store.idempotency,
     // The Update's id derives from the key, so running the request again is the same Update.
-    { key: idempotencyKey, operation: 'rerunMonthlyEvaluation', caller: claims, payload: { month }, mayReplay: () => true, resumable: true },
+    {
+      key: idempotencyKey,
+      operation: 'rerunMonthlyEvaluation',
+      caller: claims,
+      payload: { month },
+      mayReplay: () => true,
+      resumable: true,
+    },
     async () => {
       await unconfirmed(deps, month, 're-run');
-      await deps.evaluationWorkflow.rerun(month, { requestedBy: claims.sub, updateId }).catch((e: unknown) => refusedUpdate(deps, month, e));
+      await deps.evaluationWorkflow
+        .rerun(month, { requestedBy: claims.sub, updateId })
+        .catch((e: unknown) => refusedUpdate(deps, month, e));
       ctx.log.info({ month }, 'monthly evaluation re-run requested');
       return month;
     },
@@ -223,16 +306,30 @@ export async function rerunMonthlyEvaluation(deps: NetworkDeps, ctx: RequestCont
 }
 
 /** ADMIN only: the Update `confirm` (CONFLICT while a dispute is open). */
-export async function confirmMonthlyEvaluation(deps: NetworkDeps, ctx: RequestContext, month: string, idempotencyKey: Key): Promise<EvaluationView> {
+export async function confirmMonthlyEvaluation(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+  idempotencyKey: Key,
+): Promise<EvaluationView> {
   const claims = requireRole(ctx.claims, 'ADMIN');
   checkMonth(month);
   const updateId = updateIdOf(claims, 'confirmMonthlyEvaluation', idempotencyKey);
   await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'confirmMonthlyEvaluation', caller: claims, payload: { month }, mayReplay: () => true, resumable: true },
+    {
+      key: idempotencyKey,
+      operation: 'confirmMonthlyEvaluation',
+      caller: claims,
+      payload: { month },
+      mayReplay: () => true,
+      resumable: true,
+    },
     async () => {
       await unconfirmed(deps, month, 'confirmed again');
-      await deps.evaluationWorkflow.confirm(month, { confirmedBy: claims.sub, updateId }).catch((e: unknown) => refusedUpdate(deps, month, e));
+      await deps.evaluationWorkflow
+        .confirm(month, { confirmedBy: claims.sub, updateId })
+        .catch((e: unknown) => refusedUpdate(deps, month, e));
       ctx.log.info({ month }, 'monthly evaluation confirmed');
       return month;
     },
@@ -245,7 +342,10 @@ async function nudge(deps: NetworkDeps, ctx: RequestContext, month: string): Pro
   try {
     await deps.evaluationWorkflow.disputesChanged(month);
   } catch (err) {
-    ctx.log.warn({ err, month }, 'could not signal disputesChanged to the evaluation workflow; it re-checks open disputes by itself');
+    ctx.log.warn(
+      { err, month },
+      'could not signal disputesChanged to the evaluation workflow; it re-checks open disputes by itself',
+    );
   }
 }
 
@@ -261,18 +361,30 @@ async function loadDispute(deps: NetworkDeps, id: string): Promise<DisputeRecord
  * PARTNER, its own centre's scorecard, on a PROVISIONAL month only; one OPEN dispute per centre at a
  * time. With a key the dispute's id derives from it, so a retry finds the one it opened.
  */
-export async function disputeScorecard(deps: NetworkDeps, ctx: RequestContext, month: string, reasonArg: string, idempotencyKey: Key): Promise<DisputeView> {
+export async function disputeScorecard(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  month: string,
+  reasonArg: string,
+  idempotencyKey: Key,
+): Promise<DisputeView> {
   const claims = requireRole(ctx.claims, 'PARTNER');
   const centreId = claims.centreId;
   if (!centreId) throw forbiddenScorecards();
   checkMonth(month);
   const reason = checkReason(reasonArg);
-  const id = idempotencyKey ? `D-${sha(`${callerScope(claims)}|disputeScorecard|${idempotencyKey}`).slice(0, 32)}` : `D-${randomUUID()}`;
+  const id = idempotencyKey
+    ? `D-${sha(`${callerScope(claims)}|disputeScorecard|${idempotencyKey}`).slice(0, 32)}`
+    : `D-${randomUUID()}`;
   const ev = deps.store.evaluations;
   const disputeId = await withIdempotency(
     deps.store.idempotency,
     {
-      key: idempotencyKey, operation: 'disputeScorecard', caller: claims, payload: { month, reason }, resumable: true,
+      key: idempotencyKey,
+      operation: 'disputeScorecard',
+      caller: claims,
+      payload: { month, reason },
+      resumable: true,
       mayReplay: async (stored: string) => (await ev.disputes.find(stored))?.centreId === centreId,
     },
     async () => {
@@ -282,7 +394,10 @@ export async function disputeScorecard(deps: NetworkDeps, ctx: RequestContext, m
         const rec = await ev.find(month);
         if (!rec) throw notFound('monthly evaluation', month);
         if (rec.state !== 'PROVISIONAL') {
-          throw invalidTransition(`the evaluation of ${month} is ${rec.state}: only PROVISIONAL results may be disputed`, rec.state);
+          throw invalidTransition(
+            `the evaluation of ${month} is ${rec.state}: only PROVISIONAL results may be disputed`,
+            rec.state,
+          );
         }
         const card: ScorecardRecord | null = await ev.scorecard(month, centreId);
         if (!card || card.run !== rec.run) throw notFound(`scorecard of ${month} for centre`, centreId);
@@ -290,8 +405,18 @@ export async function disputeScorecard(deps: NetworkDeps, ctx: RequestContext, m
           throw conflict(`centre ${card.code} already has an open dispute of ${month}; wait for its decision`);
         }
         await ev.disputes.insert({
-          id, month, centreId, run: rec.run, reason, state: 'OPEN', openedBy: claims.sub, openedAt: deps.now(),
-          decidedBy: null, decidedAt: null, decisionReason: null, decisionRequest: null,
+          id,
+          month,
+          centreId,
+          run: rec.run,
+          reason,
+          state: 'OPEN',
+          openedBy: claims.sub,
+          openedAt: deps.now(),
+          decidedBy: null,
+          decidedAt: null,
+          decisionReason: null,
+          decisionRequest: null,
         });
         ctx.log.info({ disputeId: id, month, centreId }, 'scorecard disputed');
       });
@@ -308,7 +433,12 @@ export async function disputeScorecard(deps: NetworkDeps, ctx: RequestContext, m
  * written first; a retry of the same request (same key) finds it and sends the Update again.
  */
 async function decideDispute(
-  deps: NetworkDeps, ctx: RequestContext, operation: 'upholdDispute' | 'rejectDispute', id: string, reasonArg: string, idempotencyKey: Key,
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  operation: 'upholdDispute' | 'rejectDispute',
+  id: string,
+  reasonArg: string,
+  idempotencyKey: Key,
 ): Promise<DisputeView> {
   const claims: Claims = requireEditor(ctx.claims);
   checkDisputeId(id);
@@ -324,17 +454,30 @@ async function decideDispute(
       await ev.exclusiveMonth(month, async () => {
         const d = await loadDispute(deps, id);
         if (d.state === to && d.decisionRequest === requestId) return; // this very request, retried
-        if (d.state !== 'OPEN') throw invalidTransition(`dispute ${id} is ${d.state}: only an OPEN dispute is decided`, d.state);
+        if (d.state !== 'OPEN')
+          throw invalidTransition(`dispute ${id} is ${d.state}: only an OPEN dispute is decided`, d.state);
         const rec = await unconfirmed(deps, month, 'changed by a dispute');
         // Upholding re-runs the month, which the workflow takes only while the results wait for review.
         if (to === 'UPHELD' && rec.state !== 'PROVISIONAL') {
-          throw conflict(`the evaluation of ${month} is being computed (run ${rec.run}); uphold the dispute once its provisional results are ready`, { currentState: rec.state });
+          throw conflict(
+            `the evaluation of ${month} is being computed (run ${rec.run}); uphold the dispute once its ` +
+              `provisional results are ready`,
+            { currentState: rec.state },
+          );
         }
-        await ev.disputes.decide(id, { state: to, decidedBy: claims.sub, decidedAt: deps.now(), decisionReason: reason, decisionRequest: requestId });
+        await ev.disputes.decide(id, {
+          state: to,
+          decidedBy: claims.sub,
+          decidedAt: deps.now(),
+          decisionReason: reason,
+          decisionRequest: requestId,
+        });
         ctx.log.info({ disputeId: id, month, state: to }, 'dispute decided');
       });
       if (to === 'UPHELD') {
-        await deps.evaluationWorkflow.rerun(month, { requestedBy: claims.sub, updateId: requestId }).catch((e: unknown) => refusedUpdate(deps, month, e));
+        await deps.evaluationWorkflow
+          .rerun(month, { requestedBy: claims.sub, updateId: requestId })
+          .catch((e: unknown) => refusedUpdate(deps, month, e));
       } else {
         await nudge(deps, ctx, month);
       }

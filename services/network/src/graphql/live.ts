@@ -1,4 +1,11 @@
-import { IDS_PER_QUERY, shanghaiMonth, type CentreMonthCredits, type CentreMonthTickets, type KpiCounters, type RequestContext } from '@starline/common';
+import {
+  IDS_PER_QUERY,
+  shanghaiMonth,
+  type CentreMonthCredits,
+  type CentreMonthTickets,
+  type KpiCounters,
+  type RequestContext,
+} from '@starline/common';
 import { atRiskOfSuspension, cGradesEarlierInYear, consequenceOf } from '../rules/consequences.ts';
 import { earlierMonthsOfYear, policyOf, policyProblems } from '../rules/evaluation-run.ts';
 import { scorecard } from '../rules/scorecard.ts';
@@ -8,7 +15,10 @@ import type { NetworkDeps } from './deps.ts';
 import { liveScorecardView, type ScorecardView } from './scorecard-view.ts';
 
 /** Asks in chunks (each answer has one entry per centre asked) and joins the answers by centre. */
-async function byCentre<T extends { centreId: string }>(ids: readonly string[], ask: (chunk: string[]) => Promise<T[]>): Promise<Map<string, T>> {
+async function byCentre<T extends { centreId: string }>(
+  ids: readonly string[],
+  ask: (chunk: string[]) => Promise<T[]>,
+): Promise<Map<string, T>> {
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push(ids.slice(i, i + IDS_PER_QUERY));
   const answers = await Promise.all(chunks.map(ask));
@@ -16,8 +26,16 @@ async function byCentre<T extends { centreId: string }>(ids: readonly string[], 
 }
 
 const NO_COUNTERS: KpiCounters = {
-  dispatched: 0, completions: 0, completionsReportedInTime: 0, answeredCallbacks: 0, satisfiedCallbacks: 0,
-  complaints: 0, majorComplaints: 0, partsReplaced: 0, partsMisjudged: 0, delightCompletions: 0,
+  dispatched: 0,
+  completions: 0,
+  completionsReportedInTime: 0,
+  answeredCallbacks: 0,
+  satisfiedCallbacks: 0,
+  complaints: 0,
+  majorComplaints: 0,
+  partsReplaced: 0,
+  partsMisjudged: 0,
+  delightCompletions: 0,
 };
 
 /** What the live scorecards of a month are computed from: the owners' figures as of `asOf`. */
@@ -33,11 +51,22 @@ interface MonthSoFar {
  * The warning (`atRiskOfSuspension`) compares the month's grade so far with the C grades recorded
  * earlier in the year.
  */
-async function scoreSoFar(deps: NetworkDeps, centres: readonly CentreRecord[], soFar: MonthSoFar): Promise<ScorecardView[]> {
+async function scoreSoFar(
+  deps: NetworkDeps,
+  centres: readonly CentreRecord[],
+  soFar: MonthSoFar,
+): Promise<ScorecardView[]> {
   const { month, asOf } = soFar;
-  const [policyInput, grades] = await Promise.all([deps.live.policy(), deps.store.gradesIn(centres.map((c) => c.id), earlierMonthsOfYear(month))]);
+  const [policyInput, grades] = await Promise.all([
+    deps.live.policy(),
+    deps.store.gradesIn(
+      centres.map((c) => c.id),
+      earlierMonthsOfYear(month),
+    ),
+  ]);
   const problems = policyProblems(policyInput);
-  if (problems.length > 0) throw new Error(`the evaluation policy of the standard in force is unusable: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`the evaluation policy of the standard in force is unusable: ${problems.join('; ')}`);
   const policy = policyOf(policyInput);
   return centres.map((c) => {
     const t = soFar.facts.get(c.id);
@@ -51,7 +80,10 @@ async function scoreSoFar(deps: NetworkDeps, centres: readonly CentreRecord[], s
       },
       policy,
     );
-    const cGradesBefore = cGradesEarlierInYear(grades.filter((g) => g.centreId === c.id), month);
+    const cGradesBefore = cGradesEarlierInYear(
+      grades.filter((g) => g.centreId === c.id),
+      month,
+    );
     return liveScorecardView(c, month, asOf, policy.standardVersionId, card, {
       cGradesBefore,
       consequence: consequenceOf(cGradesBefore, card.grade, policy.consequences),
@@ -84,15 +116,20 @@ export interface RequiredSoFar {
  * request (the gateway fetched them from their owners, one hop each, no Temporal round trip); the
  * month is the tickets subgraph's. Credits read across a month's turn are asked again for that month.
  */
-export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, centre: CentreRecord & RequiredSoFar): Promise<ScorecardView | null> {
+export async function liveScorecard(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  centre: CentreRecord & RequiredSoFar,
+): Promise<ScorecardView | null> {
   const claims = requireEvaluationReader(ctx.claims);
   if (!maySeeScorecardsOf(claims, centre.id)) throw forbiddenScorecards();
   const tickets = centre.ticketsSoFar;
   if (!tickets) throw new Error('the tickets subgraph gave no figures for the live scorecard');
   const { month, asOf, leftover, ...counters } = tickets;
-  const credits = centre.creditsSoFar?.month === month
-    ? { centreId: centre.id, ...centre.creditsSoFar }
-    : (await deps.live.credits({ month, centreIds: [centre.id] }))[0];
+  const credits =
+    centre.creditsSoFar?.month === month
+      ? { centreId: centre.id, ...centre.creditsSoFar }
+      : (await deps.live.credits({ month, centreIds: [centre.id] }))[0];
   const [card] = await scoreSoFar(deps, [centre], {
     month,
     asOf: new Date(asOf),
@@ -113,8 +150,12 @@ export async function liveScorecard(deps: NetworkDeps, ctx: RequestContext, cent
 export async function centresAtRisk(deps: NetworkDeps, ctx: RequestContext): Promise<ScorecardView[]> {
   const claims = requireEvaluationReader(ctx.claims);
   const months = earlierMonthsOfYear(shanghaiMonth(deps.now()));
-  const confirmed = (await deps.store.evaluations.findMany(months)).filter((r) => r.state === 'CONFIRMING' || r.state === 'CONFIRMED');
-  const rankings = await Promise.all(confirmed.map(async (r) => ({ r, ranking: await deps.store.evaluations.ranking(r.month) })));
+  const confirmed = (await deps.store.evaluations.findMany(months)).filter(
+    (r) => r.state === 'CONFIRMING' || r.state === 'CONFIRMED',
+  );
+  const rankings = await Promise.all(
+    confirmed.map(async (r) => ({ r, ranking: await deps.store.evaluations.ranking(r.month) })),
+  );
   const withC = new Set<string>();
   for (const { r, ranking } of rankings) {
     if (ranking?.run !== r.run) continue;
@@ -125,5 +166,7 @@ export async function centresAtRisk(deps: NetworkDeps, ctx: RequestContext): Pro
   const live = await liveScorecards(deps, centres);
   return live
     .filter((c) => c.cGradesBefore >= 1 && c.grade === 'C')
-    .sort((a, b) => (a.adjustedScore ?? 0) - (b.adjustedScore ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    .sort(
+      (a, b) => (a.adjustedScore ?? 0) - (b.adjustedScore ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    );
 }

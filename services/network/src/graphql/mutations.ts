@@ -66,7 +66,8 @@ async function descendantsOf(store: CentreStore, id: string): Promise<(SubtreeNo
 async function loadParent(store: CentreStore, parentId: string): Promise<CentreRecord> {
   const parent = await store.findById(parentId);
   if (!parent) throw notFound('parent centre', parentId);
-  if (parent.status === 'ELIMINATED') throw badInput('parentId', `centre ${parent.code} is ELIMINATED and takes no new centres`);
+  if (parent.status === 'ELIMINATED')
+    throw badInput('parentId', `centre ${parent.code} is ELIMINATED and takes no new centres`);
   return parent;
 }
 
@@ -74,7 +75,14 @@ async function loadParent(store: CentreStore, parentId: string): Promise<CentreR
 async function unknownProductLines(deps: NetworkDeps, lines: readonly string[]): Promise<Violation[]> {
   const known = await deps.productLines();
   return lines.flatMap((line, i) =>
-    known.productLines.includes(line) ? [] : [{ field: `productLines[${i}]`, message: `${line} is not a product line of standard ${known.standardVersionId}` }],
+    known.productLines.includes(line)
+      ? []
+      : [
+          {
+            field: `productLines[${i}]`,
+            message: `${line} is not a product line of standard ${known.standardVersionId}`,
+          },
+        ],
   );
 }
 
@@ -90,7 +98,13 @@ export async function createServiceCentre(
   throwIfInvalid(await unknownProductLines(deps, normalised.productLines));
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'createServiceCentre', caller: claims, payload: normalised, mayReplay: () => seesWholeNetwork(claims) },
+    {
+      key: idempotencyKey,
+      operation: 'createServiceCentre',
+      caller: claims,
+      payload: normalised,
+      mayReplay: () => seesWholeNetwork(claims),
+    },
     () =>
       deps.store.exclusiveTree(async () => {
         const parent = normalised.parentId ? await loadParent(deps.store, normalised.parentId) : null;
@@ -111,7 +125,9 @@ export async function createServiceCentre(
             starRating: normalised.starRating,
             contact: contactOf(normalised.contact),
             status: 'ONBOARDING',
-            statusHistory: [{ from: null, to: 'ONBOARDING', at: now, actor: claims.sub, reason: 'created', evidence: null }],
+            statusHistory: [
+              { from: null, to: 'ONBOARDING', at: now, actor: claims.sub, reason: 'created', evidence: null },
+            ],
             payee: null,
             payeeHistory: [],
             createdBy: claims.sub,
@@ -121,7 +137,8 @@ export async function createServiceCentre(
           ctx.log.info({ centreId: created.id, code: created.code }, 'service centre created');
           return created.id;
         } catch (error) {
-          if (isDuplicateKey(error)) throw conflict(`a service centre with code ${normalised.code} already exists`, { field: 'code' });
+          if (isDuplicateKey(error))
+            throw conflict(`a service centre with code ${normalised.code} already exists`, { field: 'code' });
           throw error;
         }
       }),
@@ -151,7 +168,8 @@ export async function updateServiceCentre(
   const work = () =>
     deps.store.exclusiveCentre(id, async () => {
       const current = await load(deps.store, id);
-      if (current.status === 'ELIMINATED') throw invalidTransition('an ELIMINATED centre is final and cannot be changed', current.status);
+      if (current.status === 'ELIMINATED')
+        throw invalidTransition('an ELIMINATED centre is final and cannot be changed', current.status);
       const now = deps.now();
       const set: Record<string, unknown> = {};
       let descendantLevels: { id: string; level: number }[] = [];
@@ -164,17 +182,21 @@ export async function updateServiceCentre(
             if (createsCycle(id, parentId, parentId === id ? [] : await ancestorsOf(deps.store, parentId))) {
               throw badInput('parentId', 'would make the centre its own ancestor');
             }
-            parent = parentId === current.parentId ? await load(deps.store, parentId) : await loadParent(deps.store, parentId);
+            parent =
+              parentId === current.parentId ? await load(deps.store, parentId) : await loadParent(deps.store, parentId);
           }
           const level = levelUnder(parent?.level ?? null);
           const descendants = await descendantsOf(deps.store, id);
           throwIfInvalid([...placementViolations(tier, level), ...subtreeViolations(level, descendants)]);
           Object.assign(set, { tier, parentId, level });
-          descendantLevels = descendants.filter((d) => d.level !== level + d.depth).map((d) => ({ id: d.id, level: level + d.depth }));
+          descendantLevels = descendants
+            .filter((d) => d.level !== level + d.depth)
+            .map((d) => ({ id: d.id, level: level + d.depth }));
         }
       }
       if (input.name !== undefined && input.name !== null) set['name'] = input.name.trim();
-      for (const k of ['region', 'serviceAreas', 'productLines', 'dailyCapacity'] as const) if (input[k] !== undefined) set[k] = input[k];
+      for (const k of ['region', 'serviceAreas', 'productLines', 'dailyCapacity'] as const)
+        if (input[k] !== undefined) set[k] = input[k];
       if ('starRating' in input) set['starRating'] = input.starRating ?? null;
       if (input.contact) set['contact'] = contactOf(input.contact);
       if (Object.keys(set).length === 0) return current.id;
@@ -186,7 +208,13 @@ export async function updateServiceCentre(
     });
   const updatedId = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'updateServiceCentre', caller: claims, payload: { id, input }, mayReplay: () => seesWholeNetwork(claims) },
+    {
+      key: idempotencyKey,
+      operation: 'updateServiceCentre',
+      caller: claims,
+      payload: { id, input },
+      mayReplay: () => seesWholeNetwork(claims),
+    },
     () => (moves ? deps.store.exclusiveTree(work) : work()),
   );
   return loadAfterReplay(deps, updatedId);
@@ -211,15 +239,30 @@ export async function setCentrePayee(
   const why = reason.trim();
   const changedId = await withIdempotency(
     deps.store.idempotency,
-    { key: idempotencyKey, operation: 'setCentrePayee', caller: claims, payload: { id, input, reason }, mayReplay: () => seesWholeNetwork(claims) },
+    {
+      key: idempotencyKey,
+      operation: 'setCentrePayee',
+      caller: claims,
+      payload: { id, input, reason },
+      mayReplay: () => seesWholeNetwork(claims),
+    },
     () =>
       deps.store.exclusiveCentre(id, async () => {
         const current = await load(deps.store, id);
-        if (current.status === 'ELIMINATED') throw invalidTransition('an ELIMINATED centre is final and cannot be changed', current.status);
+        if (current.status === 'ELIMINATED')
+          throw invalidTransition('an ELIMINATED centre is final and cannot be changed', current.status);
         if (samePayee(current.payee, values)) return current.id;
         const now = deps.now();
-        const from = current.payee && { accountName: current.payee.accountName, bank: current.payee.bank, accountNumber: current.payee.accountNumber };
-        const changed = await deps.store.setPayee(id, { ...values, updatedAt: now, updatedBy: claims.sub }, { at: now, actor: claims.sub, reason: why, from, to: values });
+        const from = current.payee && {
+          accountName: current.payee.accountName,
+          bank: current.payee.bank,
+          accountNumber: current.payee.accountNumber,
+        };
+        const changed = await deps.store.setPayee(
+          id,
+          { ...values, updatedAt: now, updatedBy: claims.sub },
+          { at: now, actor: claims.sub, reason: why, from, to: values },
+        );
         if (!changed) throw notFound('service centre', id);
         // Never the account number itself: logs are read more widely than the payee details.
         ctx.log.info({ centreId: id, first: from === null }, 'service centre payee details changed');
@@ -240,10 +283,23 @@ export interface StatusArgs {
   idempotencyKey?: string | null;
 }
 
-type TransitionArgs = { id: string; action?: StatusAction; to?: CentreStatus; reason: string | null; evidence: string | null };
+type TransitionArgs = {
+  id: string;
+  action?: StatusAction;
+  to?: CentreStatus;
+  reason: string | null;
+  evidence: string | null;
+};
 
-/** One status change; call under the centre's lease. Checks the machine, then writes the change and its history entry. */
-export async function transitionLocked(store: CentreStore, actor: string, now: Date, args: TransitionArgs): Promise<CentreRecord> {
+/**
+ * One status change; call under the centre's lease. Checks the machine, then writes the change and its history entry.
+ */
+export async function transitionLocked(
+  store: CentreStore,
+  actor: string,
+  now: Date,
+  args: TransitionArgs,
+): Promise<CentreRecord> {
   const current = await load(store, args.id);
   const action = args.action ?? (args.to ? actionFor(current.status, args.to) : null);
   if (!action) {
@@ -268,17 +324,33 @@ export async function transitionLocked(store: CentreStore, actor: string, now: D
  * One status change under the centre's lease. Elimination also holds the tree lease, so it can't
  * race with a new centre being attached under the one being eliminated.
  */
-export function transitionCentre(store: CentreStore, actor: string, now: Date, args: TransitionArgs): Promise<CentreRecord> {
+export function transitionCentre(
+  store: CentreStore,
+  actor: string,
+  now: Date,
+  args: TransitionArgs,
+): Promise<CentreRecord> {
   const locked = () => store.exclusiveCentre(args.id, () => transitionLocked(store, actor, now, args));
   return args.action === 'ELIMINATE' || args.to === 'ELIMINATED' ? store.exclusiveTree(locked) : locked();
 }
 
-export async function changeCentreStatus(deps: NetworkDeps, ctx: RequestContext, operation: string, args: StatusArgs): Promise<CentreRecord> {
+export async function changeCentreStatus(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  operation: string,
+  args: StatusArgs,
+): Promise<CentreRecord> {
   const claims: Claims = requireEditor(ctx.claims);
   // Formats first (nothing required yet: which fields are required depends on the current status).
   throwIfInvalid(validateStatusChange({ reason: false, evidence: false }, args.reason, args.evidence));
   if (args.action) throwIfInvalid(validateStatusChange(ACTION_REQUIRES[args.action], args.reason, args.evidence));
-  const payload = { id: args.id, action: args.action ?? null, to: args.to ?? null, reason: args.reason ?? null, evidence: args.evidence ?? null };
+  const payload = {
+    id: args.id,
+    action: args.action ?? null,
+    to: args.to ?? null,
+    reason: args.reason ?? null,
+    evidence: args.evidence ?? null,
+  };
   const id = await withIdempotency(
     deps.store.idempotency,
     { key: args.idempotencyKey, operation, caller: claims, payload, mayReplay: () => seesWholeNetwork(claims) },

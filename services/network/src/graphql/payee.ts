@@ -10,10 +10,20 @@ export function payeeOf(ctx: RequestContext, centre: CentreRecord): PayeeRecord 
   return centre.payee;
 }
 
-const masked = (v: PayeeValuesDoc) => ({ accountName: v.accountName, bank: v.bank, maskedAccountNumber: maskAccountNumber(v.accountNumber) });
+const masked = (v: PayeeValuesDoc) => ({
+  accountName: v.accountName,
+  bank: v.bank,
+  maskedAccountNumber: maskAccountNumber(v.accountNumber),
+});
 
 /** ServiceCentre.payeeHistory: every change, oldest first, the account numbers masked but for their last 4 digits. */
 export function payeeHistoryOf(ctx: RequestContext, centre: CentreRecord) {
   requirePayeeReader(ctx.claims, centre.id);
-  return centre.payeeHistory.map((h) => ({ at: h.at, actor: h.actor, reason: h.reason, from: h.from && masked(h.from), to: masked(h.to) }));
+  return centre.payeeHistory.map((h) => ({
+    at: h.at,
+    actor: h.actor,
+    reason: h.reason,
+    from: h.from && masked(h.from),
+    to: masked(h.to),
+  }));
 }

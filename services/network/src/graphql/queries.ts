@@ -58,7 +58,8 @@ export interface ListArgs {
 export async function serviceCentres(deps: NetworkDeps, ctx: RequestContext, args: ListArgs) {
   requireReader(ctx.claims);
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   let afterCode: string | null = null;
   if (args.after !== undefined && args.after !== null) {
     afterCode = decodeCursor(args.after);
@@ -67,20 +68,34 @@ export async function serviceCentres(deps: NetworkDeps, ctx: RequestContext, arg
   const f = args.filter ?? {};
   for (const key of ['region', 'productLine', 'parentId'] as const) {
     const v = f[key];
-    if (v !== undefined && v !== null && (v.length === 0 || v.length > 64)) throw badInput(`filter.${key}`, 'must be 1–64 characters');
+    if (v !== undefined && v !== null && (v.length === 0 || v.length > 64))
+      throw badInput(`filter.${key}`, 'must be 1–64 characters');
   }
   const ids = await visibleIds(deps, ctx);
   const filter: CentreListFilter = { ...f, ...(ids ? { ids } : {}) };
   if (ids && ids.length === 0) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-  const [records, totalCount] = await Promise.all([deps.store.page(filter, afterCode, first + 1), deps.store.count(filter)]);
+  const [records, totalCount] = await Promise.all([
+    deps.store.page(filter, afterCode, first + 1),
+    deps.store.count(filter),
+  ]);
   const edges = records.slice(0, first).map((r) => ({ cursor: encodeCursor(r.code), node: r }));
-  return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return {
+    edges,
+    pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
 }
 
-export async function networkTree(deps: NetworkDeps, ctx: RequestContext, rootId: string, depthArg: number | null | undefined) {
+export async function networkTree(
+  deps: NetworkDeps,
+  ctx: RequestContext,
+  rootId: string,
+  depthArg: number | null | undefined,
+) {
   requireReader(ctx.claims);
   const depth = depthArg ?? MAX_TREE_DEPTH;
-  if (!Number.isInteger(depth) || depth < 0 || depth > MAX_TREE_DEPTH) throw badInput('depth', `must be from 0 to ${MAX_TREE_DEPTH}`);
+  if (!Number.isInteger(depth) || depth < 0 || depth > MAX_TREE_DEPTH)
+    throw badInput('depth', `must be from 0 to ${MAX_TREE_DEPTH}`);
   const root = gate(ctx, await deps.store.findById(rootId));
   if (!root) throw notFound('service centre', rootId);
   const nodes = [{ depth: 0, parentId: root.parentId, centre: root }];

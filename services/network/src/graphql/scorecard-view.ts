@@ -19,7 +19,16 @@ export interface ScorecardView {
   run: number | null;
   /** The instant the figures are as of: the month's last instant, or now for a live one. */
   asOf: Date;
-  kpis: { code: string; numerator: number; denominator: number; rate: number | null; score: number | null; weight: number; definedWeight: number; noData: boolean }[];
+  kpis: {
+    code: string;
+    numerator: number;
+    denominator: number;
+    rate: number | null;
+    score: number | null;
+    weight: number;
+    definedWeight: number;
+    noData: boolean;
+  }[];
   weightedScore: number | null;
   incentives: { kind: string; count: number; points: number }[];
   incentivePoints: number;
@@ -37,11 +46,28 @@ export interface ScorecardView {
 
 export function storedScorecardView(r: ScorecardRecord): ScorecardView {
   return {
-    centreId: r.centreId, code: r.code, region: r.region, month: r.month, live: false, standardVersionId: r.standardVersionId,
-    run: r.run, asOf: monthLastInstant(r.month), kpis: r.kpis, weightedScore: r.weightedScore, incentives: r.incentives,
-    incentivePoints: r.incentivePoints, adjustedScore: r.adjustedScore, completions: r.completions, grade: r.grade,
-    ungradedReason: r.ungradedReason, rank: r.rank, awardFen: r.awardFen, penaltyFen: r.penaltyFen,
-    cGradesBefore: r.cGradesBefore, consequence: r.consequence, atRiskOfSuspension: r.atRisk,
+    centreId: r.centreId,
+    code: r.code,
+    region: r.region,
+    month: r.month,
+    live: false,
+    standardVersionId: r.standardVersionId,
+    run: r.run,
+    asOf: monthLastInstant(r.month),
+    kpis: r.kpis,
+    weightedScore: r.weightedScore,
+    incentives: r.incentives,
+    incentivePoints: r.incentivePoints,
+    adjustedScore: r.adjustedScore,
+    completions: r.completions,
+    grade: r.grade,
+    ungradedReason: r.ungradedReason,
+    rank: r.rank,
+    awardFen: r.awardFen,
+    penaltyFen: r.penaltyFen,
+    cGradesBefore: r.cGradesBefore,
+    consequence: r.consequence,
+    atRiskOfSuspension: r.atRisk,
   };
 }
 
@@ -54,10 +80,26 @@ export function liveScorecardView(
   extra: { cGradesBefore: number; consequence: 'SUSPENDED' | 'ELIMINATED' | null; atRiskOfSuspension: boolean },
 ): ScorecardView {
   return {
-    centreId: centre.id, code: centre.code, region: centre.region, month, live: true, standardVersionId, run: null, asOf,
-    kpis: card.kpis, weightedScore: card.weightedScore, incentives: card.incentives, incentivePoints: card.incentivePoints,
-    adjustedScore: card.adjustedScore, completions: card.completions, grade: card.grade, ungradedReason: card.ungradedReason,
-    rank: null, awardFen: null, penaltyFen: null, ...extra,
+    centreId: centre.id,
+    code: centre.code,
+    region: centre.region,
+    month,
+    live: true,
+    standardVersionId,
+    run: null,
+    asOf,
+    kpis: card.kpis,
+    weightedScore: card.weightedScore,
+    incentives: card.incentives,
+    incentivePoints: card.incentivePoints,
+    adjustedScore: card.adjustedScore,
+    completions: card.completions,
+    grade: card.grade,
+    ungradedReason: card.ungradedReason,
+    rank: null,
+    awardFen: null,
+    penaltyFen: null,
+    ...extra,
   };
 }
 
@@ -79,18 +121,38 @@ export interface EvaluationView {
 
 export function evaluationView(r: EvaluationRecord): EvaluationView {
   return {
-    month: r.month, state: r.state, run: r.run, standardVersionId: r.standardVersionId, requestedBy: r.requestedBy,
-    progress: { done: r.done, total: r.total }, gradeCounts: r.gradeCounts, startedAt: r.startedAt, computedAt: r.computedAt,
+    month: r.month,
+    state: r.state,
+    run: r.run,
+    standardVersionId: r.standardVersionId,
+    requestedBy: r.requestedBy,
+    progress: { done: r.done, total: r.total },
+    gradeCounts: r.gradeCounts,
+    startedAt: r.startedAt,
+    computedAt: r.computedAt,
     reviewEndsAt: reviewEndsAt(r.computedAt, r.policy?.reviewWindowDays ?? null),
-    confirmedAt: r.confirmedAt, confirmedBy: r.confirmedBy, completedAt: r.completedAt,
+    confirmedAt: r.confirmedAt,
+    confirmedBy: r.confirmedBy,
+    completedAt: r.completedAt,
   };
 }
 
 /** A month whose workflow was just started and has not begun its first run yet. */
 export function startingView(month: string): EvaluationView {
   return {
-    month, state: 'RUNNING', run: 0, standardVersionId: null, requestedBy: null, progress: { done: 0, total: 0 }, gradeCounts: null,
-    startedAt: null, computedAt: null, reviewEndsAt: null, confirmedAt: null, confirmedBy: null, completedAt: null,
+    month,
+    state: 'RUNNING',
+    run: 0,
+    standardVersionId: null,
+    requestedBy: null,
+    progress: { done: 0, total: 0 },
+    gradeCounts: null,
+    startedAt: null,
+    computedAt: null,
+    reviewEndsAt: null,
+    confirmedAt: null,
+    confirmedBy: null,
+    completedAt: null,
   };
 }
 

@@ -21,7 +21,11 @@ export type StatusConsequence = 'SUSPENDED' | 'ELIMINATED';
  * The n-th C of the calendar year: n ≥ eliminateAtCGrades → ELIMINATED, n ≥ suspendAtCGrades →
  * SUSPENDED (so with the defaults 2nd → SUSPENDED, 3rd or more → ELIMINATED); no C → none.
  */
-export function consequenceOf(cGradesBefore: number, grade: Grade | null, policy: ConsequencesPolicy): StatusConsequence | null {
+export function consequenceOf(
+  cGradesBefore: number,
+  grade: Grade | null,
+  policy: ConsequencesPolicy,
+): StatusConsequence | null {
   if (grade !== 'C') return null;
   const nth = cGradesBefore + 1;
   if (nth >= policy.eliminateAtCGrades) return 'ELIMINATED';
@@ -30,11 +34,18 @@ export function consequenceOf(cGradesBefore: number, grade: Grade | null, policy
 }
 
 /** Live-scorecard warning: this month's grade so far is C and that C would suspend (or eliminate) the centre. */
-export function atRiskOfSuspension(liveGrade: Grade | null, cGradesBefore: number, policy: ConsequencesPolicy): boolean {
+export function atRiskOfSuspension(
+  liveGrade: Grade | null,
+  cGradesBefore: number,
+  policy: ConsequencesPolicy,
+): boolean {
   return consequenceOf(cGradesBefore, liveGrade, policy) !== null;
 }
 
-/** A in each of the `runMonths` months ending with `month` (across a year end too); an ungraded or missing month breaks the run. */
+/**
+ * A in each of the `runMonths` months ending with `month` (across a year end too); an ungraded or missing month breaks
+ * the run.
+ */
 export function isPromotionCandidate(grades: readonly MonthGrade[], month: string, runMonths: number): boolean {
   const gradeIn = new Map(grades.map((g) => [g.month, g.grade]));
   return runMonths >= 1 && monthsEndingAt(month, runMonths).every((m) => gradeIn.get(m) === 'A');

@@ -22,12 +22,20 @@ export interface RankedCentre extends Candidate {
 const GRADE_RANK: Record<Grade, number> = { A: 0, B: 1, C: 2 };
 export const gradeRank = (grade: Grade | null): number => (grade ? GRADE_RANK[grade] : 3);
 
-export function rankEligible(candidates: readonly Candidate[], openJobs: Readonly<Record<string, number>>): RankedCentre[] {
+export function rankEligible(
+  candidates: readonly Candidate[],
+  openJobs: Readonly<Record<string, number>>,
+): RankedCentre[] {
   return candidates
     .map((c) => {
       const raw = openJobs[c.id] ?? 0;
       const open = Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : 0;
-      return { ...c, openJobs: open, remaining: c.dailyCapacity - open, load: c.dailyCapacity > 0 ? open / c.dailyCapacity : 1 };
+      return {
+        ...c,
+        openJobs: open,
+        remaining: c.dailyCapacity - open,
+        load: c.dailyCapacity > 0 ? open / c.dailyCapacity : 1,
+      };
     })
     .filter((c) => c.remaining > 0)
     .sort(
@@ -40,7 +48,10 @@ export function rankEligible(candidates: readonly Candidate[], openJobs: Readonl
 }
 
 /** The latest grade from months strictly before `month` (a month's grade exists only once it ended). */
-export function latestGradeBefore<T extends { month: string; grade: Grade }>(grades: readonly T[], month: string): T | null {
+export function latestGradeBefore<T extends { month: string; grade: Grade }>(
+  grades: readonly T[],
+  month: string,
+): T | null {
   let best: T | null = null;
   for (const g of grades) if (g.month < month && (!best || g.month > best.month)) best = g;
   return best;

@@ -29,4 +29,6 @@ export type ConsequencesPolicy = EvaluationPolicyInput['consequences'];
  * confirms itself this many days after it; promotionRunMonths: consecutive A months that make a
  * promotion candidate).
  */
-export type EvaluationPolicy = Omit<EvaluationPolicyInput, 'standardVersionId' | 'kpis'> & { kpis: readonly KpiPolicy[] };
+export type EvaluationPolicy = Omit<EvaluationPolicyInput, 'standardVersionId' | 'kpis'> & {
+  kpis: readonly KpiPolicy[];
+};

@@ -39,7 +39,10 @@ export function activeDuring(history: readonly StatusChangeAt[], month: string):
  * instant of the month: it worked that month and its jobs are settled with that month's grade. Not an
  * ONBOARDING centre, nor one eliminated before the month began.
  */
-export function evaluatedIn(centre: { status: CentreStatus; statusHistory: readonly StatusChangeAt[] }, month: string): boolean {
+export function evaluatedIn(
+  centre: { status: CentreStatus; statusHistory: readonly StatusChangeAt[] },
+  month: string,
+): boolean {
   if (centre.status === 'ACTIVE' || centre.status === 'SUSPENDED') return true;
   return centre.status === 'ELIMINATED' && activeDuring(centre.statusHistory, month);
 }
@@ -77,7 +80,11 @@ export function policyProblems(input: unknown): string[] {
   const out: string[] = [];
   if (!input || typeof input !== 'object') return ['policy is required'];
   const p = input as Record<string, any>;
-  if (typeof p['standardVersionId'] !== 'string' || p['standardVersionId'].length === 0 || p['standardVersionId'].length > 200) {
+  if (
+    typeof p['standardVersionId'] !== 'string' ||
+    p['standardVersionId'].length === 0 ||
+    p['standardVersionId'].length > 200
+  ) {
     out.push('policy.standardVersionId must be an id');
   }
   const kpis = p['kpis'];
@@ -85,23 +92,29 @@ export function policyProblems(input: unknown): string[] {
   else {
     const seen = new Set<string>();
     kpis.forEach((k: Record<string, unknown>, i) => {
-      if (!k || !(KPI_CODES as readonly unknown[]).includes(k['code']) || seen.has(String(k['code']))) out.push(`policy.kpis[${i}].code is unknown or repeated`);
+      if (!k || !(KPI_CODES as readonly unknown[]).includes(k['code']) || seen.has(String(k['code'])))
+        out.push(`policy.kpis[${i}].code is unknown or repeated`);
       else seen.add(String(k['code']));
-      if (k?.['direction'] !== 'HIGHER_IS_BETTER' && k?.['direction'] !== 'LOWER_IS_BETTER') out.push(`policy.kpis[${i}].direction is unknown`);
+      if (k?.['direction'] !== 'HIGHER_IS_BETTER' && k?.['direction'] !== 'LOWER_IS_BETTER')
+        out.push(`policy.kpis[${i}].direction is unknown`);
       for (const f of ['target', 'floor']) if (!finite(k?.[f])) out.push(`policy.kpis[${i}].${f} must be a number`);
-      if (!finite(k?.['weight']) || (k['weight'] as number) < 0) out.push(`policy.kpis[${i}].weight must be a number ≥ 0`);
+      if (!finite(k?.['weight']) || (k['weight'] as number) < 0)
+        out.push(`policy.kpis[${i}].weight must be a number ≥ 0`);
     });
   }
   for (const f of ['qualityInfoAdopted', 'serviceInnovation', 'majorComplaint']) {
     if (!finite(p['incentivePoints']?.[f])) out.push(`policy.incentivePoints.${f} must be a number`);
   }
-  for (const f of ['aMinScore', 'bMinScore']) if (!finite(p['grading']?.[f])) out.push(`policy.grading.${f} must be a number`);
+  for (const f of ['aMinScore', 'bMinScore'])
+    if (!finite(p['grading']?.[f])) out.push(`policy.grading.${f} must be a number`);
   if (!whole(p['grading']?.['minCompletions'])) out.push('policy.grading.minCompletions must be a whole number');
   for (const f of ['suspendAtCGrades', 'eliminateAtCGrades', 'awardTopN', 'penaltyBottomN', 'awardFen', 'penaltyFen']) {
     if (!whole(p['consequences']?.[f])) out.push(`policy.consequences.${f} must be a whole number`);
   }
-  if (!finite(p['reviewWindowDays']) || p['reviewWindowDays'] < 0) out.push('policy.reviewWindowDays must be a number ≥ 0');
-  if (!Number.isSafeInteger(p['promotionRunMonths']) || p['promotionRunMonths'] < 1) out.push('policy.promotionRunMonths must be a whole number ≥ 1');
+  if (!finite(p['reviewWindowDays']) || p['reviewWindowDays'] < 0)
+    out.push('policy.reviewWindowDays must be a number ≥ 0');
+  if (!Number.isSafeInteger(p['promotionRunMonths']) || p['promotionRunMonths'] < 1)
+    out.push('policy.promotionRunMonths must be a whole number ≥ 1');
   return out;
 }
 
@@ -109,13 +122,23 @@ export function policyProblems(input: unknown): string[] {
 export function policyOf(input: EvaluationPolicyInput): EvaluationPolicyInput {
   return {
     standardVersionId: input.standardVersionId,
-    kpis: input.kpis.map((k) => ({ code: k.code, direction: k.direction, target: k.target, floor: k.floor, weight: k.weight })),
+    kpis: input.kpis.map((k) => ({
+      code: k.code,
+      direction: k.direction,
+      target: k.target,
+      floor: k.floor,
+      weight: k.weight,
+    })),
     incentivePoints: {
       qualityInfoAdopted: input.incentivePoints.qualityInfoAdopted,
       serviceInnovation: input.incentivePoints.serviceInnovation,
       majorComplaint: input.incentivePoints.majorComplaint,
     },
-    grading: { aMinScore: input.grading.aMinScore, bMinScore: input.grading.bMinScore, minCompletions: input.grading.minCompletions },
+    grading: {
+      aMinScore: input.grading.aMinScore,
+      bMinScore: input.grading.bMinScore,
+      minCompletions: input.grading.minCompletions,
+    },
     consequences: {
       suspendAtCGrades: input.consequences.suspendAtCGrades,
       eliminateAtCGrades: input.consequences.eliminateAtCGrades,

@@ -1,10 +1,14 @@
 import { shanghaiMonthRange } from '@starline/common';
 import { MONTH_PATTERN } from './validate.ts';
 
-/** Evaluation months are "YYYY-MM" in Asia/Shanghai (docs/domain.md §6); boundaries come from common's shanghaiMonthRange. */
+/**
+ * Evaluation months are "YYYY-MM" in Asia/Shanghai (docs/domain.md §6); boundaries come from common's
+ * shanghaiMonthRange.
+ */
 
 export function parseMonth(month: string): { year: number; month: number } {
-  if (typeof month !== 'string' || !MONTH_PATTERN.test(month)) throw new RangeError(`month must be YYYY-MM, got "${String(month)}"`);
+  if (typeof month !== 'string' || !MONTH_PATTERN.test(month))
+    throw new RangeError(`month must be YYYY-MM, got "${String(month)}"`);
   return { year: Number(month.slice(0, 4)), month: Number(month.slice(5, 7)) };
 }
 

@@ -94,7 +94,8 @@ export function gradeFor(score: number, completions: number, grading: GradingPol
 
 function checkFacts(facts: CentreMonthFacts): void {
   for (const [name, value] of Object.entries(facts)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole count ≥ 0, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`${name} must be a whole count ≥ 0, got ${value}`);
   }
 }
 
@@ -126,13 +127,27 @@ export function scorecard(facts: CentreMonthFacts, policy: EvaluationPolicy): Sc
   }));
   // Divided by the measured weight once, from the standard's own weights, so rescaling adds no rounding.
   const weightedScore =
-    measuredWeight === 0 ? null : roundScore(measured.reduce((sum, m) => sum + (m.score ?? 0) * m.kpi.weight, 0) / measuredWeight);
+    measuredWeight === 0
+      ? null
+      : roundScore(measured.reduce((sum, m) => sum + (m.score ?? 0) * m.kpi.weight, 0) / measuredWeight);
 
   const p = policy.incentivePoints;
   const incentives: IncentiveLine[] = [
-    { kind: 'QUALITY_INFO_ADOPTED', count: facts.qualityInfoAdopted, points: roundScore(facts.qualityInfoAdopted * p.qualityInfoAdopted) },
-    { kind: 'SERVICE_INNOVATION', count: facts.serviceInnovation, points: roundScore(facts.serviceInnovation * p.serviceInnovation) },
-    { kind: 'MAJOR_COMPLAINT', count: facts.majorComplaints, points: roundScore(facts.majorComplaints * p.majorComplaint) },
+    {
+      kind: 'QUALITY_INFO_ADOPTED',
+      count: facts.qualityInfoAdopted,
+      points: roundScore(facts.qualityInfoAdopted * p.qualityInfoAdopted),
+    },
+    {
+      kind: 'SERVICE_INNOVATION',
+      count: facts.serviceInnovation,
+      points: roundScore(facts.serviceInnovation * p.serviceInnovation),
+    },
+    {
+      kind: 'MAJOR_COMPLAINT',
+      count: facts.majorComplaints,
+      points: roundScore(facts.majorComplaints * p.majorComplaint),
+    },
   ];
   const incentivePoints = roundScore(incentives.reduce((sum, i) => sum + i.points, 0));
   const adjustedScore = weightedScore === null ? null : roundScore(weightedScore + incentivePoints);
@@ -140,5 +155,14 @@ export function scorecard(facts: CentreMonthFacts, policy: EvaluationPolicy): Sc
   const grade = adjustedScore === null ? null : gradeFor(adjustedScore, facts.completions, policy.grading);
   const ungradedReason: UngradedReason | null =
     adjustedScore === null ? 'NOTHING_MEASURED' : grade === null ? 'TOO_FEW_COMPLETIONS' : null;
-  return { kpis, weightedScore, incentives, incentivePoints, adjustedScore, completions: facts.completions, grade, ungradedReason };
+  return {
+    kpis,
+    weightedScore,
+    incentives,
+    incentivePoints,
+    adjustedScore,
+    completions: facts.completions,
+    grade,
+    ungradedReason,
+  };
 }

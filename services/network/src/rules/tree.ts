@@ -22,11 +22,17 @@ export const levelUnder = (parentLevel: number | null): number => (parentLevel =
 export function placementViolations(tier: CentreTier, level: number, field = 'parentId'): Violation[] {
   if (tier === 'UMBRELLA') {
     if (level === 1) return [{ field, message: 'an UMBRELLA centre needs a parent centre' }];
-    if (level !== MAX_LEVEL) return [{ field, message: 'an UMBRELLA centre must sit under a star service centre (level 3)' }];
+    if (level !== MAX_LEVEL)
+      return [{ field, message: 'an UMBRELLA centre must sit under a star service centre (level 3)' }];
     return [];
   }
   if (level >= MAX_LEVEL) {
-    return [{ field, message: `a ${tier} centre cannot sit under a level ${level - 1} centre: only UMBRELLA centres sit at level 4` }];
+    return [
+      {
+        field,
+        message: `a ${tier} centre cannot sit under a level ${level - 1} centre: only UMBRELLA centres sit at level 4`,
+      },
+    ];
   }
   return [];
 }
@@ -35,7 +41,11 @@ export function placementViolations(tier: CentreTier, level: number, field = 'pa
  * A move of `centreId` under `newParentId` closes a cycle when the centre is the new parent or one
  * of its ancestors. `ancestorsOfNewParent` lists the new parent's ancestors, nearest first.
  */
-export function createsCycle(centreId: string, newParentId: string | null, ancestorsOfNewParent: readonly string[]): boolean {
+export function createsCycle(
+  centreId: string,
+  newParentId: string | null,
+  ancestorsOfNewParent: readonly string[],
+): boolean {
   if (newParentId === null) return false;
   return newParentId === centreId || ancestorsOfNewParent.includes(centreId);
 }
@@ -52,7 +62,12 @@ export function subtreeViolations(newLevel: number, descendants: readonly Subtre
   for (const d of descendants) {
     const level = newLevel + d.depth;
     if (placementViolations(d.tier, level).length > 0) {
-      return [{ field: 'parentId', message: `the move would put descendant ${d.id} (${d.tier}) at level ${level}, where it cannot sit` }];
+      return [
+        {
+          field: 'parentId',
+          message: `the move would put descendant ${d.id} (${d.tier}) at level ${level}, where it cannot sit`,
+        },
+      ];
     }
   }
   return [];

@@ -55,7 +55,8 @@ function codeList(field: string, values: unknown, pattern: RegExp, what: string,
   if (values.length > max) return out.push({ field, message: `may have at most ${max} entries` });
   const seen = new Set<string>();
   values.forEach((v, i) => {
-    if (typeof v !== 'string' || !pattern.test(v)) out.push({ field: `${field}[${i}]`, message: `"${String(v)}" is not ${what}` });
+    if (typeof v !== 'string' || !pattern.test(v))
+      out.push({ field: `${field}[${i}]`, message: `"${String(v)}" is not ${what}` });
     else if (seen.has(v)) out.push({ field: `${field}[${i}]`, message: `"${v}" is listed twice` });
     else seen.add(v);
   });
@@ -63,7 +64,12 @@ function codeList(field: string, values: unknown, pattern: RegExp, what: string,
 
 export function validateCode(code: unknown): Violation[] {
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
-    return [{ field: 'code', message: `must be 1–${LIMITS.codeMax} upper-case letters, digits or inner hyphens, e.g. SH-PD-001` }];
+    return [
+      {
+        field: 'code',
+        message: `must be 1–${LIMITS.codeMax} upper-case letters, digits or inner hyphens, e.g. SH-PD-001`,
+      },
+    ];
   }
   return [];
 }
@@ -76,9 +82,16 @@ export function validateContact(contact: unknown, out: Violation[] = []): Violat
   const c = contact as Partial<ContactInput>;
   text('contact.name', c.name, LIMITS.contactNameMax, out);
   if (typeof c.phone !== 'string' || !PHONE_PATTERN.test(c.phone)) {
-    out.push({ field: 'contact.phone', message: 'must be a mainland mobile (e.g. 13800138000) or a landline with area code (e.g. 021-12345678)' });
+    out.push({
+      field: 'contact.phone',
+      message: 'must be a mainland mobile (e.g. 13800138000) or a landline with area code (e.g. 021-12345678)',
+    });
   }
-  if (c.email !== undefined && c.email !== null && (typeof c.email !== 'string' || c.email.length > LIMITS.emailMax || !EMAIL_PATTERN.test(c.email))) {
+  if (
+    c.email !== undefined &&
+    c.email !== null &&
+    (typeof c.email !== 'string' || c.email.length > LIMITS.emailMax || !EMAIL_PATTERN.test(c.email))
+  ) {
     out.push({ field: 'contact.email', message: 'is not an email address' });
   }
   return out;
@@ -95,10 +108,24 @@ export function validateCentreFields(fields: Partial<Record<keyof CentreFields, 
     out.push({ field: 'region', message: 'must be a 6-digit administrative region code, e.g. 310115' });
   }
   if ('serviceAreas' in fields) {
-    codeList('serviceAreas', fields.serviceAreas, REGION_PATTERN, 'a 6-digit administrative region code', LIMITS.serviceAreasMax, out);
+    codeList(
+      'serviceAreas',
+      fields.serviceAreas,
+      REGION_PATTERN,
+      'a 6-digit administrative region code',
+      LIMITS.serviceAreasMax,
+      out,
+    );
   }
   if ('productLines' in fields) {
-    codeList('productLines', fields.productLines, PRODUCT_LINE_PATTERN, 'an UPPER_SNAKE product line code', LIMITS.productLinesMax, out);
+    codeList(
+      'productLines',
+      fields.productLines,
+      PRODUCT_LINE_PATTERN,
+      'an UPPER_SNAKE product line code',
+      LIMITS.productLinesMax,
+      out,
+    );
   }
   if ('dailyCapacity' in fields) {
     const n = fields.dailyCapacity;
@@ -108,10 +135,15 @@ export function validateCentreFields(fields: Partial<Record<keyof CentreFields, 
   }
   if ('starRating' in fields && fields.starRating !== null && fields.starRating !== undefined) {
     const n = fields.starRating;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5) out.push({ field: 'starRating', message: 'must be 1 to 5' });
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5)
+      out.push({ field: 'starRating', message: 'must be 1 to 5' });
   }
   if ('contact' in fields) validateContact(fields.contact, out);
-  if ('parentId' in fields && fields.parentId !== null && (typeof fields.parentId !== 'string' || fields.parentId.length === 0 || fields.parentId.length > 64)) {
+  if (
+    'parentId' in fields &&
+    fields.parentId !== null &&
+    (typeof fields.parentId !== 'string' || fields.parentId.length === 0 || fields.parentId.length > 64)
+  ) {
     out.push({ field: 'parentId', message: 'is not a centre id' });
   }
   return out;
@@ -130,11 +162,16 @@ export function validateStatusChange(
   const out: Violation[] = [];
   if (reason === null || reason === undefined || reason.trim() === '') {
     if (needs.reason) out.push({ field: 'reason', message: 'is required for this change' });
-  } else if (reason.length > LIMITS.reasonMax) out.push({ field: 'reason', message: `must be at most ${LIMITS.reasonMax} characters` });
+  } else if (reason.length > LIMITS.reasonMax)
+    out.push({ field: 'reason', message: `must be at most ${LIMITS.reasonMax} characters` });
   if (evidence === null || evidence === undefined || evidence === '') {
-    if (needs.evidence) out.push({ field: 'evidence', message: 'is required for this change, e.g. evaluation:2026-10:<centreId>' });
+    if (needs.evidence)
+      out.push({ field: 'evidence', message: 'is required for this change, e.g. evaluation:2026-10:<centreId>' });
   } else if (!EVIDENCE_PATTERN.test(evidence)) {
-    out.push({ field: 'evidence', message: 'must be a reference like evaluation:2026-10:<centreId> (3–200 letters, digits or _ . : / -)' });
+    out.push({
+      field: 'evidence',
+      message: 'must be a reference like evaluation:2026-10:<centreId> (3–200 letters, digits or _ . : / -)',
+    });
   }
   return out;
 }
@@ -180,7 +217,8 @@ const chars = (s: string): number => [...s].length;
 
 function payeeText(field: string, value: unknown, max: number, out: Violation[]): void {
   if (typeof value !== 'string' || value.trim().length === 0) out.push({ field, message: 'is required' });
-  else if (UNPRINTABLE.test(value.trim())) out.push({ field, message: 'must not contain control or invisible characters' });
+  else if (UNPRINTABLE.test(value.trim()))
+    out.push({ field, message: 'must not contain control or invisible characters' });
   else if (chars(value.trim()) > max) out.push({ field, message: `must be at most ${max} characters` });
 }
 
@@ -198,25 +236,34 @@ export function validatePayee(input: unknown, reason: unknown): Violation[] {
   payeeText('accountName', p.accountName, PAYEE_LIMITS.accountNameMax, out);
   payeeText('bank', p.bank, PAYEE_LIMITS.bankMax, out);
   const n = p.accountNumber;
-  if (typeof n !== 'string' || normaliseAccountNumber(n).length === 0) out.push({ field: 'accountNumber', message: 'is required' });
+  if (typeof n !== 'string' || normaliseAccountNumber(n).length === 0)
+    out.push({ field: 'accountNumber', message: 'is required' });
   else {
     const digits = normaliseAccountNumber(n);
     const { accountNumberMin: min, accountNumberMax: max } = PAYEE_LIMITS;
-    if (!ACCOUNT_NUMBER.test(digits)) out.push({ field: 'accountNumber', message: 'must be digits only (spaces between groups are allowed)' });
-    else if (digits.length < min || digits.length > max) out.push({ field: 'accountNumber', message: `must be ${min}–${max} digits, got ${digits.length}` });
+    if (!ACCOUNT_NUMBER.test(digits))
+      out.push({ field: 'accountNumber', message: 'must be digits only (spaces between groups are allowed)' });
+    else if (digits.length < min || digits.length > max)
+      out.push({ field: 'accountNumber', message: `must be ${min}–${max} digits, got ${digits.length}` });
   }
   if (typeof reason !== 'string' || reason.trim().length === 0) out.push({ field: 'reason', message: 'is required' });
-  else if (chars(reason.trim()) > PAYEE_LIMITS.reasonMax) out.push({ field: 'reason', message: `must be at most ${PAYEE_LIMITS.reasonMax} characters` });
+  else if (chars(reason.trim()) > PAYEE_LIMITS.reasonMax)
+    out.push({ field: 'reason', message: `must be at most ${PAYEE_LIMITS.reasonMax} characters` });
   return out;
 }
 
 /** The values to store, once validatePayee found nothing. */
 export function normalisePayee(input: CentrePayeeInput): CentrePayeeValues {
-  return { accountName: input.accountName.trim(), bank: input.bank.trim(), accountNumber: normaliseAccountNumber(input.accountNumber) };
+  return {
+    accountName: input.accountName.trim(),
+    bank: input.bank.trim(),
+    accountNumber: normaliseAccountNumber(input.accountNumber),
+  };
 }
 
 export const samePayee = (a: CentrePayeeValues | null, b: CentrePayeeValues | null): boolean =>
-  a === b || (!!a && !!b && a.accountName === b.accountName && a.bank === b.bank && a.accountNumber === b.accountNumber);
+  a === b ||
+  (!!a && !!b && a.accountName === b.accountName && a.bank === b.bank && a.accountNumber === b.accountNumber);
 
 /** An account number as history shows it: every digit but the last 4 replaced by `*`. */
 export function maskAccountNumber(accountNumber: string): string {

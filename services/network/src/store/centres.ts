@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { DEFAULT_LEASE, findByIds, idempotencyModel, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import {
+  DEFAULT_LEASE,
+  findByIds,
+  idempotencyModel,
+  writeLease,
+  writeLeaseModel,
+  type LeaseOptions,
+} from '@starline/common';
 import { monthsEndingAt, previousMonth } from '../rules/month.ts';
 import type { CentreStatus } from '../rules/status.ts';
 import type { CentreTier } from '../rules/validate.ts';
@@ -28,7 +35,11 @@ export type CentreRecord = Omit<CentreDoc, '_id' | 'payee' | 'payeeHistory'> & {
   payeeHistory: PayeeChangeRecord[];
 };
 
-const payeeValues = (v: PayeeValuesDoc): PayeeValuesDoc => ({ accountName: v.accountName, bank: v.bank, accountNumber: v.accountNumber });
+const payeeValues = (v: PayeeValuesDoc): PayeeValuesDoc => ({
+  accountName: v.accountName,
+  bank: v.bank,
+  accountNumber: v.accountNumber,
+});
 export type GradeRecord = Omit<GradeDoc, '_id'>;
 
 function toRecord(doc: CentreDoc): CentreRecord {
@@ -40,11 +51,22 @@ function toRecord(doc: CentreDoc): CentreRecord {
     starRating: doc.starRating ?? null,
     contact: { name: doc.contact.name, phone: doc.contact.phone, email: doc.contact.email ?? null },
     statusHistory: (doc.statusHistory ?? []).map((h) => ({
-      from: h.from ?? null, to: h.to, at: h.at, actor: h.actor, reason: h.reason ?? null, evidence: h.evidence ?? null,
+      from: h.from ?? null,
+      to: h.to,
+      at: h.at,
+      actor: h.actor,
+      reason: h.reason ?? null,
+      evidence: h.evidence ?? null,
     })),
-    payee: doc.payee ? { ...payeeValues(doc.payee), updatedAt: doc.payee.updatedAt, updatedBy: doc.payee.updatedBy } : null,
+    payee: doc.payee
+      ? { ...payeeValues(doc.payee), updatedAt: doc.payee.updatedAt, updatedBy: doc.payee.updatedBy }
+      : null,
     payeeHistory: (doc.payeeHistory ?? []).map((h) => ({
-      at: h.at, actor: h.actor, reason: h.reason, from: h.from ? payeeValues(h.from) : null, to: payeeValues(h.to),
+      at: h.at,
+      actor: h.actor,
+      reason: h.reason,
+      from: h.from ? payeeValues(h.from) : null,
+      to: payeeValues(h.to),
     })),
   };
 }
@@ -97,7 +119,8 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     {
       loadAll: async () => (await centres.find().lean<CentreDoc[]>()).map(toRecord),
       // One row per process that ever wrote: a small collection, so reading it whole is cheap.
-      writeCounts: async () => new Map((await writers.find().lean<{ _id: string; writes: number }[]>()).map((w) => [w._id, w.writes])),
+      writeCounts: async () =>
+        new Map((await writers.find().lean<{ _id: string; writes: number }[]>()).map((w) => [w._id, w.writes])),
     },
     { writerId, checkEveryMs: opts.treeCheckEveryMs ?? 1000, onReloadError: opts.onTreeReloadError },
   );
@@ -162,7 +185,11 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     /** Read from the database: for checks under the tree lease, which must see every write. */
     async children(parentIds: readonly string[], limit: number): Promise<CentreRecord[]> {
       if (parentIds.length === 0) return [];
-      const docs = await centres.find({ parentId: { $in: [...parentIds] } }).sort({ code: 1 }).limit(limit).lean<CentreDoc[]>();
+      const docs = await centres
+        .find({ parentId: { $in: [...parentIds] } })
+        .sort({ code: 1 })
+        .limit(limit)
+        .lean<CentreDoc[]>();
       return docs.map(toRecord);
     },
 
@@ -185,7 +212,11 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     async dispatchCandidates(regionCode: string, productLine: string): Promise<CentreRecord[]> {
       const ids = await tree.serving(regionCode, productLine);
       if (ids.length === 0) return [];
-      return (await findByIds(centres, ids)).map(toRecord).filter((c) => c.status === 'ACTIVE' && c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine));
+      return (await findByIds(centres, ids))
+        .map(toRecord)
+        .filter(
+          (c) => c.status === 'ACTIVE' && c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine),
+        );
     },
 
     /** Insert; a duplicate code surfaces as the driver's 11000. */
@@ -196,7 +227,10 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     },
 
     /** Call under the centre's lease. */
-    async update(id: string, set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory' | 'payee' | 'payeeHistory'>>): Promise<CentreRecord | null> {
+    async update(
+      id: string,
+      set: Partial<Omit<CentreDoc, '_id' | 'code' | 'statusHistory' | 'payee' | 'payeeHistory'>>,
+    ): Promise<CentreRecord | null> {
       const doc = await centres.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<CentreDoc>();
       return doc ? wrote(toRecord(doc)) : null;
     },
@@ -224,14 +258,20 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
      */
     async setPayee(id: string, payee: PayeeDoc, change: PayeeChangeDoc): Promise<CentreRecord | null> {
       const doc = await centres
-        .findOneAndUpdate({ _id: id }, { $set: { payee, updatedAt: change.at }, $push: { payeeHistory: change } }, { new: true })
+        .findOneAndUpdate(
+          { _id: id },
+          { $set: { payee, updatedAt: change.at }, $push: { payeeHistory: change } },
+          { new: true },
+        )
         .lean<CentreDoc>();
       return doc ? wrote(toRecord(doc)) : null;
     },
 
     async setLevels(levels: readonly { id: string; level: number }[], at: Date): Promise<void> {
       for (const { id, level } of levels) {
-        const doc = await centres.findOneAndUpdate({ _id: id }, { $set: { level, updatedAt: at } }, { new: true }).lean<CentreDoc>();
+        const doc = await centres
+          .findOneAndUpdate({ _id: id }, { $set: { level, updatedAt: at } }, { new: true })
+          .lean<CentreDoc>();
         if (doc) await wrote(toRecord(doc));
       }
     },
@@ -240,7 +280,9 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
     async gradesBefore(centreIds: readonly string[], month: string, months: number): Promise<GradeRecord[]> {
       const ids = centreIds.flatMap((c) => monthsEndingAt(previousMonth(month), months).map((m) => `${c}:${m}`));
       if (ids.length === 0) return [];
-      return (await findByIds(grades, ids)).map(toGrade).sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0));
+      return (await findByIds(grades, ids))
+        .map(toGrade)
+        .sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0));
     },
 
     async findGrade(centreId: string, month: string): Promise<GradeRecord | null> {
@@ -257,7 +299,11 @@ export function createCentreStore(conn: Connection, opts: CentreStoreOptions = {
 
     /** Call under the centre's lease: inserts or replaces the (centre, month) grade. */
     async putGrade(g: GradeRecord): Promise<void> {
-      await grades.replaceOne({ _id: `${g.centreId}:${g.month}` }, { _id: `${g.centreId}:${g.month}`, ...g }, { upsert: true });
+      await grades.replaceOne(
+        { _id: `${g.centreId}:${g.month}` },
+        { _id: `${g.centreId}:${g.month}`, ...g },
+        { upsert: true },
+      );
     },
   };
 }

@@ -52,7 +52,8 @@ const listId = (month: string) => `${month}|disputes`;
 export function createDisputeStore(conn: Connection, index: IndexAccess) {
   const disputes = disputeModel(conn);
 
-  const entriesOf = async (month: string): Promise<DisputeEntry[]> => (await index.readIndex<DisputeEntry>(listId(month)))?.entries ?? [];
+  const entriesOf = async (month: string): Promise<DisputeEntry[]> =>
+    (await index.readIndex<DisputeEntry>(listId(month)))?.entries ?? [];
 
   return {
     model: disputes,
@@ -67,7 +68,14 @@ export function createDisputeStore(conn: Connection, index: IndexAccess) {
     async ofMonth(month: string, centreId?: string): Promise<DisputeRecord[]> {
       const entries = (await entriesOf(month)).filter(([, c]) => centreId === undefined || c === centreId);
       if (entries.length === 0) return [];
-      const byId = new Map((await findByIds(disputes, entries.map(([id]) => id))).map((d) => [d._id, toRecord(d)] as const));
+      const byId = new Map(
+        (
+          await findByIds(
+            disputes,
+            entries.map(([id]) => id),
+          )
+        ).map((d) => [d._id, toRecord(d)] as const),
+      );
       return entries.flatMap(([id]) => byId.get(id) ?? []);
     },
 
@@ -90,7 +98,16 @@ export function createDisputeStore(conn: Connection, index: IndexAccess) {
     },
 
     /** Call under the month's lease, having checked the dispute is OPEN. */
-    async decide(id: string, decision: { state: Exclude<DisputeState, 'OPEN'>; decidedBy: string; decidedAt: Date; decisionReason: string; decisionRequest: string }): Promise<void> {
+    async decide(
+      id: string,
+      decision: {
+        state: Exclude<DisputeState, 'OPEN'>;
+        decidedBy: string;
+        decidedAt: Date;
+        decisionReason: string;
+        decisionRequest: string;
+      },
+    ): Promise<void> {
       await disputes.updateOne({ _id: id }, { $set: decision });
     },
   };

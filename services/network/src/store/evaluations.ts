@@ -1,5 +1,13 @@
 import type { Connection, Model } from 'mongoose';
-import { findByIds, isDuplicateKey, writeLease, type EvaluationPolicyInput, type EvaluationState, type LeaseOptions, type WriteLeaseDoc } from '@starline/common';
+import {
+  findByIds,
+  isDuplicateKey,
+  writeLease,
+  type EvaluationPolicyInput,
+  type EvaluationState,
+  type LeaseOptions,
+  type WriteLeaseDoc,
+} from '@starline/common';
 import type { CentreMonthFacts, IncentiveLine, KpiLine, UngradedReason } from '../rules/scorecard.ts';
 import type { Grade } from '../rules/validate.ts';
 import { createDisputeStore } from './disputes.ts';
@@ -42,8 +50,18 @@ export interface EvaluationRecord {
 
 /** A centre a run evaluates: [centreId, code, region], the list ordered by id. */
 export type RunCentre = [centreId: string, code: string, region: string];
-/** A line of the ranking, in rank order (ungraded last): [centreId, code, region, grade, rank, awardFen, penaltyFen]. */
-export type RankingEntry = [centreId: string, code: string, region: string, grade: Grade | null, rank: number | null, awardFen: number, penaltyFen: number];
+/**
+ * A line of the ranking, in rank order (ungraded last): [centreId, code, region, grade, rank, awardFen, penaltyFen].
+ */
+export type RankingEntry = [
+  centreId: string,
+  code: string,
+  region: string,
+  grade: Grade | null,
+  rank: number | null,
+  awardFen: number,
+  penaltyFen: number,
+];
 /** A promotion candidate: [centreId, code, region, the months of its run of A grades, oldest first]. */
 export type PromotionEntry = [centreId: string, code: string, region: string, months: string[]];
 
@@ -73,7 +91,8 @@ export interface ScorecardRecord {
 }
 
 export const scorecardId = (month: string, centreId: string): string => `${month}|${centreId}`;
-export const indexId = (month: string, list: 'centres' | 'ranking' | 'disputes' | 'promotions'): string => `${month}|${list}`;
+export const indexId = (month: string, list: 'centres' | 'ranking' | 'disputes' | 'promotions'): string =>
+  `${month}|${list}`;
 export const evaluationLease = (month: string): string => `evaluation:${month}`;
 
 function toRecord(doc: EvaluationDoc): EvaluationRecord {
@@ -92,7 +111,12 @@ function toRecord(doc: EvaluationDoc): EvaluationRecord {
 
 function toDoc(r: EvaluationRecord): EvaluationDoc {
   const { month, policy, gradeCounts, ...rest } = r;
-  return { _id: month, ...rest, policy: policy ? JSON.stringify(policy) : null, gradeCounts: gradeCounts ? JSON.stringify(gradeCounts) : null };
+  return {
+    _id: month,
+    ...rest,
+    policy: policy ? JSON.stringify(policy) : null,
+    gradeCounts: gradeCounts ? JSON.stringify(gradeCounts) : null,
+  };
 }
 
 interface PackedCard {
@@ -127,8 +151,15 @@ export function scorecardDoc(r: ScorecardRecord): ScorecardDoc {
   return { _id: scorecardId(r.month, r.centreId), ...rest, facts: JSON.stringify(facts), card: JSON.stringify(card) };
 }
 
-/** Runs `tasks` with at most `limit` at a time (FerretDB answers single-document writes by `_id` fast; a bulk update it does not). */
-export async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `tasks` with at most `limit` at a time (FerretDB answers single-document writes by `_id` fast; a bulk update it
+ * does not).
+ */
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -157,7 +188,11 @@ export function createEvaluationStore(conn: Connection, leases: Model<WriteLease
   }
 
   async function writeIndex(month: string, id: string, run: number, entries: readonly unknown[]): Promise<void> {
-    await indexes.replaceOne({ _id: id }, { _id: id, month, run, entries: JSON.stringify(entries), updatedAt: new Date() }, { upsert: true });
+    await indexes.replaceOne(
+      { _id: id },
+      { _id: id, month, run, entries: JSON.stringify(entries), updatedAt: new Date() },
+      { upsert: true },
+    );
   }
 
   const disputes = createDisputeStore(conn, { readIndex, writeIndex });
@@ -171,7 +206,8 @@ export function createEvaluationStore(conn: Connection, leases: Model<WriteLease
     },
 
     /** Runs `work` as the only writer of the month's evaluation. */
-    exclusiveMonth: <T>(month: string, work: () => Promise<T>): Promise<T> => writeLease(leases, evaluationLease(month), monthLease)(work),
+    exclusiveMonth: <T>(month: string, work: () => Promise<T>): Promise<T> =>
+      writeLease(leases, evaluationLease(month), monthLease)(work),
 
     async find(month: string): Promise<EvaluationRecord | null> {
       const doc = await evaluations.findById(month).lean<EvaluationDoc>();
@@ -189,12 +225,15 @@ export function createEvaluationStore(conn: Connection, leases: Model<WriteLease
 
     /** The run's centres, by id. */
     runCentres: (month: string) => readIndex<RunCentre>(indexId(month, 'centres')),
-    putRunCentres: (month: string, run: number, entries: readonly RunCentre[]) => writeIndex(month, indexId(month, 'centres'), run, entries),
+    putRunCentres: (month: string, run: number, entries: readonly RunCentre[]) =>
+      writeIndex(month, indexId(month, 'centres'), run, entries),
     /** The run's ranking, in rank order. */
     ranking: (month: string) => readIndex<RankingEntry>(indexId(month, 'ranking')),
-    putRanking: (month: string, run: number, entries: readonly RankingEntry[]) => writeIndex(month, indexId(month, 'ranking'), run, entries),
+    putRanking: (month: string, run: number, entries: readonly RankingEntry[]) =>
+      writeIndex(month, indexId(month, 'ranking'), run, entries),
     promotions: (month: string) => readIndex<PromotionEntry>(indexId(month, 'promotions')),
-    putPromotions: (month: string, run: number, entries: readonly PromotionEntry[]) => writeIndex(month, indexId(month, 'promotions'), run, entries),
+    putPromotions: (month: string, run: number, entries: readonly PromotionEntry[]) =>
+      writeIndex(month, indexId(month, 'promotions'), run, entries),
 
     async scorecard(month: string, centreId: string): Promise<ScorecardRecord | null> {
       const doc = await scorecards.findById(scorecardId(month, centreId)).lean<ScorecardDoc>();
@@ -224,7 +263,11 @@ export function createEvaluationStore(conn: Connection, leases: Model<WriteLease
     },
 
     /** Call under the month's lease: sets fields of one scorecard, by `_id` alone. */
-    async updateScorecard(month: string, centreId: string, set: Partial<Pick<ScorecardDoc, 'rank' | 'awardFen' | 'penaltyFen' | 'consequence' | 'atRisk' | 'cGradesBefore'>>): Promise<void> {
+    async updateScorecard(
+      month: string,
+      centreId: string,
+      set: Partial<Pick<ScorecardDoc, 'rank' | 'awardFen' | 'penaltyFen' | 'consequence' | 'atRisk' | 'cGradesBefore'>>,
+    ): Promise<void> {
       await scorecards.updateOne({ _id: scorecardId(month, centreId) }, { $set: set });
     },
   };

@@ -79,12 +79,20 @@ const statusChange = new Schema<StatusChangeDoc>(
 );
 
 const contact = new Schema<ContactDoc>(
-  { name: { type: String, required: true }, phone: { type: String, required: true }, email: { type: String, default: null } },
+  {
+    name: { type: String, required: true },
+    phone: { type: String, required: true },
+    email: { type: String, default: null },
+  },
   { _id: false },
 );
 
 const payeeValues = new Schema<PayeeValuesDoc>(
-  { accountName: { type: String, required: true }, bank: { type: String, required: true }, accountNumber: { type: String, required: true } },
+  {
+    accountName: { type: String, required: true },
+    bank: { type: String, required: true },
+    accountNumber: { type: String, required: true },
+  },
   { _id: false },
 );
 
@@ -174,7 +182,11 @@ export interface WriterDoc {
 }
 
 const writerSchema = new Schema<WriterDoc>(
-  { _id: { type: String, required: true }, writes: { type: Number, required: true }, at: { type: Date, required: true } },
+  {
+    _id: { type: String, required: true },
+    writes: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
   { collection: 'centre_writers', versionKey: false, strict: 'throw' },
 );
 

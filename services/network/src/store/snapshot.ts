@@ -124,7 +124,9 @@ export function centreSnapshot(source: SnapshotSource, opts: SnapshotOptions) {
     /** Ids of the centres (any status) serving the area and product line, as this snapshot holds them. */
     async serving(regionCode: string, productLine: string): Promise<string[]> {
       const snap = await current();
-      return [...snap.byId.values()].filter((c) => c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine)).map((c) => c.id);
+      return [...snap.byId.values()]
+        .filter((c) => c.serviceAreas.includes(regionCode) && c.productLines.includes(productLine))
+        .map((c) => c.id);
     },
 
     /** A centre as this process just wrote it. */

@@ -66,7 +66,13 @@ export async function createStandardDraft(
   const id = await withIdempotency(
     deps.store.idempotency,
     // A draft is HQ's work in progress: a replay answers only a caller who may still see drafts.
-    { key: input.idempotencyKey, operation: 'createStandardDraft', caller: claims, payload, mayReplay: () => canSeeDrafts(claims) },
+    {
+      key: input.idempotencyKey,
+      operation: 'createStandardDraft',
+      caller: claims,
+      payload,
+      mayReplay: () => canSeeDrafts(claims),
+    },
     () =>
       deps.store.exclusively(async () => {
         const now = deps.now();
@@ -134,13 +140,25 @@ export async function publishStandardVersion(
   const payload = { id: args.id, effectiveFrom: requested?.toISOString() ?? null };
   const id = await withIdempotency(
     deps.store.idempotency,
-    { key: args.idempotencyKey, operation: 'publishStandardVersion', caller: claims, payload, mayReplay: () => canSeeDrafts(claims) },
+    {
+      key: args.idempotencyKey,
+      operation: 'publishStandardVersion',
+      caller: claims,
+      payload,
+      mayReplay: () => canSeeDrafts(claims),
+    },
     () => publish(deps, ctx, claims, args.id, requested),
   );
   return loadAfterReplay(deps, id);
 }
 
-async function publish(deps: StandardsDeps, ctx: RequestContext, claims: Claims, id: string, requested: Date | null): Promise<string> {
+async function publish(
+  deps: StandardsDeps,
+  ctx: RequestContext,
+  claims: Claims,
+  id: string,
+  requested: Date | null,
+): Promise<string> {
   const changed = await deps.store.exclusively(async () => {
     const draft = await load(deps, id);
     transition(draft.status, 'PUBLISH');
@@ -154,18 +172,36 @@ async function publish(deps: StandardsDeps, ctx: RequestContext, claims: Claims,
   });
   // Outside the lease: a slow Temporal must not hold up every other standards write.
   if (changed.status === 'SCHEDULED') await schedule(deps, ctx, claims, changed);
-  ctx.log.info({ versionId: id, number: changed.number, status: changed.status, effectiveFrom: changed.effectiveFrom }, 'standard version published');
+  ctx.log.info(
+    { versionId: id, number: changed.number, status: changed.status, effectiveFrom: changed.effectiveFrom },
+    'standard version published',
+  );
   return id;
 }
 
 /** A SCHEDULED version without a workflow would never take effect: on failure it goes back to DRAFT. */
-async function schedule(deps: StandardsDeps, ctx: RequestContext, claims: Claims, version: StandardVersionRecord): Promise<void> {
+async function schedule(
+  deps: StandardsDeps,
+  ctx: RequestContext,
+  claims: Claims,
+  version: StandardVersionRecord,
+): Promise<void> {
   try {
     await deps.publication.schedulePublication(version.id, version.effectiveFrom!, claims.sub);
   } catch (error) {
-    ctx.log.error({ err: error, versionId: version.id }, 'could not schedule the publication; returning the version to DRAFT');
+    ctx.log.error(
+      { err: error, versionId: version.id },
+      'could not schedule the publication; returning the version to DRAFT',
+    );
     const reverted = await deps.store.exclusively(() =>
-      deps.store.unschedule(version.id, version.revision, claims.sub, deps.now(), 'SCHEDULE_FAILED', 'the publication workflow could not be started'),
+      deps.store.unschedule(
+        version.id,
+        version.revision,
+        claims.sub,
+        deps.now(),
+        'SCHEDULE_FAILED',
+        'the publication workflow could not be started',
+      ),
     );
     // Not SCHEDULED any more: the workflow did start after all and has already put it in force.
     if (!reverted) return;
@@ -175,7 +211,11 @@ async function schedule(deps: StandardsDeps, ctx: RequestContext, claims: Claims
   }
 }
 
-export async function cancelScheduledPublication(deps: StandardsDeps, ctx: RequestContext, id: string): Promise<StandardVersionView> {
+export async function cancelScheduledPublication(
+  deps: StandardsDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<StandardVersionView> {
   const claims = requirePublisher(ctx.claims);
   const reverted = await deps.store.exclusively(async () => {
     const current = await load(deps, id);
@@ -188,7 +228,10 @@ export async function cancelScheduledPublication(deps: StandardsDeps, ctx: Reque
   });
   // The version is a draft now, which the publishing activity refuses; stopping the workflow is tidiness.
   await deps.publication.cancelPublication(id).catch((error: unknown) => {
-    ctx.log.warn({ err: error, versionId: id }, 'could not cancel the publication workflow; it will find a draft and stop');
+    ctx.log.warn(
+      { err: error, versionId: id },
+      'could not cancel the publication workflow; it will find a draft and stop',
+    );
   });
   ctx.log.info({ versionId: id, number: reverted.number }, 'scheduled publication cancelled');
   return toView(reverted);

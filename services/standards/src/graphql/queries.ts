@@ -7,13 +7,21 @@ import { decodeCursor, encodeCursor, toView, type StandardVersionView } from './
 export const MAX_PAGE_SIZE = 100;
 
 /** A version as the caller may see it: a draft does not exist for roles outside HQ. */
-export async function readVisible(deps: StandardsDeps, ctx: RequestContext, id: string): Promise<StandardVersionView | null> {
+export async function readVisible(
+  deps: StandardsDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<StandardVersionView | null> {
   requireReader(ctx.claims);
   const record = await deps.store.findById(id);
   return record && canSee(ctx.claims, record.status) ? toView(record) : null;
 }
 
-export async function standardInForce(deps: StandardsDeps, ctx: RequestContext, at: Date | null): Promise<StandardVersionView | null> {
+export async function standardInForce(
+  deps: StandardsDeps,
+  ctx: RequestContext,
+  at: Date | null,
+): Promise<StandardVersionView | null> {
   requireReader(ctx.claims);
   const inForce = versionInForce(await deps.store.timeline(), at ?? deps.now());
   if (!inForce) return null;
@@ -28,7 +36,8 @@ export async function standardVersions(
 ) {
   requireReader(ctx.claims);
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   let before: number | null = null;
   if (args.after !== undefined && args.after !== null) {
     before = decodeCursor(args.after);

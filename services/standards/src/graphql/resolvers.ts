@@ -12,7 +12,8 @@ export function createResolvers(deps: StandardsDeps): GraphQLResolverMap<Request
   return {
     DateTime: DateTimeScalar,
     Query: {
-      standardVersion: (_: unknown, args: { id: string }, ctx: RequestContext) => queries.readVisible(deps, ctx, args.id),
+      standardVersion: (_: unknown, args: { id: string }, ctx: RequestContext) =>
+        queries.readVisible(deps, ctx, args.id),
       standardInForce: (_: unknown, args: { at?: Date | null }, ctx: RequestContext) =>
         queries.standardInForce(deps, ctx, args.at ?? null),
       standardVersions: (

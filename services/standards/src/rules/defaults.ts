@@ -100,7 +100,12 @@ const productLines: ProductLine[] = [
 
 /** Fen per visit, [URBAN, RURAL]; rural visits pay more for the longer journey. */
 const FEE_MATRIX: Record<string, Record<ServiceType, readonly [number, number]>> = {
-  AIR_CONDITIONER: { INSTALL: [15000, 18000], REPAIR: [8000, 10000], MAINTENANCE: [6000, 7500], INSPECTION: [3000, 4000] },
+  AIR_CONDITIONER: {
+    INSTALL: [15000, 18000],
+    REPAIR: [8000, 10000],
+    MAINTENANCE: [6000, 7500],
+    INSPECTION: [3000, 4000],
+  },
   REFRIGERATOR: { INSTALL: [3000, 4000], REPAIR: [7000, 8500], MAINTENANCE: [4000, 5000], INSPECTION: [2000, 3000] },
   WASHING_MACHINE: { INSTALL: [4000, 5000], REPAIR: [6000, 7500], MAINTENANCE: [4000, 5000], INSPECTION: [2000, 3000] },
   WATER_HEATER: { INSTALL: [8000, 10000], REPAIR: [6000, 7500], MAINTENANCE: [5000, 6000], INSPECTION: [2500, 3500] },
@@ -109,7 +114,12 @@ const FEE_MATRIX: Record<string, Record<ServiceType, readonly [number, number]>>
 
 const labourFees: LabourFee[] = Object.entries(FEE_MATRIX).flatMap(([productLine, byType]) =>
   (Object.entries(byType) as [ServiceType, readonly [number, number]][]).flatMap(([serviceType, [urban, rural]]) =>
-    ([['URBAN', urban], ['RURAL', rural]] as [AreaClass, number][]).map(([areaClass, feeFen]) => ({
+    (
+      [
+        ['URBAN', urban],
+        ['RURAL', rural],
+      ] as [AreaClass, number][]
+    ).map(([areaClass, feeFen]) => ({
       productLine,
       serviceType,
       areaClass,
@@ -124,7 +134,13 @@ const labourFees: LabourFee[] = Object.entries(FEE_MATRIX).flatMap(([productLine
  * manufacturer would) and the parts that fail most often.
  */
 const PRICE_LIST: readonly (readonly [string, string, PriceListItem['kind'], string, number])[] = [
-  ['AC-LABOUR', 'AIR_CONDITIONER', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 8000],
+  [
+    'AC-LABOUR',
+    'AIR_CONDITIONER',
+    'LABOUR',
+    '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)',
+    8000,
+  ],
   ['AC-COMPRESSOR', 'AIR_CONDITIONER', 'PART', '压缩机 (compressor)', 120000],
   ['AC-CAPACITOR', 'AIR_CONDITIONER', 'PART', '压缩机启动电容 (compressor start capacitor)', 4500],
   ['AC-FAN-MOTOR', 'AIR_CONDITIONER', 'PART', '室内风机电机 (indoor fan motor)', 28000],
@@ -132,7 +148,13 @@ const PRICE_LIST: readonly (readonly [string, string, PriceListItem['kind'], str
   ['RF-THERMOSTAT', 'REFRIGERATOR', 'PART', '温控器 (thermostat)', 6000],
   ['RF-DOOR-SEAL', 'REFRIGERATOR', 'PART', '门封条 (door gasket)', 9000],
   ['RF-DEFROST-HEATER', 'REFRIGERATOR', 'PART', '化霜加热器 (defrost heater)', 8000],
-  ['WM-LABOUR', 'WASHING_MACHINE', 'LABOUR', '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)', 6000],
+  [
+    'WM-LABOUR',
+    'WASHING_MACHINE',
+    'LABOUR',
+    '超保维修人工费，每次上门 (out-of-warranty repair labour, per visit)',
+    6000,
+  ],
   ['WM-DRAIN-PUMP', 'WASHING_MACHINE', 'PART', '排水泵 (drain pump)', 8000],
   ['WM-DOOR-LOCK', 'WASHING_MACHINE', 'PART', '门锁 (door lock)', 5000],
   ['WM-DRIVE-BELT', 'WASHING_MACHINE', 'PART', '传动皮带 (drive belt)', 3500],
@@ -172,7 +194,7 @@ const PROCEDURE: readonly (readonly [string, string, string, boolean])[] = [
   ['ENTER', 'Enter', '进门', false],
   ['SHOE_COVERS', 'Put on shoe covers', '穿鞋套', true],
   ['PLACE_TOOLBOX', 'Place the toolbox', '放好工具箱', true],
-  ['LISTEN_TO_CUSTOMER', "Listen patiently to the customer", '耐心听取用户意见', true],
+  ['LISTEN_TO_CUSTOMER', 'Listen patiently to the customer', '耐心听取用户意见', true],
   ['CHECK_AUTHENTICITY', 'Check the product is genuine', '产品真伪判断', false],
   ['DIAGNOSE', 'Diagnose the fault', '故障诊断', false],
   ['REPAIR', 'Repair the fault', '故障维修', false],
@@ -225,7 +247,9 @@ const conductCode: ConductCode = {
 
 const DEFAULT_STANDARD: StandardContent = {
   name: '星级服务标准 (Star service standard, defaults)',
-  description: 'The default service standard: starting values an operator replaces by publishing a new version (docs/domain.md §3).',
+  description:
+    'The default service standard: starting values an operator ' +
+    'replaces by publishing a new version (docs/domain.md §3).',
   slaClocks: {
     acceptMinutes: 30,
     maxDispatchAttempts: 3,
@@ -267,7 +291,10 @@ export function defaultStandardContent(): StandardContent {
 }
 
 /** Content as stored: a version written before a field existed lacks it. */
-export type StoredStandardContent = Omit<StandardContent, 'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy' | 'evaluation' | 'settlement'> & {
+export type StoredStandardContent = Omit<
+  StandardContent,
+  'slaClocks' | 'productLines' | 'priceList' | 'licencePolicy' | 'evaluation' | 'settlement'
+> & {
   evaluation?: StandardContent['evaluation'];
   settlement?: StandardContent['settlement'];
   slaClocks: Omit<SlaClocks, 'missedAppointmentMinutes'> & { missedAppointmentMinutes?: number };
@@ -288,9 +315,13 @@ export function fillMissingParts(stored: StoredStandardContent): StandardContent
     ...stored,
     slaClocks: {
       ...stored.slaClocks,
-      missedAppointmentMinutes: stored.slaClocks.missedAppointmentMinutes ?? DEFAULT_STANDARD.slaClocks.missedAppointmentMinutes,
+      missedAppointmentMinutes:
+        stored.slaClocks.missedAppointmentMinutes ?? DEFAULT_STANDARD.slaClocks.missedAppointmentMinutes,
     },
-    productLines: stored.productLines.map((l) => ({ ...l, warrantyMonths: l.warrantyMonths ?? WHOLE_UNIT_WARRANTY_MONTHS })),
+    productLines: stored.productLines.map((l) => ({
+      ...l,
+      warrantyMonths: l.warrantyMonths ?? WHOLE_UNIT_WARRANTY_MONTHS,
+    })),
     // Only items of the version's own lines: one for a line it dropped would fail validation on publication.
     priceList: stored.priceList ?? structuredClone(DEFAULT_STANDARD.priceList.filter((i) => lines.has(i.productLine))),
     licencePolicy: {
@@ -308,6 +339,8 @@ export const REQUIRED_POINT_RULES: Readonly<Record<string, PointRule['kind']>> =
 );
 
 /** The direction each KPI's formula implies; flipping it would reward the wrong behaviour. */
-export const KPI_NATURAL_DIRECTION: Readonly<Record<KpiDefinition['code'], KpiDefinition['direction']>> = Object.fromEntries(
-  kpis.map((k) => [k.code, k.direction]),
-) as Record<KpiDefinition['code'], KpiDefinition['direction']>;
+export const KPI_NATURAL_DIRECTION: Readonly<Record<KpiDefinition['code'], KpiDefinition['direction']>> =
+  Object.fromEntries(kpis.map((k) => [k.code, k.direction])) as Record<
+    KpiDefinition['code'],
+    KpiDefinition['direction']
+  >;

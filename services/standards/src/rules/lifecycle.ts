@@ -51,24 +51,33 @@ export interface TimelineEntry {
 }
 
 export type PublicationPlan =
-  | { ok: true; action: 'PUBLISH' | 'SCHEDULE'; effectiveFrom: Date }
-  | { ok: false; violations: Violation[] };
+  { ok: true; action: 'PUBLISH' | 'SCHEDULE'; effectiveFrom: Date } | { ok: false; violations: Violation[] };
 
 /**
  * When a draft may take effect. History is linear: a new version starts after every version
  * already scheduled or published, so no published period is ever rewritten.
  */
-export function planPublication(requested: Date | null, now: Date, timeline: readonly TimelineEntry[]): PublicationPlan {
+export function planPublication(
+  requested: Date | null,
+  now: Date,
+  timeline: readonly TimelineEntry[],
+): PublicationPlan {
   const at = requested ?? now;
   const fail = (message: string): PublicationPlan => ({ ok: false, violations: [{ field: 'effectiveFrom', message }] });
-  if (at.getTime() < now.getTime() - CLOCK_SKEW_MS) return fail(`must not be in the past (now is ${now.toISOString()})`);
+  if (at.getTime() < now.getTime() - CLOCK_SKEW_MS)
+    return fail(`must not be in the past (now is ${now.toISOString()})`);
   if (at.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_MS) return fail('must be within ten years from now');
   const immediate = at.getTime() <= now.getTime() + IMMEDIATE_TOLERANCE_MS;
   // A time just behind the server's clock means "now"; in force any earlier would rewrite the past.
   let effectiveFrom = immediate && at < now ? now : at;
   const latest = latestOnTimeline(timeline);
   // Two publications "now" within the same millisecond both mean now; the later one goes 1 ms after.
-  if (immediate && latest?.effectiveFrom && latest.effectiveFrom.getTime() === effectiveFrom.getTime() && effectiveFrom <= now) {
+  if (
+    immediate &&
+    latest?.effectiveFrom &&
+    latest.effectiveFrom.getTime() === effectiveFrom.getTime() &&
+    effectiveFrom <= now
+  ) {
     effectiveFrom = new Date(latest.effectiveFrom.getTime() + 1);
   }
   if (latest?.effectiveFrom && effectiveFrom.getTime() <= latest.effectiveFrom.getTime()) {

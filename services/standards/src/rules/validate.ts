@@ -160,7 +160,11 @@ function checkPointRules(c: Checker, rules: StandardContent['pointRules']): void
     if (r.kind === 'VIOLATION' && r.points >= 0) c.add(`${p}.points`, 'a violation must deduct points (negative)');
     if (r.kind === 'CREDIT' && r.points <= 0) c.add(`${p}.points`, 'a credit must add points (positive)');
   });
-  c.unique((i) => `pointRules[${i}].code`, rules.map((r) => r.code), 'code');
+  c.unique(
+    (i) => `pointRules[${i}].code`,
+    rules.map((r) => r.code),
+    'code',
+  );
   for (const [code, kind] of Object.entries(REQUIRED_POINT_RULES)) {
     const rule = rules.find((r) => r.code === code);
     if (!rule) c.add('pointRules', `must include ${code} (evidence from jobs and complaints is scored with it)`);
@@ -190,7 +194,11 @@ function checkKpis(c: Checker, kpis: StandardContent['kpis']): void {
       c.add(`${p}.floor`, `must be above the target (${k.target}) when lower is better`);
     }
   });
-  c.unique((i) => `kpis[${i}].code`, kpis.map((k) => k.code), 'KPI');
+  c.unique(
+    (i) => `kpis[${i}].code`,
+    kpis.map((k) => k.code),
+    'KPI',
+  );
   for (const code of KPI_CODES) {
     if (!kpis.some((k) => k.code === code)) c.add('kpis', `must define ${code}`);
   }
@@ -254,7 +262,11 @@ function checkProductLines(c: Checker, lines: StandardContent['productLines']): 
     c.text(`productLines[${i}].name`, l.name, LIMITS.nameLength);
     c.integer(`productLines[${i}].warrantyMonths`, l.warrantyMonths, 0, LIMITS.maxWarrantyMonths);
   });
-  c.unique((i) => `productLines[${i}].code`, lines.map((l) => l.code), 'product line');
+  c.unique(
+    (i) => `productLines[${i}].code`,
+    lines.map((l) => l.code),
+    'product line',
+  );
   return new Set(lines.map((l) => l.code));
 }
 
@@ -292,12 +304,17 @@ function checkPriceList(c: Checker, items: StandardContent['priceList'], known: 
   items.forEach((item, i) => {
     const p = `priceList[${i}]`;
     c.code(`${p}.code`, item.code, PRICE_CODE, 'upper-case letters and digits separated by hyphens');
-    if (known && !known.has(item.productLine)) c.add(`${p}.productLine`, `unknown product line ${String(item.productLine)}`);
+    if (known && !known.has(item.productLine))
+      c.add(`${p}.productLine`, `unknown product line ${String(item.productLine)}`);
     c.oneOf(`${p}.kind`, item.kind, PRICE_ITEM_KINDS);
     c.text(`${p}.description`, item.description, LIMITS.priceDescriptionLength);
     c.integer(`${p}.priceFen`, item.priceFen, 0, LIMITS.maxPriceFen);
   });
-  c.unique((i) => `priceList[${i}].code`, items.map((item) => item.code), 'code');
+  c.unique(
+    (i) => `priceList[${i}].code`,
+    items.map((item) => item.code),
+    'code',
+  );
 }
 
 function checkLicencePolicy(c: Checker, l: StandardContent['licencePolicy']): void {
@@ -322,8 +339,16 @@ function checkProcedure(c: Checker, steps: StandardContent['procedure']): void {
     c.text(`${p}.nameZh`, s.nameZh, LIMITS.nameLength);
     if (typeof s.requiredInCompletion !== 'boolean') c.add(`${p}.requiredInCompletion`, 'must be true or false');
   });
-  c.unique((i) => `procedure[${i}].order`, steps.map((s) => s.order), 'order');
-  c.unique((i) => `procedure[${i}].code`, steps.map((s) => s.code), 'code');
+  c.unique(
+    (i) => `procedure[${i}].order`,
+    steps.map((s) => s.order),
+    'order',
+  );
+  c.unique(
+    (i) => `procedure[${i}].code`,
+    steps.map((s) => s.code),
+    'code',
+  );
 }
 
 function checkConductCode(c: Checker, code: StandardContent['conductCode']): void {
@@ -344,7 +369,14 @@ export function validateContent(content: StandardContent): Violation[] {
   c.text('description', content.description, LIMITS.textLength, false);
   // A missing part is reported once rather than crashing the checks that read inside it.
   const objectParts = [
-    'slaClocks', 'incentivePoints', 'grading', 'consequences', 'evaluation', 'settlementCoefficients', 'settlement', 'licencePolicy',
+    'slaClocks',
+    'incentivePoints',
+    'grading',
+    'consequences',
+    'evaluation',
+    'settlementCoefficients',
+    'settlement',
+    'licencePolicy',
     'conductCode',
   ] as const;
   const present = new Set(objectParts.filter((part) => isRecord(content[part])));

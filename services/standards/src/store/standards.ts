@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
-import { DEFAULT_LEASE, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions } from '@starline/common';
+import {
+  DEFAULT_LEASE,
+  idempotencyModel,
+  isDuplicateKey,
+  writeLease,
+  writeLeaseModel,
+  type LeaseOptions,
+} from '@starline/common';
 import type { StandardContent } from '../rules/content.ts';
 import { defaultStandardContent, fillMissingParts } from '../rules/defaults.ts';
 import type { StandardStatus, TimelineEntry } from '../rules/lifecycle.ts';
-import {
-  counterModel,
-  standardVersionModel,
-  type AuditEntry,
-  type StandardVersionDoc,
-} from './models.ts';
+import { counterModel, standardVersionModel, type AuditEntry, type StandardVersionDoc } from './models.ts';
 
 export const DEFAULT_STANDARD_ID = 'standard-default';
 export const DEFAULT_STANDARD_EFFECTIVE_FROM = new Date('2000-01-01T00:00:00.000Z');
@@ -20,7 +22,10 @@ const VERSION_SEQUENCE = 'standard_versions';
 export const TIMELINE_TTL_MS = 1_000;
 
 /** A stored version as the rest of the service sees it: `id` instead of Mongo's `_id`, and complete content. */
-export type StandardVersionRecord = Omit<StandardVersionDoc, '_id' | 'content'> & { id: string; content: StandardContent };
+export type StandardVersionRecord = Omit<StandardVersionDoc, '_id' | 'content'> & {
+  id: string;
+  content: StandardContent;
+};
 
 /** Every version read from the database passes here, so none reaches a caller without the newer fields. */
 function toRecord(doc: StandardVersionDoc): StandardVersionRecord {
@@ -33,7 +38,12 @@ function toRecord(doc: StandardVersionDoc): StandardVersionRecord {
   };
 }
 
-const audit = (at: Date, actor: string, action: string, detail: string | null = null): AuditEntry => ({ at, actor, action, detail });
+const audit = (at: Date, actor: string, action: string, detail: string | null = null): AuditEntry => ({
+  at,
+  actor,
+  action,
+  detail,
+});
 
 export type StandardStore = ReturnType<typeof createStandardStore>;
 
@@ -117,38 +127,45 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
      * The published default standard, created on first start. Safe when several processes start
      * at once: they take turns under the lease, and the fixed id makes a second insert a duplicate.
      */
-    ensureDefaultStandard: (now = new Date()) => exclusively(async (): Promise<StandardVersionRecord> => {
-      // Drafts draw numbers from the sequence, so it must be past 1 before any draft is created.
-      await counters.updateOne({ _id: VERSION_SEQUENCE }, { $max: { seq: 1 } }, { upsert: true });
-      try {
-        await writing(() => versions.create({
-          _id: DEFAULT_STANDARD_ID,
-          number: 1,
-          status: 'PUBLISHED',
-          content: defaultStandardContent(),
-          effectiveFrom: DEFAULT_STANDARD_EFFECTIVE_FROM,
-          basedOn: null,
-          createdBy: SYSTEM_ACTOR,
-          createdAt: now,
-          updatedAt: now,
-          publishedBy: SYSTEM_ACTOR,
-          publishedAt: now,
-          revision: 0,
-          history: [audit(now, SYSTEM_ACTOR, 'PUBLISHED', 'default standard, in force from 2000-01-01')],
-        }));
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
-      const seeded = await findById(DEFAULT_STANDARD_ID);
-      if (!seeded) throw new Error('version number 1 is taken by a version other than the default standard');
-      return seeded;
-    }),
+    ensureDefaultStandard: (now = new Date()) =>
+      exclusively(async (): Promise<StandardVersionRecord> => {
+        // Drafts draw numbers from the sequence, so it must be past 1 before any draft is created.
+        await counters.updateOne({ _id: VERSION_SEQUENCE }, { $max: { seq: 1 } }, { upsert: true });
+        try {
+          await writing(() =>
+            versions.create({
+              _id: DEFAULT_STANDARD_ID,
+              number: 1,
+              status: 'PUBLISHED',
+              content: defaultStandardContent(),
+              effectiveFrom: DEFAULT_STANDARD_EFFECTIVE_FROM,
+              basedOn: null,
+              createdBy: SYSTEM_ACTOR,
+              createdAt: now,
+              updatedAt: now,
+              publishedBy: SYSTEM_ACTOR,
+              publishedAt: now,
+              revision: 0,
+              history: [audit(now, SYSTEM_ACTOR, 'PUBLISHED', 'default standard, in force from 2000-01-01')],
+            }),
+          );
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        const seeded = await findById(DEFAULT_STANDARD_ID);
+        if (!seeded) throw new Error('version number 1 is taken by a version other than the default standard');
+        return seeded;
+      }),
 
     findById,
     timeline,
 
     /** Newest first; `beforeNumber` continues a page. */
-    async page(statuses: readonly StandardStatus[], beforeNumber: number | null, limit: number): Promise<StandardVersionRecord[]> {
+    async page(
+      statuses: readonly StandardStatus[],
+      beforeNumber: number | null,
+      limit: number,
+    ): Promise<StandardVersionRecord[]> {
       const filter: Record<string, unknown> = { status: { $in: statuses } };
       if (beforeNumber !== null) filter['number'] = { $lt: beforeNumber };
       const docs = await versions.find(filter).sort({ number: -1 }).limit(limit).lean<StandardVersionDoc[]>();
@@ -223,7 +240,14 @@ export function createStandardStore(conn: Connection, lease: LeaseOptions = DEFA
     },
 
     /** SCHEDULED → DRAFT (cancelled, or its workflow could not be started); null when no longer so. */
-    unschedule(id: string, revision: number, actor: string, now: Date, action: 'SCHEDULE_CANCELLED' | 'SCHEDULE_FAILED', detail: string) {
+    unschedule(
+      id: string,
+      revision: number,
+      actor: string,
+      now: Date,
+      action: 'SCHEDULE_CANCELLED' | 'SCHEDULE_FAILED',
+      detail: string,
+    ) {
       return conditionalUpdate(
         { _id: id, status: 'SCHEDULED', revision },
         { status: 'DRAFT', effectiveFrom: null, updatedAt: now },

@@ -1,4 +1,14 @@
-import { DomainError, badInput, forbidden, hasRole, requireRole, type CentreRef, type Claims, type EngineerRef, type Role } from '@starline/common';
+import {
+  DomainError,
+  badInput,
+  forbidden,
+  hasRole,
+  requireRole,
+  type CentreRef,
+  type Claims,
+  type EngineerRef,
+  type Role,
+} from '@starline/common';
 
 /** What access needs of a ticket: who holds it. */
 export interface Holder {
@@ -12,9 +22,11 @@ export interface Holder {
  * or is offered; an ENGINEER the tickets assigned to it. Anything else is FORBIDDEN, including an id
  * that does not exist, so ids cannot be probed.
  */
-export const requireReader = (claims: Claims | null): Claims => requireRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE', 'PARTNER', 'ENGINEER');
+export const requireReader = (claims: Claims | null): Claims =>
+  requireRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE', 'PARTNER', 'ENGINEER');
 
-export const seesAll = (claims: Claims | null): boolean => hasRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE');
+export const seesAll = (claims: Claims | null): boolean =>
+  hasRole(claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE');
 
 export function canSee(claims: Claims | null, t: Holder): boolean {
   if (!claims) return false;
@@ -23,14 +35,28 @@ export function canSee(claims: Claims | null, t: Holder): boolean {
   return hasRole(claims, 'ENGINEER') && !!claims.engineerId && t.engineerId === claims.engineerId;
 }
 
-export const forbiddenTicket = () => forbidden('you may only see and change the tickets your centre holds, or those assigned to you');
+export const forbiddenTicket = () =>
+  forbidden('you may only see and change the tickets your centre holds, or those assigned to you');
 
 /**
  * Who may send which step (docs/domain.md §1): the centre holding the job runs it, its engineer checks in
  * and completes, the call centre takes requests and callbacks, HQ operators do everything including
  * the warehouse and quality steps.
  */
-export type Step = 'DISPATCH' | 'ACCEPT' | 'REFUSE' | 'CONTACT' | 'BOOK' | 'ASSIGN' | 'CHECK_IN' | 'COMPLETE' | 'CALLBACK_ATTEMPT' | 'RETURN_OLD_PART' | 'RECORD_AUTOPSY' | 'QUALITY_CHECK' | 'CANCEL';
+export type Step =
+  | 'DISPATCH'
+  | 'ACCEPT'
+  | 'REFUSE'
+  | 'CONTACT'
+  | 'BOOK'
+  | 'ASSIGN'
+  | 'CHECK_IN'
+  | 'COMPLETE'
+  | 'CALLBACK_ATTEMPT'
+  | 'RETURN_OLD_PART'
+  | 'RECORD_AUTOPSY'
+  | 'QUALITY_CHECK'
+  | 'CANCEL';
 
 const HQ: Role[] = ['OPERATOR', 'ADMIN'];
 const BY_CENTRE: Role[] = [...HQ, 'PARTNER'];
@@ -75,15 +101,26 @@ export function requireAssignable(claims: Claims, job: Holder, engineerId: strin
   if (!engineer) throw missing(claims, 'engineer', 'engineerId', engineerId);
   if (engineer.centreId === job.centreId) return;
   if (!seesAll(claims)) throw forbidden('engineerId: you may only assign your own centre’s engineers');
-  throw badInput('engineerId', `engineer ${engineerId} works for another centre than the one holding the job (${job.centreId ?? 'none'})`);
+  throw badInput(
+    'engineerId',
+    `engineer ${engineerId} works for another centre than the one holding the job (${job.centreId ?? 'none'})`,
+  );
 }
 
 /** The centre dispatched to exists, takes work (ACTIVE) and covers the job's region and product line (§2, §5). */
-export function requireDispatchable(claims: Claims, job: { regionCode: string; productLine: string }, centreId: string, centre: CentreRef | null): void {
+export function requireDispatchable(
+  claims: Claims,
+  job: { regionCode: string; productLine: string },
+  centreId: string,
+  centre: CentreRef | null,
+): void {
   if (!centre) throw missing(claims, 'service centre', 'centreId', centreId);
-  if (centre.status !== 'ACTIVE') throw badInput('centreId', `centre ${centre.code} is ${centre.status} and receives no dispatch`);
-  if (!centre.serviceAreas.includes(job.regionCode)) throw badInput('centreId', `centre ${centre.code} does not serve region ${job.regionCode}`);
-  if (!centre.productLines.includes(job.productLine)) throw badInput('centreId', `centre ${centre.code} does not serve ${job.productLine}`);
+  if (centre.status !== 'ACTIVE')
+    throw badInput('centreId', `centre ${centre.code} is ${centre.status} and receives no dispatch`);
+  if (!centre.serviceAreas.includes(job.regionCode))
+    throw badInput('centreId', `centre ${centre.code} does not serve region ${job.regionCode}`);
+  if (!centre.productLines.includes(job.productLine))
+    throw badInput('centreId', `centre ${centre.code} does not serve ${job.productLine}`);
 }
 
 /** A complaint is about a ticket the caller may see. */

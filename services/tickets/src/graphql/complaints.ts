@@ -1,23 +1,52 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  DomainError, IDEMPOTENCY_KEY_PATTERN, RemoteCallError, badInput, callerScope, conflict, forbidden, notFound, requireRole, withIdempotency,
-  type Claims, type Logger, type RequestContext, type Role, type TicketEvidence,
+  DomainError,
+  IDEMPOTENCY_KEY_PATTERN,
+  RemoteCallError,
+  badInput,
+  callerScope,
+  conflict,
+  forbidden,
+  notFound,
+  requireRole,
+  withIdempotency,
+  type Claims,
+  type Logger,
+  type RequestContext,
+  type Role,
+  type TicketEvidence,
 } from '@starline/common';
 import {
-  COMPLAINT_STATES, decideComplaint, openComplaint as openRule, type ComplaintCommand, type ComplaintRefusal, type ComplaintState, type ResponsibleKind,
+  COMPLAINT_STATES,
+  decideComplaint,
+  openComplaint as openRule,
+  type ComplaintCommand,
+  type ComplaintRefusal,
+  type ComplaintState,
+  type ResponsibleKind,
 } from '../rules/complaint.ts';
 import { majorComplaint } from '../rules/evidence.ts';
 import type { TicketPolicy } from '../rules/policy.ts';
 import { ID_PATTERN } from '../rules/validate.ts';
 import {
-  centreComplaintsKey, complaintKpiFacts, ticketComplaintsKey, type ComplaintRecord,
+  centreComplaintsKey,
+  complaintKpiFacts,
+  ticketComplaintsKey,
+  type ComplaintRecord,
 } from '../store/complaints.ts';
 import { snapshotOf } from '../store/tickets.ts';
 import { requireVisibleTicket, seesAll } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
 import { MAX_PAGE_SIZE, holderOf } from './queries.ts';
 import { requestIdOf } from './mutations.ts';
-import { callbackComplaintId, complaintView, decodeComplaintCursor, encodeComplaintCursor, type ComplaintView, type TicketView } from './view.ts';
+import {
+  callbackComplaintId,
+  complaintView,
+  decodeComplaintCursor,
+  encodeComplaintCursor,
+  type ComplaintView,
+  type TicketView,
+} from './view.ts';
 
 /**
  * Complaints (处理投诉: 受理 → 处理 → 改进). The call centre and HQ record and move them; a PARTNER
@@ -38,13 +67,19 @@ function checkComplaintId(field: string, id: string): void {
   if (!ID_PATTERN.test(id)) throw badInput(field, 'is not a complaint id');
 }
 function checkKey(key: Key): void {
-  if (key != null && !IDEMPOTENCY_KEY_PATTERN.test(key)) throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
+  if (key != null && !IDEMPOTENCY_KEY_PATTERN.test(key))
+    throw badInput('idempotencyKey', 'must be 8–128 letters, digits or . _ : -');
 }
 
 function refusal(r: ComplaintRefusal, c: { version: number } | null): DomainError {
   const extra: Record<string, unknown> = { currentState: r.state };
   if (c) extra['currentVersion'] = c.version;
-  if (r.code === 'BAD_USER_INPUT') return new DomainError('BAD_USER_INPUT', r.message, { field: r.violations?.[0]?.field, violations: r.violations ?? [], ...extra });
+  if (r.code === 'BAD_USER_INPUT')
+    return new DomainError('BAD_USER_INPUT', r.message, {
+      field: r.violations?.[0]?.field,
+      violations: r.violations ?? [],
+      ...extra,
+    });
   return new DomainError('INVALID_TRANSITION', r.message, extra);
 }
 
@@ -57,15 +92,27 @@ async function deliver(deps: TicketsDeps, log: Logger, c: ComplaintRecord, actor
   if (!c.pending) return c;
   return deps.store.complaints.deliver(c, async (e: TicketEvidence) => {
     try {
-      await deps.recordLicenceEvent({ engineerId: e.engineerId, code: e.code, evidenceKey: e.evidenceKey, recordedBy: actor, note: `complaint ${c.id} (ticket ${c.ticketId})` });
+      await deps.recordLicenceEvent({
+        engineerId: e.engineerId,
+        code: e.code,
+        evidenceKey: e.evidenceKey,
+        recordedBy: actor,
+        note: `complaint ${c.id} (ticket ${c.ticketId})`,
+      });
       return 'RECORDED';
     } catch (error) {
       const type = error instanceof RemoteCallError ? error.type : null;
       if (type && FINAL_REFUSALS.has(type)) {
-        log.error({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence refused by certification');
+        log.error(
+          { complaintId: c.id, evidenceKey: e.evidenceKey, err: error },
+          'licence evidence refused by certification',
+        );
         return 'REJECTED';
       }
-      log.warn({ complaintId: c.id, evidenceKey: e.evidenceKey, err: error }, 'licence evidence not recorded yet; kept pending');
+      log.warn(
+        { complaintId: c.id, evidenceKey: e.evidenceKey, err: error },
+        'licence evidence not recorded yet; kept pending',
+      );
       return 'RETRY';
     }
   });
@@ -109,7 +156,9 @@ export async function deliverOwedEvidence(deps: TicketsDeps, log: Logger): Promi
  * the centre's complaints (and major complaints at severity 1) in the month it was opened.
  */
 export async function openComplaint(
-  deps: TicketsDeps, ctx: RequestContext, args: { ticketId: string; severity: number; description: string; idempotencyKey?: Key },
+  deps: TicketsDeps,
+  ctx: RequestContext,
+  args: { ticketId: string; severity: number; description: string; idempotencyKey?: Key },
 ): Promise<ComplaintView> {
   const claims = requireRole(ctx.claims, ...COMPLAINT_WRITERS);
   if (!ID_PATTERN.test(args.ticketId)) throw badInput('ticketId', 'is not a ticket id');
@@ -117,22 +166,46 @@ export async function openComplaint(
   const found = await deps.store.findTicket(args.ticketId);
   requireVisibleTicket(claims, found && holderOf(found), args.ticketId);
   const t = found!; // a missing ticket was refused just above
-  const id = args.idempotencyKey ? `C-${sha(`${callerScope(claims)}|openComplaint|${args.idempotencyKey}`).slice(0, 32)}` : `C-${randomUUID()}`;
+  const id = args.idempotencyKey
+    ? `C-${sha(`${callerScope(claims)}|openComplaint|${args.idempotencyKey}`).slice(0, 32)}`
+    : `C-${randomUUID()}`;
   const payload = { ticketId: args.ticketId, severity: args.severity, description: args.description };
-  const call = { key: args.idempotencyKey, operation: 'openComplaint', caller: claims, payload, resumable: true, mayReplay: (c: ComplaintView) => mayRead(claims, c) };
+  const call = {
+    key: args.idempotencyKey,
+    operation: 'openComplaint',
+    caller: claims,
+    payload,
+    resumable: true,
+    mayReplay: (c: ComplaintView) => mayRead(claims, c),
+  };
   return withIdempotency(deps.store.idempotency, call, async () => {
     const existing = await deps.store.complaints.find(id);
     if (existing) return complaintView(existing);
     const at = deps.now();
-    const r = openRule(snapshotOf(t), { id, severity: args.severity, description: args.description }, at, t.policy as TicketPolicy);
+    const r = openRule(
+      snapshotOf(t),
+      { id, severity: args.severity, description: args.description },
+      at,
+      t.policy as TicketPolicy,
+    );
     if (!r.ok) throw refusal(r, null);
     const record: ComplaintRecord = {
-      ...r.complaint, source: 'CUSTOMER', description: args.description.trim(), openedBy: claims.sub, version: 1,
-      standardVersionId: t.standardVersionId, applied: [], evidence: [], pending: { kpiFacts: complaintKpiFacts(r.opened), evidence: [] }, updatedAt: at,
+      ...r.complaint,
+      source: 'CUSTOMER',
+      description: args.description.trim(),
+      openedBy: claims.sub,
+      version: 1,
+      standardVersionId: t.standardVersionId,
+      applied: [],
+      evidence: [],
+      pending: { kpiFacts: complaintKpiFacts(r.opened), evidence: [] },
+      updatedAt: at,
     };
     await deps.store.complaints.join(id, t.id, record.centreId);
     await deps.store.complaints.insert(record);
-    const done = await deps.store.complaints.exclusive(id, async () => deliver(deps, ctx.log, (await deps.store.complaints.find(id))!, claims.sub));
+    const done = await deps.store.complaints.exclusive(id, async () =>
+      deliver(deps, ctx.log, (await deps.store.complaints.find(id))!, claims.sub),
+    );
     ctx.log.info({ complaintId: id, ticketId: t.id, severity: record.severity }, 'complaint opened');
     return complaintView(done);
   });
@@ -146,7 +219,11 @@ export async function openComplaint(
  * BAD_USER_INPUT naming the field). Then one write, and its outbox delivered.
  */
 async function transition(
-  deps: TicketsDeps, ctx: RequestContext, operation: string, args: { id: string; version: number; idempotencyKey?: Key }, command: ComplaintCommand,
+  deps: TicketsDeps,
+  ctx: RequestContext,
+  operation: string,
+  args: { id: string; version: number; idempotencyKey?: Key },
+  command: ComplaintCommand,
 ): Promise<ComplaintView> {
   const claims = requireRole(ctx.claims, ...COMPLAINT_WRITERS);
   checkComplaintId('id', args.id);
@@ -155,22 +232,34 @@ async function transition(
   if (!(await deps.store.complaints.find(args.id))) throw notFound('complaint', args.id);
   const requestId = requestIdOf(claims, operation, args.idempotencyKey);
   const payload = { id: args.id, version: args.version, command };
-  const call = { key: args.idempotencyKey, operation, caller: claims, payload, resumable: true, mayReplay: (c: ComplaintView) => mayRead(claims, c) };
+  const call = {
+    key: args.idempotencyKey,
+    operation,
+    caller: claims,
+    payload,
+    resumable: true,
+    mayReplay: (c: ComplaintView) => mayRead(claims, c),
+  };
   return withIdempotency(deps.store.idempotency, call, () =>
     deps.store.complaints.exclusive(args.id, async () => {
       let c = (await deps.store.complaints.find(args.id))!;
       if (c.applied.includes(requestId)) return complaintView(await deliver(deps, ctx.log, c, claims.sub));
       if (args.version !== c.version) {
-        throw conflict(`complaint ${c.id} is at version ${c.version} (${c.state}), not ${args.version}; reload it and decide again`, {
-          currentVersion: c.version, currentState: c.state,
-        });
+        throw conflict(
+          `complaint ${c.id} is at version ${c.version} (${c.state}), not ${args.version}; reload it and decide again`,
+          {
+            currentVersion: c.version,
+            currentState: c.state,
+          },
+        );
       }
       const at = deps.now();
       const d = decideComplaint(c, command, at);
       if (!d.ok) throw refusal(d, c);
       const evidence = command.type === 'RESOLVE' ? majorComplaint({ ...c, ...d.patch }) : null;
       c = await deps.store.complaints.commit(c, d.patch, {
-        at, requestId,
+        at,
+        requestId,
         pending: evidence ? { kpiFacts: [], evidence: [evidence] } : c.pending,
         ...(evidence ? { evidence: [...c.evidence, { ...evidence, recorded: false }] } : {}),
       });
@@ -186,14 +275,25 @@ type StepArgs = { id: string; version: number; idempotencyKey?: Key };
 export const respondToComplaint = (deps: TicketsDeps, ctx: RequestContext, args: StepArgs & { note?: string | null }) =>
   transition(deps, ctx, 'respondToComplaint', args, { type: 'RESPOND', note: args.note ?? null });
 
-export const resolveComplaint = (deps: TicketsDeps, ctx: RequestContext, args: StepArgs & { responsibleParty: ResponsibleKind; rootCause: string; resolution: string }) =>
-  transition(deps, ctx, 'resolveComplaint', args, { type: 'RESOLVE', responsible: args.responsibleParty, rootCause: args.rootCause, resolution: args.resolution });
+export const resolveComplaint = (
+  deps: TicketsDeps,
+  ctx: RequestContext,
+  args: StepArgs & { responsibleParty: ResponsibleKind; rootCause: string; resolution: string },
+) =>
+  transition(deps, ctx, 'resolveComplaint', args, {
+    type: 'RESOLVE',
+    responsible: args.responsibleParty,
+    rootCause: args.rootCause,
+    resolution: args.resolution,
+  });
 
-export const closeComplaint = (deps: TicketsDeps, ctx: RequestContext, args: StepArgs) => transition(deps, ctx, 'closeComplaint', args, { type: 'CLOSE' });
+export const closeComplaint = (deps: TicketsDeps, ctx: RequestContext, args: StepArgs) =>
+  transition(deps, ctx, 'closeComplaint', args, { type: 'CLOSE' });
 
 // ---------- queries ----------
 
-const mayRead = (claims: Claims, c: Pick<ComplaintRecord, 'centreId'>): boolean => seesAll(claims) || (!!claims.centreId && c.centreId === claims.centreId);
+const mayRead = (claims: Claims, c: Pick<ComplaintRecord, 'centreId'>): boolean =>
+  seesAll(claims) || (!!claims.centreId && c.centreId === claims.centreId);
 const forbiddenComplaint = () => forbidden('you may only see your own centre’s complaints');
 
 /** HQ roles: null when missing. A PARTNER: FORBIDDEN for another centre's or a missing one, so ids can't be probed. */
@@ -224,7 +324,8 @@ const EMPTY = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
 export async function complaints(deps: TicketsDeps, ctx: RequestContext, args: ComplaintListArgs) {
   const claims = requireRole(ctx.claims, ...COMPLAINT_READERS);
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   let after = null;
   if (args.after != null) {
     after = decodeComplaintCursor(args.after);
@@ -232,15 +333,20 @@ export async function complaints(deps: TicketsDeps, ctx: RequestContext, args: C
   }
   const f = args.filter ?? {};
   if (f.ticketId != null && !ID_PATTERN.test(f.ticketId)) throw badInput('filter.ticketId', 'is not a ticket id');
-  if (f.centreId != null && !ID_PATTERN.test(f.centreId)) throw badInput('filter.centreId', 'is not a service centre id');
-  if (f.state != null && !COMPLAINT_STATES.includes(f.state)) throw badInput('filter.state', 'is not a complaint state');
+  if (f.centreId != null && !ID_PATTERN.test(f.centreId))
+    throw badInput('filter.centreId', 'is not a service centre id');
+  if (f.state != null && !COMPLAINT_STATES.includes(f.state))
+    throw badInput('filter.state', 'is not a complaint state');
   let centreId = f.centreId ?? null;
   if (!seesAll(claims)) {
     if (!claims.centreId) throw forbidden('a partner token must name its centre');
     if (centreId && centreId !== claims.centreId) return EMPTY;
     centreId = claims.centreId;
   }
-  const matches = (c: ComplaintRecord) => (!f.state || c.state === f.state) && (!centreId || c.centreId === centreId) && (!f.ticketId || c.ticketId === f.ticketId);
+  const matches = (c: ComplaintRecord) =>
+    (!f.state || c.state === f.state) &&
+    (!centreId || c.centreId === centreId) &&
+    (!f.ticketId || c.ticketId === f.ticketId);
   let found: ComplaintRecord[];
   if (f.ticketId || centreId) {
     const key = f.ticketId ? ticketComplaintsKey(f.ticketId) : centreComplaintsKey(centreId!);
@@ -271,6 +377,8 @@ export async function complaints(deps: TicketsDeps, ctx: RequestContext, args: C
 export async function complaintsOf(deps: TicketsDeps, t: TicketView): Promise<ComplaintView[]> {
   const ids = await deps.store.complaints.ids(ticketComplaintsKey(t.id));
   if (!ids.includes(callbackComplaintId(t.id))) ids.push(callbackComplaintId(t.id));
-  const found = (await Promise.all(ids.map((id) => deps.store.complaints.find(id)))).filter((c): c is ComplaintRecord => c !== null);
+  const found = (await Promise.all(ids.map((id) => deps.store.complaints.find(id)))).filter(
+    (c): c is ComplaintRecord => c !== null,
+  );
   return found.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || (a.id < b.id ? -1 : 1)).map(complaintView);
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { DomainError, TASK_QUEUES, type ErrorCode, type TicketCommandInput, type TicketSummary } from '@starline/common';
+import {
+  DomainError,
+  TASK_QUEUES,
+  type ErrorCode,
+  type TicketCommandInput,
+  type TicketSummary,
+} from '@starline/common';
 
 /** The lifecycle workflow of a ticket: one per ticket, id `ticket-<ticketId>` (workflows/src/ticket-lifecycle.ts). */
 export const lifecycleWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
@@ -15,13 +21,30 @@ export interface Lifecycle {
    * Sends one command through the running lifecycle and waits for its outcome. `requestId` makes it
    * idempotent: the same id applies once. A refusal comes back as the DomainError it is.
    */
-  command(ticketId: string, command: TicketCommandInput, opts: { expectedVersion: number | null; requestId: string }): Promise<TicketSummary>;
+  command(
+    ticketId: string,
+    command: TicketCommandInput,
+    opts: { expectedVersion: number | null; requestId: string },
+  ): Promise<TicketSummary>;
 }
 
-const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INVALID_TRANSITION', 'BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN']);
+const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'INVALID_TRANSITION',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+]);
 
-/** A refusal (failure type, message, details [{state, version, violations}]) as the DomainError a client acts on; null when it is no client error. */
-export function refusalError(type: string | undefined, message: string | undefined, details: unknown[] | undefined): DomainError | null {
+/**
+ * A refusal (failure type, message, details [{state, version, violations}]) as the DomainError a client acts on; null
+ * when it is no client error.
+ */
+export function refusalError(
+  type: string | undefined,
+  message: string | undefined,
+  details: unknown[] | undefined,
+): DomainError | null {
   if (!type || !CLIENT_CODES.has(type)) return null;
   const detail = (details?.[0] ?? {}) as { state?: string; violations?: unknown; version?: number };
   const extra: Record<string, unknown> = {};
@@ -59,7 +82,10 @@ export function temporalLifecycle(client: Client): Lifecycle {
     async command(ticketId, command, { expectedVersion, requestId }) {
       const handle = client.workflow.getHandle(lifecycleWorkflowId(ticketId));
       try {
-        return await handle.executeUpdate<TicketSummary, [{ command: TicketCommandInput; expectedVersion: number | null; requestId: string }]>('command', {
+        return await handle.executeUpdate<
+          TicketSummary,
+          [{ command: TicketCommandInput; expectedVersion: number | null; requestId: string }]
+        >('command', {
           args: [{ command, expectedVersion, requestId }],
           updateId: requestId,
         });

@@ -1,4 +1,13 @@
-import { badInput, forbidden, hasRole, loaderFor, maySeeCentreMonth, requireRole, shanghaiMonth, type RequestContext } from '@starline/common';
+import {
+  badInput,
+  forbidden,
+  hasRole,
+  loaderFor,
+  maySeeCentreMonth,
+  requireRole,
+  shanghaiMonth,
+  type RequestContext,
+} from '@starline/common';
 import { centreMonths } from '../centre-month.ts';
 import { engineerDaySetKey, openJobsSetKey } from '../effects.ts';
 import { currentEngineer, normalizeSerial, TICKET_STATES, type TicketState } from '../rules/ticket.ts';
@@ -12,7 +21,12 @@ import { snapshotOf, type TicketRecord } from '../store/tickets.ts';
 import { canSee, forbiddenTicket, requireReader, seesAll, type Holder } from './access.ts';
 import type { TicketsDeps } from './deps.ts';
 import {
-  decodeFeedCursor, decodeSearchCursor, encodeFeedCursor, encodeSearchCursor, ticketView, type TicketView,
+  decodeFeedCursor,
+  decodeSearchCursor,
+  encodeFeedCursor,
+  encodeSearchCursor,
+  ticketView,
+  type TicketView,
 } from './view.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -23,7 +37,9 @@ const TICKET_NUMBER_PATTERN = /^T\d{14}$/;
 /** Who holds the ticket, as access.ts judges it. */
 export const holderOf = (t: TicketRecord | TicketView): Holder => ({
   centreId: t.centreId,
-  engineerId: currentEngineer(snapshotOf({ ...t, appliedCommands: [], pending: null, recordedEvidence: [] } as TicketRecord)),
+  engineerId: currentEngineer(
+    snapshotOf({ ...t, appliedCommands: [], pending: null, recordedEvidence: [] } as TicketRecord),
+  ),
 });
 
 /**
@@ -48,7 +64,8 @@ export async function ticket(deps: TicketsDeps, ctx: RequestContext, id: string)
 
 export async function ticketByNumber(deps: TicketsDeps, ctx: RequestContext, number: string) {
   requireReader(ctx.claims);
-  if (!TICKET_NUMBER_PATTERN.test(number)) throw badInput('number', 'is not a ticket number (T + 14 digits, e.g. T20261012042137)');
+  if (!TICKET_NUMBER_PATTERN.test(number))
+    throw badInput('number', 'is not a ticket number (T + 14 digits, e.g. T20261012042137)');
   return gate(ctx, await deps.store.findTicketByNumber(number));
 }
 
@@ -85,7 +102,8 @@ const EMPTY = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, to
 export async function tickets(deps: TicketsDeps, ctx: RequestContext, args: SearchArgs) {
   const claims = requireRole(ctx.claims, 'OPERATOR', 'ADMIN', 'CALL_CENTRE', 'FINANCE', 'PARTNER');
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw badInput('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   let after = null;
   if (args.after !== undefined && args.after !== null) {
     after = decodeSearchCursor(args.after);
@@ -118,20 +136,31 @@ export async function tickets(deps: TicketsDeps, ctx: RequestContext, args: Sear
   }
   const ids: string[][] = [];
   if (f.number != null) {
-    if (!TICKET_NUMBER_PATTERN.test(f.number)) throw badInput('filter.number', 'is not a ticket number (T + 14 digits)');
+    if (!TICKET_NUMBER_PATTERN.test(f.number))
+      throw badInput('filter.number', 'is not a ticket number (T + 14 digits)');
     const t = await deps.store.findTicketByNumber(f.number);
     ids.push(t ? [t.id] : []);
   }
   if (f.serialNumber != null) {
     const serial = normalizeSerial(f.serialNumber);
-    if (!SERIAL_PATTERN.test(serial)) throw badInput('filter.serialNumber', 'is not a serial number (6–40 letters, digits or hyphens)');
+    if (!SERIAL_PATTERN.test(serial))
+      throw badInput('filter.serialNumber', 'is not a serial number (6–40 letters, digits or hyphens)');
     ids.push(await deps.store.idsOfSerial(serial));
   }
   if (ids.length) scan.ids = ids.reduce((a, b) => a.filter((id) => b.includes(id)));
   if (f.overdue != null) return overdueSearch(deps, scan, f.overdue, after, first);
-  const [records, totalCount] = await Promise.all([deps.store.searchTickets(scan, after, first + 1), deps.store.countTickets(scan)]);
-  const edges = records.slice(0, first).map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
-  return { edges, pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  const [records, totalCount] = await Promise.all([
+    deps.store.searchTickets(scan, after, first + 1),
+    deps.store.countTickets(scan),
+  ]);
+  const edges = records
+    .slice(0, first)
+    .map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
 }
 
 /**
@@ -139,14 +168,30 @@ export async function tickets(deps: TicketsDeps, ctx: RequestContext, args: Sear
  * database filter can express: the other filters' scan reads every match, the rule keeps the
  * overdue ones (or the others), and the page is cut in memory. A scan like the rest of search.
  */
-async function overdueSearch(deps: TicketsDeps, scan: TicketScanFilter, overdue: boolean, after: SearchPosition | null, first: number) {
+async function overdueSearch(
+  deps: TicketsDeps,
+  scan: TicketScanFilter,
+  overdue: boolean,
+  after: SearchPosition | null,
+  first: number,
+) {
   const now = deps.now();
-  const all = (await deps.store.searchTickets(scan, null, 0)).filter((t) => isOverdue(snapshotOf(t), now, t.policy as TicketPolicy) === overdue);
+  const all = (await deps.store.searchTickets(scan, null, 0)).filter(
+    (t) => isOverdue(snapshotOf(t), now, t.policy as TicketPolicy) === overdue,
+  );
   const older = (t: TicketRecord) =>
-    !after || t.receivedAt.getTime() < after.receivedAt.getTime() || (t.receivedAt.getTime() === after.receivedAt.getTime() && t.id < after.id);
+    !after ||
+    t.receivedAt.getTime() < after.receivedAt.getTime() ||
+    (t.receivedAt.getTime() === after.receivedAt.getTime() && t.id < after.id);
   const rest = all.filter(older);
-  const edges = rest.slice(0, first).map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
-  return { edges, pageInfo: { hasNextPage: rest.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: all.length };
+  const edges = rest
+    .slice(0, first)
+    .map((r) => ({ cursor: encodeSearchCursor({ receivedAt: r.receivedAt, id: r.id }), node: ticketView(r) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rest.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: all.length,
+  };
 }
 
 /** ServiceCentre.openTickets: the centre's open-jobs set, each by `_id`. */
@@ -170,8 +215,12 @@ export async function ticketsSoFar(deps: TicketsDeps, ctx: RequestContext, centr
   const asOf = deps.now();
   const month = shanghaiMonth(asOf);
   // One read for all the centres of a request (a page of centres with their live scorecards).
-  const load = loaderFor(ctx, `tickets-so-far:${month}`, async (ids: string[]) =>
-    new Map((await centreMonths(deps.store, ids, month, asOf, asOf)).map((f) => [f.centreId, f] as const)));
+  const load = loaderFor(
+    ctx,
+    `tickets-so-far:${month}`,
+    async (ids: string[]) =>
+      new Map((await centreMonths(deps.store, ids, month, asOf, asOf)).map((f) => [f.centreId, f] as const)),
+  );
   const facts = (await load(centreId))!;
   return { month, asOf, leftover: facts.leftover, ...facts.counters };
 }
@@ -179,14 +228,20 @@ export async function ticketsSoFar(deps: TicketsDeps, ctx: RequestContext, centr
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Engineer.tickets(day): the engineer's day set (China time), each by `_id`. */
-export async function engineerTickets(deps: TicketsDeps, ctx: RequestContext, engineerId: string, day: string | null | undefined) {
+export async function engineerTickets(
+  deps: TicketsDeps,
+  ctx: RequestContext,
+  engineerId: string,
+  day: string | null | undefined,
+) {
   const claims = requireReader(ctx.claims);
   if (!ID_PATTERN.test(engineerId)) throw badInput('id', 'is not an engineer id');
   let yyyymmdd = shanghaiDate(deps.now());
   if (day != null) {
     const m = DAY_PATTERN.exec(day);
     const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-    if (!m || !date || date.getUTCDate() !== Number(m[3]) || date.getUTCMonth() !== Number(m[2]) - 1) throw badInput('day', 'must be a date YYYY-MM-DD');
+    if (!m || !date || date.getUTCDate() !== Number(m[3]) || date.getUTCMonth() !== Number(m[2]) - 1)
+      throw badInput('day', 'must be a date YYYY-MM-DD');
     yyyymmdd = `${m[1]}${m[2]}${m[3]}`;
   }
   const self = hasRole(claims, 'ENGINEER') && claims.engineerId === engineerId;
@@ -202,12 +257,17 @@ export async function engineerTickets(deps: TicketsDeps, ctx: RequestContext, en
  * head, then each entry `<centre>:<seq>` up to it. The cursor names the centre it belongs to; one
  * from another centre's feed, or past the head, is refused rather than silently skipping changes.
  */
-export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: { since?: string | null; first?: number | null }) {
+export async function jobChanges(
+  deps: TicketsDeps,
+  ctx: RequestContext,
+  args: { since?: string | null; first?: number | null },
+) {
   const claims = requireRole(ctx.claims, 'PARTNER');
   const centreId = claims.centreId;
   if (!centreId || !ID_PATTERN.test(centreId)) throw forbidden('a partner token must name its centre');
   const first = args.first ?? JOB_CHANGES_DEFAULT;
-  if (!Number.isInteger(first) || first < 1 || first > JOB_CHANGES_MAX) throw badInput('first', `must be from 1 to ${JOB_CHANGES_MAX}`);
+  if (!Number.isInteger(first) || first < 1 || first > JOB_CHANGES_MAX)
+    throw badInput('first', `must be from 1 to ${JOB_CHANGES_MAX}`);
   let after = 0;
   if (args.since != null) {
     const c = decodeFeedCursor(args.since);
@@ -229,8 +289,14 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
   return {
     changes: entries.map((e, i) => ({
       cursor: encodeFeedCursor(centreId, after + i + 1),
-      ticketId: e.ticketId, version: e.version, state: e.state, centreId: e.centreId, events: e.types, at: e.at,
-      viewer: centreId, ticketOf,
+      ticketId: e.ticketId,
+      version: e.version,
+      state: e.state,
+      centreId: e.centreId,
+      events: e.types,
+      at: e.at,
+      viewer: centreId,
+      ticketOf,
     })),
     cursor: encodeFeedCursor(centreId, last),
     hasMore: last < head,
@@ -241,8 +307,11 @@ export async function jobChanges(deps: TicketsDeps, ctx: RequestContext, args: {
  * JobChange.ticket: the ticket at the page's last version of it or newer, while the partner's centre
  * holds it at that version (a later change that takes it away comes later in the feed, with no ticket).
  */
-export async function changeTicket(change: { ticketId: string; viewer: string; ticketOf: (id: string) => Promise<TicketView | null> }) {
+export async function changeTicket(change: {
+  ticketId: string;
+  viewer: string;
+  ticketOf: (id: string) => Promise<TicketView | null>;
+}) {
   const t = await change.ticketOf(change.ticketId);
   return t && t.centreId === change.viewer ? t : null;
 }
-

@@ -24,18 +24,30 @@ export const ticketFields = (now: () => Date) => ({
   },
   appointment: (t: TicketView) => {
     const current = currentAppointment(snapshot(t));
-    return current ? { no: current.no, from: current.appointment.from, to: current.appointment.to, bookedAt: current.appointment.bookedAt } : null;
+    return current
+      ? {
+          no: current.no,
+          from: current.appointment.from,
+          to: current.appointment.to,
+          bookedAt: current.appointment.bookedAt,
+        }
+      : null;
   },
   slas: (t: TicketView) => ticketSlas(snapshot(t), now(), policyOf(t)),
-  timeline: (t: TicketView) => t.timeline.map((e) => ({ type: e.type, at: e.at, actor: e.actor ?? null, data: JSON.stringify(e.data) })),
+  timeline: (t: TicketView) =>
+    t.timeline.map((e) => ({ type: e.type, at: e.at, actor: e.actor ?? null, data: JSON.stringify(e.data) })),
   callback: (t: TicketView) => ({ attempts: t.callbackAttempts, result: t.callbackResult, at: t.calledBackAt }),
   settlement: (t: TicketView) => {
     const s = settlementOf(snapshot(t), policyOf(t));
     switch (s.status) {
-      case 'PENDING': return { status: s.status, reasons: [`WAITING_FOR_${s.waitingFor}`], feeFen: null };
-      case 'HELD': return { status: s.status, reasons: s.reasons, feeFen: null };
-      case 'NOT_PAYABLE': return { status: s.status, reasons: [s.reason], feeFen: null };
-      case 'PAYABLE': return { status: s.status, reasons: [], feeFen: s.feeFen };
+      case 'PENDING':
+        return { status: s.status, reasons: [`WAITING_FOR_${s.waitingFor}`], feeFen: null };
+      case 'HELD':
+        return { status: s.status, reasons: s.reasons, feeFen: null };
+      case 'NOT_PAYABLE':
+        return { status: s.status, reasons: [s.reason], feeFen: null };
+      case 'PAYABLE':
+        return { status: s.status, reasons: [], feeFen: s.feeFen };
     }
   },
 });
@@ -51,7 +63,11 @@ export function complaintView(c: ComplaintRecord): ComplaintView {
 /** Field resolvers of Complaint. The response clock is the stored deadline (from the ticket's standard at opening). */
 export const complaintFields = (now: () => Date) => ({
   responseSla: (c: ComplaintView) => ({
-    clock: 'COMPLAINT_RESPONSE', deadline: c.responseBy, status: judge(c.responseBy, c.respondedAt, now()) ?? 'PENDING', doneAt: c.respondedAt, ref: c.id,
+    clock: 'COMPLAINT_RESPONSE',
+    deadline: c.responseBy,
+    status: judge(c.responseBy, c.respondedAt, now()) ?? 'PENDING',
+    doneAt: c.respondedAt,
+    ref: c.id,
   }),
   responsibleParty: (c: ComplaintView) => {
     const p = c.responsibleParty;
@@ -70,7 +86,9 @@ export function encodeComplaintCursor(p: { openedAt: Date; id: string }): string
 
 export function decodeComplaintCursor(cursor: string): { openedAt: Date; id: string } | null {
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const m = /^complaints:(\d{1,15}):([A-Za-z0-9][A-Za-z0-9_:-]{0,63})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const m = /^complaints:(\d{1,15}):([A-Za-z0-9][A-Za-z0-9_:-]{0,63})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
   if (!m) return null;
   const openedAt = new Date(Number(m[1]));
   return Number.isNaN(openedAt.getTime()) ? null : { openedAt, id: m[2]! };
@@ -89,7 +107,9 @@ export function encodeSearchCursor(p: SearchPosition): string {
 
 export function decodeSearchCursor(cursor: string): SearchPosition | null {
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const m = /^tickets:(\d{1,15}):([A-Za-z0-9][A-Za-z0-9_:-]{0,63})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const m = /^tickets:(\d{1,15}):([A-Za-z0-9][A-Za-z0-9_:-]{0,63})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
   if (!m) return null;
   const receivedAt = new Date(Number(m[1]));
   return Number.isNaN(receivedAt.getTime()) ? null : { receivedAt, id: m[2]! };
@@ -108,7 +128,9 @@ export function encodeFeedCursor(centreId: string, seq: number): string {
 
 export function decodeFeedCursor(cursor: string): { centreId: string; seq: number } | null {
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const m = /^jobs:v1:([A-Za-z0-9][A-Za-z0-9_:-]{0,63}):(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const m = /^jobs:v1:([A-Za-z0-9][A-Za-z0-9_:-]{0,63}):(\d{1,12})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
   if (!m) return null;
   return { centreId: m[1]!, seq: Number(m[2]) };
 }

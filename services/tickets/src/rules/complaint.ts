@@ -21,8 +21,16 @@ export type ComplaintState = (typeof COMPLAINT_STATES)[number];
 
 export type ComplaintStep = 'RESPOND' | 'RESOLVE' | 'CLOSE';
 /** The one state each step is allowed from. */
-export const COMPLAINT_STEP_FROM: Readonly<Record<ComplaintStep, ComplaintState>> = { RESPOND: 'OPEN', RESOLVE: 'RESPONDED', CLOSE: 'RESOLVED' };
-const STEP_TO: Readonly<Record<ComplaintStep, ComplaintState>> = { RESPOND: 'RESPONDED', RESOLVE: 'RESOLVED', CLOSE: 'CLOSED' };
+export const COMPLAINT_STEP_FROM: Readonly<Record<ComplaintStep, ComplaintState>> = {
+  RESPOND: 'OPEN',
+  RESOLVE: 'RESPONDED',
+  CLOSE: 'RESOLVED',
+};
+const STEP_TO: Readonly<Record<ComplaintStep, ComplaintState>> = {
+  RESPOND: 'RESPONDED',
+  RESOLVE: 'RESOLVED',
+  CLOSE: 'CLOSED',
+};
 
 export type ResponsibleParty = { kind: 'ENGINEER'; engineerId: string } | { kind: 'CENTRE' };
 export type ResponsibleKind = ResponsibleParty['kind'];
@@ -64,16 +72,32 @@ export interface ComplaintSnapshot extends Complaint {
   closedAt: Date | null;
 }
 
-export type ComplaintPatch = Partial<Omit<ComplaintSnapshot, 'id' | 'ticketId' | 'centreId' | 'severity' | 'openedAt' | 'responseBy' | 'engineerId'>>;
+export type ComplaintPatch = Partial<
+  Omit<ComplaintSnapshot, 'id' | 'ticketId' | 'centreId' | 'severity' | 'openedAt' | 'responseBy' | 'engineerId'>
+>;
 
-export type ComplaintRefusal = { ok: false; code: 'INVALID_TRANSITION' | 'BAD_USER_INPUT'; message: string; state: ComplaintState | TicketState; violations?: Violation[] };
+export type ComplaintRefusal = {
+  ok: false;
+  code: 'INVALID_TRANSITION' | 'BAD_USER_INPUT';
+  message: string;
+  state: ComplaintState | TicketState;
+  violations?: Violation[];
+};
 export type ComplaintDecision = { ok: true; patch: ComplaintPatch } | ComplaintRefusal;
 
 function invalid(violations: Violation[], state: ComplaintState | TicketState): ComplaintRefusal {
-  return { ok: false, code: 'BAD_USER_INPUT', message: violations.map((v) => `${v.field}: ${v.message}`).join('; '), state, violations };
+  return {
+    ok: false,
+    code: 'BAD_USER_INPUT',
+    message: violations.map((v) => `${v.field}: ${v.message}`).join('; '),
+    state,
+    violations,
+  };
 }
 
-/** A required (or, with `optional`, absent-or-bounded) text: trimmed, non-empty, at most `max`, no control characters. */
+/**
+ * A required (or, with `optional`, absent-or-bounded) text: trimmed, non-empty, at most `max`, no control characters.
+ */
 export function checkText(field: string, value: unknown, max: number, optional = false): Violation | null {
   if (value === null || value === undefined) return optional ? null : { field, message: 'is required' };
   if (typeof value !== 'string') return { field, message: 'must be text' };
@@ -81,7 +105,9 @@ export function checkText(field: string, value: unknown, max: number, optional =
   if (text === '') return optional ? null : { field, message: 'is required' };
   if (text.length > max) return { field, message: `must be at most ${max} characters` };
   // Tabs and newlines are text; other control characters are not.
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return { field, message: 'must not contain control characters' };
+  // eslint-disable-next-line no-control-regex -- matching control characters is this check's purpose
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text))
+    return { field, message: 'must not contain control characters' };
   return null;
 }
 
@@ -114,16 +140,40 @@ export function openComplaint(
   if (text) violations.push(text);
   if (violations.length) return invalid(violations, ticket.state);
   if (!ticket.centreId || !ticket.acceptedAt) {
-    return { ok: false, code: 'INVALID_TRANSITION', message: `ticket ${ticket.id} is ${ticket.state}: no centre has taken the job, so there is nobody to complain about yet`, state: ticket.state };
+    return {
+      ok: false,
+      code: 'INVALID_TRANSITION',
+      message:
+        `ticket ${ticket.id} is ${ticket.state}: no centre has taken the job, so there is nobody to complain ` +
+        `about yet`,
+      state: ticket.state,
+    };
   }
   const s = severity as ComplaintSeverity;
   const engineerId = ticket.completedAt ? engineerAt(ticket, ticket.completedAt) : currentEngineer(ticket);
   const complaint: ComplaintSnapshot = {
-    id: input.id, ticketId: ticket.id, centreId: ticket.centreId, engineerId, severity: s, state: 'OPEN',
-    openedAt: at, responseBy: complaintResponseBy(at, s, policy), respondedAt: null, responseMet: null, responseNote: null,
-    responsibleParty: null, rootCause: null, resolution: null, resolvedAt: null, closedAt: null,
+    id: input.id,
+    ticketId: ticket.id,
+    centreId: ticket.centreId,
+    engineerId,
+    severity: s,
+    state: 'OPEN',
+    openedAt: at,
+    responseBy: complaintResponseBy(at, s, policy),
+    respondedAt: null,
+    responseMet: null,
+    responseNote: null,
+    responsibleParty: null,
+    rootCause: null,
+    resolution: null,
+    resolvedAt: null,
+    closedAt: null,
   };
-  const opened: ComplaintOpenedEvent = { type: 'COMPLAINT_OPENED', at, data: { complaintId: input.id, ticketId: ticket.id, centreId: ticket.centreId, severity: s } };
+  const opened: ComplaintOpenedEvent = {
+    type: 'COMPLAINT_OPENED',
+    at,
+    data: { complaintId: input.id, ticketId: ticket.id, centreId: ticket.centreId, severity: s },
+  };
   return { ok: true, complaint, opened };
 }
 
@@ -143,28 +193,53 @@ export type ComplaintCommand =
 export function decideComplaint(c: ComplaintSnapshot, command: ComplaintCommand, at: Date): ComplaintDecision {
   const from = COMPLAINT_STEP_FROM[command.type];
   if (c.state !== from) {
-    return { ok: false, code: 'INVALID_TRANSITION', message: `complaint ${c.id} is ${c.state}: ${command.type} is allowed only from ${from}`, state: c.state };
+    return {
+      ok: false,
+      code: 'INVALID_TRANSITION',
+      message: `complaint ${c.id} is ${c.state}: ${command.type} is allowed only from ${from}`,
+      state: c.state,
+    };
   }
   const state = STEP_TO[command.type];
   switch (command.type) {
     case 'RESPOND': {
       const v = checkText('note', command.note, COMPLAINT_TEXT_MAX.note, true);
       if (v) return invalid([v], c.state);
-      return { ok: true, patch: { state, respondedAt: at, responseMet: at.getTime() <= c.responseBy.getTime(), responseNote: trimmed(command.note) } };
+      return {
+        ok: true,
+        patch: {
+          state,
+          respondedAt: at,
+          responseMet: at.getTime() <= c.responseBy.getTime(),
+          responseNote: trimmed(command.note),
+        },
+      };
     }
     case 'RESOLVE': {
       const violations: Violation[] = [];
-      if (command.responsible !== 'ENGINEER' && command.responsible !== 'CENTRE') violations.push({ field: 'responsibleParty', message: 'must be ENGINEER or CENTRE' });
-      else if (command.responsible === 'ENGINEER' && !c.engineerId) violations.push({ field: 'responsibleParty', message: 'the job has no engineer: the centre is responsible' });
-      for (const [field, max] of [['rootCause', COMPLAINT_TEXT_MAX.rootCause], ['resolution', COMPLAINT_TEXT_MAX.resolution]] as const) {
+      if (command.responsible !== 'ENGINEER' && command.responsible !== 'CENTRE')
+        violations.push({ field: 'responsibleParty', message: 'must be ENGINEER or CENTRE' });
+      else if (command.responsible === 'ENGINEER' && !c.engineerId)
+        violations.push({ field: 'responsibleParty', message: 'the job has no engineer: the centre is responsible' });
+      for (const [field, max] of [
+        ['rootCause', COMPLAINT_TEXT_MAX.rootCause],
+        ['resolution', COMPLAINT_TEXT_MAX.resolution],
+      ] as const) {
         const v = checkText(field, command[field], max);
         if (v) violations.push(v);
       }
       if (violations.length) return invalid(violations, c.state);
-      const responsibleParty: ResponsibleParty = command.responsible === 'ENGINEER' ? { kind: 'ENGINEER', engineerId: c.engineerId! } : { kind: 'CENTRE' };
+      const responsibleParty: ResponsibleParty =
+        command.responsible === 'ENGINEER' ? { kind: 'ENGINEER', engineerId: c.engineerId! } : { kind: 'CENTRE' };
       return {
         ok: true,
-        patch: { state, responsibleParty, rootCause: trimmed(command.rootCause as string), resolution: trimmed(command.resolution as string), resolvedAt: at },
+        patch: {
+          state,
+          responsibleParty,
+          rootCause: trimmed(command.rootCause as string),
+          resolution: trimmed(command.resolution as string),
+          resolvedAt: at,
+        },
       };
     }
     case 'CLOSE':

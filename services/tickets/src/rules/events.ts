@@ -17,7 +17,13 @@ export interface TicketEventData {
   BOOKED: { centreId: string; appointmentNo: number; from: Date; to: Date; rebooked: boolean };
   ASSIGNED: { centreId: string; engineerId: string; previousEngineerId: string | null };
   CHECKED_IN: { centreId: string; engineerId: string | null; appointmentNo: number };
-  COMPLETED: { centreId: string; engineerId: string | null; reportedInTime: boolean; delight: boolean; partLines: number };
+  COMPLETED: {
+    centreId: string;
+    engineerId: string | null;
+    reportedInTime: boolean;
+    delight: boolean;
+    partLines: number;
+  };
   CALLBACK_ATTEMPTED: { centreId: string; answer: CallbackAnswer; attempt: number };
   CALLED_BACK: { centreId: string; result: CallbackResult };
   OLD_PART_RETURNED: { centreId: string };
@@ -32,6 +38,11 @@ export type TicketEvent = {
   [K in TicketEventType]: { type: K; at: Date; actor?: string; data: TicketEventData[K] };
 }[TicketEventType];
 
-export function event<K extends TicketEventType>(type: K, at: Date, data: TicketEventData[K], actor?: string): TicketEvent {
+export function event<K extends TicketEventType>(
+  type: K,
+  at: Date,
+  data: TicketEventData[K],
+  actor?: string,
+): TicketEvent {
   return (actor === undefined ? { type, at, data } : { type, at, actor, data }) as TicketEvent;
 }

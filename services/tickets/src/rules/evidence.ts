@@ -9,7 +9,8 @@ import { engineerAt, type ChargeLine, type TicketSnapshot } from './ticket.ts';
  * evidenceKey, `ticket:<ticketId>:<RULE>` (appointment rules add `:<appointmentNo>`), so
  * recording it downstream is exactly-once however often the rules are re-run.
  */
-export type EvidenceCode = 'LATE_ARRIVAL' | 'PROMISE_BROKEN' | 'NON_STANDARD_SERVICE' | 'OVERCHARGE' | 'REPEAT_REPAIR' | 'MAJOR_COMPLAINT';
+export type EvidenceCode =
+  'LATE_ARRIVAL' | 'PROMISE_BROKEN' | 'NON_STANDARD_SERVICE' | 'OVERCHARGE' | 'REPEAT_REPAIR' | 'MAJOR_COMPLAINT';
 
 export interface LicenceEvidence {
   code: EvidenceCode;
@@ -22,7 +23,12 @@ export interface LicenceEvidence {
 export const evidenceKey = (ticketId: string, code: EvidenceCode, appointmentNo?: number): string =>
   `ticket:${ticketId}:${code}${appointmentNo === undefined ? '' : `:${appointmentNo}`}`;
 
-const evidence = (code: EvidenceCode, engineerId: string | null, ticketId: string, appointmentNo?: number): LicenceEvidence | null =>
+const evidence = (
+  code: EvidenceCode,
+  engineerId: string | null,
+  ticketId: string,
+  appointmentNo?: number,
+): LicenceEvidence | null =>
   engineerId === null ? null : { code, engineerId, evidenceKey: evidenceKey(ticketId, code, appointmentNo), ticketId };
 
 /**
@@ -36,7 +42,12 @@ const evidence = (code: EvidenceCode, engineerId: string | null, ticketId: strin
  */
 export type AppointmentOutcome = 'KEPT' | 'LATE' | 'MISSED' | 'RESCHEDULED' | 'OPEN';
 
-export function appointmentOutcome(t: TicketSnapshot, appointmentNo: number, now: Date, policy: TicketPolicy): AppointmentOutcome {
+export function appointmentOutcome(
+  t: TicketSnapshot,
+  appointmentNo: number,
+  now: Date,
+  policy: TicketPolicy,
+): AppointmentOutcome {
   const a = t.appointments[appointmentNo - 1];
   if (!a) throw new RangeError(`ticket ${t.id} has no appointment ${appointmentNo}`);
   const due = arriveBy(a).getTime();
@@ -53,11 +64,21 @@ export function appointmentOutcome(t: TicketSnapshot, appointmentNo: number, now
  * fell due (window end); with nobody assigned then, the failure is the centre's and no licence
  * is charged (the centre pays in its KPIs).
  */
-export function appointmentEvidence(t: TicketSnapshot, appointmentNo: number, now: Date, policy: TicketPolicy): LicenceEvidence | null {
+export function appointmentEvidence(
+  t: TicketSnapshot,
+  appointmentNo: number,
+  now: Date,
+  policy: TicketPolicy,
+): LicenceEvidence | null {
   const outcome = appointmentOutcome(t, appointmentNo, now, policy);
   if (outcome !== 'LATE' && outcome !== 'MISSED') return null;
   const a = t.appointments[appointmentNo - 1]!;
-  return evidence(outcome === 'LATE' ? 'LATE_ARRIVAL' : 'PROMISE_BROKEN', engineerAt(t, arriveBy(a)), t.id, appointmentNo);
+  return evidence(
+    outcome === 'LATE' ? 'LATE_ARRIVAL' : 'PROMISE_BROKEN',
+    engineerAt(t, arriveBy(a)),
+    t.id,
+    appointmentNo,
+  );
 }
 
 /** Steps the standard requires that the completion report doesn't confirm. */
@@ -94,7 +115,8 @@ export function overcharge(t: TicketSnapshot, policy: TicketPolicy): LicenceEvid
 }
 
 const COMPLETED_STATES = new Set(['COMPLETED', 'CALLED_BACK', 'CLOSED']);
-const isCompletedRepair = (t: TicketSnapshot) => t.serviceType === 'REPAIR' && COMPLETED_STATES.has(t.state) && t.completedAt !== null;
+const isCompletedRepair = (t: TicketSnapshot) =>
+  t.serviceType === 'REPAIR' && COMPLETED_STATES.has(t.state) && t.completedAt !== null;
 
 /**
  * The earlier job a completed REPAIR repeats (有效单: 同一台机器3个月只换一次件): the most recent
@@ -103,14 +125,19 @@ const isCompletedRepair = (t: TicketSnapshot) => t.serviceType === 'REPAIR' && C
  * doesn't decide it; the later job must be completed, since a request cancelled before any repair
  * repaired nothing.
  */
-export function repeatRepairOf(later: TicketSnapshot, candidates: readonly TicketSnapshot[], policy: TicketPolicy): TicketSnapshot | null {
+export function repeatRepairOf(
+  later: TicketSnapshot,
+  candidates: readonly TicketSnapshot[],
+  policy: TicketPolicy,
+): TicketSnapshot | null {
   if (!isCompletedRepair(later)) return null;
   const received = later.receivedAt.getTime();
   const window = policy.slaClocks.repeatRepairDays * DAY_MS;
   let found: TicketSnapshot | null = null;
   for (const e of candidates) {
     if (e.id === later.id || !isCompletedRepair(e)) continue;
-    if (e.product.productLine !== later.product.productLine || e.product.serialNumber !== later.product.serialNumber) continue;
+    if (e.product.productLine !== later.product.productLine || e.product.serialNumber !== later.product.serialNumber)
+      continue;
     const completed = e.completedAt!.getTime();
     if (completed >= received || received - completed > window) continue;
     if (!found || completed > found.completedAt!.getTime()) found = e;
@@ -138,7 +165,8 @@ export function repeatRepair(
 }
 
 /** The evidence key of a complaint's rule: `complaint:<complaintId>:<RULE>`. */
-export const complaintEvidenceKey = (complaintId: string, code: EvidenceCode): string => `complaint:${complaintId}:${code}`;
+export const complaintEvidenceKey = (complaintId: string, code: EvidenceCode): string =>
+  `complaint:${complaintId}:${code}`;
 
 /**
  * A severity-1 complaint (重大服务投诉) resolved as the engineer's doing: MAJOR_COMPLAINT on that
@@ -146,7 +174,12 @@ export const complaintEvidenceKey = (complaintId: string, code: EvidenceCode): s
  */
 export function majorComplaint(c: Complaint): LicenceEvidence | null {
   if (c.severity !== 1 || c.responsibleParty?.kind !== 'ENGINEER') return null;
-  return { code: 'MAJOR_COMPLAINT', engineerId: c.responsibleParty.engineerId, evidenceKey: complaintEvidenceKey(c.id, 'MAJOR_COMPLAINT'), ticketId: c.ticketId };
+  return {
+    code: 'MAJOR_COMPLAINT',
+    engineerId: c.responsibleParty.engineerId,
+    evidenceKey: complaintEvidenceKey(c.id, 'MAJOR_COMPLAINT'),
+    ticketId: c.ticketId,
+  };
 }
 
 /** Everything the ticket alone proves at `now` (repeat repairs and complaints need other inputs). */

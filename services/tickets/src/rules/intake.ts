@@ -23,10 +23,18 @@ export function receive(
   policy: TicketPolicy,
   actor?: string,
   walkIn?: { centreId: string },
-): { ok: true; ticket: TicketSnapshot; events: TicketEvent[] } | { ok: false; code: 'BAD_USER_INPUT'; message: string; violations: Violation[] } {
+):
+  | { ok: true; ticket: TicketSnapshot; events: TicketEvent[] }
+  | { ok: false; code: 'BAD_USER_INPUT'; message: string; violations: Violation[] } {
   const violations = validateIntake(input, at, policy);
   if (walkIn) violations.push(...validateId('centreId', walkIn.centreId));
-  if (violations.length) return { ok: false, code: 'BAD_USER_INPUT', message: violations.map((v) => `${v.field}: ${v.message}`).join('; '), violations };
+  if (violations.length)
+    return {
+      ok: false,
+      code: 'BAD_USER_INPUT',
+      message: violations.map((v) => `${v.field}: ${v.message}`).join('; '),
+      violations,
+    };
   const warranty = warrantyStatus(input.purchaseDate, input.productLine, at, policy);
   const ticket: TicketSnapshot = {
     id,
@@ -37,7 +45,12 @@ export function receive(
       address: input.customer.address.trim(),
       regionCode: input.customer.regionCode,
     },
-    product: { productLine: input.productLine, model: input.model.trim(), serialNumber: normalizeSerial(input.serialNumber), purchaseDate: input.purchaseDate },
+    product: {
+      productLine: input.productLine,
+      model: input.model.trim(),
+      serialNumber: normalizeSerial(input.serialNumber),
+      purchaseDate: input.purchaseDate,
+    },
     serviceType: input.serviceType,
     areaClass: input.areaClass,
     faultDescription: input.faultDescription?.trim() || null,
@@ -63,13 +76,25 @@ export function receive(
     cancelReason: null,
     supersededBy: null,
   };
-  if (!walkIn) return { ok: true, ticket, events: [event('RECEIVED', at, { warranty, productLine: input.productLine, serviceType: input.serviceType }, actor)] };
+  if (!walkIn)
+    return {
+      ok: true,
+      ticket,
+      events: [
+        event('RECEIVED', at, { warranty, productLine: input.productLine, serviceType: input.serviceType }, actor),
+      ],
+    };
   const { centreId } = walkIn;
   return {
     ok: true,
     ticket: { ...ticket, state: 'ACCEPTED', centreId, acceptedAt: at, firstContactAt: at },
     events: [
-      event('RECEIVED', at, { warranty, productLine: input.productLine, serviceType: input.serviceType, walkInCentreId: centreId }, actor),
+      event(
+        'RECEIVED',
+        at,
+        { warranty, productLine: input.productLine, serviceType: input.serviceType, walkInCentreId: centreId },
+        actor,
+      ),
       event('ACCEPTED', at, { centreId }, actor),
       event('CONTACTED', at, { centreId }, actor),
     ],

@@ -8,8 +8,16 @@ import type { TicketEvent } from './events.ts';
  * per centre instead of scanning jobs. Pure: event in, increments out.
  */
 export const KPI_COUNTERS = [
-  'dispatched', 'completions', 'completionsReportedInTime', 'answeredCallbacks', 'satisfiedCallbacks',
-  'complaints', 'majorComplaints', 'partsReplaced', 'partsMisjudged', 'delightCompletions',
+  'dispatched',
+  'completions',
+  'completionsReportedInTime',
+  'answeredCallbacks',
+  'satisfiedCallbacks',
+  'complaints',
+  'majorComplaints',
+  'partsReplaced',
+  'partsMisjudged',
+  'delightCompletions',
 ] as const;
 export type KpiCounter = (typeof KPI_COUNTERS)[number];
 
@@ -43,13 +51,20 @@ export function kpiFacts(e: TicketEvent | ComplaintOpenedEvent): KpiIncrement[] 
       return out;
     }
     case 'CALLED_BACK':
-      if (e.data.result === 'SATISFIED') return [inc(e.data.centreId, 'answeredCallbacks'), inc(e.data.centreId, 'satisfiedCallbacks')];
+      if (e.data.result === 'SATISFIED')
+        return [inc(e.data.centreId, 'answeredCallbacks'), inc(e.data.centreId, 'satisfiedCallbacks')];
       return e.data.result === 'UNSATISFIED' ? [inc(e.data.centreId, 'answeredCallbacks')] : [];
     case 'AUTOPSY_RECORDED':
       if (e.data.partLines === 0) return [];
-      return [inc(e.data.centreId, 'partsReplaced', e.data.partLines), ...(e.data.consistent ? [] : [inc(e.data.centreId, 'partsMisjudged', e.data.partLines)])];
+      return [
+        inc(e.data.centreId, 'partsReplaced', e.data.partLines),
+        ...(e.data.consistent ? [] : [inc(e.data.centreId, 'partsMisjudged', e.data.partLines)]),
+      ];
     case 'COMPLAINT_OPENED':
-      return [inc(e.data.centreId, 'complaints'), ...(e.data.severity === 1 ? [inc(e.data.centreId, 'majorComplaints')] : [])];
+      return [
+        inc(e.data.centreId, 'complaints'),
+        ...(e.data.severity === 1 ? [inc(e.data.centreId, 'majorComplaints')] : []),
+      ];
     default:
       return [];
   }

@@ -45,12 +45,18 @@ export function holdingAt(
   policy: { slaClocks: Pick<TicketPolicy['slaClocks'], 'firstContactMinutes'> },
 ): { centreId: string; facts: LeftoverJobFacts } | null {
   const t = asOf.getTime();
-  let held: { centreId: string; acceptedAt: Date; completedAt: Date | null; appointmentEndsAt: Date | null } | null = null;
+  let held: { centreId: string; acceptedAt: Date; completedAt: Date | null; appointmentEndsAt: Date | null } | null =
+    null;
   for (const e of timeline) {
     if (e.at.getTime() > t) continue;
     switch (e.type) {
       case 'ACCEPTED':
-        held = { centreId: (e.data as { centreId: string }).centreId, acceptedAt: e.at, completedAt: null, appointmentEndsAt: null };
+        held = {
+          centreId: (e.data as { centreId: string }).centreId,
+          acceptedAt: e.at,
+          completedAt: null,
+          appointmentEndsAt: null,
+        };
         break;
       case 'BOOKED':
         if (held) held.appointmentEndsAt = (e.data as { to: Date }).to;
@@ -70,13 +76,17 @@ export function holdingAt(
   return {
     centreId: held.centreId,
     facts: {
-      acceptedAt: held.acceptedAt, completedAt: held.completedAt, appointmentEndsAt: held.appointmentEndsAt,
+      acceptedAt: held.acceptedAt,
+      completedAt: held.completedAt,
+      appointmentEndsAt: held.appointmentEndsAt,
       firstContactDueAt: firstContactBy(held.acceptedAt, policy),
     },
   };
 }
 
-/** The centre for which the job was dispatch leftover at `asOf` (held, accepted, not completed, past due), else null. */
+/**
+ * The centre for which the job was dispatch leftover at `asOf` (held, accepted, not completed, past due), else null.
+ */
 export function leftoverCentreAt(
   timeline: readonly Pick<TicketEvent, 'type' | 'at' | 'data'>[],
   asOf: Date,

@@ -86,7 +86,8 @@ export function policyViolations(policy: TicketPolicy): Violation[] {
     ['complaintResponseHours.level3', c.complaintResponseHours.level3, 30 * 24],
   ];
   for (const [name, value, max] of clocks) {
-    if (!positiveInt(value, max)) out.push({ field: `slaClocks.${name}`, message: `must be a whole number from 1 to ${max}` });
+    if (!positiveInt(value, max))
+      out.push({ field: `slaClocks.${name}`, message: `must be a whole number from 1 to ${max}` });
   }
   const steps = new Set<string>();
   policy.procedureSteps.forEach((s, i) => {
@@ -108,7 +109,8 @@ export function policyViolations(policy: TicketPolicy): Violation[] {
   policy.priceList.forEach((p, i) => {
     if (codes.has(p.code)) out.push({ field: `priceList[${i}]`, message: `${p.code} is listed twice` });
     codes.add(p.code);
-    if (!lines.has(p.productLine)) out.push({ field: `priceList[${i}].productLine`, message: `${p.productLine} is not a product line` });
+    if (!lines.has(p.productLine))
+      out.push({ field: `priceList[${i}].productLine`, message: `${p.productLine} is not a product line` });
     if (!fen(p.priceFen)) out.push({ field: `priceList[${i}].priceFen`, message: 'must be whole fen, not negative' });
   });
   policy.labourFees.forEach((f, i) => {

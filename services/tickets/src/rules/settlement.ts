@@ -40,7 +40,8 @@ export function labourFeeOf(t: TicketSnapshot, policy: TicketPolicy): number | n
 export function settlementOf(t: TicketSnapshot, policy: TicketPolicy): Settlement {
   if (t.state === 'CANCELLED') return { status: 'NOT_PAYABLE', reason: 'CANCELLED' };
   if (t.supersededBy !== null) return { status: 'NOT_PAYABLE', reason: 'REPEAT_REPAIR' };
-  if (t.state !== 'CALLED_BACK' && t.state !== 'CLOSED') return { status: 'PENDING', waitingFor: t.state === 'COMPLETED' ? 'CALLBACK' : 'COMPLETION' };
+  if (t.state !== 'CALLED_BACK' && t.state !== 'CLOSED')
+    return { status: 'PENDING', waitingFor: t.state === 'COMPLETED' ? 'CALLBACK' : 'COMPLETION' };
   const warrantyParts = warrantyPartLines(t) > 0;
   const reasons: HoldReason[] = [];
   if (t.callbackResult === 'UNSATISFIED') reasons.push('CALLBACK_UNSATISFIED');
@@ -61,13 +62,21 @@ export function settlementOf(t: TicketSnapshot, policy: TicketPolicy): Settlemen
 export function settlementJobOf(t: TicketSnapshot, ticketNumber: string, policy: TicketPolicy): SettlementJob {
   const s = settlementOf(t, policy);
   const job = {
-    ticketId: t.id, number: ticketNumber, completedMonth: t.completedAt ? shanghaiMonth(t.completedAt) : null,
-    productLine: t.product.productLine, serviceType: t.serviceType, areaClass: t.areaClass,
+    ticketId: t.id,
+    number: ticketNumber,
+    completedMonth: t.completedAt ? shanghaiMonth(t.completedAt) : null,
+    productLine: t.product.productLine,
+    serviceType: t.serviceType,
+    areaClass: t.areaClass,
   };
   switch (s.status) {
-    case 'PAYABLE': return { ...job, status: s.status, feeFen: s.feeFen, reasons: [] };
-    case 'HELD': return { ...job, status: s.status, feeFen: null, reasons: [...s.reasons] };
-    case 'PENDING': return { ...job, status: s.status, feeFen: null, reasons: [s.waitingFor] };
-    case 'NOT_PAYABLE': return { ...job, status: s.status, feeFen: null, reasons: [s.reason] };
+    case 'PAYABLE':
+      return { ...job, status: s.status, feeFen: s.feeFen, reasons: [] };
+    case 'HELD':
+      return { ...job, status: s.status, feeFen: null, reasons: [...s.reasons] };
+    case 'PENDING':
+      return { ...job, status: s.status, feeFen: null, reasons: [s.waitingFor] };
+    case 'NOT_PAYABLE':
+      return { ...job, status: s.status, feeFen: null, reasons: [s.reason] };
   }
 }

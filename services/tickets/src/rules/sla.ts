@@ -31,8 +31,10 @@ export const firstContactBy = (acceptedAt: Date, policy: { slaClocks: Pick<Clock
 export const arriveBy = (window: AppointmentWindow): Date => window.to;
 
 /** From this instant on, with no check-in, the appointment is missed (PROMISE_BROKEN). */
-export const missedAppointmentAt = (window: AppointmentWindow, policy: { slaClocks: Pick<Clocks, 'missedAppointmentMinutes'> }): Date =>
-  addMinutes(window.to, policy.slaClocks.missedAppointmentMinutes);
+export const missedAppointmentAt = (
+  window: AppointmentWindow,
+  policy: { slaClocks: Pick<Clocks, 'missedAppointmentMinutes'> },
+): Date => addMinutes(window.to, policy.slaClocks.missedAppointmentMinutes);
 
 /** 信息及时率: the completion report is due this long after the work finished. */
 export const reportBy = (workFinishedAt: Date, policy: { slaClocks: Pick<Clocks, 'completionReportMinutes'> }): Date =>
@@ -41,13 +43,19 @@ export const reportBy = (workFinishedAt: Date, policy: { slaClocks: Pick<Clocks,
 export const callbackBy = (completedAt: Date, policy: { slaClocks: Pick<Clocks, 'callbackHours'> }): Date =>
   new Date(completedAt.getTime() + policy.slaClocks.callbackHours * HOUR_MS);
 
-export function complaintResponseHours(severity: ComplaintSeverity, policy: { slaClocks: Pick<Clocks, 'complaintResponseHours'> }): number {
+export function complaintResponseHours(
+  severity: ComplaintSeverity,
+  policy: { slaClocks: Pick<Clocks, 'complaintResponseHours'> },
+): number {
   const h = policy.slaClocks.complaintResponseHours;
   return severity === 1 ? h.level1 : severity === 2 ? h.level2 : h.level3;
 }
 
-export const complaintResponseBy = (openedAt: Date, severity: ComplaintSeverity, policy: { slaClocks: Pick<Clocks, 'complaintResponseHours'> }): Date =>
-  new Date(openedAt.getTime() + complaintResponseHours(severity, policy) * HOUR_MS);
+export const complaintResponseBy = (
+  openedAt: Date,
+  severity: ComplaintSeverity,
+  policy: { slaClocks: Pick<Clocks, 'complaintResponseHours'> },
+): Date => new Date(openedAt.getTime() + complaintResponseHours(severity, policy) * HOUR_MS);
 
 /**
  * One clock's status. `stoppedAt`: the obligation went away (offer withdrawn, appointment replaced,
@@ -61,7 +69,14 @@ export function judge(deadline: Date, doneAt: Date | null, now: Date, stoppedAt:
   return now.getTime() > due ? 'MISSED' : 'PENDING';
 }
 
-function entry(clock: SlaClock, deadline: Date, doneAt: Date | null, now: Date, stoppedAt: Date | null, ref: string | null): SlaEntry[] {
+function entry(
+  clock: SlaClock,
+  deadline: Date,
+  doneAt: Date | null,
+  now: Date,
+  stoppedAt: Date | null,
+  ref: string | null,
+): SlaEntry[] {
   const status = judge(deadline, doneAt, now, stoppedAt);
   return status ? [{ clock, deadline, status, doneAt, ref }] : [];
 }
@@ -80,7 +95,10 @@ export function ticketSlas(t: TicketSnapshot, now: Date, policy: TicketPolicy): 
     const stopped = o.outcome === 'TIMED_OUT' || o.outcome === 'WITHDRAWN' ? o.answeredAt : null;
     out.push(...entry('ACCEPT', acceptBy(o.offeredAt, policy), answered, now, stopped, o.centreId));
   }
-  if (t.acceptedAt) out.push(...entry('FIRST_CONTACT', firstContactBy(t.acceptedAt, policy), t.firstContactAt, now, t.cancelledAt, null));
+  if (t.acceptedAt)
+    out.push(
+      ...entry('FIRST_CONTACT', firstContactBy(t.acceptedAt, policy), t.firstContactAt, now, t.cancelledAt, null),
+    );
   t.appointments.forEach((a, i) => {
     const isLast = i === t.appointments.length - 1;
     const checkIn = isLast ? t.checkedInAt : null;
@@ -89,7 +107,10 @@ export function ticketSlas(t: TicketSnapshot, now: Date, policy: TicketPolicy): 
   if (t.report && t.completedAt) {
     out.push(...entry('COMPLETION_REPORT', reportBy(t.report.workFinishedAt, policy), t.completedAt, now, null, null));
   }
-  if (t.completedAt) out.push(...entry('CALLBACK', callbackBy(t.completedAt, policy), t.callbackAttempts[0]?.at ?? null, now, null, null));
+  if (t.completedAt)
+    out.push(
+      ...entry('CALLBACK', callbackBy(t.completedAt, policy), t.callbackAttempts[0]?.at ?? null, now, null, null),
+    );
   return out;
 }
 
@@ -103,5 +124,11 @@ export const isOverdue = (t: TicketSnapshot, now: Date, policy: TicketPolicy): b
 /** The complaint's first-response clock (投诉分级: level 1 fastest). */
 export function complaintSla(c: Complaint, now: Date, policy: TicketPolicy): SlaEntry {
   const deadline = complaintResponseBy(c.openedAt, c.severity, policy);
-  return { clock: 'COMPLAINT_RESPONSE', deadline, status: judge(deadline, c.respondedAt, now) ?? 'PENDING', doneAt: c.respondedAt, ref: c.id };
+  return {
+    clock: 'COMPLAINT_RESPONSE',
+    deadline,
+    status: judge(deadline, c.respondedAt, now) ?? 'PENDING',
+    doneAt: c.respondedAt,
+    ref: c.id,
+  };
 }

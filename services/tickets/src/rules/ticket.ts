@@ -6,8 +6,17 @@ import type { AreaClass, ServiceType } from './policy.ts';
  * every SLA and every piece of evidence can be recomputed from the snapshot alone.
  */
 export const TICKET_STATES = [
-  'RECEIVED', 'OFFERED', 'ESCALATED', 'ACCEPTED', 'BOOKED', 'ASSIGNED', 'ON_SITE',
-  'COMPLETED', 'CALLED_BACK', 'CLOSED', 'CANCELLED',
+  'RECEIVED',
+  'OFFERED',
+  'ESCALATED',
+  'ACCEPTED',
+  'BOOKED',
+  'ASSIGNED',
+  'ON_SITE',
+  'COMPLETED',
+  'CALLED_BACK',
+  'CLOSED',
+  'CANCELLED',
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 

@@ -1,5 +1,15 @@
 import { PHONE_PATTERN, REGION_PATTERN, type Violation } from '@starline/common';
-import { AREA_CLASSES, HOUR_MS, MINUTE_MS, DAY_MS, SERVICE_TYPES, priceItemOf, productLineOf, type ServiceType, type TicketPolicy } from './policy.ts';
+import {
+  AREA_CLASSES,
+  HOUR_MS,
+  MINUTE_MS,
+  DAY_MS,
+  SERVICE_TYPES,
+  priceItemOf,
+  productLineOf,
+  type ServiceType,
+  type TicketPolicy,
+} from './policy.ts';
 import type { AppointmentWindow, ChargeLine, CompletionReport, PartLine } from './ticket.ts';
 import { utcDay } from './warranty.ts';
 
@@ -63,7 +73,8 @@ export interface CompletionInput {
 const upper = (s: string): string => s.trim().toUpperCase();
 const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-const wholeIn = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+const wholeIn = (n: unknown, min: number, max: number) =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
 function text(out: Violation[], field: string, value: unknown, max: number, required: boolean): void {
   if (blank(value)) {
@@ -72,13 +83,22 @@ function text(out: Violation[], field: string, value: unknown, max: number, requ
   else if (value.length > max) out.push({ field, message: `must be at most ${max} characters` });
 }
 
-function pattern(out: Violation[], field: string, value: unknown, re: RegExp, message: string, normalize = false): void {
+function pattern(
+  out: Violation[],
+  field: string,
+  value: unknown,
+  re: RegExp,
+  message: string,
+  normalize = false,
+): void {
   const v = typeof value === 'string' && normalize ? upper(value) : value;
   if (typeof v !== 'string' || !re.test(v)) out.push({ field, message });
 }
 
 export function validateId(field: string, value: unknown): Violation[] {
-  return typeof value === 'string' && ID_PATTERN.test(value) ? [] : [{ field, message: 'must be an id (1–64 letters, digits, _ : -)' }];
+  return typeof value === 'string' && ID_PATTERN.test(value)
+    ? []
+    : [{ field, message: 'must be an id (1–64 letters, digits, _ : -)' }];
 }
 
 export function validateReason(field: string, value: unknown, max: number = LIMITS.reasonMax): Violation[] {
@@ -94,7 +114,10 @@ export function validateIntake(input: IntakeInput, now: Date, policy: TicketPoli
   else {
     text(out, 'customer.name', c.name, LIMITS.customerNameMax, true);
     if (typeof c.phone !== 'string' || !PHONE_PATTERN.test(c.phone)) {
-      out.push({ field: 'customer.phone', message: 'must be a mainland mobile (e.g. 13800138000) or a landline with area code (e.g. 021-12345678)' });
+      out.push({
+        field: 'customer.phone',
+        message: 'must be a mainland mobile (e.g. 13800138000) or a landline with area code (e.g. 021-12345678)',
+      });
     }
     text(out, 'customer.address', c.address, LIMITS.addressMax, true);
     if (typeof c.regionCode !== 'string' || !REGION_PATTERN.test(c.regionCode)) {
@@ -105,27 +128,44 @@ export function validateIntake(input: IntakeInput, now: Date, policy: TicketPoli
     out.push({ field: 'productLine', message: `must be one of ${policy.productLines.map((p) => p.code).join(', ')}` });
   }
   text(out, 'model', input.model, LIMITS.modelMax, true);
-  pattern(out, 'serialNumber', input.serialNumber, SERIAL_PATTERN, 'must be 6–40 letters, digits or hyphens, starting with a letter or digit', true);
+  pattern(
+    out,
+    'serialNumber',
+    input.serialNumber,
+    SERIAL_PATTERN,
+    'must be 6–40 letters, digits or hyphens, starting with a letter or digit',
+    true,
+  );
   if (!isDate(input.purchaseDate)) out.push({ field: 'purchaseDate', message: 'is required' });
-  else if (input.purchaseDate.getTime() < EARLIEST_PURCHASE.getTime()) out.push({ field: 'purchaseDate', message: 'cannot be before 1990-01-01' });
+  else if (input.purchaseDate.getTime() < EARLIEST_PURCHASE.getTime())
+    out.push({ field: 'purchaseDate', message: 'cannot be before 1990-01-01' });
   else if (utcDay(input.purchaseDate).getTime() > utcDay(new Date(now.getTime() + CHINA_OFFSET_MS)).getTime()) {
     out.push({ field: 'purchaseDate', message: 'cannot be in the future' });
   }
-  if (!(SERVICE_TYPES as readonly unknown[]).includes(input.serviceType)) out.push({ field: 'serviceType', message: `must be one of ${SERVICE_TYPES.join(', ')}` });
-  if (!(AREA_CLASSES as readonly unknown[]).includes(input.areaClass)) out.push({ field: 'areaClass', message: `must be one of ${AREA_CLASSES.join(', ')}` });
+  if (!(SERVICE_TYPES as readonly unknown[]).includes(input.serviceType))
+    out.push({ field: 'serviceType', message: `must be one of ${SERVICE_TYPES.join(', ')}` });
+  if (!(AREA_CLASSES as readonly unknown[]).includes(input.areaClass))
+    out.push({ field: 'areaClass', message: `must be one of ${AREA_CLASSES.join(', ')}` });
   // A repair can't be dispatched without knowing what is wrong; other visits may say nothing.
   text(out, 'faultDescription', input.faultDescription, LIMITS.textMax, input.serviceType === 'REPAIR');
   return out;
 }
 
-export function validateAppointmentWindow(window: AppointmentWindow | null | undefined, now: Date, field = 'window'): Violation[] {
-  if (!window || !isDate(window.from) || !isDate(window.to)) return [{ field, message: 'needs a from and a to instant' }];
+export function validateAppointmentWindow(
+  window: AppointmentWindow | null | undefined,
+  now: Date,
+  field = 'window',
+): Violation[] {
+  if (!window || !isDate(window.from) || !isDate(window.to))
+    return [{ field, message: 'needs a from and a to instant' }];
   const out: Violation[] = [];
   const from = window.from.getTime();
   const length = window.to.getTime() - from;
   if (length <= 0) out.push({ field: `${field}.to`, message: 'must be after from' });
-  else if (length > LIMITS.appointmentMaxHours * HOUR_MS) out.push({ field: `${field}.to`, message: `the window may last at most ${LIMITS.appointmentMaxHours} hours` });
-  if (from < now.getTime() - LIMITS.clockSkewMinutes * MINUTE_MS) out.push({ field: `${field}.from`, message: 'cannot be in the past' });
+  else if (length > LIMITS.appointmentMaxHours * HOUR_MS)
+    out.push({ field: `${field}.to`, message: `the window may last at most ${LIMITS.appointmentMaxHours} hours` });
+  if (from < now.getTime() - LIMITS.clockSkewMinutes * MINUTE_MS)
+    out.push({ field: `${field}.from`, message: 'cannot be in the past' });
   else if (from > now.getTime() + LIMITS.appointmentMaxDaysAhead * DAY_MS) {
     out.push({ field: `${field}.from`, message: `may be at most ${LIMITS.appointmentMaxDaysAhead} days ahead` });
   }
@@ -150,15 +190,19 @@ export function validateCompletion(input: CompletionInput, ctx: CompletionContex
   const out: Violation[] = [];
   const { policy } = ctx;
   if (!isDate(input.workFinishedAt)) out.push({ field: 'workFinishedAt', message: 'is required' });
-  else if (ctx.checkedInAt && input.workFinishedAt.getTime() < ctx.checkedInAt.getTime()) out.push({ field: 'workFinishedAt', message: 'cannot be before the check-in' });
-  else if (input.workFinishedAt.getTime() > ctx.now.getTime() + LIMITS.clockSkewMinutes * MINUTE_MS) out.push({ field: 'workFinishedAt', message: 'cannot be in the future' });
+  else if (ctx.checkedInAt && input.workFinishedAt.getTime() < ctx.checkedInAt.getTime())
+    out.push({ field: 'workFinishedAt', message: 'cannot be before the check-in' });
+  else if (input.workFinishedAt.getTime() > ctx.now.getTime() + LIMITS.clockSkewMinutes * MINUTE_MS)
+    out.push({ field: 'workFinishedAt', message: 'cannot be in the future' });
 
   if (!Array.isArray(input.checklist)) out.push({ field: 'checklist', message: 'is required' });
-  else if (input.checklist.length > LIMITS.checklistMax) out.push({ field: 'checklist', message: `may have at most ${LIMITS.checklistMax} entries` });
+  else if (input.checklist.length > LIMITS.checklistMax)
+    out.push({ field: 'checklist', message: `may have at most ${LIMITS.checklistMax} entries` });
   else {
     const seen = new Set<string>();
     input.checklist.forEach((step, i) => {
-      if (typeof step !== 'string' || !policy.procedureSteps.includes(step)) out.push({ field: `checklist[${i}]`, message: `"${String(step).slice(0, 40)}" is not a procedure step` });
+      if (typeof step !== 'string' || !policy.procedureSteps.includes(step))
+        out.push({ field: `checklist[${i}]`, message: `"${String(step).slice(0, 40)}" is not a procedure step` });
       else if (seen.has(step)) out.push({ field: `checklist[${i}]`, message: `${step} is listed twice` });
       else seen.add(step);
     });
@@ -166,31 +210,62 @@ export function validateCompletion(input: CompletionInput, ctx: CompletionContex
 
   if (blank(input.faultCode)) {
     if (ctx.serviceType === 'REPAIR') out.push({ field: 'faultCode', message: 'is required for a repair' });
-  } else pattern(out, 'faultCode', input.faultCode, FAULT_CODE_PATTERN, 'must be 1–16 letters, digits, _ or -, e.g. E1', true);
+  } else
+    pattern(
+      out,
+      'faultCode',
+      input.faultCode,
+      FAULT_CODE_PATTERN,
+      'must be 1–16 letters, digits, _ or -, e.g. E1',
+      true,
+    );
 
   const parts = input.parts ?? [];
   if (!Array.isArray(parts)) out.push({ field: 'parts', message: 'must be a list' });
-  else if (parts.length > LIMITS.partsMax) out.push({ field: 'parts', message: `may have at most ${LIMITS.partsMax} lines` });
+  else if (parts.length > LIMITS.partsMax)
+    out.push({ field: 'parts', message: `may have at most ${LIMITS.partsMax} lines` });
   else {
     parts.forEach((p, i) => {
-      pattern(out, `parts[${i}].partNumber`, p?.partNumber, PART_NUMBER_PATTERN, 'must be 3–40 letters, digits or hyphens', true);
-      pattern(out, `parts[${i}].oldPartSerial`, p?.oldPartSerial, PART_SERIAL_PATTERN, 'must be 4–40 letters, digits or hyphens', true);
-      if (!wholeIn(p?.quantity, 1, LIMITS.quantityMax)) out.push({ field: `parts[${i}].quantity`, message: `must be a whole number from 1 to ${LIMITS.quantityMax}` });
+      pattern(
+        out,
+        `parts[${i}].partNumber`,
+        p?.partNumber,
+        PART_NUMBER_PATTERN,
+        'must be 3–40 letters, digits or hyphens',
+        true,
+      );
+      pattern(
+        out,
+        `parts[${i}].oldPartSerial`,
+        p?.oldPartSerial,
+        PART_SERIAL_PATTERN,
+        'must be 4–40 letters, digits or hyphens',
+        true,
+      );
+      if (!wholeIn(p?.quantity, 1, LIMITS.quantityMax))
+        out.push({ field: `parts[${i}].quantity`, message: `must be a whole number from 1 to ${LIMITS.quantityMax}` });
     });
   }
 
   const charges = input.charges ?? [];
   if (!Array.isArray(charges)) out.push({ field: 'charges', message: 'must be a list' });
-  else if (charges.length > LIMITS.chargesMax) out.push({ field: 'charges', message: `may have at most ${LIMITS.chargesMax} lines` });
+  else if (charges.length > LIMITS.chargesMax)
+    out.push({ field: 'charges', message: `may have at most ${LIMITS.chargesMax} lines` });
   else {
     const seen = new Set<string>();
     charges.forEach((ch, i) => {
       if (typeof ch?.code !== 'string' || !priceItemOf(policy, ctx.productLine, ch.code)) {
         out.push({ field: `charges[${i}].code`, message: `must be a price-list code for ${ctx.productLine}` });
-      } else if (seen.has(ch.code)) out.push({ field: `charges[${i}].code`, message: `${ch.code} is charged twice: use one line with a quantity` });
+      } else if (seen.has(ch.code))
+        out.push({ field: `charges[${i}].code`, message: `${ch.code} is charged twice: use one line with a quantity` });
       else seen.add(ch.code);
-      if (!wholeIn(ch?.quantity, 1, LIMITS.quantityMax)) out.push({ field: `charges[${i}].quantity`, message: `must be a whole number from 1 to ${LIMITS.quantityMax}` });
-      if (!wholeIn(ch?.amountFen, 0, LIMITS.chargeMaxFen)) out.push({ field: `charges[${i}].amountFen`, message: `must be whole fen from 0 to ${LIMITS.chargeMaxFen}` });
+      if (!wholeIn(ch?.quantity, 1, LIMITS.quantityMax))
+        out.push({
+          field: `charges[${i}].quantity`,
+          message: `must be a whole number from 1 to ${LIMITS.quantityMax}`,
+        });
+      if (!wholeIn(ch?.amountFen, 0, LIMITS.chargeMaxFen))
+        out.push({ field: `charges[${i}].amountFen`, message: `must be whole fen from 0 to ${LIMITS.chargeMaxFen}` });
     });
   }
 
@@ -208,7 +283,11 @@ export function normalizeCompletion(input: CompletionInput): CompletionReport {
     workFinishedAt: input.workFinishedAt,
     checklist: [...input.checklist],
     faultCode: blank(input.faultCode) ? null : upper(input.faultCode as string),
-    parts: (input.parts ?? []).map((p) => ({ partNumber: upper(p.partNumber), oldPartSerial: upper(p.oldPartSerial), quantity: p.quantity })),
+    parts: (input.parts ?? []).map((p) => ({
+      partNumber: upper(p.partNumber),
+      oldPartSerial: upper(p.oldPartSerial),
+      quantity: p.quantity,
+    })),
     charges: (input.charges ?? []).map((c) => ({ code: c.code, quantity: c.quantity, amountFen: c.amountFen })),
     delightNote: optionalText(input.delightNote),
     valueAddNote: optionalText(input.valueAddNote),

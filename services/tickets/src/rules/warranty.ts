@@ -32,8 +32,15 @@ export function warrantyEnds(purchaseDate: Date, warrantyMonths: number): Date {
  * visit that happens after expiry for a fault reported inside the warranty is still covered.
  * The product line must be one of the policy's (validateIntake checks that first).
  */
-export function warrantyStatus(purchaseDate: Date, productLine: string, at: Date, policy: TicketPolicy): WarrantyStatus {
+export function warrantyStatus(
+  purchaseDate: Date,
+  productLine: string,
+  at: Date,
+  policy: TicketPolicy,
+): WarrantyStatus {
   const line = productLineOf(policy, productLine);
   if (!line) throw new RangeError(`product line ${productLine} is not in standard ${policy.standardVersionId}`);
-  return utcDay(at).getTime() < warrantyEnds(purchaseDate, line.warrantyMonths).getTime() ? 'IN_WARRANTY' : 'OUT_OF_WARRANTY';
+  return utcDay(at).getTime() < warrantyEnds(purchaseDate, line.warrantyMonths).getTime()
+    ? 'IN_WARRANTY'
+    : 'OUT_OF_WARRANTY';
 }

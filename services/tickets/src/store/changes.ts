@@ -2,7 +2,15 @@ import type { Connection, Model } from 'mongoose';
 import { isDuplicateKey, writeLease, type LeaseOptions, type WriteLeaseDoc } from '@starline/common';
 import type { ChangeContent } from '../effects.ts';
 import { insertOnce } from './facts.ts';
-import { changeBucketModel, changeModel, feedHeadModel, receiptModel, type BucketEntry, type ChangeBucketDoc, type ChangeDoc } from './models.ts';
+import {
+  changeBucketModel,
+  changeModel,
+  feedHeadModel,
+  receiptModel,
+  type BucketEntry,
+  type ChangeBucketDoc,
+  type ChangeDoc,
+} from './models.ts';
 
 export type ChangeRecord = BucketEntry;
 
@@ -31,7 +39,15 @@ export const packEntry = (e: ChangeRecord): string =>
 /** A bucket's entry, packed or (written before packing) an object. */
 export function unpackEntry(stored: string | ChangeRecord): ChangeRecord {
   if (typeof stored !== 'string') return stored;
-  const [seq, ticketId, version, centreId, state, at, types] = JSON.parse(stored) as [number, string, number, string | null, string, string, string[]];
+  const [seq, ticketId, version, centreId, state, at, types] = JSON.parse(stored) as [
+    number,
+    string,
+    number,
+    string | null,
+    string,
+    string,
+    string[],
+  ];
   return { seq, ticketId, version, centreId, state, at: new Date(at), types };
 }
 
@@ -39,19 +55,26 @@ export function unpackEntry(stored: string | ChangeRecord): ChangeRecord {
  * Copies entries into their buckets: one `$set` of `entries.<seq>` per bucket, so a repeat writes the
  * same values again and entries already there stay. (Also what the partner-sync bench seeds with.)
  */
-export async function putInBuckets(buckets: Model<ChangeBucketDoc>, centreId: string, entries: readonly ChangeRecord[]): Promise<void> {
+export async function putInBuckets(
+  buckets: Model<ChangeBucketDoc>,
+  centreId: string,
+  entries: readonly ChangeRecord[],
+): Promise<void> {
   const byBucket = new Map<number, Record<string, string>>();
-  for (const e of entries) byBucket.set(bucketNo(e.seq), { ...byBucket.get(bucketNo(e.seq)), [`entries.${e.seq}`]: packEntry(e) });
-  await Promise.all([...byBucket].map(async ([no, $set]) => {
-    const filter = { _id: bucketId(centreId, no) };
-    try {
-      await buckets.updateOne(filter, { $set }, { upsert: true });
-    } catch (error) {
-      // Two writers created the bucket at once (only a stalled lease holder's race): it exists now.
-      if (!isDuplicateKey(error)) throw error;
-      await buckets.updateOne(filter, { $set });
-    }
-  }));
+  for (const e of entries)
+    byBucket.set(bucketNo(e.seq), { ...byBucket.get(bucketNo(e.seq)), [`entries.${e.seq}`]: packEntry(e) });
+  await Promise.all(
+    [...byBucket].map(async ([no, $set]) => {
+      const filter = { _id: bucketId(centreId, no) };
+      try {
+        await buckets.updateOne(filter, { $set }, { upsert: true });
+      } catch (error) {
+        // Two writers created the bucket at once (only a stalled lease holder's race): it exists now.
+        if (!isDuplicateKey(error)) throw error;
+        await buckets.updateOne(filter, { $set });
+      }
+    }),
+  );
 }
 
 /**
@@ -82,11 +105,16 @@ export function createChangeFeed(conn: Connection, leases: Model<WriteLeaseDoc>,
   const heads = feedHeadModel(conn);
   const receipts = receiptModel(conn);
 
-  const head = async (centreId: string): Promise<number> => (await heads.findById(centreId).lean<{ last: number }>())?.last ?? 0;
+  const head = async (centreId: string): Promise<number> =>
+    (await heads.findById(centreId).lean<{ last: number }>())?.last ?? 0;
 
   /** Appends (ticketId, version) to one centre's feed, once; returns its seq. */
   function appendTo(centreId: string, ticketId: string, version: number, content: ChangeContent): Promise<number> {
-    return writeLease(leases, feedLease(centreId), lease)(async () => {
+    return writeLease(
+      leases,
+      feedLease(centreId),
+      lease,
+    )(async () => {
       let last = await head(centreId);
       const adopted = last;
       /** Everything after the entry insert: bucket, then receipt (the head moves once, below). */
@@ -104,7 +132,15 @@ export function createChangeFeed(conn: Connection, leases: Model<WriteLeaseDoc>,
       let seq = (await receipts.findById(receiptId(centreId, ticketId, version)).lean<{ seq: number }>())?.seq;
       if (seq === undefined) {
         seq = last + 1;
-        const entry = { feed: centreId, ticketId, version, centreId: content.centreId, state: content.state, at: content.at, types: content.types };
+        const entry = {
+          feed: centreId,
+          ticketId,
+          version,
+          centreId: content.centreId,
+          state: content.state,
+          at: content.at,
+          types: content.types,
+        };
         // Taken only if a stalled holder's lease expired under it: adopt that entry and try the next seq.
         while (!(await insertOnce(changes, { _id: changeId(centreId, seq), seq, ...entry }))) {
           await settle((await changes.findById(changeId(centreId, seq)).lean<ChangeDoc>())!);
@@ -139,16 +175,21 @@ export function createChangeFeed(conn: Connection, leases: Model<WriteLeaseDoc>,
       const last = Math.min(await head(centreId), after + Math.min(limit, FEED_PAGE_MAX));
       if (last <= after) return [];
       const first = bucketNo(after + 1);
-      const read = await Promise.all(Array.from({ length: bucketNo(last) - first + 1 }, (_, i) =>
-        buckets.findById(bucketId(centreId, first + i)).lean<ChangeBucketDoc>()));
+      const read = await Promise.all(
+        Array.from({ length: bucketNo(last) - first + 1 }, (_, i) =>
+          buckets.findById(bucketId(centreId, first + i)).lean<ChangeBucketDoc>(),
+        ),
+      );
       const seqs = Array.from({ length: last - after }, (_, i) => after + 1 + i);
-      return Promise.all(seqs.map(async (seq) => {
-        const inBucket = read[bucketNo(seq) - first]?.entries[String(seq)];
-        if (inBucket) return unpackEntry(inBucket);
-        const d = await changes.findById(changeId(centreId, seq)).lean<ChangeDoc>();
-        if (!d) throw new Error(`change feed of ${centreId} has no entry ${seq} below its head ${last}`);
-        return record(d);
-      }));
+      return Promise.all(
+        seqs.map(async (seq) => {
+          const inBucket = read[bucketNo(seq) - first]?.entries[String(seq)];
+          if (inBucket) return unpackEntry(inBucket);
+          const d = await changes.findById(changeId(centreId, seq)).lean<ChangeDoc>();
+          if (!d) throw new Error(`change feed of ${centreId} has no entry ${seq} below its head ${last}`);
+          return record(d);
+        }),
+      );
     },
   };
 }

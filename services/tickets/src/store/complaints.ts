@@ -14,7 +14,10 @@ export const centreComplaintsKey = (centreId: string): string => `complaints:cen
 /** Complaints whose licence evidence is not delivered yet: what the sweep retries. */
 export const OWING_COMPLAINTS_KEY = 'complaints:owing-evidence';
 
-/** A complaint as the service reads it: every field present (a callback-opened one lacks the later ones until first changed). */
+/**
+ * A complaint as the service reads it: every field present (a callback-opened one lacks the later ones until first
+ * changed).
+ */
 export interface ComplaintRecord extends ComplaintSnapshot {
   source: 'CALLBACK' | 'CUSTOMER';
   description: string | null;
@@ -54,7 +57,13 @@ export function complaintRecord(doc: ComplaintDoc): ComplaintRecord {
 export function complaintKpiFacts(opened: ComplaintOpenedEvent): KpiFact[] {
   return kpiFacts(opened).map((inc) => ({
     id: `complaint:${opened.data.complaintId}:${inc.counter}:${inc.centreId}`,
-    ticketId: opened.data.ticketId, version: 1, centreId: inc.centreId, month: inc.month, counter: inc.counter, by: inc.by, at: opened.at,
+    ticketId: opened.data.ticketId,
+    version: 1,
+    centreId: inc.centreId,
+    month: inc.month,
+    counter: inc.counter,
+    by: inc.by,
+    at: opened.at,
   }));
 }
 
@@ -81,7 +90,8 @@ export function createComplaintsStore(
 
   return {
     find,
-    exclusive: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, complaintLease(id), lease)(work),
+    exclusive: <T>(id: string, work: () => Promise<T>): Promise<T> =>
+      writeLease(leases, complaintLease(id), lease)(work),
 
     /** Ids in a list, oldest first. */
     ids: (key: string): Promise<string[]> => sets.members(key),
@@ -91,7 +101,10 @@ export function createComplaintsStore(
 
     /** Joins the complaint's lists; call before inserting it. Idempotent. */
     async join(id: string, ticketId: string, centreId: string): Promise<void> {
-      await sets.apply(id, [{ key: ticketComplaintsKey(ticketId), add: true }, { key: centreComplaintsKey(centreId), add: true }]);
+      await sets.apply(id, [
+        { key: ticketComplaintsKey(ticketId), add: true },
+        { key: centreComplaintsKey(centreId), add: true },
+      ]);
     },
 
     /** Inserts the complaint unless its id exists; true when this call inserted it. */
@@ -101,13 +114,26 @@ export function createComplaintsStore(
     },
 
     /** One decided change (call under the complaint's lease): patch, version + 1, the request id, the outbox. */
-    async commit(current: ComplaintRecord, patch: ComplaintPatch, o: { at: Date; requestId: string | null; pending: ComplaintPending | null; evidence?: ComplaintEvidenceEntry[] }): Promise<ComplaintRecord> {
+    async commit(
+      current: ComplaintRecord,
+      patch: ComplaintPatch,
+      o: { at: Date; requestId: string | null; pending: ComplaintPending | null; evidence?: ComplaintEvidenceEntry[] },
+    ): Promise<ComplaintRecord> {
       const stored = await complaints.findById(current.id, { version: 1 }).lean<{ version?: number }>();
-      if ((stored?.version ?? 1) !== current.version) throw new Error(`complaint ${current.id} is no longer at version ${current.version}: its lease was lost`);
+      if ((stored?.version ?? 1) !== current.version)
+        throw new Error(`complaint ${current.id} is no longer at version ${current.version}: its lease was lost`);
       const version = current.version + 1;
       const applied = o.requestId ? [...current.applied, o.requestId] : current.applied;
       const evidence = o.evidence ?? current.evidence;
-      const set = { ...patch, state: patch.state ?? current.state, version, applied, evidence, pending: o.pending, updatedAt: o.at };
+      const set = {
+        ...patch,
+        state: patch.state ?? current.state,
+        version,
+        applied,
+        evidence,
+        pending: o.pending,
+        updatedAt: o.at,
+      };
       // Listed before it owes anything, so the sweep never misses evidence a lost delivery left behind.
       if (o.pending?.evidence.length) await sets.apply(current.id, [{ key: OWING_COMPLAINTS_KEY, add: true }]);
       await complaints.updateOne({ _id: current.id }, { $set: set });
@@ -115,12 +141,16 @@ export function createComplaintsStore(
     },
 
     /**
-     * Delivers the outbox (call under the lease): KPI facts (counted once per complaint in kpi_months) and licence evidence
+     * Delivers the outbox (call under the lease): KPI facts (counted once per complaint in kpi_months) and licence
+     * evidence
      * through `record` (idempotent by evidence key downstream). Evidence `record` answers RETRY for
      * (certification unreachable) stays pending for the next delivery; RECORDED marks the entry
      * recorded; REJECTED (refused for good, e.g. an unknown engineer) leaves it unrecorded, not pending.
      */
-    async deliver(c: ComplaintRecord, record: (e: ComplaintPending['evidence'][number]) => Promise<'RECORDED' | 'REJECTED' | 'RETRY'>): Promise<ComplaintRecord> {
+    async deliver(
+      c: ComplaintRecord,
+      record: (e: ComplaintPending['evidence'][number]) => Promise<'RECORDED' | 'REJECTED' | 'RETRY'>,
+    ): Promise<ComplaintRecord> {
       const p = c.pending;
       if (!p) return c;
       await countKpiFacts(p.kpiFacts);
@@ -139,13 +169,20 @@ export function createComplaintsStore(
     },
 
     /** Portal list over every complaint: **a scan** on FerretDB v1 (filter, sort and all). Newest opened first. */
-    async scan(state: ComplaintState | null, after: { openedAt: Date; id: string } | null, limit: number): Promise<ComplaintRecord[]> {
+    async scan(
+      state: ComplaintState | null,
+      after: { openedAt: Date; id: string } | null,
+      limit: number,
+    ): Promise<ComplaintRecord[]> {
       const q: Record<string, unknown> = {};
       // Callback-opened complaints carry no `state` until first changed: OPEN/RESPONDED are matched by respondedAt.
       if (state === 'OPEN') q['$or'] = [{ state: 'OPEN' }, { state: { $exists: false }, respondedAt: null }];
-      else if (state === 'RESPONDED') q['$or'] = [{ state: 'RESPONDED' }, { state: { $exists: false }, respondedAt: { $ne: null } }];
+      else if (state === 'RESPONDED')
+        q['$or'] = [{ state: 'RESPONDED' }, { state: { $exists: false }, respondedAt: { $ne: null } }];
       else if (state) q['state'] = state;
-      const page = after ? { $or: [{ openedAt: { $lt: after.openedAt } }, { openedAt: after.openedAt, _id: { $lt: after.id } }] } : null;
+      const page = after
+        ? { $or: [{ openedAt: { $lt: after.openedAt } }, { openedAt: after.openedAt, _id: { $lt: after.id } }] }
+        : null;
       const filter = page ? (Object.keys(q).length ? { $and: [q, page] } : page) : q;
       const docs = await complaints.find(filter).sort({ openedAt: -1, _id: -1 }).limit(limit).lean<ComplaintDoc[]>();
       return docs.map(complaintRecord);

@@ -25,7 +25,10 @@ export function createFactsStore(conn: Connection) {
   return {
     models: [complaints] as const,
 
-    /** Opens the callback's complaint unless it is open already; true when this call opened it. (Its later changes: store/complaints.ts.) */
+    /**
+     * Opens the callback's complaint unless it is open already; true when this call opened it. (Its later changes:
+     * store/complaints.ts.)
+     */
     openComplaint({ id, ...complaint }: OpenedComplaint): Promise<boolean> {
       return insertOnce(complaints, { _id: id, ...complaint });
     },

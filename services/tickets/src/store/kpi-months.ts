@@ -34,7 +34,11 @@ export function createKpiMonths(conn: Connection, leases: Model<WriteLeaseDoc>, 
   const months = kpiMonthModel(conn);
 
   function addTo(id: string, facts: readonly KpiFact[]): Promise<number> {
-    return writeLease(leases, kpiMonthLease(id), lease)(async () => {
+    return writeLease(
+      leases,
+      kpiMonthLease(id),
+      lease,
+    )(async () => {
       const doc = await months.findById(id).lean<KpiMonthDoc>();
       const applied = doc ? unpack<string[]>(doc.applied) : [];
       const seen = new Set(applied);
@@ -51,7 +55,10 @@ export function createKpiMonths(conn: Connection, leases: Model<WriteLeaseDoc>, 
   return {
     models: [months] as const,
 
-    /** Counts the facts of one delivery not counted before (each (centre, month) under its lease, one at a time); returns how many were new. */
+    /**
+     * Counts the facts of one delivery not counted before (each (centre, month) under its lease, one at a time);
+     * returns how many were new.
+     */
     async apply(facts: readonly KpiFact[]): Promise<number> {
       const byMonth = new Map<string, KpiFact[]>();
       for (const f of facts) {
@@ -63,9 +70,16 @@ export function createKpiMonths(conn: Connection, leases: Model<WriteLeaseDoc>, 
       return added;
     },
 
-    /** Each centre's counters of the month (0s when nothing happened), by one `_id` `$in` (per 500), without the applied ids. */
+    /**
+     * Each centre's counters of the month (0s when nothing happened), by one `_id` `$in` (per 500), without the applied
+     * ids.
+     */
     async totals(centreIds: readonly string[], month: string): Promise<Map<string, KpiTotals>> {
-      const docs = await findByIds(months, centreIds.map((c) => kpiMonthId(c, month)), { applied: 0 });
+      const docs = await findByIds(
+        months,
+        centreIds.map((c) => kpiMonthId(c, month)),
+        { applied: 0 },
+      );
       const byId = new Map(docs.map((d) => [d._id, d.counters] as const));
       return new Map(centreIds.map((c) => [c, { ...zeroTotals(), ...byId.get(kpiMonthId(c, month)) }]));
     },

@@ -38,7 +38,10 @@ export interface TicketDoc extends Omit<TicketSnapshot, 'id'> {
   /** Business key: T + yyyymmdd (Asia/Shanghai, of receipt) + 6 random digits. */
   ticketNumber: string;
   version: number;
-  /** The standard in force at receipt: its policy (in `ticket_policies`) is what every rule and deadline of the ticket uses. */
+  /**
+   * The standard in force at receipt: its policy (in `ticket_policies`) is what every rule and deadline of the ticket
+   * uses.
+   */
   standardVersionId: string;
   /** Only in tickets stored before `ticket_policies` held the policy once per standard version. */
   policy?: TicketPolicyInput;
@@ -196,23 +199,38 @@ const nullableString = { type: String, default: null };
 
 const offerSchema = new Schema(
   {
-    centreId: { type: String, required: true }, offeredAt: { type: Date, required: true }, round: { type: Number, required: true },
-    outcome: { type: String, required: true }, answeredAt: nullableDate, reason: nullableString,
+    centreId: { type: String, required: true },
+    offeredAt: { type: Date, required: true },
+    round: { type: Number, required: true },
+    outcome: { type: String, required: true },
+    answeredAt: nullableDate,
+    reason: nullableString,
   },
   { _id: false },
 );
 const appointmentSchema = new Schema(
-  { from: { type: Date, required: true }, to: { type: Date, required: true }, bookedAt: { type: Date, required: true }, closedAt: nullableDate },
+  {
+    from: { type: Date, required: true },
+    to: { type: Date, required: true },
+    bookedAt: { type: Date, required: true },
+    closedAt: nullableDate,
+  },
   { _id: false },
 );
 const assignmentSchema = new Schema({ engineerId: nullableString, at: { type: Date, required: true } }, { _id: false });
-const callbackSchema = new Schema({ at: { type: Date, required: true }, answer: { type: String, required: true } }, { _id: false });
+const callbackSchema = new Schema(
+  { at: { type: Date, required: true }, answer: { type: String, required: true } },
+  { _id: false },
+);
 const reportSchema = new Schema(
   {
     workFinishedAt: { type: Date, required: true },
     checklist: { type: [String], default: [] },
     faultCode: nullableString,
-    parts: { type: [new Schema({ partNumber: String, oldPartSerial: String, quantity: Number }, { _id: false })], default: [] },
+    parts: {
+      type: [new Schema({ partNumber: String, oldPartSerial: String, quantity: Number }, { _id: false })],
+      default: [],
+    },
     charges: { type: [new Schema({ code: String, quantity: Number, amountFen: Number }, { _id: false })], default: [] },
     delightNote: nullableString,
     valueAddNote: nullableString,
@@ -231,12 +249,16 @@ const ticketSchema = new Schema<TicketDoc>(
     policy: mixed,
     state: { type: String, required: true },
     customer: {
-      name: { type: String, required: true }, phone: { type: String, required: true },
-      address: { type: String, required: true }, regionCode: { type: String, required: true },
+      name: { type: String, required: true },
+      phone: { type: String, required: true },
+      address: { type: String, required: true },
+      regionCode: { type: String, required: true },
     },
     product: {
-      productLine: { type: String, required: true }, model: { type: String, required: true },
-      serialNumber: { type: String, required: true }, purchaseDate: { type: Date, required: true },
+      productLine: { type: String, required: true },
+      model: { type: String, required: true },
+      serialNumber: { type: String, required: true },
+      purchaseDate: { type: Date, required: true },
     },
     serviceType: { type: String, required: true },
     areaClass: { type: String, required: true },
@@ -320,14 +342,20 @@ const setSchema = new Schema<TicketSetDoc>(
 
 const settlementJobSchema = new Schema<SettlementJobDoc>(
   {
-    _id: { type: String, required: true }, version: { type: Number, required: true },
-    centreId: { type: String, required: true }, job: { type: String, required: true },
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    centreId: { type: String, required: true },
+    job: { type: String, required: true },
   },
   { collection: 'settlement_jobs', versionKey: false, strict: 'throw' },
 );
 
 const kpiMonthSchema = new Schema<KpiMonthDoc>(
-  { _id: { type: String, required: true }, counters: { ...mixed, required: true }, applied: { type: String, required: true } },
+  {
+    _id: { type: String, required: true },
+    counters: { ...mixed, required: true },
+    applied: { type: String, required: true },
+  },
   { collection: 'kpi_months', versionKey: false, minimize: false, strict: 'throw' },
 );
 

@@ -26,10 +26,13 @@ export function createTicketPolicies(conn: Connection) {
     of(standardVersionId: string): Promise<TicketPolicyInput> {
       let found = known.get(standardVersionId);
       if (!found) {
-        found = model.findById(standardVersionId).lean<TicketPolicyDoc>().then((doc) => {
-          if (!doc) throw new Error(`no ticket policy is stored for standard version ${standardVersionId}`);
-          return doc.policy;
-        });
+        found = model
+          .findById(standardVersionId)
+          .lean<TicketPolicyDoc>()
+          .then((doc) => {
+            if (!doc) throw new Error(`no ticket policy is stored for standard version ${standardVersionId}`);
+            return doc.policy;
+          });
         known.set(standardVersionId, found);
         found.catch(() => known.delete(standardVersionId));
       }

@@ -30,7 +30,9 @@ function mongoFilter(f: TicketScanFilter, after: SearchPosition | null): Record<
   if (f.receivedBefore) received['$lt'] = f.receivedBefore;
   if (Object.keys(received).length) q['receivedAt'] = received;
   if (!after) return q;
-  const page = { $or: [{ receivedAt: { $lt: after.receivedAt } }, { receivedAt: after.receivedAt, _id: { $lt: after.id } }] };
+  const page = {
+    $or: [{ receivedAt: { $lt: after.receivedAt } }, { receivedAt: after.receivedAt, _id: { $lt: after.id } }],
+  };
   return Object.keys(q).length ? { $and: [q, page] } : page;
 }
 

@@ -15,11 +15,16 @@ export const setLease = (key: string): string => `set:${key}`;
 export function createTicketSets(conn: Connection, leases: Model<WriteLeaseDoc>, lease: LeaseOptions) {
   const sets = ticketSetModel(conn);
 
-  const members = async (key: string): Promise<string[]> => (await sets.findById(key).lean<TicketSetDoc>())?.tickets ?? [];
+  const members = async (key: string): Promise<string[]> =>
+    (await sets.findById(key).lean<TicketSetDoc>())?.tickets ?? [];
 
   function move(ticketId: string, { key, add, member }: SetMove): Promise<void> {
     const id = member ?? ticketId;
-    return writeLease(leases, setLease(key), lease)(async () => {
+    return writeLease(
+      leases,
+      setLease(key),
+      lease,
+    )(async () => {
       const now = await members(key);
       if (now.includes(id) === add) return;
       const tickets = add ? [...now, id] : now.filter((t) => t !== id);
@@ -41,7 +46,11 @@ export function createTicketSets(conn: Connection, leases: Model<WriteLeaseDoc>,
      */
     leave(key: string, ids: readonly string[]): Promise<number> {
       const out = new Set(ids);
-      return writeLease(leases, setLease(key), lease)(async () => {
+      return writeLease(
+        leases,
+        setLease(key),
+        lease,
+      )(async () => {
         const now = await members(key);
         const tickets = now.filter((t) => !out.has(t));
         if (tickets.length === now.length) return 0;

@@ -4,7 +4,10 @@ import type { SettlementJobRecord } from '../effects.ts';
 import { settlementJobModel, type SettlementJobDoc } from './models.ts';
 import { pack, unpack } from './packed.ts';
 
-/** A ticket's settlement record at `version` as stored: what its outbox writes, and what seeding writes beside cloned tickets. */
+/**
+ * A ticket's settlement record at `version` as stored: what its outbox writes, and what seeding writes beside cloned
+ * tickets.
+ */
 export function settlementJobDoc(ticketId: string, version: number, r: SettlementJobRecord): SettlementJobDoc {
   return { _id: ticketId, version, centreId: r.centreId, job: pack(r.job) };
 }
@@ -22,7 +25,8 @@ export function createSettlementJobs(conn: Connection) {
 
     /** Writes the record of `version` unless the stored one is as new: a redelivery writes nothing. */
     async deliver(ticketId: string, version: number, r: SettlementJobRecord): Promise<void> {
-      // In order already (every writer settles under the ticket's lease before committing the next version); the check stops a late replay undoing a newer record.
+      // In order already (every writer settles under the ticket's lease before committing the next version); the check
+      // stops a late replay undoing a newer record.
       const stored = await jobs.findById(ticketId, { version: 1 }).lean<{ version: number }>();
       if (stored && stored.version >= version) return;
       const { _id, ...fields } = settlementJobDoc(ticketId, version, r);

@@ -1,11 +1,28 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
-  DEFAULT_LEASE, findByIds, IDS_PER_QUERY, idempotencyModel, isDuplicateKey, writeLease, writeLeaseModel, type LeaseOptions, type SettlementJob, type TicketPolicyInput,
+  DEFAULT_LEASE,
+  findByIds,
+  IDS_PER_QUERY,
+  idempotencyModel,
+  isDuplicateKey,
+  writeLease,
+  writeLeaseModel,
+  type LeaseOptions,
+  type SettlementJob,
+  type TicketPolicyInput,
 } from '@starline/common';
 import {
-  effectsOf, engineerDaySetKey, leftOpenJobsSetKey, openJobsSetKey, parseLeftOpenJob, serialSetKey, settlementJobRecordOf, unsettledJobsSetKey,
-  type PendingEffects, type SettlementJobRecord,
+  effectsOf,
+  engineerDaySetKey,
+  leftOpenJobsSetKey,
+  openJobsSetKey,
+  parseLeftOpenJob,
+  serialSetKey,
+  settlementJobRecordOf,
+  unsettledJobsSetKey,
+  type PendingEffects,
+  type SettlementJobRecord,
 } from '../effects.ts';
 import type { TicketEvent } from '../rules/events.ts';
 import { applyPatch, type TicketPatch } from '../rules/lifecycle.ts';
@@ -16,7 +33,14 @@ import { createChangeFeed } from './changes.ts';
 import { createComplaintsStore } from './complaints.ts';
 import { createFactsStore, insertOnce } from './facts.ts';
 import { createKpiMonths } from './kpi-months.ts';
-import { numberModel, ticketModel, type AppliedCommand, type TicketDoc, type TicketNumberDoc, type TimelineEntry } from './models.ts';
+import {
+  numberModel,
+  ticketModel,
+  type AppliedCommand,
+  type TicketDoc,
+  type TicketNumberDoc,
+  type TimelineEntry,
+} from './models.ts';
 import { pack, unpack } from './packed.ts';
 import { createTicketSearch, type SearchPosition, type TicketScanFilter } from './search.ts';
 import { createTicketPolicies } from './policies.ts';
@@ -50,17 +74,41 @@ export function viewOf(t: TicketViewRecord & Partial<TicketRecord>): TicketViewR
 /** The rules' view of a stored ticket: exactly the snapshot fields, nothing the store adds. */
 export function snapshotOf(t: TicketSnapshot): TicketSnapshot {
   return {
-    id: t.id, state: t.state, customer: t.customer, product: t.product, serviceType: t.serviceType, areaClass: t.areaClass,
-    faultDescription: t.faultDescription, warranty: t.warranty, receivedAt: t.receivedAt, centreId: t.centreId, offers: t.offers,
-    escalations: t.escalations, acceptedAt: t.acceptedAt, firstContactAt: t.firstContactAt, appointments: t.appointments,
-    assignments: t.assignments, checkedInAt: t.checkedInAt, report: t.report, completedAt: t.completedAt,
-    callbackAttempts: t.callbackAttempts, callbackResult: t.callbackResult, calledBackAt: t.calledBackAt,
-    oldPartReturnedAt: t.oldPartReturnedAt, autopsy: t.autopsy, closedAt: t.closedAt, cancelledAt: t.cancelledAt,
-    cancelReason: t.cancelReason, supersededBy: t.supersededBy,
+    id: t.id,
+    state: t.state,
+    customer: t.customer,
+    product: t.product,
+    serviceType: t.serviceType,
+    areaClass: t.areaClass,
+    faultDescription: t.faultDescription,
+    warranty: t.warranty,
+    receivedAt: t.receivedAt,
+    centreId: t.centreId,
+    offers: t.offers,
+    escalations: t.escalations,
+    acceptedAt: t.acceptedAt,
+    firstContactAt: t.firstContactAt,
+    appointments: t.appointments,
+    assignments: t.assignments,
+    checkedInAt: t.checkedInAt,
+    report: t.report,
+    completedAt: t.completedAt,
+    callbackAttempts: t.callbackAttempts,
+    callbackResult: t.callbackResult,
+    calledBackAt: t.calledBackAt,
+    oldPartReturnedAt: t.oldPartReturnedAt,
+    autopsy: t.autopsy,
+    closedAt: t.closedAt,
+    cancelledAt: t.cancelledAt,
+    cancelReason: t.cancelReason,
+    supersededBy: t.supersededBy,
   };
 }
 
-/** What judging a job's settlement leaves out: the store's bookkeeping and the timeline (the snapshot has what settlementOf needs). */
+/**
+ * What judging a job's settlement leaves out: the store's bookkeeping and the timeline (the snapshot has what
+ * settlementOf needs).
+ */
 const SNAPSHOT_ONLY = { ...VIEW_ONLY, timeline: 0 } as const;
 /** A stored ticket as read with SNAPSHOT_ONLY. */
 export type SnapshotDoc = Omit<TicketDoc, 'timeline' | 'appliedCommands' | 'pending' | 'recordedEvidence'>;
@@ -101,7 +149,11 @@ export type TicketsStore = ReturnType<typeof createTicketsStore>;
  * the lease `ticket:<id>`, and every writer settles what it finds pending before deciding anything new, so a
  * crash between the steps is repaired by the next call and nothing is delivered twice.
  */
-export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAULT_LEASE, randomSuffix = () => randomInt(0, 1_000_000)) {
+export function createTicketsStore(
+  conn: Connection,
+  lease: LeaseOptions = DEFAULT_LEASE,
+  randomSuffix = () => randomInt(0, 1_000_000),
+) {
   const tickets = ticketModel(conn);
   const numbers = numberModel(conn);
   const leases = writeLeaseModel(conn);
@@ -117,9 +169,19 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
   /** A stored ticket with the policy it names and its lists unpacked. */
   async function record(doc: TicketDoc): Promise<TicketRecord>;
-  async function record(doc: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>): Promise<TicketViewRecord>;
-  async function record({ _id, ...rest }: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'> & Partial<TicketDoc>) {
-    const unpacked = { ...rest, id: _id, policy: rest.policy ?? (await policies.of(rest.standardVersionId)), timeline: rest.timeline.map(unpack) };
+  async function record(
+    doc: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'>,
+  ): Promise<TicketViewRecord>;
+  async function record({
+    _id,
+    ...rest
+  }: Omit<TicketDoc, 'appliedCommands' | 'pending' | 'recordedEvidence'> & Partial<TicketDoc>) {
+    const unpacked = {
+      ...rest,
+      id: _id,
+      policy: rest.policy ?? (await policies.of(rest.standardVersionId)),
+      timeline: rest.timeline.map(unpack),
+    };
     return rest.appliedCommands ? { ...unpacked, appliedCommands: rest.appliedCommands.map(unpack) } : unpacked;
   }
 
@@ -162,15 +224,21 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     return found;
   }
 
-  /** Tickets as they are stored now, by `_id` `$in` (per 500), bypassing and not filling the views kept (a batch reader would only evict a feed's). */
+  /**
+   * Tickets as they are stored now, by `_id` `$in` (per 500), bypassing and not filling the views kept (a batch reader
+   * would only evict a feed's).
+   */
   async function readTicketViews(ids: readonly string[]): Promise<TicketViewRecord[]> {
     return Promise.all((await findByIds(tickets, [...new Set(ids)], VIEW_ONLY)).map((doc) => record(doc)));
   }
 
-  /** The settlement records of these tickets judged from the tickets themselves (by `_id` `$in`, per 500); one not completed is absent. */
+  /**
+   * The settlement records of these tickets judged from the tickets themselves (by `_id` `$in`, per 500); one not
+   * completed is absent.
+   */
   async function judgedTickets(ids: readonly string[]): Promise<Map<string, SettlementJobRecord>> {
     const judged = new Map<string, SettlementJobRecord>();
-    for (const doc of await findByIds(tickets, ids, SNAPSHOT_ONLY) as SnapshotDoc[]) {
+    for (const doc of (await findByIds(tickets, ids, SNAPSHOT_ONLY)) as SnapshotDoc[]) {
       const r = settlementJobRecordOfDoc(doc, doc.policy ?? (await policies.of(doc.standardVersionId)));
       if (r) judged.set(doc._id, r);
     }
@@ -197,17 +265,34 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
   /** Re-reads the ticket under its lease (a command may have come first) and delivers what is pending. */
   const settleNow = (id: string): Promise<TicketRecord> =>
-    writeLease(leases, ticketLease(id), lease)(async () => {
+    writeLease(
+      leases,
+      ticketLease(id),
+      lease,
+    )(async () => {
       const t = await findTicket(id);
       if (!t) throw new Error(`ticket ${id} vanished after its insert`);
       return settle(t);
     });
 
   return {
-    exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> => writeLease(leases, ticketLease(id), lease)(work),
+    exclusiveTicket: <T>(id: string, work: () => Promise<T>): Promise<T> =>
+      writeLease(leases, ticketLease(id), lease)(work),
 
     async syncIndexes(): Promise<void> {
-      for (const m of [tickets, numbers, policies.model, leases, idempotency, ...feed.models, ...facts.models, ...kpiMonths.models, ...sets.models, ...settlementJobs.models] as const) await m.syncIndexes();
+      for (const m of [
+        tickets,
+        numbers,
+        policies.model,
+        leases,
+        idempotency,
+        ...feed.models,
+        ...facts.models,
+        ...kpiMonths.models,
+        ...sets.models,
+        ...settlementJobs.models,
+      ] as const)
+        await m.syncIndexes();
     },
 
     findTicket,
@@ -251,12 +336,26 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
         const ticketNumber = `T${shanghaiDate(snapshot.receivedAt)}${String(randomSuffix()).padStart(6, '0')}`;
         if (!(await insertOnce(numbers, { _id: ticketNumber, ticketId: id }))) continue; // taken: draw another
         const pending = effectsOf({
-          before: null, after: snapshot, ticketNumber, version: 1, events: extra.events, at: snapshot.receivedAt, policy: extra.policy,
+          before: null,
+          after: snapshot,
+          ticketNumber,
+          version: 1,
+          events: extra.events,
+          at: snapshot.receivedAt,
+          policy: extra.policy,
         });
         const doc: TicketDoc = {
-          _id: id, ...fields, ticketNumber, version: 1, standardVersionId: extra.policy.standardVersionId,
-          timeline: extra.events.map((e) => pack({ ...e, version: 1 })), appliedCommands: [], recordedEvidence: [],
-          pending, createdAt: now, updatedAt: now,
+          _id: id,
+          ...fields,
+          ticketNumber,
+          version: 1,
+          standardVersionId: extra.policy.standardVersionId,
+          timeline: extra.events.map((e) => pack({ ...e, version: 1 })),
+          appliedCommands: [],
+          recordedEvidence: [],
+          pending,
+          createdAt: now,
+          updatedAt: now,
         };
         try {
           await tickets.create(doc);
@@ -288,10 +387,16 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       if (Object.keys(push).length) update['$push'] = push;
       if (keys.length) update['$addToSet'] = { recordedEvidence: { $each: keys } };
       const stored = await tickets.findById(current.id, { version: 1 }).lean<{ version: number }>();
-      if (stored?.version !== current.version) throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
+      if (stored?.version !== current.version)
+        throw new Error(`ticket ${current.id} is no longer at version ${current.version}: its lease was lost`);
       await tickets.updateOne({ _id: current.id }, update);
       const written: TicketRecord = {
-        ...current, ...after, id: current.id, version, updatedAt: w.at, pending: set.pending,
+        ...current,
+        ...after,
+        id: current.id,
+        version,
+        updatedAt: w.at,
+        pending: set.pending,
         timeline: [...current.timeline, ...entries],
         appliedCommands: w.applied ? [...current.appliedCommands, w.applied] : current.appliedCommands,
         recordedEvidence: [...current.recordedEvidence, ...keys],
@@ -302,7 +407,9 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     settle,
 
-    /** Every other ticket of the product serial (its set, then each by `_id`): the candidates of the repeat-repair rule. */
+    /**
+     * Every other ticket of the product serial (its set, then each by `_id`): the candidates of the repeat-repair rule.
+     */
     async ticketsOfSerial(serialNumber: string, exceptId: string): Promise<TicketRecord[]> {
       const ids = (await sets.members(serialSetKey(serialNumber))).filter((id) => id !== exceptId);
       // An id whose insert failed after joining the set has no ticket: skipped.
@@ -311,44 +418,63 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
 
     /** Jobs each centre holds open (effects.ts OPEN_JOB_STATES); every centre asked is in the answer. */
     async openJobsByCentre(centreIds: readonly string[]): Promise<Record<string, number>> {
-      const counts = await Promise.all(centreIds.map(async (c) => [c, (await sets.members(openJobsSetKey(c))).length] as const));
+      const counts = await Promise.all(
+        centreIds.map(async (c) => [c, (await sets.members(openJobsSetKey(c))).length] as const),
+      );
       return Object.fromEntries(counts);
     },
 
-    /** The tickets in the centre's open jobs set as they are stored now (a set member may lag its ticket: check `centreId` and `state`). */
-    openJobViews: async (centreId: string): Promise<TicketViewRecord[]> => readTicketViews(await sets.members(openJobsSetKey(centreId))),
+    /**
+     * The tickets in the centre's open jobs set as they are stored now (a set member may lag its ticket: check
+     * `centreId` and `state`).
+     */
+    openJobViews: async (centreId: string): Promise<TicketViewRecord[]> =>
+      readTicketViews(await sets.members(openJobsSetKey(centreId))),
 
     /**
      * Every job each centre may have held open at `after` or later: its open jobs now and those that
      * left its open jobs after `after` in any of `months` (YYYY-MM, from `after`'s month up to now).
      * One `_id` `$in` read (per 500 sets) for all centres; a job may be listed for several centres.
      */
-    async heldSince(centreIds: readonly string[], after: Date, months: readonly string[]): Promise<Map<string, string[]>> {
+    async heldSince(
+      centreIds: readonly string[],
+      after: Date,
+      months: readonly string[],
+    ): Promise<Map<string, string[]>> {
       const keysOf = (c: string) => [openJobsSetKey(c), ...months.map((m) => leftOpenJobsSetKey(c, m))];
       const found = await sets.membersOf(centreIds.flatMap(keysOf));
-      return new Map(centreIds.map((c) => {
-        const ids = new Set(found.get(openJobsSetKey(c)));
-        for (const m of months) {
-          for (const member of found.get(leftOpenJobsSetKey(c, m)) ?? []) {
-            const { ticketId, leftAt } = parseLeftOpenJob(member);
-            // Left at or before `after`: the leaving event has happened by then, so it wasn't open then.
-            if (leftAt === null || leftAt.getTime() > after.getTime()) ids.add(ticketId);
+      return new Map(
+        centreIds.map((c) => {
+          const ids = new Set(found.get(openJobsSetKey(c)));
+          for (const m of months) {
+            for (const member of found.get(leftOpenJobsSetKey(c, m)) ?? []) {
+              const { ticketId, leftAt } = parseLeftOpenJob(member);
+              // Left at or before `after`: the leaving event has happened by then, so it wasn't open then.
+              if (leftAt === null || leftAt.getTime() > after.getTime()) ids.add(ticketId);
+            }
           }
-        }
-        return [c, [...ids]] as const;
-      }));
+          return [c, [...ids]] as const;
+        }),
+      );
     },
 
     readTicketViews,
 
     /** Each ticket's timeline and policy only, by `_id` `$in` (per 500): what judging it as of an instant needs. */
-    async ticketTimelines(ids: readonly string[]): Promise<Map<string, { timeline: TimelineEntry[]; policy: TicketPolicyInput }>> {
+    async ticketTimelines(
+      ids: readonly string[],
+    ): Promise<Map<string, { timeline: TimelineEntry[]; policy: TicketPolicyInput }>> {
       const out = new Map<string, { timeline: TimelineEntry[]; policy: TicketPolicyInput }>();
       const unique = [...new Set(ids)];
       for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
-        const docs = await tickets.find({ _id: { $in: unique.slice(i, i + IDS_PER_QUERY) } }, { timeline: 1, standardVersionId: 1, policy: 1 })
+        const docs = await tickets
+          .find({ _id: { $in: unique.slice(i, i + IDS_PER_QUERY) } }, { timeline: 1, standardVersionId: 1, policy: 1 })
           .lean<Pick<TicketDoc, '_id' | 'timeline' | 'standardVersionId' | 'policy'>[]>();
-        for (const d of docs) out.set(d._id, { timeline: d.timeline.map(unpack), policy: d.policy ?? (await policies.of(d.standardVersionId)) });
+        for (const d of docs)
+          out.set(d._id, {
+            timeline: d.timeline.map(unpack),
+            policy: d.policy ?? (await policies.of(d.standardVersionId)),
+          });
       }
       return out;
     },
@@ -367,10 +493,15 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const ids = [...new Set([...lists.values()].flat())];
       const records = await settlementJobs.read(ids);
       for (const [id, r] of await judgedTickets(ids.filter((id) => !records.has(id)))) records.set(id, r);
-      return new Map(unique.map((c) => [c, (lists.get(unsettledJobsSetKey(c)) ?? [])
-        .map((id) => records.get(id))
-        .filter((r): r is SettlementJobRecord => r !== undefined && r.centreId === c)
-        .map((r) => r.job)]));
+      return new Map(
+        unique.map((c) => [
+          c,
+          (lists.get(unsettledJobsSetKey(c)) ?? [])
+            .map((id) => records.get(id))
+            .filter((r): r is SettlementJobRecord => r !== undefined && r.centreId === c)
+            .map((r) => r.job),
+        ]),
+      );
     },
 
     /**
@@ -381,7 +512,9 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
       const lists = [...byCentre];
       let removed = 0;
       for (let i = 0; i < lists.length; i += LISTS_AT_ONCE) {
-        const counts = await Promise.all(lists.slice(i, i + LISTS_AT_ONCE).map(([c, ids]) => sets.leave(unsettledJobsSetKey(c), ids)));
+        const counts = await Promise.all(
+          lists.slice(i, i + LISTS_AT_ONCE).map(([c, ids]) => sets.leave(unsettledJobsSetKey(c), ids)),
+        );
         removed += counts.reduce((a, n) => a + n, 0);
       }
       return removed;
@@ -402,7 +535,11 @@ export function createTicketsStore(conn: Connection, lease: LeaseOptions = DEFAU
     idsOfSerial: (serialNumber: string): Promise<string[]> => sets.members(serialSetKey(serialNumber)),
 
     /** Portal search: a scan (see search.ts). */
-    async searchTickets(filter: TicketScanFilter, after: SearchPosition | null, limit: number): Promise<TicketRecord[]> {
+    async searchTickets(
+      filter: TicketScanFilter,
+      after: SearchPosition | null,
+      limit: number,
+    ): Promise<TicketRecord[]> {
       return Promise.all((await search.page(filter, after, limit)).map((doc) => record(doc)));
     },
     countTickets: search.count,
