@@ -179,6 +179,10 @@ interface World {
   engineers: { id: string; token: string; evidence: number }[];
 }
 
+const WORKERS = 3;
+const JOBS_PER_ENGINEER = 7;
+const ENGINEERS_PER_WORKER = 5;
+
 const VIEW = 'id version state';
 const M = {
   receive: `mutation($input: IntakeInput!, $key: String) { receiveTicket(input: $input, idempotencyKey: $key) { ${VIEW} } }`,
@@ -222,7 +226,8 @@ async function step(
 
 async function journey(w: World, worker: number, n: number): Promise<void> {
   const key = (s: string) => `fault-${run}-${worker}-${n}-${s}`;
-  const engineer = w.engineers[worker]!;
+  // A worker moves to its next engineer before the usual daily cap of 8 jobs would refuse the assignment.
+  const engineer = w.engineers[worker + WORKERS * Math.floor(n / JOBS_PER_ENGINEER)]!;
   // Some completions leave a step out: licence evidence (2 points each). At most two per engineer, so
   // the licence stays NORMAL (12 − 4 > 6): a WARNING licence would cap the engineer's jobs a day.
   const evidence = n % 3 === 0 && engineer.evidence < 2;
@@ -419,7 +424,7 @@ async function faultWindow(
 
 describe('faults under load', () => {
   it('answers correctly or UNAVAILABLE through each fault, recovers by itself, and loses or doubles nothing', async () => {
-    // --- the world: an active centre, three certified engineers, the standard's steps ---
+    // --- the world: an active centre, five certified engineers a worker, the standard's steps ---
     const operator = await token('OPERATOR');
     const standard = await gql(
       '{ standardInForce { productLines { code } procedure { code requiredInCompletion } } }',
@@ -459,12 +464,12 @@ describe('faults under load', () => {
       ).errors,
     ).toBeUndefined();
     const engineers: World['engineers'] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < WORKERS * ENGINEERS_PER_WORKER; i++) {
       const reg = await gql(
         'mutation($input: RegisterEngineerInput!) { registerEngineer(input: $input) { id } }',
         {
           input: {
-            number: `F${run.replace(/\D/g, '').slice(0, 7)}${i}`,
+            number: `F${run.replace(/\D/g, '').slice(0, 7)}${String(i).padStart(2, '0')}`,
             name: `Engineer ${i}`,
             centreId,
             certifications: [
@@ -494,8 +499,9 @@ describe('faults under load', () => {
 
     // --- the load: three ticket journeys back to back, and a read loop ---
     const failures: Error[] = [];
-    const workers = [0, 1, 2].map(async (worker) => {
-      for (let n = 0; !stopping; n++) await journey(world, worker, n).catch((e: Error) => void failures.push(e));
+    const workers = [...Array(WORKERS).keys()].map(async (worker) => {
+      for (let n = 0; !stopping && n < JOBS_PER_ENGINEER * ENGINEERS_PER_WORKER; n++)
+        await journey(world, worker, n).catch((e: Error) => void failures.push(e));
     });
     const reads = readLoops(world);
 
