@@ -35,9 +35,12 @@ import type {
 
 export const settlementWorkflowId = (month: string) => `settlement-${month}`;
 
-/** Centres whose jobs are read and statements built per batch, and batches per run before continuing as new. */
+/** Centres whose jobs are read and statements built per batch. */
 export const SETTLEMENT_BATCH = 25;
-const BATCHES_PER_RUN = 40;
+/** Centres per page of the evaluation's awards: its batches' jobs are read at once. */
+export const SETTLEMENT_PAGE = 4 * SETTLEMENT_BATCH;
+/** Pages built per run before continuing as new (1,000 centres: a run's history stays near 30 MB). */
+const PAGES_PER_RUN = 10;
 /** How often a settlement waiting for its evaluation looks again (a signal wakes it sooner). */
 const EVALUATION_RECHECK = '10 minutes';
 
@@ -178,14 +181,16 @@ export async function monthlySettlement(
   }
 
   if (state.phase === 'BUILDING') {
-    // The next batch's centres and jobs are read while this one's statements are built.
-    let next = centresWithJobs(month, state.after);
-    for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
-      const { centres, nextCursor } = await next;
-      if (nextCursor && batch + 1 < BATCHES_PER_RUN) next = centresWithJobs(month, nextCursor);
-      if (centres.length > 0) await settlement.buildStatements({ month, centres });
+    // The next page's centres and jobs are read while this one's statements are built.
+    let next = pageWithJobs(month, state.after);
+    for (let page = 0; page < PAGES_PER_RUN; page++) {
+      const { batches, nextCursor } = await next;
+      if (nextCursor && page + 1 < PAGES_PER_RUN) next = pageWithJobs(month, nextCursor);
+      for (const centres of batches) {
+        await settlement.buildStatements({ month, centres });
+        state.done += centres.length;
+      }
       state.after = nextCursor;
-      state.done += centres.length;
       if (!state.after) break;
     }
     if (state.after) return handOver();
@@ -220,15 +225,24 @@ export async function monthlySettlement(
   return { month, state: 'APPROVED', approvedBy: state.approvedBy ?? '' };
 }
 
-/** A batch of the evaluation's centres (their awards) after `after`, each with its unsettled jobs. */
-async function centresWithJobs(
+type Batch = { award: EvaluationAward; jobs: SettlementJob[] }[];
+
+/** A page of the evaluation's centres (their awards) after `after`, in batches, each centre with its unsettled jobs. */
+async function pageWithJobs(
   month: string,
   after: string | null,
-): Promise<{ centres: { award: EvaluationAward; jobs: SettlementJob[] }[]; nextCursor: string | null }> {
-  const page = await network.evaluationAwards({ month, after, limit: SETTLEMENT_BATCH });
-  if (page.awards.length === 0) return { centres: [], nextCursor: page.nextCursor };
-  const jobs = await tickets.unsettledJobs({ centreIds: page.awards.map((a) => a.centreId) });
-  return { centres: page.awards.map((award, i) => ({ award, jobs: jobs[i]!.jobs })), nextCursor: page.nextCursor };
+): Promise<{ batches: Batch[]; nextCursor: string | null }> {
+  const { awards, nextCursor } = await network.evaluationAwards({ month, after, limit: SETTLEMENT_PAGE });
+  const chunks: EvaluationAward[][] = [];
+  for (let i = 0; i < awards.length; i += SETTLEMENT_BATCH) chunks.push(awards.slice(i, i + SETTLEMENT_BATCH));
+  // The batches' jobs are read side by side: the tickets service and its database have cores to spare.
+  const batches = await Promise.all(
+    chunks.map(async (chunk) => {
+      const jobs = await tickets.unsettledJobs({ centreIds: chunk.map((a) => a.centreId) });
+      return chunk.map((award, i) => ({ award, jobs: jobs[i]!.jobs }));
+    }),
+  );
+  return { batches, nextCursor };
 }
 
 /** The payment file needs every paid centre's payee details, read from the network service in pages. */
