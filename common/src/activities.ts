@@ -69,19 +69,21 @@ export interface EvaluationPolicyInput {
   promotionRunMonths: number;
 }
 
-/** The tickets service's KPI counters of one centre's month (services/tickets/src/rules/kpi-facts.ts). */
-export interface KpiCounters {
-  dispatched: number;
-  completions: number;
-  completionsReportedInTime: number;
-  answeredCallbacks: number;
-  satisfiedCallbacks: number;
-  complaints: number;
-  majorComplaints: number;
-  partsReplaced: number;
-  partsMisjudged: number;
-  delightCompletions: number;
-}
+/** The tickets service's KPI counters of one centre's month: what the evaluation's scorecard is computed from. */
+export const KPI_COUNTERS = [
+  'dispatched',
+  'completions',
+  'completionsReportedInTime',
+  'answeredCallbacks',
+  'satisfiedCallbacks',
+  'complaints',
+  'majorComplaints',
+  'partsReplaced',
+  'partsMisjudged',
+  'delightCompletions',
+] as const;
+export type KpiCounter = (typeof KPI_COUNTERS)[number];
+export type KpiCounters = Record<KpiCounter, number>;
 
 /** One centre's month as the tickets service knows it, for the evaluation. */
 export interface CentreMonthTickets {

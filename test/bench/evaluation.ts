@@ -61,7 +61,9 @@ import {
   latency,
   loadAverage,
   post,
+  pollRun,
   sleep,
+  type MonthRun,
   startBenchStack,
   workflowHistory,
   type BenchStack,
@@ -826,44 +828,24 @@ async function runDepth(historyMonths: number, measureLive: boolean): Promise<De
         'runMonthlyEvaluation'
       ];
       process.stderr.write(`  started: ${JSON.stringify(started)}\n`);
-      const poll = async (until: readonly string[]) => {
-        let reported = 0;
-        let describedAt = 0;
-        for (;;) {
-          const e = (await post(url, operator, Q.state, { month }))['monthlyEvaluation'] as {
-            state: string;
-            progress: { done: number; total: number };
-          } | null;
-          if (e && until.includes(e.state)) return e;
-          // Every centre's grade and consequence applied: what is left is recalling the eliminated centres' jobs.
-          if (e?.state === 'CONFIRMING' && e.progress.done === e.progress.total && f.evaluation.appliedS === null) {
-            f.evaluation.appliedS = +since().toFixed(2);
-            cpuAt['applied'] = cpuSeconds(stack);
-          }
-          if (since() > TIMEOUT_S)
-            throw new Error(
-              `the evaluation is ${e?.state ?? 'not begun'} (${JSON.stringify(e?.progress)}) after ${TIMEOUT_S} s`,
-            );
-          const described =
-            since() - describedAt >= 5
-              ? ((describedAt = since()),
-                await client.workflow
-                  .getHandle(workflowId)
-                  .describe()
-                  .catch(() => null))
-              : null;
-          if (described && ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(described.status.name)) {
-            throw new Error(`the evaluation workflow ${described.status.name} (state ${e?.state})`);
-          }
-          if (since() - reported >= 10) {
-            reported = since();
-            process.stderr.write(
-              `  ${since().toFixed(0)} s: ${e?.state ?? '-'} ${e ? `${e.progress.done}/${e.progress.total}` : ''}\n`,
-            );
-          }
-          await sleep(250);
-        }
-      };
+      const poll = (until: readonly string[]) =>
+        pollRun({
+          what: 'evaluation',
+          read: async () => {
+            const e = (await post(url, operator, Q.state, { month }))['monthlyEvaluation'] as MonthRun | null;
+            // Every centre's grade and consequence applied: what is left is recalling the eliminated centres' jobs.
+            if (e?.state === 'CONFIRMING' && e.progress.done === e.progress.total && f.evaluation.appliedS === null) {
+              f.evaluation.appliedS = +since().toFixed(2);
+              cpuAt['applied'] = cpuSeconds(stack);
+            }
+            return e;
+          },
+          finished: (e) => e !== null && until.includes(e.state),
+          client,
+          workflowId,
+          since,
+          timeoutS: TIMEOUT_S,
+        });
       try {
         const provisional = await poll(['PROVISIONAL', 'CONFIRMING', 'CONFIRMED']);
         f.evaluation.provisionalS = +since().toFixed(2);

@@ -60,6 +60,7 @@ import {
   insertChunks,
   loadAverage,
   post,
+  pollRun,
   sleep,
   standardInForce,
   startBenchStack,
@@ -713,40 +714,20 @@ async function run(): Promise<Figures> {
         'startSettlement'
       ] as RunView;
       process.stderr.write(`  started: ${JSON.stringify(started)}\n`);
-      let reported = 0;
-      let describedAt = 0;
-      let review: RunView;
-      for (;;) {
-        const r = (await post(url, starter, Q.run, { month }))['settlementRun'] as RunView | null;
-        if (r?.state === 'BUILDING' && f.settlement.buildingAfterS === null)
-          f.settlement.buildingAfterS = +since().toFixed(2);
-        if (r && r.state !== 'WAITING_FOR_EVALUATION' && r.state !== 'BUILDING') {
-          review = r;
-          break;
-        }
-        if (since() > TIMEOUT_S)
-          throw new Error(
-            `the settlement is ${r?.state ?? 'not begun'} (${JSON.stringify(r?.progress)}) after ${TIMEOUT_S} s`,
-          );
-        const described =
-          since() - describedAt >= 5
-            ? ((describedAt = since()),
-              await client.workflow
-                .getHandle(workflowId)
-                .describe()
-                .catch(() => null))
-            : null;
-        if (described && ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(described.status.name)) {
-          throw new Error(`the settlement workflow ${described.status.name} (run ${r?.state})`);
-        }
-        if (since() - reported >= 10) {
-          reported = since();
-          process.stderr.write(
-            `  ${since().toFixed(0)} s: ${r?.state ?? '-'} ${r ? `${r.progress.done}/${r.progress.total}` : ''}\n`,
-          );
-        }
-        await sleep(250);
-      }
+      const review = await pollRun({
+        what: 'settlement',
+        read: async () => {
+          const r = (await post(url, starter, Q.run, { month }))['settlementRun'] as RunView | null;
+          if (r?.state === 'BUILDING' && f.settlement.buildingAfterS === null)
+            f.settlement.buildingAfterS = +since().toFixed(2);
+          return r;
+        },
+        finished: (r) => r !== null && r.state !== 'WAITING_FOR_EVALUATION' && r.state !== 'BUILDING',
+        client,
+        workflowId,
+        since,
+        timeoutS: TIMEOUT_S,
+      });
       f.settlement.builtS = +since().toFixed(2);
       cpu['built'] = cpuSeconds(stack);
       f.settlement.totalsAtReview = review.totals;

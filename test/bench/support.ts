@@ -221,6 +221,53 @@ export function cpuMsPer(
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+export interface MonthRun {
+  state: string;
+  progress: { done: number; total: number };
+}
+
+/**
+ * Reads a month's run through the gateway every 250 ms until `finished` accepts it, reporting progress
+ * every 10 s; fails when it is not finished after `timeoutS` or its workflow ended badly.
+ */
+export async function pollRun<T extends MonthRun>(opts: {
+  what: string;
+  read: () => Promise<T | null>;
+  finished: (run: T | null) => boolean;
+  client: Awaited<ReturnType<typeof connectTemporalClient>>;
+  workflowId: string;
+  since: () => number;
+  timeoutS: number;
+}): Promise<T> {
+  const { what, since } = opts;
+  let reported = 0;
+  let describedAt = 0;
+  for (;;) {
+    const r = await opts.read();
+    if (r && opts.finished(r)) return r;
+    if (since() > opts.timeoutS)
+      throw new Error(
+        `the ${what} is ${r?.state ?? 'not begun'} (${JSON.stringify(r?.progress)}) after ${opts.timeoutS} s`,
+      );
+    if (since() - describedAt >= 5) {
+      describedAt = since();
+      const described = await opts.client.workflow
+        .getHandle(opts.workflowId)
+        .describe()
+        .catch(() => null);
+      if (described && ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(described.status.name))
+        throw new Error(`the ${what} workflow ${described.status.name} (run ${r?.state})`);
+    }
+    if (since() - reported >= 10) {
+      reported = since();
+      process.stderr.write(
+        `  ${since().toFixed(0)} s: ${r?.state ?? '-'} ${r ? `${r.progress.done}/${r.progress.total}` : ''}\n`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
 /** CPU seconds each process used between two readings, largest first. */
 export const cpuDelta = (from: Record<string, number>, to: Record<string, number>): Record<string, number> =>
   Object.fromEntries(

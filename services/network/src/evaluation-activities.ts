@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type {
-  CentreMonthCredits,
-  CentreMonthTickets,
-  EvaluationCentre,
-  EvaluationPolicyInput,
-  NetworkActivities,
+import {
+  KPI_COUNTERS,
+  type CentreMonthCredits,
+  type CentreMonthTickets,
+  type EvaluationCentre,
+  type EvaluationPolicyInput,
+  type NetworkActivities,
 } from '@starline/common';
 import { atRiskOfSuspension, cGradesEarlierInYear, consequenceOf, isPromotionCandidate } from './rules/consequences.ts';
 import {
@@ -52,19 +53,6 @@ const refusal = (type: 'NOT_FOUND' | 'CONFLICT' | 'INVALID_TRANSITION', message:
   ApplicationFailure.create({ message, type, nonRetryable: true, details: state ? [{ state }] : [] });
 
 export const MAX_EVALUATION_BATCH = 1000;
-/** The tickets service's counters a scorecard is computed from (KpiCounters). */
-const COUNTERS = [
-  'dispatched',
-  'completions',
-  'completionsReportedInTime',
-  'answeredCallbacks',
-  'satisfiedCallbacks',
-  'complaints',
-  'majorComplaints',
-  'partsReplaced',
-  'partsMisjudged',
-  'delightCompletions',
-] as const satisfies readonly (keyof CentreMonthFacts)[];
 /** Centres whose grade and consequence are applied at once within a batch (each under its own lease). */
 const APPLY_CONCURRENCY = 4;
 /** Scorecards updated at once when a run is ranked (single writes by `_id`). */
@@ -164,7 +152,7 @@ export function createEvaluationActivities(store: CentreStore, now: () => Date):
     if (!Number.isSafeInteger(centre.cGradesBefore) || centre.cGradesBefore < 0)
       throw bad(`centres[${i}].centre.cGradesBefore must be a whole number`);
     const c = (tickets.counters ?? {}) as Partial<Record<keyof CentreMonthFacts, unknown>>;
-    const facts: Record<string, unknown> = Object.fromEntries(COUNTERS.map((name) => [name, c[name]]));
+    const facts: Record<string, unknown> = Object.fromEntries(KPI_COUNTERS.map((name) => [name, c[name]]));
     Object.assign(facts, {
       leftover: tickets.leftover,
       qualityInfoAdopted: credits.qualityInfoAdopted,

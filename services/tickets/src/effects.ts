@@ -1,7 +1,8 @@
 import { shanghaiMonth, type SettlementJob } from '@starline/common';
 import type { ComplaintOpenedEvent, ComplaintSeverity } from './rules/complaint.ts';
 import type { TicketEvent } from './rules/events.ts';
-import { kpiFacts, type KpiCounter } from './rules/kpi-facts.ts';
+import type { KpiCounter } from '@starline/common';
+import { kpiFacts } from './rules/kpi-facts.ts';
 import type { TicketPolicy } from './rules/policy.ts';
 import { settlementJobOf } from './rules/settlement.ts';
 import { complaintResponseBy } from './rules/sla.ts';

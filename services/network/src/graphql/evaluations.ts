@@ -273,64 +273,48 @@ export async function runMonthlyEvaluation(
 }
 
 /** OPERATOR or ADMIN: the Update `rerun` (run n+1 replaces the provisional results). */
-export async function rerunMonthlyEvaluation(
-  deps: NetworkDeps,
-  ctx: RequestContext,
-  month: string,
-  idempotencyKey: Key,
-): Promise<EvaluationView> {
-  const claims = requireEditor(ctx.claims);
-  checkMonth(month);
-  const updateId = updateIdOf(claims, 'rerunMonthlyEvaluation', idempotencyKey);
-  await withIdempotency(
-    deps.store.idempotency,
-    // The Update's id derives from the key, so running the request again is the same Update.
-    {
-      key: idempotencyKey,
-      operation: 'rerunMonthlyEvaluation',
-      caller: claims,
-      payload: { month },
-      mayReplay: () => true,
-      resumable: true,
-    },
-    async () => {
-      await unconfirmed(deps, month, 're-run');
-      await deps.evaluationWorkflow
-        .rerun(month, { requestedBy: claims.sub, updateId })
-        .catch((e: unknown) => refusedUpdate(deps, month, e));
-      ctx.log.info({ month }, 'monthly evaluation re-run requested');
-      return month;
-    },
-  );
-  return viewAfter(deps, month);
-}
+export const rerunMonthlyEvaluation = (deps: NetworkDeps, ctx: RequestContext, month: string, key: Key) =>
+  evaluationUpdate(deps, month, key, {
+    claims: requireEditor(ctx.claims),
+    operation: 'rerunMonthlyEvaluation',
+    refusedAs: 're-run',
+    send: (claims, updateId) => deps.evaluationWorkflow.rerun(month, { requestedBy: claims.sub, updateId }),
+    done: () => ctx.log.info({ month }, 'monthly evaluation re-run requested'),
+  });
 
 /** ADMIN only: the Update `confirm` (CONFLICT while a dispute is open). */
-export async function confirmMonthlyEvaluation(
+export const confirmMonthlyEvaluation = (deps: NetworkDeps, ctx: RequestContext, month: string, key: Key) =>
+  evaluationUpdate(deps, month, key, {
+    claims: requireRole(ctx.claims, 'ADMIN'),
+    operation: 'confirmMonthlyEvaluation',
+    refusedAs: 'confirmed again',
+    send: (claims, updateId) => deps.evaluationWorkflow.confirm(month, { confirmedBy: claims.sub, updateId }),
+    done: () => ctx.log.info({ month }, 'monthly evaluation confirmed'),
+  });
+
+/** An Update of the month's evaluation workflow, replayable by its key (the Update's id derives from the key). */
+async function evaluationUpdate(
   deps: NetworkDeps,
-  ctx: RequestContext,
   month: string,
   idempotencyKey: Key,
+  update: {
+    claims: Claims;
+    operation: string;
+    refusedAs: string;
+    send: (claims: Claims, updateId: string) => Promise<unknown>;
+    done: () => void;
+  },
 ): Promise<EvaluationView> {
-  const claims = requireRole(ctx.claims, 'ADMIN');
+  const { claims, operation } = update;
   checkMonth(month);
-  const updateId = updateIdOf(claims, 'confirmMonthlyEvaluation', idempotencyKey);
+  const updateId = updateIdOf(claims, operation, idempotencyKey);
   await withIdempotency(
     deps.store.idempotency,
-    {
-      key: idempotencyKey,
-      operation: 'confirmMonthlyEvaluation',
-      caller: claims,
-      payload: { month },
-      mayReplay: () => true,
-      resumable: true,
-    },
+    { key: idempotencyKey, operation, caller: claims, payload: { month }, mayReplay: () => true, resumable: true },
     async () => {
-      await unconfirmed(deps, month, 'confirmed again');
-      await deps.evaluationWorkflow
-        .confirm(month, { confirmedBy: claims.sub, updateId })
-        .catch((e: unknown) => refusedUpdate(deps, month, e));
-      ctx.log.info({ month }, 'monthly evaluation confirmed');
+      await unconfirmed(deps, month, update.refusedAs);
+      await update.send(claims, updateId).catch((e: unknown) => refusedUpdate(deps, month, e));
+      update.done();
       return month;
     },
   );

@@ -1,5 +1,6 @@
 import {
   IDS_PER_QUERY,
+  KPI_COUNTERS,
   shanghaiMonth,
   type CentreMonthCredits,
   type CentreMonthTickets,
@@ -25,18 +26,7 @@ async function byCentre<T extends { centreId: string }>(
   return new Map(answers.flat().map((a) => [a.centreId, a] as const));
 }
 
-const NO_COUNTERS: KpiCounters = {
-  dispatched: 0,
-  completions: 0,
-  completionsReportedInTime: 0,
-  answeredCallbacks: 0,
-  satisfiedCallbacks: 0,
-  complaints: 0,
-  majorComplaints: 0,
-  partsReplaced: 0,
-  partsMisjudged: 0,
-  delightCompletions: 0,
-};
+const NO_COUNTERS = Object.fromEntries(KPI_COUNTERS.map((c) => [c, 0])) as KpiCounters;
 
 /** What the live scorecards of a month are computed from: the owners' figures as of `asOf`. */
 interface MonthSoFar {

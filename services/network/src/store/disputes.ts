@@ -4,20 +4,7 @@ import { disputeModel, type DisputeDoc, type DisputeState } from './evaluation-m
 
 export type { DisputeState };
 
-export interface DisputeRecord {
-  id: string;
-  month: string;
-  centreId: string;
-  run: number;
-  reason: string;
-  state: DisputeState;
-  openedBy: string;
-  openedAt: Date;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  decisionReason: string | null;
-  decisionRequest: string | null;
-}
+export type DisputeRecord = Omit<DisputeDoc, '_id'> & { id: string };
 
 /** A line of the month's dispute list: [disputeId, centreId], in the order they were opened. */
 export type DisputeEntry = [disputeId: string, centreId: string];

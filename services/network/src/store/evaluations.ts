@@ -4,7 +4,6 @@ import {
   isDuplicateKey,
   writeLease,
   type EvaluationPolicyInput,
-  type EvaluationState,
   type LeaseOptions,
   type WriteLeaseDoc,
 } from '@starline/common';
@@ -30,23 +29,11 @@ export interface GradeCounts {
   ungraded: number;
 }
 
-export interface EvaluationRecord {
+export type EvaluationRecord = Omit<EvaluationDoc, '_id' | 'policy' | 'gradeCounts'> & {
   month: string;
-  state: EvaluationState;
-  run: number;
-  standardVersionId: string;
   policy: EvaluationPolicyUsed | null;
-  requestedBy: string;
-  startedAt: Date;
-  computedAt: Date | null;
-  confirmedAt: Date | null;
-  confirmedBy: string | null;
-  completedAt: Date | null;
-  done: number;
-  total: number;
   gradeCounts: GradeCounts | null;
-  updatedAt: Date;
-}
+};
 
 /** A centre a run evaluates: [centreId, code, region], the list ordered by id. */
 export type RunCentre = [centreId: string, code: string, region: string];

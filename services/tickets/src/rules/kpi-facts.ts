@@ -1,4 +1,4 @@
-import { shanghaiMonth } from '@starline/common';
+import { shanghaiMonth, type KpiCounter } from '@starline/common';
 import type { ComplaintOpenedEvent } from './complaint.ts';
 import type { TicketEvent } from './events.ts';
 
@@ -7,19 +7,6 @@ import type { TicketEvent } from './events.ts';
  * are per centre and Asia/Shanghai month of the event, so the evaluation reads one small document
  * per centre instead of scanning jobs. Pure: event in, increments out.
  */
-export const KPI_COUNTERS = [
-  'dispatched',
-  'completions',
-  'completionsReportedInTime',
-  'answeredCallbacks',
-  'satisfiedCallbacks',
-  'complaints',
-  'majorComplaints',
-  'partsReplaced',
-  'partsMisjudged',
-  'delightCompletions',
-] as const;
-export type KpiCounter = (typeof KPI_COUNTERS)[number];
 
 export interface KpiIncrement {
   centreId: string;

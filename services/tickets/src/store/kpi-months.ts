@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { findByIds, writeLease, type LeaseOptions, type WriteLeaseDoc } from '@starline/common';
 import type { KpiFact } from '../effects.ts';
-import { KPI_COUNTERS, type KpiCounter } from '../rules/kpi-facts.ts';
+import { KPI_COUNTERS, type KpiCounter } from '@starline/common';
 import { kpiMonthModel, type KpiMonthDoc } from './models.ts';
 import { pack, unpack } from './packed.ts';
 

@@ -3,7 +3,7 @@ import type { TicketEvidence, TicketPolicyInput } from '@starline/common';
 import type { KpiFact, OpenedComplaint, PendingEffects } from '../effects.ts';
 import type { ComplaintState, ResponsibleParty } from '../rules/complaint.ts';
 import type { TicketEvent } from '../rules/events.ts';
-import type { KpiCounter } from '../rules/kpi-facts.ts';
+import type { KpiCounter } from '@starline/common';
 import type { TicketSnapshot } from '../rules/ticket.ts';
 import type { Packed } from './packed.ts';
 
